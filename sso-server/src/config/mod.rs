@@ -1,0 +1,234 @@
+//! Configuration: one TOML file (the built-in demo when none is given) plus
+//! environment overrides, parsed into validated [`Settings`].
+
+mod raw;
+
+use std::collections::{BTreeSet, HashMap};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use url::Url;
+
+use crate::domain::{ClientId, Segment};
+
+/// The built-in demo configuration (also the documented example).
+pub const DEMO_TOML: &str = include_str!("../../config/demo.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration: {0}")]
+    Parse(#[from] toml::de::Error),
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+fn invalid(msg: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid(msg.into())
+}
+
+/// Values that override the file (from flags or `SSO_*` variables).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub public_url: Option<String>,
+    pub store: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreSettings {
+    Memory,
+    Redis(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct CookieSettings {
+    /// The full cookie name, with `__Host-` when the public URL is https.
+    pub name: String,
+    pub session_ttl: Duration,
+    pub persistent_ttl: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct TtlSettings {
+    pub sso_code: Duration,
+    pub authorization_code: Duration,
+    pub access_token: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct RateLimitSettings {
+    pub attempts_per_ip: u64,
+    pub ip_window: Duration,
+    pub failures_per_account: u64,
+    pub account_window: Duration,
+}
+
+/// A profile field a flow may release in `userData`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserField {
+    Email,
+    DisplayName,
+    Uuid,
+}
+
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub name: String,
+    pub versions: Vec<String>,
+    pub locales: Vec<String>,
+    pub user_data: Vec<UserField>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub id: ClientId,
+    pub origins: Vec<String>,
+    pub segment: Segment,
+    /// Always contains `segment`.
+    pub federates_with: BTreeSet<Segment>,
+    pub xd_receivers: Vec<String>,
+    pub redirect_uris: Vec<String>,
+    pub logout_uris: Vec<String>,
+    pub flows: Vec<String>,
+}
+
+impl Client {
+    pub fn may_use_segment(&self, segment: &Segment) -> bool {
+        self.federates_with.contains(segment)
+    }
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.origins.iter().any(|o| o == origin)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub public_url: Url,
+    pub store: StoreSettings,
+    pub workers: usize,
+    pub cookie: CookieSettings,
+    pub ttl: TtlSettings,
+    pub rate_limit: RateLimitSettings,
+    pub flows: HashMap<String, Flow>,
+    pub clients: HashMap<ClientId, Client>,
+}
+
+impl Settings {
+    /// The built-in demo configuration with overrides applied.
+    pub fn demo(overrides: &Overrides) -> Result<Self, ConfigError> {
+        Self::from_toml(DEMO_TOML, overrides)
+    }
+
+    /// Loads `path`, or the built-in demo when `path` is `None`.
+    pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        match path {
+            None => Self::demo(overrides),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                Self::from_toml(&text, overrides)
+            }
+        }
+    }
+
+    pub fn from_toml(text: &str, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let mut raw: raw::RawConfig = toml::from_str(text)?;
+        if let Some(v) = &overrides.listen {
+            raw.listen = v.clone();
+        }
+        if let Some(v) = &overrides.public_url {
+            raw.public_url = v.clone();
+        }
+        if let Some(v) = &overrides.store {
+            raw.store = v.clone();
+        }
+        raw.validate()
+    }
+
+    /// All origins of all clients, for CORS.
+    pub fn all_origins(&self) -> BTreeSet<String> {
+        self.clients
+            .values()
+            .flat_map(|c| c.origins.iter().cloned())
+            .collect()
+    }
+
+    pub fn client(&self, id: &ClientId) -> Option<&Client> {
+        self.clients.get(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_config_loads_with_the_documented_values() {
+        let s = Settings::demo(&Overrides::default()).unwrap();
+        assert_eq!(s.public_url.as_str(), "http://sso.localhost:8080/");
+        assert_eq!(s.store, StoreSettings::Memory);
+        let news = s.client(&ClientId::parse("news").unwrap()).unwrap();
+        assert!(news.may_use_segment(&Segment::parse("sport").unwrap()));
+        let shop = s.client(&ClientId::parse("shop").unwrap()).unwrap();
+        assert!(!shop.may_use_segment(&Segment::parse("news").unwrap()));
+        assert_eq!(s.cookie.name, "sso_session");
+    }
+
+    #[test]
+    fn overrides_win_and_https_gets_host_prefix() {
+        let o = Overrides {
+            listen: Some("0.0.0.0:9000".into()),
+            public_url: Some("https://sso.example.com".into()),
+            store: Some("redis://127.0.0.1:6390/1".into()),
+        };
+        let s = Settings::demo(&o).unwrap();
+        assert_eq!(s.listen.port(), 9000);
+        assert_eq!(s.cookie.name, "__Host-sso_session");
+        assert_eq!(
+            s.store,
+            StoreSettings::Redis("redis://127.0.0.1:6390/1".into())
+        );
+    }
+
+    fn demo_with(from: &str, to: &str) -> Result<Settings, ConfigError> {
+        assert!(DEMO_TOML.contains(from), "{from}");
+        Settings::from_toml(&DEMO_TOML.replacen(from, to, 1), &Overrides::default())
+    }
+
+    #[test]
+    fn bad_configs_are_refused_with_a_reason() {
+        let cases = [
+            ("store = \"memory\"", "store = \"mongodb://x\"", "store"),
+            ("sso_code_secs = 60", "sso_code_secs = 600", "sso_code_secs"),
+            ("flows = [\"standard\"]", "flows = [\"nope\"]", "nope"),
+            (
+                "xd_receivers = [\"http://news.localhost:8081/xd_receiver.html\"]",
+                "xd_receivers = [\"http://news.localhost:8081/x#frag\"]",
+                "fragment",
+            ),
+            ("id = \"sport\"", "id = \"news\"", "twice"),
+            ("\"uuid\"]", "\"password\"]", "password"),
+        ];
+        for (from, to, needle) in cases {
+            let err = demo_with(from, to).unwrap_err().to_string();
+            assert!(err.contains(needle), "{to}: {err}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let err = demo_with("workers = 0", "workerz = 0")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("workerz"), "{err}");
+    }
+}

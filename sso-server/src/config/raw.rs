@@ -1,0 +1,307 @@
+//! The file's shape, exactly as written, and its validation into `Settings`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+use super::{
+    Client, ConfigError, CookieSettings, Flow, RateLimitSettings, Settings, StoreSettings,
+    TtlSettings, UserField, invalid,
+};
+use crate::domain::{ClientId, Segment};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConfig {
+    pub listen: String,
+    pub public_url: String,
+    pub store: String,
+    #[serde(default)]
+    pub workers: usize,
+    pub cookie: RawCookie,
+    pub ttl: RawTtl,
+    pub rate_limit: RawRateLimit,
+    #[serde(default)]
+    pub flows: Vec<RawFlow>,
+    #[serde(default)]
+    pub clients: Vec<RawClient>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCookie {
+    pub name: String,
+    pub session_ttl_secs: u64,
+    pub persistent_ttl_secs: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTtl {
+    pub sso_code_secs: u64,
+    pub authorization_code_secs: u64,
+    pub access_token_secs: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRateLimit {
+    pub attempts_per_ip: u64,
+    pub ip_window_secs: u64,
+    pub failures_per_account: u64,
+    pub account_window_secs: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFlow {
+    pub name: String,
+    pub versions: Vec<String>,
+    pub locales: Vec<String>,
+    pub user_data: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawClient {
+    pub id: String,
+    #[serde(default)]
+    pub origins: Vec<String>,
+    pub segment: String,
+    #[serde(default)]
+    pub federates_with: Vec<String>,
+    #[serde(default)]
+    pub xd_receivers: Vec<String>,
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub logout_uris: Vec<String>,
+    pub flows: Vec<String>,
+}
+
+fn secs(name: &str, value: u64, min: u64, max: u64) -> Result<Duration, ConfigError> {
+    if !(min..=max).contains(&value) {
+        return Err(invalid(format!(
+            "{name} = {value} is outside {min}..={max} seconds"
+        )));
+    }
+    Ok(Duration::from_secs(value))
+}
+
+/// An absolute http(s) URL with no fragment and no credentials. Kept as the
+/// exact string written: requests must repeat it byte for byte.
+fn registered_url(client: &str, key: &str, raw: &str) -> Result<String, ConfigError> {
+    let url = Url::parse(raw).map_err(|e| {
+        invalid(format!(
+            "client `{client}`: {key} `{raw}` is not a URL: {e}"
+        ))
+    })?;
+    let problem = if !matches!(url.scheme(), "http" | "https") {
+        Some("must be http or https")
+    } else if url.fragment().is_some() {
+        Some("must not have a fragment")
+    } else if !url.username().is_empty() || url.password().is_some() {
+        Some("must not carry credentials")
+    } else {
+        None
+    };
+    match problem {
+        Some(p) => Err(invalid(format!("client `{client}`: {key} `{raw}` {p}"))),
+        None => Ok(raw.to_owned()),
+    }
+}
+
+/// An origin as browsers send it: scheme://host[:port], nothing more.
+fn origin(client: &str, raw: &str) -> Result<String, ConfigError> {
+    let url = Url::parse(raw).map_err(|e| {
+        invalid(format!(
+            "client `{client}`: origin `{raw}` is not a URL: {e}"
+        ))
+    })?;
+    if url.origin().ascii_serialization() != raw {
+        return Err(invalid(format!(
+            "client `{client}`: origin `{raw}` must be written as {}",
+            url.origin().ascii_serialization()
+        )));
+    }
+    Ok(raw.to_owned())
+}
+
+impl RawConfig {
+    pub fn validate(self) -> Result<Settings, ConfigError> {
+        let listen = self
+            .listen
+            .parse()
+            .map_err(|e| invalid(format!("listen `{}`: {e}", self.listen)))?;
+        let public_url = Url::parse(&self.public_url)
+            .map_err(|e| invalid(format!("public_url `{}`: {e}", self.public_url)))?;
+        if !matches!(public_url.scheme(), "http" | "https") || public_url.path() != "/" {
+            return Err(invalid(format!(
+                "public_url `{}` must be an http(s) URL without a path",
+                self.public_url
+            )));
+        }
+        let store = match self.store.as_str() {
+            "memory" => StoreSettings::Memory,
+            s if s.starts_with("redis://") || s.starts_with("rediss://") => {
+                redis::Client::open(s)
+                    .map_err(|e| invalid(format!("store `{s}` is not a valid Redis URL: {e}")))?;
+                StoreSettings::Redis(s.to_owned())
+            }
+            s => {
+                return Err(invalid(format!(
+                    "store `{s}` must be \"memory\" or a redis:// URL"
+                )));
+            }
+        };
+
+        let cookie_name = &self.cookie.name;
+        if cookie_name.is_empty()
+            || !cookie_name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(invalid("cookie.name must be letters, digits, '_' or '-'"));
+        }
+        let cookie = CookieSettings {
+            name: if public_url.scheme() == "https" {
+                format!("__Host-{cookie_name}")
+            } else {
+                cookie_name.clone()
+            },
+            session_ttl: secs(
+                "cookie.session_ttl_secs",
+                self.cookie.session_ttl_secs,
+                60,
+                31_536_000,
+            )?,
+            persistent_ttl: secs(
+                "cookie.persistent_ttl_secs",
+                self.cookie.persistent_ttl_secs,
+                60,
+                31_536_000,
+            )?,
+        };
+        let ttl = TtlSettings {
+            sso_code: secs("ttl.sso_code_secs", self.ttl.sso_code_secs, 1, 60)?,
+            authorization_code: secs(
+                "ttl.authorization_code_secs",
+                self.ttl.authorization_code_secs,
+                1,
+                60,
+            )?,
+            access_token: secs(
+                "ttl.access_token_secs",
+                self.ttl.access_token_secs,
+                60,
+                86_400,
+            )?,
+        };
+        let r = &self.rate_limit;
+        if r.attempts_per_ip == 0 || r.failures_per_account == 0 {
+            return Err(invalid("rate_limit counts must be at least 1"));
+        }
+        let rate_limit = RateLimitSettings {
+            attempts_per_ip: r.attempts_per_ip,
+            ip_window: secs("rate_limit.ip_window_secs", r.ip_window_secs, 1, 86_400)?,
+            failures_per_account: r.failures_per_account,
+            account_window: secs(
+                "rate_limit.account_window_secs",
+                r.account_window_secs,
+                1,
+                86_400,
+            )?,
+        };
+
+        let mut flows = HashMap::new();
+        for f in self.flows {
+            let user_data = f
+                .user_data
+                .iter()
+                .map(|field| match field.as_str() {
+                    "email" => Ok(UserField::Email),
+                    "displayName" => Ok(UserField::DisplayName),
+                    "uuid" => Ok(UserField::Uuid),
+                    other => Err(invalid(format!(
+                        "flow `{}`: user_data field `{other}` is not one of email, displayName, uuid",
+                        f.name
+                    ))),
+                })
+                .collect::<Result<_, _>>()?;
+            if f.versions.is_empty() || f.locales.is_empty() {
+                return Err(invalid(format!(
+                    "flow `{}` needs at least one version and one locale",
+                    f.name
+                )));
+            }
+            let flow = Flow {
+                name: f.name.clone(),
+                versions: f.versions,
+                locales: f.locales,
+                user_data,
+            };
+            if flows.insert(f.name.clone(), flow).is_some() {
+                return Err(invalid(format!("flow `{}` is defined twice", f.name)));
+            }
+        }
+
+        let mut clients = HashMap::new();
+        for c in self.clients {
+            let name = c.id.clone();
+            let id =
+                ClientId::parse(&c.id).map_err(|e| invalid(format!("client id `{name}` {e}")))?;
+            let segment = Segment::parse(&c.segment)
+                .map_err(|e| invalid(format!("client `{name}`: segment {e}")))?;
+            let mut federates_with = BTreeSet::from([segment.clone()]);
+            for s in &c.federates_with {
+                federates_with.insert(
+                    Segment::parse(s)
+                        .map_err(|e| invalid(format!("client `{name}`: segment `{s}` {e}")))?,
+                );
+            }
+            let urls = |key: &str, list: &[String]| -> Result<Vec<String>, ConfigError> {
+                list.iter().map(|u| registered_url(&name, key, u)).collect()
+            };
+            let logout_uris = urls("logout_uri", &c.logout_uris)?;
+            if logout_uris.len() > usize::from(u8::MAX) {
+                return Err(invalid(format!("client `{name}`: at most 255 logout_uris")));
+            }
+            for f in &c.flows {
+                if !flows.contains_key(f) {
+                    return Err(invalid(format!("client `{name}` names unknown flow `{f}`")));
+                }
+            }
+            let client = Client {
+                id: id.clone(),
+                origins: c
+                    .origins
+                    .iter()
+                    .map(|o| origin(&name, o))
+                    .collect::<Result<_, _>>()?,
+                segment,
+                federates_with,
+                xd_receivers: urls("xd_receiver", &c.xd_receivers)?,
+                redirect_uris: urls("redirect_uri", &c.redirect_uris)?,
+                logout_uris,
+                flows: c.flows,
+            };
+            if clients.insert(id, client).is_some() {
+                return Err(invalid(format!("client `{name}` is defined twice")));
+            }
+        }
+
+        Ok(Settings {
+            listen,
+            public_url,
+            store,
+            workers: self.workers,
+            cookie,
+            ttl,
+            rate_limit,
+            flows,
+            clients,
+        })
+    }
+}

@@ -1,0 +1,85 @@
+use serde::{Deserialize, Serialize};
+
+use super::{ClientId, FieldError, UserId};
+
+/// What a one-time code was minted for; each kind lives in its own key space,
+/// so a code of one kind can never be redeemed as another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeKind {
+    /// From the registration API, consumed by `/sso/set`.
+    SsoCode,
+    /// An OAuth authorization code (`response_type=code`).
+    AuthorizationCode,
+}
+
+impl CodeKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::SsoCode => "sso_code",
+            Self::AuthorizationCode => "authorization_code",
+        }
+    }
+}
+
+/// What a one-time code stands for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub user: UserId,
+    pub client: ClientId,
+    /// The exact URL the code was delivered to; redeeming must repeat it.
+    pub redirect_uri: Option<String>,
+    pub keep_me_logged_in: bool,
+    /// Unix time of the password sign-in behind this grant.
+    pub auth_time: i64,
+}
+
+/// What an access token stands for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessGrant {
+    pub user: UserId,
+    pub client: ClientId,
+    /// Unix time, seconds.
+    pub expires: i64,
+}
+
+/// `response_type`: an access token in the result, or a code for the site's backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResponseType {
+    #[default]
+    Token,
+    Code,
+}
+
+impl ResponseType {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        match raw {
+            "token" => Ok(Self::Token),
+            "code" => Ok(Self::Code),
+            "" => Err(FieldError::Empty),
+            _ => Err(FieldError::Malformed("`token` or `code`")),
+        }
+    }
+}
+
+/// `response_method`: how the browser library talks to the server. The server
+/// only validates it; the library acts on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResponseMethod {
+    /// In-page: hidden iframe, XD receiver, postMessage (the seed's name).
+    Jsonp,
+    Redirect,
+    #[default]
+    Auto,
+}
+
+impl ResponseMethod {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        match raw.to_ascii_lowercase().as_str() {
+            "jsonp" => Ok(Self::Jsonp),
+            "redirect" => Ok(Self::Redirect),
+            "auto" => Ok(Self::Auto),
+            "" => Err(FieldError::Empty),
+            _ => Err(FieldError::Malformed("`jsonp`, `redirect` or `auto`")),
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Domain types that parse at the edge: once a value of one of these types
+//! exists it is valid, so handlers and the store never re-check it.
+
+mod client_id;
+mod field_error;
+mod grant;
+mod session;
+mod state;
+mod user;
+mod user_input;
+
+pub use client_id::{ClientId, Segment, SegmentList};
+pub use field_error::FieldError;
+pub use grant::{AccessGrant, CodeKind, Grant, ResponseMethod, ResponseType};
+pub use session::{BrowserSession, SegmentSession};
+pub use state::State;
+pub use user::{User, UserId};
+pub use user_input::{DisplayName, Email, Password};
+
+/// Checks the length and characters shared by identifier-like values.
+pub(crate) fn parse_token(
+    raw: &str,
+    max: usize,
+    allowed: impl Fn(char) -> bool,
+    what: &'static str,
+) -> Result<String, FieldError> {
+    if raw.is_empty() {
+        return Err(FieldError::Empty);
+    }
+    if raw.chars().count() > max {
+        return Err(FieldError::TooLong(max));
+    }
+    if !raw.chars().all(allowed) {
+        return Err(FieldError::Malformed(what));
+    }
+    Ok(raw.to_owned())
+}

@@ -1,0 +1,155 @@
+use std::fmt;
+
+use email_address::EmailAddress;
+
+use super::FieldError;
+
+/// An email address as the user typed it, plus the lower-cased form that makes
+/// addresses unique regardless of case.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Email {
+    display: String,
+    normalized: String,
+}
+
+impl Email {
+    pub const MAX: usize = 254;
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(FieldError::Empty);
+        }
+        if trimmed.chars().count() > Self::MAX {
+            return Err(FieldError::TooLong(Self::MAX));
+        }
+        if !EmailAddress::is_valid(trimmed) {
+            return Err(FieldError::Malformed(
+                "an email address such as name@example.com",
+            ));
+        }
+        Ok(Self {
+            display: trimmed.to_owned(),
+            normalized: trimmed.to_lowercase(),
+        })
+    }
+    pub fn as_str(&self) -> &str {
+        &self.display
+    }
+    pub fn normalized(&self) -> &str {
+        &self.normalized
+    }
+}
+
+impl fmt::Debug for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display)
+    }
+}
+
+/// A password in transit. Bounded above so hashing cannot be used to burn CPU;
+/// `Debug` never prints it.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN: usize = 8;
+    pub const MAX: usize = 1024;
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        match raw.chars().count() {
+            0 => Err(FieldError::Empty),
+            n if n < Self::MIN => Err(FieldError::TooShort(Self::MIN)),
+            n if n > Self::MAX => Err(FieldError::TooLong(Self::MAX)),
+            _ => Ok(Self(raw.to_owned())),
+        }
+    }
+
+    /// A candidate typed at sign-in: only the upper bound applies, so that old
+    /// accounts with other rules can still sign in.
+    pub fn candidate(raw: &str) -> Result<Self, FieldError> {
+        match raw.chars().count() {
+            0 => Err(FieldError::Empty),
+            n if n > Self::MAX => Err(FieldError::TooLong(Self::MAX)),
+            _ => Ok(Self(raw.to_owned())),
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(..)")
+    }
+}
+
+/// The name shown for a user: trimmed, 1 to 100 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub const MAX: usize = 100;
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(FieldError::Empty);
+        }
+        if trimmed.chars().count() > Self::MAX {
+            return Err(FieldError::TooLong(Self::MAX));
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(FieldError::Malformed("free of control characters"));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_is_unique_case_insensitively() {
+        let a = Email::parse("Ann@Example.COM").unwrap();
+        assert_eq!(a.normalized(), "ann@example.com");
+        assert_eq!(a.as_str(), "Ann@Example.COM");
+    }
+
+    #[test]
+    fn email_rejects_garbage_and_overlong() {
+        assert!(Email::parse("not-an-email").is_err());
+        assert_eq!(Email::parse("   "), Err(FieldError::Empty));
+        let long = format!("{}@example.com", "a".repeat(250));
+        assert_eq!(Email::parse(&long), Err(FieldError::TooLong(254)));
+    }
+
+    #[test]
+    fn password_bounds_and_debug_hides_it() {
+        assert_eq!(
+            Password::parse("short").err(),
+            Some(FieldError::TooShort(8))
+        );
+        assert_eq!(
+            Password::parse(&"x".repeat(1025)).err(),
+            Some(FieldError::TooLong(1024))
+        );
+        let p = Password::parse("correct horse").unwrap();
+        assert!(!format!("{p:?}").contains("horse"));
+    }
+
+    #[test]
+    fn display_name_allows_unicode_not_controls() {
+        assert_eq!(
+            DisplayName::parse("  Åsa Ölund ").unwrap().as_str(),
+            "Åsa Ölund"
+        );
+        assert!(DisplayName::parse("a\u{0}b").is_err());
+    }
+}

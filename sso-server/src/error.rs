@@ -1,0 +1,227 @@
+//! The one error catalog of the public API. Every error a client can see has a
+//! stable numeric `code`, a snake_case `error` name and an HTTP status; the
+//! README's error catalog lists exactly [`ErrorKind::ALL`] (a test checks it).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::domain::FieldError;
+use crate::store::StoreError;
+use crate::telemetry;
+
+/// Catalog entries, without the per-occurrence details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    MissingArgument,
+    InvalidArgument,
+    UnknownClient,
+    UnknownFlow,
+    UnknownFlowVersion,
+    UnknownLocale,
+    UrlNotRegistered,
+    OriginNotAllowed,
+    SegmentNotAllowed,
+    InvalidCredentials,
+    EmailAddressInUse,
+    InvalidCode,
+    AccessTokenInvalid,
+    NotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    RateLimited,
+    StoreUnavailable,
+    Internal,
+}
+
+impl ErrorKind {
+    pub const ALL: [ErrorKind; 19] = [
+        Self::MissingArgument,
+        Self::InvalidArgument,
+        Self::UnknownClient,
+        Self::UnknownFlow,
+        Self::UnknownFlowVersion,
+        Self::UnknownLocale,
+        Self::UrlNotRegistered,
+        Self::OriginNotAllowed,
+        Self::SegmentNotAllowed,
+        Self::InvalidCredentials,
+        Self::EmailAddressInUse,
+        Self::InvalidCode,
+        Self::AccessTokenInvalid,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::PayloadTooLarge,
+        Self::RateLimited,
+        Self::StoreUnavailable,
+        Self::Internal,
+    ];
+
+    /// `(code, name, HTTP status)` — the stable public identity of the error.
+    pub fn identity(self) -> (u16, &'static str, StatusCode) {
+        use StatusCode as S;
+        match self {
+            Self::MissingArgument => (100, "missing_argument", S::BAD_REQUEST),
+            Self::InvalidArgument => (200, "invalid_argument", S::BAD_REQUEST),
+            Self::UnknownClient => (210, "unknown_client", S::BAD_REQUEST),
+            Self::UnknownFlow => (211, "unknown_flow", S::BAD_REQUEST),
+            Self::UnknownFlowVersion => (212, "unknown_flow_version", S::BAD_REQUEST),
+            Self::UnknownLocale => (213, "unknown_locale", S::BAD_REQUEST),
+            Self::UrlNotRegistered => (220, "url_not_registered", S::BAD_REQUEST),
+            Self::OriginNotAllowed => (221, "origin_not_allowed", S::FORBIDDEN),
+            Self::SegmentNotAllowed => (230, "segment_not_allowed", S::FORBIDDEN),
+            Self::InvalidCredentials => (310, "invalid_credentials", S::UNAUTHORIZED),
+            Self::EmailAddressInUse => (320, "email_address_in_use", S::CONFLICT),
+            Self::InvalidCode => (330, "invalid_code", S::BAD_REQUEST),
+            Self::AccessTokenInvalid => (340, "access_token_invalid", S::UNAUTHORIZED),
+            Self::NotFound => (404, "not_found", S::NOT_FOUND),
+            Self::MethodNotAllowed => (405, "method_not_allowed", S::METHOD_NOT_ALLOWED),
+            Self::PayloadTooLarge => (413, "payload_too_large", S::PAYLOAD_TOO_LARGE),
+            Self::RateLimited => (429, "rate_limited", S::TOO_MANY_REQUESTS),
+            Self::StoreUnavailable => (503, "store_unavailable", S::SERVICE_UNAVAILABLE),
+            Self::Internal => (500, "internal_error", S::INTERNAL_SERVER_ERROR),
+        }
+    }
+}
+
+/// An error as returned to a caller, with the details of this occurrence.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("required argument `{0}` is missing")]
+    MissingArgument(&'static str),
+    #[error("argument `{field}` {problem}")]
+    InvalidArgument {
+        field: &'static str,
+        problem: FieldError,
+    },
+    #[error("the request could not be read: {0}")]
+    UnreadableRequest(String),
+    #[error("client_id `{0}` is not a registered client")]
+    UnknownClient(String),
+    #[error("flow `{0}` is not configured for this client")]
+    UnknownFlow(String),
+    #[error("flow_version `{0}` is not a version of this flow")]
+    UnknownFlowVersion(String),
+    #[error("locale `{0}` is not offered by this flow")]
+    UnknownLocale(String),
+    #[error("`{0}` is not registered for this client (URLs must match a registered one exactly)")]
+    UrlNotRegistered(&'static str),
+    #[error("origin `{0}` is not registered for this client")]
+    OriginNotAllowed(String),
+    #[error("segment `{0}` is not allowed for this client")]
+    SegmentNotAllowed(String),
+    #[error("the email address or password is wrong")]
+    InvalidCredentials,
+    #[error("an account with this email address already exists")]
+    EmailAddressInUse,
+    #[error("the code is unknown, expired, already used, or was issued to another client")]
+    InvalidCode,
+    #[error("the access token is missing, unknown or expired")]
+    AccessTokenInvalid,
+    #[error("no such endpoint")]
+    NotFound,
+    #[error("this endpoint does not accept that HTTP method")]
+    MethodNotAllowed,
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("too many attempts; try again in {0} seconds")]
+    RateLimited(u64),
+    #[error("the session store is unavailable; try again shortly")]
+    StoreUnavailable,
+    #[error("an internal error occurred")]
+    Internal,
+}
+
+impl ApiError {
+    pub fn invalid(field: &'static str, problem: FieldError) -> Self {
+        Self::InvalidArgument { field, problem }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::MissingArgument(_) => ErrorKind::MissingArgument,
+            Self::InvalidArgument { .. } | Self::UnreadableRequest(_) => ErrorKind::InvalidArgument,
+            Self::UnknownClient(_) => ErrorKind::UnknownClient,
+            Self::UnknownFlow(_) => ErrorKind::UnknownFlow,
+            Self::UnknownFlowVersion(_) => ErrorKind::UnknownFlowVersion,
+            Self::UnknownLocale(_) => ErrorKind::UnknownLocale,
+            Self::UrlNotRegistered(_) => ErrorKind::UrlNotRegistered,
+            Self::OriginNotAllowed(_) => ErrorKind::OriginNotAllowed,
+            Self::SegmentNotAllowed(_) => ErrorKind::SegmentNotAllowed,
+            Self::InvalidCredentials => ErrorKind::InvalidCredentials,
+            Self::EmailAddressInUse => ErrorKind::EmailAddressInUse,
+            Self::InvalidCode => ErrorKind::InvalidCode,
+            Self::AccessTokenInvalid => ErrorKind::AccessTokenInvalid,
+            Self::NotFound => ErrorKind::NotFound,
+            Self::MethodNotAllowed => ErrorKind::MethodNotAllowed,
+            Self::PayloadTooLarge(_) => ErrorKind::PayloadTooLarge,
+            Self::RateLimited(_) => ErrorKind::RateLimited,
+            Self::StoreUnavailable => ErrorKind::StoreUnavailable,
+            Self::Internal => ErrorKind::Internal,
+        }
+    }
+
+    /// The JSON body every API error has.
+    pub fn body(&self) -> ErrorBody {
+        let (code, error, _) = self.kind().identity();
+        ErrorBody {
+            stat: "error",
+            code,
+            error,
+            error_description: self.to_string(),
+            request_id: telemetry::current_request_id(),
+        }
+    }
+
+    /// Truncates user-supplied text that is echoed in a message, so an error
+    /// never repeats a megabyte back.
+    pub fn echo(raw: &str) -> String {
+        const MAX: usize = 64;
+        if raw.chars().count() <= MAX {
+            raw.to_owned()
+        } else {
+            let mut s: String = raw.chars().take(MAX).collect();
+            s.push('…');
+            s
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    pub stat: &'static str,
+    pub code: u16,
+    pub error: &'static str,
+    pub error_description: String,
+    pub request_id: String,
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        tracing::error!(error = %err, "store operation failed");
+        crate::metrics::global().store_errors.inc();
+        Self::StoreUnavailable
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.kind().identity().2
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+        match self {
+            Self::RateLimited(secs) => {
+                response.insert_header((header::RETRY_AFTER, secs.to_string()));
+            }
+            Self::StoreUnavailable => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+            }
+            _ => {}
+        }
+        response.json(self.body())
+    }
+}

@@ -1,0 +1,16 @@
+//! The federated SSO server. See `ARCHITECTURE.md` at the repository root for
+//! a map of this crate.
+
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod metrics;
+pub mod password;
+pub mod rate_limit;
+pub mod routes;
+pub mod secrets;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod tokens;

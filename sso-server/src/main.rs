@@ -1,0 +1,80 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use sso_server::config::{Overrides, Settings, StoreSettings};
+use sso_server::startup::Application;
+use sso_server::telemetry;
+
+/// Federated single sign-on server.
+///
+/// Without --config it serves the built-in demo configuration on the
+/// in-process store.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Cli {
+    /// TOML configuration file (default: the built-in demo).
+    #[arg(long, env = "SSO_CONFIG")]
+    config: Option<PathBuf>,
+    /// Listen address, e.g. 127.0.0.1:8080.
+    #[arg(long, env = "SSO_LISTEN")]
+    listen: Option<String>,
+    /// Public URL of this server, e.g. https://sso.example.com.
+    #[arg(long, env = "SSO_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Store: `memory` or a redis:// URL.
+    #[arg(long, env = "SSO_STORE")]
+    store: Option<String>,
+    /// Log filter (tracing EnvFilter syntax).
+    #[arg(long, env = "SSO_LOG", default_value = "info")]
+    log: String,
+}
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(&cli.log);
+    let overrides = Overrides {
+        listen: cli.listen,
+        public_url: cli.public_url,
+        store: cli.store,
+    };
+    let settings = match Settings::load(cli.config.as_deref(), &overrides) {
+        Ok(s) => s,
+        Err(err) => {
+            eprintln!("sso-server: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let store = match &settings.store {
+        StoreSettings::Memory => "memory (in-process; state is lost on restart)".to_owned(),
+        StoreSettings::Redis(url) => redacted(url),
+    };
+    let public_url = settings.public_url.clone();
+    let app = match Application::build(settings).await {
+        Ok(app) => app,
+        Err(err) => {
+            eprintln!("sso-server: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(port = app.port(), %public_url, %store, "sso-server listening");
+    match app.run_until_stopped().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("sso-server: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The store URL without its password, for the log.
+fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,111 @@
+//! Password hashing: argon2id at the OWASP parameters, on the blocking pool
+//! (never on the async executor), with a bound on concurrent hashes so a
+//! burst of sign-ins cannot exhaust memory (each hash takes 19 MiB).
+
+use std::sync::{Arc, LazyLock};
+
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use tokio::sync::Semaphore;
+
+use crate::domain::Password;
+use crate::error::ApiError;
+
+/// OWASP: m=19456 KiB, t=2, p=1.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19_456, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+fn hash_blocking(password: &str) -> String {
+    let mut bytes = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+    let salt = SaltString::encode_b64(&bytes).expect("16 bytes is a valid salt length");
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashing with valid parameters")
+        .to_string()
+}
+
+/// Verifying against this when the account does not exist makes a sign-in
+/// for an unknown email take as long as one for a known email.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_blocking("not a real password"));
+
+#[derive(Clone)]
+pub struct PasswordHasher {
+    permits: Arc<Semaphore>,
+}
+
+impl PasswordHasher {
+    pub fn new() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self {
+            permits: Arc::new(Semaphore::new(cores * 2)),
+        }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| ApiError::Internal)?;
+        tokio::task::spawn_blocking(job)
+            .await
+            .map_err(|_| ApiError::Internal)
+    }
+
+    pub async fn hash(&self, password: Password) -> Result<String, ApiError> {
+        self.run(move || hash_blocking(password.expose())).await
+    }
+
+    /// `true` when `candidate` matches `stored`; with no stored hash, spends
+    /// the same time and answers `false`.
+    pub async fn verify(
+        &self,
+        stored: Option<String>,
+        candidate: Password,
+    ) -> Result<bool, ApiError> {
+        self.run(move || {
+            let phc = stored.as_deref().unwrap_or(DUMMY_HASH.as_str());
+            let matches = PasswordHash::new(phc)
+                .map(|parsed| {
+                    argon2()
+                        .verify_password(candidate.expose().as_bytes(), &parsed)
+                        .is_ok()
+                })
+                .unwrap_or(false);
+            matches && stored.is_some()
+        })
+        .await
+    }
+}
+
+impl Default for PasswordHasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_are_argon2id_owasp_and_verify() {
+        let hasher = PasswordHasher::new();
+        let pw = Password::parse("correct horse battery").unwrap();
+        let hash = hasher.hash(pw.clone()).await.unwrap();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(hasher.verify(Some(hash.clone()), pw).await.unwrap());
+        let wrong = Password::candidate("wrong horse").unwrap();
+        assert!(!hasher.verify(Some(hash), wrong.clone()).await.unwrap());
+        assert!(!hasher.verify(None, wrong).await.unwrap());
+    }
+}

@@ -1,0 +1,92 @@
+//! HTTP routes, one module per resource.
+
+mod entity;
+mod health;
+pub mod params;
+mod profile;
+mod registration;
+mod sso;
+
+use actix_cors::Cors;
+use actix_web::http::{Method, header};
+use actix_web::{HttpResponse, Route, web};
+
+use crate::config::Settings;
+use crate::error::ApiError;
+
+const FORM_LIMIT: usize = 16 * 1024;
+
+async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}
+
+async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed)
+}
+
+/// A resource with one method; other methods get the catalog's 405.
+fn one(path: &str, method: Method, route: Route) -> actix_web::Resource {
+    web::resource(path)
+        .route(route.method(method))
+        .default_service(web::to(method_not_allowed))
+}
+
+/// CORS for the registration API and `/entity`: registered origins only.
+/// Mismatched origins are not blocked here but by the handlers, so that they
+/// get a catalog error rather than the middleware's plain text.
+fn cors(settings: &Settings) -> Cors {
+    let origins = settings.all_origins();
+    Cors::default()
+        .allowed_origin_fn(move |origin, _| origin.to_str().is_ok_and(|o| origins.contains(o)))
+        .allowed_methods([Method::GET, Method::POST])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .block_on_origin_mismatch(false)
+        .max_age(3600)
+}
+
+pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
+    let cors_oauth = cors(settings);
+    let cors_entity = cors(settings);
+    move |cfg: &mut web::ServiceConfig| {
+        cfg.app_data(
+            web::FormConfig::default()
+                .limit(FORM_LIMIT)
+                .error_handler(params::form_error),
+        )
+        .app_data(web::QueryConfig::default().error_handler(params::query_error))
+        .service(one(
+            "/healthz",
+            Method::GET,
+            web::route().to(health::healthz),
+        ))
+        .service(one("/readyz", Method::GET, web::route().to(health::readyz)))
+        .service(one(
+            "/metrics",
+            Method::GET,
+            web::route().to(health::metrics),
+        ))
+        .service(
+            web::scope("/oauth")
+                .wrap(cors_oauth)
+                .service(one(
+                    "/register_native_traditional",
+                    Method::POST,
+                    web::route().to(registration::register),
+                ))
+                .service(one(
+                    "/auth_native_traditional",
+                    Method::POST,
+                    web::route().to(registration::sign_in),
+                )),
+        )
+        .service(web::scope("/entity").wrap(cors_entity).service(one(
+            "",
+            Method::GET,
+            web::route().to(entity::entity),
+        )))
+        .service(one("/sso/check", Method::GET, web::route().to(sso::check)))
+        .service(one("/sso/set", Method::GET, web::route().to(sso::set)))
+        .service(one("/sso/end", Method::GET, web::route().to(sso::end)))
+        .default_service(web::to(not_found));
+    }
+}

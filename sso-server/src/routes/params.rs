@@ -1,0 +1,128 @@
+//! Request parameters (query string or urlencoded form), read by name and
+//! parsed into domain types with catalog errors that name the parameter.
+
+use std::collections::HashMap;
+
+use actix_web::error::{QueryPayloadError, UrlencodedError};
+use actix_web::{HttpRequest, web};
+
+use crate::config::{Client, Flow, Settings};
+use crate::domain::{ClientId, FieldError};
+use crate::error::ApiError;
+
+/// Longest value accepted for any parameter; the typed parsers are stricter.
+const MAX_VALUE: usize = 4096;
+
+pub struct Params(HashMap<String, String>);
+
+impl Params {
+    pub fn new(map: HashMap<String, String>) -> Self {
+        Self(map)
+    }
+
+    /// A present, non-empty value.
+    pub fn required(&self, name: &'static str) -> Result<&str, ApiError> {
+        self.optional(name)?.ok_or(ApiError::MissingArgument(name))
+    }
+
+    /// `None` when absent or empty.
+    pub fn optional(&self, name: &'static str) -> Result<Option<&str>, ApiError> {
+        match self.0.get(name).map(String::as_str) {
+            None | Some("") => Ok(None),
+            Some(v) if v.len() > MAX_VALUE => {
+                Err(ApiError::invalid(name, FieldError::TooLong(MAX_VALUE)))
+            }
+            Some(v) => Ok(Some(v)),
+        }
+    }
+
+    pub fn parse<T>(
+        &self,
+        name: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, FieldError>,
+    ) -> Result<T, ApiError> {
+        parse(self.required(name)?).map_err(|p| ApiError::invalid(name, p))
+    }
+
+    pub fn parse_opt<T>(
+        &self,
+        name: &'static str,
+        parse: impl FnOnce(&str) -> Result<T, FieldError>,
+    ) -> Result<Option<T>, ApiError> {
+        self.optional(name)?
+            .map(|v| parse(v).map_err(|p| ApiError::invalid(name, p)))
+            .transpose()
+    }
+
+    /// A boolean flag: `true`/`false`, `1`/`0`, `on`/`off`; absent is false.
+    pub fn flag(&self, name: &'static str) -> Result<bool, ApiError> {
+        Ok(self
+            .parse_opt(name, |v| match v.to_ascii_lowercase().as_str() {
+                "true" | "1" | "on" | "yes" => Ok(true),
+                "false" | "0" | "off" | "no" => Ok(false),
+                _ => Err(FieldError::Malformed("`true` or `false`")),
+            })?
+            .unwrap_or(false))
+    }
+
+    /// The registered client named by `client_id`.
+    pub fn client<'s>(&self, settings: &'s Settings) -> Result<&'s Client, ApiError> {
+        let raw = self.required("client_id")?;
+        ClientId::parse(raw)
+            .ok()
+            .and_then(|id| settings.client(&id))
+            .ok_or_else(|| ApiError::UnknownClient(ApiError::echo(raw)))
+    }
+
+    /// The flow named by `flow`, checked against the client, `flow_version`
+    /// and `locale`. With `required == false` all three may be absent.
+    pub fn flow<'s>(
+        &self,
+        settings: &'s Settings,
+        client: &Client,
+        required: bool,
+    ) -> Result<Option<&'s Flow>, ApiError> {
+        let name = if required {
+            Some(self.required("flow")?)
+        } else {
+            self.optional("flow")?
+        };
+        let Some(name) = name else {
+            return Ok(None);
+        };
+        let flow = settings
+            .flows
+            .get(name)
+            .filter(|_| client.flows.iter().any(|f| f == name))
+            .ok_or_else(|| ApiError::UnknownFlow(ApiError::echo(name)))?;
+        let version = self.required("flow_version")?;
+        if !flow.versions.iter().any(|v| v == version) {
+            return Err(ApiError::UnknownFlowVersion(ApiError::echo(version)));
+        }
+        let locale = self.required("locale")?;
+        if !flow.locales.iter().any(|l| l == locale) {
+            return Err(ApiError::UnknownLocale(ApiError::echo(locale)));
+        }
+        Ok(Some(flow))
+    }
+}
+
+/// Extractor error for urlencoded bodies, in catalog form.
+pub fn form_error(err: UrlencodedError, _req: &HttpRequest) -> actix_web::Error {
+    match err {
+        UrlencodedError::Overflow { limit, .. } => ApiError::PayloadTooLarge(limit),
+        UrlencodedError::ContentType => ApiError::UnreadableRequest(
+            "Content-Type must be application/x-www-form-urlencoded".to_owned(),
+        ),
+        other => ApiError::UnreadableRequest(other.to_string()),
+    }
+    .into()
+}
+
+/// Extractor error for query strings, in catalog form.
+pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::UnreadableRequest(err.to_string()).into()
+}
+
+pub type Form = web::Form<HashMap<String, String>>;
+pub type Query = web::Query<HashMap<String, String>>;

@@ -1,0 +1,42 @@
+//! The public view of a user, shared by the registration API, `/entity` and
+//! the `userData` of SSO results.
+
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use crate::config::{Flow, UserField};
+use crate::domain::User;
+
+/// `2016-04-20 17:02:18 +0000`, the registration API's timestamp style.
+pub fn timestamp(unix: i64) -> String {
+    let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second] +0000");
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_default()
+}
+
+/// The whole profile, for the user's own token holder.
+pub fn capture_user(user: &User) -> Value {
+    json!({
+        "uuid": user.id.to_string(),
+        "created": timestamp(user.created),
+        "email": user.email,
+        "displayName": user.display_name,
+    })
+}
+
+/// Only the fields the flow releases to sites.
+pub fn user_data(user: &User, flow: &Flow) -> Value {
+    let mut data = Map::new();
+    for field in &flow.user_data {
+        let (name, value) = match field {
+            UserField::Email => ("email", user.email.clone()),
+            UserField::DisplayName => ("displayName", user.display_name.clone()),
+            UserField::Uuid => ("uuid", user.id.to_string()),
+        };
+        data.insert(name.to_owned(), Value::String(value));
+    }
+    Value::Object(data)
+}

@@ -1,0 +1,193 @@
+//! The registration API: `register_native_traditional` and
+//! `auth_native_traditional`. Both answer with the profile, an access token
+//! (or an authorization code) and a one-time `sso_code` for `set_session`.
+
+use std::net::IpAddr;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+
+use super::params::{Form, Params};
+use super::profile::capture_user;
+use crate::clock::unix_now;
+use crate::config::Client;
+use crate::domain::{
+    ClientId, CodeKind, DisplayName, Email, FieldError, Grant, Password, ResponseType, User, UserId,
+};
+use crate::error::ApiError;
+use crate::rate_limit;
+use crate::startup::AppState;
+use crate::store::InsertUserError;
+use crate::tokens::{issue_access_token, issue_code};
+
+/// What every registration API call carries besides the form's own fields.
+struct Common<'s> {
+    client: &'s Client,
+    redirect_uri: String,
+    response_type: ResponseType,
+}
+
+fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
+    req.peer_addr().map(|a| a.ip())
+}
+
+async fn common<'s>(
+    state: &'s AppState,
+    req: &HttpRequest,
+    p: &Params,
+) -> Result<Common<'s>, ApiError> {
+    let client = p.client(&state.settings)?;
+    // Browsers always send Origin on cross-origin POSTs; a foreign one is
+    // refused here, not only by the browser's CORS check.
+    if let Some(origin) = req.headers().get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("");
+        if !client.allows_origin(origin) {
+            return Err(ApiError::OriginNotAllowed(ApiError::echo(origin)));
+        }
+    }
+    rate_limit::attempt_from(
+        state.store.as_ref(),
+        &state.settings.rate_limit,
+        client_ip(req),
+    )
+    .await?;
+    p.flow(&state.settings, client, true)?;
+    let redirect_uri = p.required("redirect_uri")?;
+    if !client.redirect_uris.iter().any(|u| u == redirect_uri)
+        && !client.xd_receivers.iter().any(|u| u == redirect_uri)
+    {
+        return Err(ApiError::UrlNotRegistered("redirect_uri"));
+    }
+    let response_type = p
+        .parse_opt("response_type", ResponseType::parse)?
+        .unwrap_or_default();
+    p.parse_opt("form", |f| {
+        crate::domain::parse_token(
+            f,
+            64,
+            |c| c.is_ascii_alphanumeric() || c == '_',
+            "a form name (letters, digits, '_')",
+        )
+    })?;
+    Ok(Common {
+        client,
+        redirect_uri: redirect_uri.to_owned(),
+        response_type,
+    })
+}
+
+/// Mints the credentials of a successful sign-in and builds the answer.
+async fn signed_in(
+    state: &AppState,
+    c: &Common<'_>,
+    user: &User,
+    is_new: bool,
+    keep_me_logged_in: bool,
+) -> Result<HttpResponse, ApiError> {
+    let client: &ClientId = &c.client.id;
+    let now = unix_now();
+    let grant = |redirect_uri: Option<String>| Grant {
+        user: user.id,
+        client: client.clone(),
+        redirect_uri,
+        keep_me_logged_in,
+        auth_time: now,
+    };
+    let sso_code = issue_code(state, CodeKind::SsoCode, &grant(None)).await?;
+    let mut body = json!({
+        "stat": "ok",
+        "capture_user": capture_user(user),
+        "is_new": is_new,
+        "sso_code": sso_code.expose(),
+    });
+    match c.response_type {
+        ResponseType::Token => {
+            let token = issue_access_token(state, user.id, client).await?;
+            body["access_token"] = token.expose().into();
+            body["expires_in"] = state.settings.ttl.access_token.as_secs().into();
+        }
+        ResponseType::Code => {
+            let code = issue_code(
+                state,
+                CodeKind::AuthorizationCode,
+                &grant(Some(c.redirect_uri.clone())),
+            )
+            .await?;
+            body["authorization_code"] = code.expose().into();
+        }
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(body))
+}
+
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: Form,
+) -> Result<HttpResponse, ApiError> {
+    let p = Params::new(form.into_inner());
+    let c = common(&state, &req, &p).await?;
+    let email = p.parse("emailAddress", Email::parse)?;
+    let password = p.parse("password", Password::parse)?;
+    let display_name = p.parse("displayName", DisplayName::parse)?;
+    let keep = p.flag("keepMeLoggedIn")?;
+    if password.expose().to_lowercase() == email.normalized() {
+        return Err(ApiError::invalid(
+            "password",
+            FieldError::Malformed("different from the email address"),
+        ));
+    }
+    // Cheap early answer; the insert below is what guarantees uniqueness.
+    if state
+        .store
+        .user_by_email(email.normalized())
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::EmailAddressInUse);
+    }
+    let user = User {
+        id: UserId::new(),
+        email: email.as_str().to_owned(),
+        email_normalized: email.normalized().to_owned(),
+        display_name: display_name.as_str().to_owned(),
+        password_hash: state.hasher.hash(password).await?,
+        created: unix_now(),
+    };
+    match state.store.insert_user(&user).await {
+        Ok(()) => {}
+        Err(InsertUserError::EmailTaken) => return Err(ApiError::EmailAddressInUse),
+        Err(InsertUserError::Store(e)) => return Err(e.into()),
+    }
+    tracing::info!(user = %user.id, client = %c.client.id, "user registered");
+    signed_in(&state, &c, &user, true, keep).await
+}
+
+pub async fn sign_in(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: Form,
+) -> Result<HttpResponse, ApiError> {
+    let p = Params::new(form.into_inner());
+    let c = common(&state, &req, &p).await?;
+    let email = p.parse("signInEmailAddress", Email::parse)?;
+    let password = p.parse("currentPassword", Password::candidate)?;
+    let keep = p.flag("keepMeLoggedIn")?;
+    let limits = &state.settings.rate_limit;
+    let store = state.store.as_ref();
+    rate_limit::check_account(store, limits, email.normalized()).await?;
+
+    let user = store.user_by_email(email.normalized()).await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    if !state.hasher.verify(stored, password).await? {
+        rate_limit::record_failure(store, limits, email.normalized()).await?;
+        tracing::info!(client = %c.client.id, "sign-in refused: wrong email or password");
+        return Err(ApiError::InvalidCredentials);
+    }
+    let user = user.ok_or(ApiError::InvalidCredentials)?;
+    rate_limit::clear_failures(store, email.normalized()).await?;
+    tracing::info!(user = %user.id, client = %c.client.id, "user signed in");
+    signed_in(&state, &c, &user, false, keep).await
+}

@@ -1,0 +1,85 @@
+//! `GET /sso/end`: end this browser's session in the client's segment and the
+//! segments it federates with, and list the logout URIs of the other sites
+//! that used those sessions (the library loads them, front-channel).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+
+use super::{Target, cookie, error_page, storage_access_blocked, validate_passthrough};
+use crate::domain::Segment;
+use crate::error::ApiError;
+use crate::routes::params::{Params, Query};
+use crate::startup::AppState;
+
+const ACTION: &str = "ssoEndSession";
+
+pub async fn end(state: web::Data<AppState>, req: HttpRequest, query: Query) -> HttpResponse {
+    let p = Params::new(query.into_inner());
+    let target = match Target::resolve(&state.settings, &p) {
+        Ok(t) => t,
+        Err(err) => return error_page(&err),
+    };
+    match answer(&state, &req, &p, &target).await {
+        Ok(response) => response,
+        Err(err) => target.deliver_error(&err),
+    }
+}
+
+async fn answer(
+    state: &AppState,
+    req: &HttpRequest,
+    p: &Params,
+    target: &Target<'_>,
+) -> Result<HttpResponse, ApiError> {
+    let settings = &state.settings;
+    let segments: Vec<Segment> = target.segments(p)?.iter().cloned().collect();
+    validate_passthrough(p)?;
+    let Some(secret) = cookie::read(req, settings) else {
+        let result = if storage_access_blocked(req) {
+            target.blocked(ACTION)
+        } else {
+            target.ok(
+                ACTION,
+                "success",
+                "ssoSessionEnded",
+                json!({ "logoutUris": [] }),
+            )
+        };
+        return Ok(target.deliver(&result));
+    };
+
+    let sid = secret.hash();
+    let removed = state.store.remove_segments(&sid, &segments).await?;
+    let mut logout_uris: Vec<&str> = Vec::new();
+    for session in removed.segments.values() {
+        for (visitor, index) in &session.visits {
+            if visitor == &target.client.id {
+                continue;
+            }
+            let uri = settings
+                .client(visitor)
+                .and_then(|c| c.logout_uris.get(usize::from(*index)));
+            if let Some(uri) = uri
+                && !logout_uris.contains(&uri.as_str())
+            {
+                logout_uris.push(uri);
+            }
+        }
+    }
+    if !removed.is_empty() {
+        tracing::info!(client = %target.client.id, sites = logout_uris.len(), "sso session ended");
+    }
+    let result = target.ok(
+        ACTION,
+        "success",
+        "ssoSessionEnded",
+        json!({ "logoutUris": logout_uris }),
+    );
+    let mut response = target.deliver(&result);
+    if state.store.session(&sid).await?.is_empty() {
+        response
+            .add_cookie(&cookie::removal(settings))
+            .map_err(|_| ApiError::Internal)?;
+    }
+    Ok(response)
+}

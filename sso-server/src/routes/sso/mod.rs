@@ -1,0 +1,196 @@
+//! The SSO browser endpoints `/sso/check`, `/sso/set` and `/sso/end`.
+//!
+//! Every answer is a `303` to the client's *registered* receiver (or redirect
+//! URI) with the result in the URL fragment: `#state=<state>&sso=<JSON>`.
+//! Before anything is redirected, the client, the receiver URL (exact match)
+//! and the `state` are verified; if any of them is wrong the answer is a
+//! `400` page with no `Location`. Every later error travels to the receiver
+//! as `{"stat":"error",...}`, because the library cannot read the status of
+//! a cross-origin frame.
+
+mod check;
+mod cookie;
+mod end;
+mod set;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::{Value, json};
+
+use super::params::Params;
+use crate::config::{Client, Settings};
+use crate::domain::{FieldError, Segment, SegmentList, State};
+use crate::error::ApiError;
+
+pub use check::check;
+pub use end::end;
+pub use set::set;
+
+/// Where and to whom a result may be delivered.
+struct Target<'s> {
+    client: &'s Client,
+    receiver: String,
+    state: State,
+}
+
+impl<'s> Target<'s> {
+    /// Verifies `client_id`, `xd_receiver`/`redirect_uri` and `state`.
+    fn resolve(settings: &'s Settings, p: &Params) -> Result<Self, ApiError> {
+        let client = p.client(settings)?;
+        let receiver = match (p.optional("xd_receiver")?, p.optional("redirect_uri")?) {
+            (Some(url), _) => client
+                .xd_receivers
+                .iter()
+                .find(|r| *r == url)
+                .ok_or(ApiError::UrlNotRegistered("xd_receiver"))?,
+            (None, Some(url)) => client
+                .redirect_uris
+                .iter()
+                .find(|r| *r == url)
+                .ok_or(ApiError::UrlNotRegistered("redirect_uri"))?,
+            (None, None) => return Err(ApiError::MissingArgument("xd_receiver")),
+        };
+        let state = p.parse("state", State::parse)?;
+        Ok(Self {
+            client,
+            receiver: receiver.clone(),
+            state,
+        })
+    }
+
+    /// `303` to the receiver with `result` in the fragment.
+    fn deliver(&self, result: &Value) -> HttpResponse {
+        const FRAGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
+        let json = result.to_string();
+        let location = format!(
+            "{}#state={}&sso={}",
+            self.receiver,
+            self.state.as_str(),
+            utf8_percent_encode(&json, FRAGMENT)
+        );
+        no_store(HttpResponse::SeeOther())
+            .insert_header((header::LOCATION, location))
+            .finish()
+    }
+
+    fn deliver_error(&self, err: &ApiError) -> HttpResponse {
+        let mut body = serde_json::to_value(err.body()).unwrap_or_default();
+        body["transactionId"] = self.state.as_str().into();
+        self.deliver(&body)
+    }
+
+    /// A `{"stat":"ok","result":{...}}` with the common fields filled in.
+    fn ok(&self, action: &str, status: &str, message: &str, extra: Value) -> Value {
+        let mut result = json!({
+            "status": status,
+            "statusMessage": message,
+            "transactionId": self.state.as_str(),
+            "action": action,
+        });
+        if let (Some(r), Value::Object(extra)) = (result.as_object_mut(), extra) {
+            r.extend(extra);
+        }
+        json!({ "stat": "ok", "result": result })
+    }
+
+    /// The browser withholds our cookie from this frame: the library must
+    /// retry with a top-level redirect.
+    fn blocked(&self, action: &str) -> Value {
+        self.ok(
+            action,
+            "third_party_cookies_blocked",
+            "thirdPartyCookiesBlocked",
+            json!({}),
+        )
+    }
+
+    /// The site's own segment (a `segment` parameter must name exactly it)
+    /// followed by the `supported_segments` it is allowed to federate with.
+    fn segments(&self, p: &Params) -> Result<SegmentList, ApiError> {
+        let own = &self.client.segment;
+        if let Some(segment) = p.parse_opt("segment", Segment::parse)?
+            && &segment != own
+        {
+            return Err(ApiError::SegmentNotAllowed(segment.to_string()));
+        }
+        let supported = p.parse_opt("supported_segments", SegmentList::parse)?;
+        if let Some(list) = &supported
+            && let Some(bad) = list.iter().find(|s| !self.client.may_use_segment(s))
+        {
+            return Err(ApiError::SegmentNotAllowed(bad.to_string()));
+        }
+        Ok(SegmentList::with_own(own, supported))
+    }
+
+    /// Index of the `logout_uri` the site named (it must be registered), or
+    /// of its first registered one.
+    fn logout_index(&self, p: &Params) -> Result<u8, ApiError> {
+        let Some(uri) = p.optional("logout_uri")? else {
+            return Ok(0);
+        };
+        self.client
+            .logout_uris
+            .iter()
+            .position(|u| u == uri)
+            .and_then(|i| u8::try_from(i).ok())
+            .ok_or(ApiError::UrlNotRegistered("logout_uri"))
+    }
+}
+
+/// Parameters the library sends that the server validates but does not act on.
+fn validate_passthrough(p: &Params) -> Result<(), ApiError> {
+    p.parse_opt("response_method", crate::domain::ResponseMethod::parse)?;
+    p.flag("refresh")?;
+    p.parse_opt("bp_channel", |v| {
+        if v.chars().count() > 256 {
+            Err(FieldError::TooLong(256))
+        } else {
+            Ok(())
+        }
+    })?;
+    Ok(())
+}
+
+/// The browser told us it will not share its cookies with this frame
+/// (Chromium blocks third-party cookies). A missing cookie then says nothing
+/// about the session, and the library must use a top-level redirect.
+fn storage_access_blocked(req: &HttpRequest) -> bool {
+    req.headers()
+        .get("sec-fetch-storage-access")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"none"))
+}
+
+fn no_store(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
+    builder
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"));
+    builder
+}
+
+/// The `400` page for requests whose target cannot be trusted: no redirect.
+fn error_page(err: &ApiError) -> HttpResponse {
+    let body = err.body();
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>Sign-in error</title></head><body><h1>Sign-in error</h1>\
+         <p><code>{}</code> ({}): {}</p><p>Request id: <code>{}</code></p></body></html>",
+        body.error,
+        body.code,
+        escape(&body.error_description),
+        body.request_id
+    );
+    let status = match err.kind().identity().2 {
+        s if s.is_client_error() => s,
+        _ => actix_web::http::StatusCode::BAD_REQUEST,
+    };
+    no_store(HttpResponse::build(status))
+        .content_type("text/html; charset=utf-8")
+        .body(html)
+}

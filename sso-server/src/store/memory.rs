@@ -1,0 +1,270 @@
+//! The in-process store: the embedded default, for `make run` and single
+//! instances. Same semantics as Redis, including TTLs and take-once codes;
+//! state is lost on restart.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+use super::{InsertUserError, Store, StoreError};
+use crate::domain::{
+    AccessGrant, BrowserSession, ClientId, CodeKind, Grant, Segment, User, UserId,
+};
+use crate::secrets::SecretHash;
+
+/// A value and the instant it stops existing.
+struct Expiring<T> {
+    value: T,
+    until: Instant,
+}
+
+impl<T> Expiring<T> {
+    fn new(value: T, ttl: Duration) -> Self {
+        Self {
+            value,
+            until: Instant::now() + ttl,
+        }
+    }
+    fn live(&self, now: Instant) -> bool {
+        self.until > now
+    }
+}
+
+/// A map whose entries expire; expired entries are invisible at once and
+/// swept every few thousand writes so memory stays bounded.
+struct ExpiringMap<K, V> {
+    entries: HashMap<K, Expiring<V>>,
+    writes: u32,
+}
+
+impl<K: std::hash::Hash + Eq, V> Default for ExpiringMap<K, V> {
+    fn default() -> Self {
+        Self {
+            entries: HashMap::new(),
+            writes: 0,
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V> ExpiringMap<K, V> {
+    const SWEEP_EVERY: u32 = 4096;
+
+    fn insert(&mut self, key: K, value: V, ttl: Duration) {
+        self.writes += 1;
+        if self.writes >= Self::SWEEP_EVERY {
+            self.writes = 0;
+            let now = Instant::now();
+            self.entries.retain(|_, e| e.live(now));
+        }
+        self.entries.insert(key, Expiring::new(value, ttl));
+    }
+
+    fn get(&self, key: &K) -> Option<&V> {
+        self.entries
+            .get(key)
+            .filter(|e| e.live(Instant::now()))
+            .map(|e| &e.value)
+    }
+
+    fn get_mut(&mut self, key: &K) -> Option<&mut Expiring<V>> {
+        let now = Instant::now();
+        self.entries.get_mut(key).filter(|e| e.live(now))
+    }
+
+    fn remove(&mut self, key: &K) -> Option<V> {
+        self.entries
+            .remove(key)
+            .filter(|e| e.live(Instant::now()))
+            .map(|e| e.value)
+    }
+}
+
+#[derive(Default)]
+struct State {
+    users: HashMap<UserId, User>,
+    emails: HashMap<String, UserId>,
+    sso_codes: ExpiringMap<SecretHash, Grant>,
+    auth_codes: ExpiringMap<SecretHash, Grant>,
+    tokens: ExpiringMap<SecretHash, AccessGrant>,
+    sessions: ExpiringMap<SecretHash, BrowserSession>,
+    counters: ExpiringMap<String, u64>,
+}
+
+impl State {
+    fn codes(&mut self, kind: CodeKind) -> &mut ExpiringMap<SecretHash, Grant> {
+        match kind {
+            CodeKind::SsoCode => &mut self.sso_codes,
+            CodeKind::AuthorizationCode => &mut self.auth_codes,
+        }
+    }
+}
+
+/// In-process store. One mutex: every operation is a few map operations, so
+/// contention stays far below the cost of the HTTP request around it.
+#[derive(Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the maps half-updated
+        // (each operation completes its writes before returning), so a
+        // poisoned lock is safe to keep using.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        drop(self.lock());
+        Ok(())
+    }
+
+    async fn insert_user(&self, user: &User) -> Result<(), InsertUserError> {
+        let mut state = self.lock();
+        if state.emails.contains_key(&user.email_normalized) {
+            return Err(InsertUserError::EmailTaken);
+        }
+        state.emails.insert(user.email_normalized.clone(), user.id);
+        state.users.insert(user.id, user.clone());
+        Ok(())
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        Ok(self.lock().users.get(&id).cloned())
+    }
+
+    async fn user_by_email(&self, normalized_email: &str) -> Result<Option<User>, StoreError> {
+        let state = self.lock();
+        Ok(state
+            .emails
+            .get(normalized_email)
+            .and_then(|id| state.users.get(id))
+            .cloned())
+    }
+
+    async fn put_code(
+        &self,
+        kind: CodeKind,
+        code: &SecretHash,
+        grant: &Grant,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        self.lock()
+            .codes(kind)
+            .insert(code.clone(), grant.clone(), ttl);
+        Ok(())
+    }
+
+    async fn take_code(
+        &self,
+        kind: CodeKind,
+        code: &SecretHash,
+    ) -> Result<Option<Grant>, StoreError> {
+        Ok(self.lock().codes(kind).remove(code))
+    }
+
+    async fn put_access_token(
+        &self,
+        token: &SecretHash,
+        grant: &AccessGrant,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        self.lock().tokens.insert(token.clone(), grant.clone(), ttl);
+        Ok(())
+    }
+
+    async fn access_token(&self, token: &SecretHash) -> Result<Option<AccessGrant>, StoreError> {
+        Ok(self.lock().tokens.get(token).cloned())
+    }
+
+    async fn session(&self, sid: &SecretHash) -> Result<BrowserSession, StoreError> {
+        Ok(self.lock().sessions.get(sid).cloned().unwrap_or_default())
+    }
+
+    async fn save_session(
+        &self,
+        sid: &SecretHash,
+        session: &BrowserSession,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        self.lock()
+            .sessions
+            .insert(sid.clone(), session.clone(), ttl);
+        Ok(())
+    }
+
+    async fn delete_session(&self, sid: &SecretHash) -> Result<(), StoreError> {
+        self.lock().sessions.remove(sid);
+        Ok(())
+    }
+
+    async fn record_visit(
+        &self,
+        sid: &SecretHash,
+        segment: &Segment,
+        client: &ClientId,
+        logout_index: u8,
+    ) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        if let Some(entry) = state.sessions.get_mut(sid)
+            && let Some(seg) = entry.value.segments.get_mut(segment)
+        {
+            seg.visits.insert(client.clone(), logout_index);
+        }
+        Ok(())
+    }
+
+    async fn remove_segments(
+        &self,
+        sid: &SecretHash,
+        segments: &[Segment],
+    ) -> Result<BrowserSession, StoreError> {
+        let mut state = self.lock();
+        let mut removed = BrowserSession::default();
+        let Some(entry) = state.sessions.get_mut(sid) else {
+            return Ok(removed);
+        };
+        for segment in segments {
+            if let Some(s) = entry.value.segments.remove(segment) {
+                removed.segments.insert(segment.clone(), s);
+            }
+        }
+        if entry.value.is_empty() {
+            state.sessions.remove(sid);
+        }
+        Ok(removed)
+    }
+
+    async fn hit(&self, key: &str, window: Duration) -> Result<u64, StoreError> {
+        let mut state = self.lock();
+        if let Some(entry) = state.counters.get_mut(&key.to_owned()) {
+            entry.value += 1;
+            return Ok(entry.value);
+        }
+        state.counters.insert(key.to_owned(), 1, window);
+        Ok(1)
+    }
+
+    async fn hits(&self, key: &str) -> Result<u64, StoreError> {
+        Ok(self
+            .lock()
+            .counters
+            .get(&key.to_owned())
+            .copied()
+            .unwrap_or(0))
+    }
+
+    async fn clear_hits(&self, key: &str) -> Result<(), StoreError> {
+        self.lock().counters.remove(&key.to_owned());
+        Ok(())
+    }
+}

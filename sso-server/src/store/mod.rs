@@ -1,0 +1,118 @@
+//! Where all state lives. One trait, two implementations: Redis for real
+//! deployments and an in-process store for demos and single instances. Both
+//! pass the same behavioural suite (`tests/store`).
+
+mod memory;
+mod redis;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::config::StoreSettings;
+use crate::domain::{
+    AccessGrant, BrowserSession, ClientId, CodeKind, Grant, Segment, User, UserId,
+};
+use crate::secrets::SecretHash;
+
+pub use self::memory::MemoryStore;
+pub use self::redis::RedisStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store did not answer within {0:?}")]
+    Timeout(Duration),
+    #[error("store error: {0}")]
+    Backend(String),
+    #[error("stored record is corrupt: {0}")]
+    Corrupt(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InsertUserError {
+    #[error("email address already in use")]
+    EmailTaken,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type DynStore = Arc<dyn Store>;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Cheap round trip, for `/readyz`.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Inserts a new user; the normalized email must not be taken.
+    async fn insert_user(&self, user: &User) -> Result<(), InsertUserError>;
+    async fn user(&self, id: UserId) -> Result<Option<User>, StoreError>;
+    async fn user_by_email(&self, normalized_email: &str) -> Result<Option<User>, StoreError>;
+
+    /// Stores a one-time code for at most `ttl`.
+    async fn put_code(
+        &self,
+        kind: CodeKind,
+        code: &SecretHash,
+        grant: &Grant,
+        ttl: Duration,
+    ) -> Result<(), StoreError>;
+    /// Removes and returns a code in one atomic step: of two concurrent takes,
+    /// exactly one gets the grant.
+    async fn take_code(
+        &self,
+        kind: CodeKind,
+        code: &SecretHash,
+    ) -> Result<Option<Grant>, StoreError>;
+
+    async fn put_access_token(
+        &self,
+        token: &SecretHash,
+        grant: &AccessGrant,
+        ttl: Duration,
+    ) -> Result<(), StoreError>;
+    async fn access_token(&self, token: &SecretHash) -> Result<Option<AccessGrant>, StoreError>;
+
+    /// The browser session stored under a cookie hash (empty if none). Expired
+    /// segments may still be present; callers filter with `without_expired`.
+    async fn session(&self, sid: &SecretHash) -> Result<BrowserSession, StoreError>;
+    /// Replaces the whole session, kept until `ttl` elapses.
+    async fn save_session(
+        &self,
+        sid: &SecretHash,
+        session: &BrowserSession,
+        ttl: Duration,
+    ) -> Result<(), StoreError>;
+    async fn delete_session(&self, sid: &SecretHash) -> Result<(), StoreError>;
+    /// Records that `client` used the session of `segment`, if that segment
+    /// session still exists. Concurrent visits of different sites all land.
+    async fn record_visit(
+        &self,
+        sid: &SecretHash,
+        segment: &Segment,
+        client: &ClientId,
+        logout_index: u8,
+    ) -> Result<(), StoreError>;
+    /// Removes the given segments atomically and returns what was removed;
+    /// the session disappears when nothing is left.
+    async fn remove_segments(
+        &self,
+        sid: &SecretHash,
+        segments: &[Segment],
+    ) -> Result<BrowserSession, StoreError>;
+
+    /// Counts one event under `key` in a fixed window; returns the count so far.
+    async fn hit(&self, key: &str, window: Duration) -> Result<u64, StoreError>;
+    /// The count under `key` without adding to it.
+    async fn hits(&self, key: &str) -> Result<u64, StoreError>;
+    async fn clear_hits(&self, key: &str) -> Result<(), StoreError>;
+}
+
+/// Opens the configured store. A Redis store that cannot be reached yet is
+/// still returned: requests then answer 503 until Redis is back.
+pub async fn open(settings: &StoreSettings) -> Result<DynStore, StoreError> {
+    Ok(match settings {
+        StoreSettings::Memory => Arc::new(MemoryStore::new()),
+        StoreSettings::Redis(url) => Arc::new(RedisStore::open(url).await?),
+    })
+}

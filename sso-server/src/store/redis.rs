@@ -1,0 +1,423 @@
+//! The Redis store.
+//!
+//! Key layout (every key hash-tagged, so each lives in one cluster slot and
+//! every multi-field operation is a single-key command or script):
+//!
+//! | key                    | type   | holds                                   |
+//! |------------------------|--------|-----------------------------------------|
+//! | `sso:u:{<uuid>}`       | string | user profile (JSON)                     |
+//! | `sso:e:{<email>}`      | string | uuid of the user with that email (NX)   |
+//! | `sso:c:{<hash>}`       | string | sso_code grant (JSON), TTL ≤ 60 s       |
+//! | `sso:a:{<hash>}`       | string | authorization code grant, TTL ≤ 60 s    |
+//! | `sso:t:{<hash>}`       | string | access-token grant, TTL                 |
+//! | `sso:s:{<hash>}`       | hash   | browser session, TTL = latest segment   |
+//! | `sso:r:{<key>}`        | string | rate-limit counter, TTL = window        |
+//!
+//! A session hash has a field `s:<segment>` = `<uuid hex>:<created>:<expires>:<kmli 0|1>`
+//! per segment and a field `v:<segment>:<client>` = `<logout uri index>` per
+//! visited site, so concurrent visits are independent `HSET`s.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{AsyncCommands, Script};
+use tokio::sync::OnceCell;
+use uuid::Uuid;
+
+use super::{InsertUserError, Store, StoreError};
+use crate::domain::{
+    AccessGrant, BrowserSession, ClientId, CodeKind, Grant, Segment, SegmentSession, User, UserId,
+};
+use crate::secrets::SecretHash;
+
+/// Every store call answers within this bound, so an outage turns into a fast 503.
+const OP_TIMEOUT: Duration = Duration::from_millis(800);
+
+fn key_user(id: UserId) -> String {
+    format!("sso:u:{{{}}}", id.0.simple())
+}
+fn key_email(normalized: &str) -> String {
+    format!("sso:e:{{{normalized}}}")
+}
+fn key_code(kind: CodeKind, code: &SecretHash) -> String {
+    let tag = match kind {
+        CodeKind::SsoCode => 'c',
+        CodeKind::AuthorizationCode => 'a',
+    };
+    format!("sso:{tag}:{{{}}}", code.as_str())
+}
+fn key_token(token: &SecretHash) -> String {
+    format!("sso:t:{{{}}}", token.as_str())
+}
+fn key_session(sid: &SecretHash) -> String {
+    format!("sso:s:{{{}}}", sid.as_str())
+}
+fn key_counter(key: &str) -> String {
+    format!("sso:r:{{{key}}}")
+}
+
+const RECORD_VISIT: &str = r"
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+end
+return 0";
+
+/// Takes out every field of the named segments (ARGV) and returns them.
+const REMOVE_SEGMENTS: &str = r"
+local all = redis.call('HGETALL', KEYS[1])
+local out, del = {}, {}
+for i = 1, #all, 2 do
+  local f = all[i]
+  for j = 1, #ARGV do
+    local seg = ARGV[j]
+    if f == 's:' .. seg or string.sub(f, 1, #seg + 3) == 'v:' .. seg .. ':' then
+      out[#out + 1] = f
+      out[#out + 1] = all[i + 1]
+      del[#del + 1] = f
+      break
+    end
+  end
+end
+if #del > 0 then redis.call('HDEL', KEYS[1], unpack(del)) end
+return out";
+
+const HIT: &str = r"
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n";
+
+pub struct RedisStore {
+    client: redis::Client,
+    conn: OnceCell<ConnectionManager>,
+    record_visit: Script,
+    remove_segments: Script,
+    hit: Script,
+}
+
+impl RedisStore {
+    /// Validates the URL and tries to connect; an unreachable server is not
+    /// an error here (the first request that needs it connects again).
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let client = redis::Client::open(url).map_err(backend)?;
+        let store = Self {
+            client,
+            conn: OnceCell::new(),
+            record_visit: Script::new(RECORD_VISIT),
+            remove_segments: Script::new(REMOVE_SEGMENTS),
+            hit: Script::new(HIT),
+        };
+        if let Err(err) = store.conn().await {
+            tracing::warn!(error = %err, "redis is not reachable yet; serving 503 until it is");
+        }
+        Ok(store)
+    }
+
+    async fn conn(&self) -> Result<ConnectionManager, StoreError> {
+        let manager = self
+            .conn
+            .get_or_try_init(|| async {
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(Duration::from_millis(500)))
+                    .set_response_timeout(Some(Duration::from_millis(500)))
+                    .set_number_of_retries(2)
+                    .set_min_delay(Duration::from_millis(20))
+                    .set_max_delay(Duration::from_millis(200));
+                timed(ConnectionManager::new_with_config(
+                    self.client.clone(),
+                    config,
+                ))
+                .await
+            })
+            .await?;
+        Ok(manager.clone())
+    }
+}
+
+fn backend(err: redis::RedisError) -> StoreError {
+    StoreError::Backend(err.to_string())
+}
+
+async fn timed<T>(fut: impl Future<Output = redis::RedisResult<T>>) -> Result<T, StoreError> {
+    match tokio::time::timeout(OP_TIMEOUT, fut).await {
+        Ok(result) => result.map_err(backend),
+        Err(_) => Err(StoreError::Timeout(OP_TIMEOUT)),
+    }
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(raw: Option<String>) -> Result<Option<T>, StoreError> {
+    raw.map(|s| serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    // Serialising these plain records cannot fail.
+    serde_json::to_string(value).expect("record serialises")
+}
+
+fn millis(ttl: Duration) -> u64 {
+    u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
+}
+
+fn encode_session(session: &BrowserSession) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    for (segment, s) in &session.segments {
+        fields.push((
+            format!("s:{segment}"),
+            format!(
+                "{}:{}:{}:{}",
+                s.user.0.simple(),
+                s.created,
+                s.expires,
+                u8::from(s.keep_me_logged_in)
+            ),
+        ));
+        for (client, index) in &s.visits {
+            fields.push((format!("v:{segment}:{client}"), index.to_string()));
+        }
+    }
+    fields
+}
+
+fn decode_session(fields: Vec<(String, String)>) -> Result<BrowserSession, StoreError> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("session field {what}"));
+    let mut session = BrowserSession::default();
+    let mut visits = Vec::new();
+    for (field, value) in fields {
+        if let Some(segment) = field.strip_prefix("s:") {
+            let segment = Segment::parse(segment).map_err(|_| corrupt(&field))?;
+            let mut parts = value.split(':');
+            let mut next = || parts.next().ok_or_else(|| corrupt(&field));
+            let user = Uuid::parse_str(next()?).map_err(|_| corrupt(&field))?;
+            let created = next()?.parse().map_err(|_| corrupt(&field))?;
+            let expires = next()?.parse().map_err(|_| corrupt(&field))?;
+            let keep_me_logged_in = next()? == "1";
+            session.segments.insert(
+                segment,
+                SegmentSession {
+                    user: UserId(user),
+                    created,
+                    expires,
+                    keep_me_logged_in,
+                    visits: Default::default(),
+                },
+            );
+        } else if let Some(rest) = field.strip_prefix("v:") {
+            let (segment, client) = rest.split_once(':').ok_or_else(|| corrupt(&field))?;
+            let segment = Segment::parse(segment).map_err(|_| corrupt(&field))?;
+            let client = ClientId::parse(client).map_err(|_| corrupt(&field))?;
+            let index: u8 = value.parse().map_err(|_| corrupt(&field))?;
+            visits.push((segment, client, index));
+        } else {
+            return Err(corrupt(&field));
+        }
+    }
+    // A visit whose segment field is gone (a concurrent end) is dropped.
+    for (segment, client, index) in visits {
+        if let Some(s) = session.segments.get_mut(&segment) {
+            s.visits.insert(client, index);
+        }
+    }
+    Ok(session)
+}
+
+#[async_trait]
+impl Store for RedisStore {
+    async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        timed(redis::cmd("PING").query_async::<String>(&mut conn)).await?;
+        Ok(())
+    }
+
+    async fn insert_user(&self, user: &User) -> Result<(), InsertUserError> {
+        let mut conn = self.conn().await?;
+        let email_key = key_email(&user.email_normalized);
+        let claimed: bool = timed(
+            redis::cmd("SET")
+                .arg(&email_key)
+                .arg(user.id.0.simple().to_string())
+                .arg("NX")
+                .query_async::<Option<String>>(&mut conn),
+        )
+        .await?
+        .is_some();
+        if !claimed {
+            return Err(InsertUserError::EmailTaken);
+        }
+        let written = timed(conn.set::<_, _, ()>(key_user(user.id), to_json(user))).await;
+        if let Err(err) = written {
+            // Release the claim so the address is not lost to a failed write.
+            let _ = timed(conn.del::<_, ()>(&email_key)).await;
+            return Err(err.into());
+        }
+        Ok(())
+    }
+
+    async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        let mut conn = self.conn().await?;
+        from_json(timed(conn.get::<_, Option<String>>(key_user(id))).await?)
+    }
+
+    async fn user_by_email(&self, normalized_email: &str) -> Result<Option<User>, StoreError> {
+        let mut conn = self.conn().await?;
+        let id: Option<String> = timed(conn.get(key_email(normalized_email))).await?;
+        let Some(id) = id else { return Ok(None) };
+        let id = Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.user(UserId(id)).await
+    }
+
+    async fn put_code(
+        &self,
+        kind: CodeKind,
+        code: &SecretHash,
+        grant: &Grant,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        timed(conn.pset_ex::<_, _, ()>(key_code(kind, code), to_json(grant), millis(ttl))).await
+    }
+
+    async fn take_code(
+        &self,
+        kind: CodeKind,
+        code: &SecretHash,
+    ) -> Result<Option<Grant>, StoreError> {
+        let mut conn = self.conn().await?;
+        from_json(timed(conn.get_del::<_, Option<String>>(key_code(kind, code))).await?)
+    }
+
+    async fn put_access_token(
+        &self,
+        token: &SecretHash,
+        grant: &AccessGrant,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        timed(conn.pset_ex::<_, _, ()>(key_token(token), to_json(grant), millis(ttl))).await
+    }
+
+    async fn access_token(&self, token: &SecretHash) -> Result<Option<AccessGrant>, StoreError> {
+        let mut conn = self.conn().await?;
+        from_json(timed(conn.get::<_, Option<String>>(key_token(token))).await?)
+    }
+
+    async fn session(&self, sid: &SecretHash) -> Result<BrowserSession, StoreError> {
+        let mut conn = self.conn().await?;
+        let fields: Vec<(String, String)> = timed(conn.hgetall(key_session(sid))).await?;
+        decode_session(fields)
+    }
+
+    async fn save_session(
+        &self,
+        sid: &SecretHash,
+        session: &BrowserSession,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let key = key_session(sid);
+        let fields = encode_session(session);
+        let mut pipe = redis::pipe();
+        pipe.atomic().del(&key).ignore();
+        if !fields.is_empty() {
+            pipe.hset_multiple(&key, &fields)
+                .ignore()
+                .pexpire(&key, i64::try_from(millis(ttl)).unwrap_or(i64::MAX))
+                .ignore();
+        }
+        timed(pipe.query_async::<()>(&mut conn)).await
+    }
+
+    async fn delete_session(&self, sid: &SecretHash) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        timed(conn.del::<_, ()>(key_session(sid))).await
+    }
+
+    async fn record_visit(
+        &self,
+        sid: &SecretHash,
+        segment: &Segment,
+        client: &ClientId,
+        logout_index: u8,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let mut call = self.record_visit.key(key_session(sid));
+        call.arg(format!("s:{segment}"))
+            .arg(format!("v:{segment}:{client}"))
+            .arg(logout_index);
+        timed(call.invoke_async::<i64>(&mut conn)).await?;
+        Ok(())
+    }
+
+    async fn remove_segments(
+        &self,
+        sid: &SecretHash,
+        segments: &[Segment],
+    ) -> Result<BrowserSession, StoreError> {
+        if segments.is_empty() {
+            return Ok(BrowserSession::default());
+        }
+        let mut conn = self.conn().await?;
+        let mut call = self.remove_segments.key(key_session(sid));
+        for s in segments {
+            call.arg(s.as_str());
+        }
+        let flat: Vec<String> = timed(call.invoke_async(&mut conn)).await?;
+        let mut pairs = Vec::with_capacity(flat.len() / 2);
+        let mut it = flat.into_iter();
+        while let (Some(f), Some(v)) = (it.next(), it.next()) {
+            pairs.push((f, v));
+        }
+        decode_session(pairs)
+    }
+
+    async fn hit(&self, key: &str, window: Duration) -> Result<u64, StoreError> {
+        let mut conn = self.conn().await?;
+        let mut call = self.hit.key(key_counter(key));
+        call.arg(millis(window));
+        timed(call.invoke_async(&mut conn)).await
+    }
+
+    async fn hits(&self, key: &str) -> Result<u64, StoreError> {
+        let mut conn = self.conn().await?;
+        Ok(timed(conn.get::<_, Option<u64>>(key_counter(key)))
+            .await?
+            .unwrap_or(0))
+    }
+
+    async fn clear_hits(&self, key: &str) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        timed(conn.del::<_, ()>(key_counter(key))).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_encoding_round_trips() {
+        let mut session = BrowserSession::default();
+        let mut seg = SegmentSession {
+            user: UserId::new(),
+            created: 1_700_000_000,
+            expires: 1_700_043_200,
+            keep_me_logged_in: true,
+            visits: Default::default(),
+        };
+        seg.visits.insert(ClientId::parse("news").unwrap(), 0);
+        seg.visits.insert(ClientId::parse("sport").unwrap(), 2);
+        session
+            .segments
+            .insert(Segment::parse("news").unwrap(), seg);
+        let decoded = decode_session(encode_session(&session)).unwrap();
+        assert_eq!(decoded, session);
+    }
+
+    #[test]
+    fn corrupt_fields_are_reported_not_panicked_on() {
+        let bad = vec![("s:news".to_owned(), "zzz".to_owned())];
+        assert!(matches!(decode_session(bad), Err(StoreError::Corrupt(_))));
+        let bad = vec![("x".to_owned(), "1".to_owned())];
+        assert!(decode_session(bad).is_err());
+    }
+}
