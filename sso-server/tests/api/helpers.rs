@@ -1,0 +1,342 @@
+//! `spawn_app`: the real server on a free port, on either store, and a
+//! client that speaks to it like a browser or a site would.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use reqwest::header::HeaderMap;
+use reqwest::{Response, StatusCode};
+use serde_json::Value;
+use sso_server::config::{Overrides, Settings};
+use sso_server::startup::Application;
+use sso_server::store::{DynStore, MemoryStore, RedisStore};
+
+#[path = "../common/redis_server.rs"]
+mod redis_server;
+pub use redis_server::RedisServer;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Memory,
+    Redis,
+}
+
+/// Runs each named `async fn name(backend: Backend)` once per store.
+#[macro_export]
+macro_rules! both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            $( #[tokio::test] async fn $name() { super::$name($crate::helpers::Backend::Memory).await } )*
+        }
+        mod redis {
+            $( #[tokio::test] async fn $name() { super::$name($crate::helpers::Backend::Redis).await } )*
+        }
+    };
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub store: DynStore,
+    pub settings: Settings,
+    pub redis: Option<RedisServer>,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let overrides = Overrides {
+        listen: Some("127.0.0.1:0".into()),
+        ..Default::default()
+    };
+    let mut settings = Settings::demo(&overrides).expect("demo config");
+    settings.workers = 2;
+    tweak(&mut settings);
+    let (store, redis): (DynStore, _) = match backend {
+        Backend::Memory => (Arc::new(MemoryStore::new()), None),
+        Backend::Redis => {
+            let server = RedisServer::start();
+            let store = RedisStore::open(&server.url()).await.expect("redis store");
+            (Arc::new(store), Some(server))
+        }
+    };
+    let app = Application::build_with_store(settings.clone(), store.clone()).expect("app builds");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp {
+        base,
+        http,
+        store,
+        settings,
+        redis,
+    }
+}
+
+/// The demo client's URLs.
+pub struct Site {
+    pub id: &'static str,
+    pub origin: &'static str,
+    pub segment: &'static str,
+}
+
+pub const NEWS: Site = Site {
+    id: "news",
+    origin: "http://news.localhost:8081",
+    segment: "news",
+};
+pub const SPORT: Site = Site {
+    id: "sport",
+    origin: "http://sport.localhost:8082",
+    segment: "sport",
+};
+pub const SHOP: Site = Site {
+    id: "shop",
+    origin: "http://shop.localhost:8083",
+    segment: "shop",
+};
+
+impl Site {
+    pub fn receiver(&self) -> String {
+        format!("{}/xd_receiver.html", self.origin)
+    }
+    pub fn redirect_uri(&self) -> String {
+        format!("{}/", self.origin)
+    }
+    pub fn logout_uri(&self) -> String {
+        format!("{}/logout.html", self.origin)
+    }
+    /// The registration API's common fields.
+    pub fn form(&self) -> Vec<(String, String)> {
+        [
+            ("client_id", self.id.to_owned()),
+            ("flow", "standard".to_owned()),
+            ("flow_version", "1".to_owned()),
+            ("locale", "en-US".to_owned()),
+            ("redirect_uri", self.redirect_uri()),
+            ("form", "registrationForm".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+    /// What the library sends to `/sso/check`.
+    pub fn check_params(&self) -> Vec<(String, String)> {
+        [
+            ("client_id", self.id.to_owned()),
+            ("segment", self.segment.to_owned()),
+            ("supported_segments", "news-sport".to_owned()),
+            ("response_type", "token".to_owned()),
+            ("response_method", "jsonp".to_owned()),
+            ("state", "state-0123456789".to_owned()),
+            ("xd_receiver", self.receiver()),
+            ("flow", "standard".to_owned()),
+            ("flow_version", "1".to_owned()),
+            ("locale", "en-US".to_owned()),
+        ]
+        .into_iter()
+        .filter(|(k, _)| self.segment != "shop" || *k != "supported_segments")
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+    /// What the library sends to `/sso/set` and `/sso/end`.
+    pub fn base_params(&self) -> Vec<(String, String)> {
+        [
+            ("client_id", self.id.to_owned()),
+            ("segment", self.segment.to_owned()),
+            ("state", "state-abcdefghij".to_owned()),
+            ("xd_receiver", self.receiver()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+}
+
+/// Replaces (or with `None` removes) one parameter.
+pub fn with(
+    mut params: Vec<(String, String)>,
+    key: &str,
+    value: Option<&str>,
+) -> Vec<(String, String)> {
+    params.retain(|(k, _)| k != key);
+    if let Some(v) = value {
+        params.push((key.to_owned(), v.to_owned()));
+    }
+    params
+}
+
+/// A signed-in user as the registration API answered.
+pub struct SignedUp {
+    pub uuid: String,
+    pub sso_code: String,
+    pub access_token: String,
+    pub body: Value,
+}
+
+/// A 303 from an SSO endpoint, taken apart.
+#[derive(Debug)]
+pub struct Delivery {
+    pub receiver: String,
+    pub state: String,
+    pub result: Value,
+    pub headers: HeaderMap,
+}
+
+impl Delivery {
+    pub fn status(&self) -> &str {
+        self.result["result"]["status"].as_str().unwrap_or("")
+    }
+    pub fn error(&self) -> &str {
+        self.result["error"].as_str().unwrap_or("")
+    }
+    /// The new session cookie value, if one was set.
+    pub fn cookie(&self) -> Option<String> {
+        set_cookie(&self.headers, "sso_session").map(|c| c.value().to_owned())
+    }
+}
+
+pub fn set_cookie(headers: &HeaderMap, name: &str) -> Option<cookie::Cookie<'static>> {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| cookie::Cookie::parse(v.to_str().ok()?.to_owned()).ok())
+        .find(|c| c.name() == name)
+}
+
+/// Splits `Location: <receiver>#state=..&sso=<json>`.
+pub fn delivery(response: &Response) -> Delivery {
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "expected a 303");
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let (receiver, fragment) = location.split_once('#').expect("result in the fragment");
+    let pairs: HashMap<String, String> = url::form_urlencoded::parse(fragment.as_bytes())
+        .into_owned()
+        .collect();
+    Delivery {
+        receiver: receiver.to_owned(),
+        state: pairs["state"].clone(),
+        result: serde_json::from_str(&pairs["sso"]).expect("JSON result"),
+        headers: response.headers().clone(),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(String, String)]) -> Response {
+        self.http
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn register(&self, site: &Site, email: &str, extra: &[(&str, &str)]) -> Response {
+        let mut form = site.form();
+        form.push(("emailAddress".into(), email.into()));
+        form.push(("password".into(), PASSWORD.into()));
+        form.push(("displayName".into(), "Test User".into()));
+        for (k, v) in extra {
+            form = with(form, k, Some(v));
+        }
+        self.post_form("/oauth/register_native_traditional", &form)
+            .await
+    }
+
+    pub async fn sign_in(&self, site: &Site, email: &str, password: &str) -> Response {
+        let mut form = site.form();
+        form.push(("signInEmailAddress".into(), email.into()));
+        form.push(("currentPassword".into(), password.into()));
+        self.post_form("/oauth/auth_native_traditional", &form)
+            .await
+    }
+
+    pub async fn sign_up(&self, site: &Site, email: &str) -> SignedUp {
+        self.sign_up_with(site, email, &[]).await
+    }
+
+    pub async fn sign_up_with(&self, site: &Site, email: &str, extra: &[(&str, &str)]) -> SignedUp {
+        let response = self.register(site, email, extra).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        SignedUp {
+            uuid: body["capture_user"]["uuid"].as_str().unwrap().to_owned(),
+            sso_code: body["sso_code"].as_str().unwrap().to_owned(),
+            access_token: body["access_token"].as_str().unwrap_or("").to_owned(),
+            body,
+        }
+    }
+
+    /// GET an SSO endpoint as the browser would, optionally with the cookie
+    /// and extra headers.
+    pub async fn sso(
+        &self,
+        path: &str,
+        params: &[(String, String)],
+        cookie: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let mut req = self.http.get(self.url(path)).query(params);
+        if let Some(c) = cookie {
+            req = req.header("cookie", format!("sso_session={c}"));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn set_session(&self, site: &Site, code: &str, cookie: Option<&str>) -> Delivery {
+        let params = with(site.base_params(), "sso_code", Some(code));
+        delivery(&self.sso("/sso/set", &params, cookie, &[]).await)
+    }
+
+    /// Register on `site` and set the SSO session: returns the user and cookie.
+    pub async fn signed_in_browser(&self, site: &Site, email: &str) -> (SignedUp, String) {
+        let user = self.sign_up(site, email).await;
+        let set = self.set_session(site, &user.sso_code, None).await;
+        assert_eq!(set.status(), "success", "{:?}", set.result);
+        let cookie = set.cookie().expect("session cookie");
+        (user, cookie)
+    }
+
+    pub async fn check(&self, site: &Site, cookie: Option<&str>) -> Delivery {
+        delivery(
+            &self
+                .sso("/sso/check", &site.check_params(), cookie, &[])
+                .await,
+        )
+    }
+
+    pub async fn end(&self, site: &Site, cookie: Option<&str>) -> Delivery {
+        let params = with(site.base_params(), "supported_segments", Some("news-sport"));
+        let params = if site.segment == "shop" {
+            with(params, "supported_segments", None)
+        } else {
+            params
+        };
+        delivery(&self.sso("/sso/end", &params, cookie, &[]).await)
+    }
+}
+
+/// Asserts a catalog error body.
+pub async fn assert_error(response: Response, status: StatusCode, error: &str) -> Value {
+    assert_eq!(response.status(), status, "for {error}");
+    let body: Value = response.json().await.expect("JSON error body");
+    assert_eq!(body["stat"], "error");
+    assert_eq!(body["error"], error, "{body}");
+    assert!(body["code"].as_u64().is_some(), "{body}");
+    assert!(!body["error_description"].as_str().unwrap().is_empty());
+    assert!(!body["request_id"].as_str().unwrap().is_empty());
+    body
+}

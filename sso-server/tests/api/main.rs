@@ -1,0 +1,13 @@
+//! Integration tests over real HTTP, each run against the in-process store
+//! and against a real `redis-server` started for the test.
+
+mod helpers;
+
+mod bad_input;
+mod docs;
+mod health;
+mod logs;
+mod outage;
+mod registration;
+mod security;
+mod sso_flow;

@@ -1,0 +1,117 @@
+//! Redis killed mid-test: fast 503s, then recovery without a restart.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+
+const FAST: Duration = Duration::from_secs(1);
+
+#[tokio::test]
+async fn store_outage_gives_fast_503_and_recovers_by_itself() {
+    let mut app = spawn_app(Backend::Redis).await;
+    let (_, cookie) = app.signed_in_browser(&NEWS, "outage@example.com").await;
+    assert_eq!(
+        app.http
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+
+    app.redis.as_mut().unwrap().kill();
+
+    let t = Instant::now();
+    let r = app.http.get(app.url("/readyz")).send().await.unwrap();
+    assert!(t.elapsed() < FAST, "readyz took {:?}", t.elapsed());
+    assert_eq!(r.headers()["retry-after"], "1");
+    assert_error(r, StatusCode::SERVICE_UNAVAILABLE, "store_unavailable").await;
+
+    let t = Instant::now();
+    let r = app.sign_in(&NEWS, "outage@example.com", PASSWORD).await;
+    assert!(t.elapsed() < FAST, "sign-in took {:?}", t.elapsed());
+    assert_error(r, StatusCode::SERVICE_UNAVAILABLE, "store_unavailable").await;
+
+    let t = Instant::now();
+    let r = app.register(&NEWS, "new@example.com", &[]).await;
+    assert!(t.elapsed() < FAST);
+    assert_error(r, StatusCode::SERVICE_UNAVAILABLE, "store_unavailable").await;
+
+    // The SSO endpoints tell the library, at the registered receiver.
+    let t = Instant::now();
+    let d = app.check(&SPORT, Some(&cookie)).await;
+    assert!(t.elapsed() < FAST);
+    assert_eq!(d.receiver, SPORT.receiver());
+    assert_eq!(d.error(), "store_unavailable");
+
+    // Liveness is not readiness: the process itself is fine.
+    assert_eq!(
+        app.http
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+
+    app.redis.as_mut().unwrap().restart();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let status = app
+            .http
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        if status == StatusCode::OK {
+            break;
+        }
+        assert!(Instant::now() < deadline, "did not recover");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The restarted Redis is empty, but the server works again.
+    let user = app.sign_up(&NEWS, "after@example.com").await;
+    assert_eq!(
+        app.set_session(&NEWS, &user.sso_code, None).await.status(),
+        "success"
+    );
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let errors = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("sso_store_errors_total "))
+        .unwrap();
+    assert!(
+        errors.parse::<u64>().unwrap() >= 3,
+        "store errors counted: {errors}"
+    );
+}
+
+#[tokio::test]
+async fn starts_while_redis_is_down_and_serves_once_it_is_up() {
+    let mut redis = RedisServer::start();
+    let url = redis.url();
+    redis.kill();
+    let store = sso_server::store::RedisStore::open(&url)
+        .await
+        .expect("opens without Redis");
+    assert!(sso_server::store::Store::ping(&store).await.is_err());
+    redis.restart();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sso_server::store::Store::ping(&store).await.is_err() {
+        assert!(Instant::now() < deadline, "never connected");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,315 @@
+use futures::future::join_all;
+use reqwest::StatusCode;
+use serde_json::Value;
+use sso_server::domain::{AccessGrant, ClientId, UserId};
+use sso_server::secrets::Secret;
+
+use crate::both_stores;
+use crate::helpers::*;
+
+async fn register_returns_profile_token_and_code(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let user = app.sign_up(&NEWS, "ann@example.com").await;
+    let b = &user.body;
+    assert_eq!(b["stat"], "ok");
+    assert_eq!(b["is_new"], true);
+    assert_eq!(b["capture_user"]["email"], "ann@example.com");
+    assert_eq!(b["capture_user"]["displayName"], "Test User");
+    assert!(uuid::Uuid::parse_str(&user.uuid).is_ok());
+    assert!(
+        b["capture_user"]["created"]
+            .as_str()
+            .unwrap()
+            .ends_with(" +0000")
+    );
+    assert_eq!(user.sso_code.len(), 43, "256-bit code");
+    assert_eq!(user.access_token.len(), 43);
+
+    let entity = app
+        .http
+        .get(app.url("/entity"))
+        .bearer_auth(&user.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(entity.status(), StatusCode::OK);
+    let entity: Value = entity.json().await.unwrap();
+    assert_eq!(entity["result"]["uuid"], user.uuid.as_str());
+}
+
+async fn password_is_stored_as_argon2id(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.sign_up(&NEWS, "hash@example.com").await;
+    let stored = app
+        .store
+        .user_by_email("hash@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        stored
+            .password_hash
+            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{}",
+        stored.password_hash
+    );
+    assert!(!stored.password_hash.contains(PASSWORD));
+}
+
+async fn sign_in_works_case_insensitively(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let user = app.sign_up(&NEWS, "Bob@Example.com").await;
+    let response = app.sign_in(&SPORT, "bob@EXAMPLE.com", PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["is_new"], false);
+    assert_eq!(body["capture_user"]["uuid"], user.uuid.as_str());
+    assert!(body["sso_code"].as_str().is_some());
+}
+
+async fn wrong_password_and_unknown_email_look_the_same(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.sign_up(&NEWS, "carl@example.com").await;
+    let wrong = assert_error(
+        app.sign_in(&NEWS, "carl@example.com", "not the password")
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
+    let unknown = assert_error(
+        app.sign_in(&NEWS, "nobody@example.com", "not the password")
+            .await,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
+    assert_eq!(wrong["error_description"], unknown["error_description"]);
+    assert_eq!(wrong["code"], 310);
+}
+
+async fn duplicate_email_is_refused_regardless_of_case(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.sign_up(&NEWS, "dora@example.com").await;
+    let again = app.register(&SPORT, "DORA@example.com", &[]).await;
+    assert_error(again, StatusCode::CONFLICT, "email_address_in_use").await;
+}
+
+async fn concurrent_registrations_of_one_email_create_one_user(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // All six start before any finishes, so they really race.
+    let attempts = (0..6).map(|_| app.register(&NEWS, "race@example.com", &[]));
+    let statuses: Vec<StatusCode> = join_all(attempts)
+        .await
+        .iter()
+        .map(|r| r.status())
+        .collect();
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let conflict = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CONFLICT)
+        .count();
+    assert_eq!((ok, conflict), (1, 5), "{statuses:?}");
+}
+
+async fn response_type_code_returns_an_authorization_code(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let response = app
+        .register(&NEWS, "code@example.com", &[("response_type", "code")])
+        .await;
+    let body: Value = response.json().await.unwrap();
+    assert!(body.get("access_token").is_none(), "{body}");
+    let code = body["authorization_code"].as_str().unwrap();
+    let grant = app
+        .store
+        .take_code(
+            sso_server::domain::CodeKind::AuthorizationCode,
+            &Secret::parse(code).unwrap().hash(),
+        )
+        .await
+        .unwrap()
+        .expect("stored authorization code");
+    assert_eq!(
+        grant.redirect_uri.as_deref(),
+        Some(NEWS.redirect_uri().as_str())
+    );
+    assert_eq!(grant.client.as_str(), "news");
+}
+
+async fn unknown_client_flow_version_locale_and_redirect_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cases = [
+        (
+            "client_id",
+            "nope",
+            StatusCode::BAD_REQUEST,
+            "unknown_client",
+        ),
+        ("flow", "other", StatusCode::BAD_REQUEST, "unknown_flow"),
+        (
+            "flow_version",
+            "HEAD",
+            StatusCode::BAD_REQUEST,
+            "unknown_flow_version",
+        ),
+        ("locale", "xx-XX", StatusCode::BAD_REQUEST, "unknown_locale"),
+        (
+            "redirect_uri",
+            "http://evil.localhost/",
+            StatusCode::BAD_REQUEST,
+            "url_not_registered",
+        ),
+    ];
+    for (key, value, status, error) in cases {
+        let response = app.register(&NEWS, "x@example.com", &[(key, value)]).await;
+        assert_error(response, status, error).await;
+    }
+}
+
+async fn foreign_origin_is_refused_and_gets_no_cors(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut form = NEWS.form();
+    form.push(("signInEmailAddress".into(), "a@example.com".into()));
+    form.push(("currentPassword".into(), "whatever1".into()));
+    let response = app
+        .http
+        .post(app.url("/oauth/auth_native_traditional"))
+        .header("origin", "http://evil.localhost:9999")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    assert_error(response, StatusCode::FORBIDDEN, "origin_not_allowed").await;
+
+    // Another registered site's origin is not this client's origin either.
+    let response = app
+        .http
+        .post(app.url("/oauth/auth_native_traditional"))
+        .header("origin", SPORT.origin)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_error(response, StatusCode::FORBIDDEN, "origin_not_allowed").await;
+
+    let preflight = app
+        .http
+        .request(
+            reqwest::Method::OPTIONS,
+            app.url("/oauth/auth_native_traditional"),
+        )
+        .header("origin", NEWS.origin)
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        NEWS.origin,
+        "registered origins get CORS"
+    );
+}
+
+async fn failed_sign_ins_are_rate_limited_per_account(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.rate_limit.failures_per_account = 3).await;
+    app.sign_up(&NEWS, "eve@example.com").await;
+    for _ in 0..3 {
+        let r = app
+            .sign_in(&NEWS, "eve@example.com", "wrong password")
+            .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password is refused now, without being checked.
+    let r = app.sign_in(&NEWS, "eve@example.com", PASSWORD).await;
+    assert!(r.headers().contains_key("retry-after"));
+    assert_error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    // Another account is unaffected.
+    app.sign_up(&NEWS, "fay@example.com").await;
+    assert_eq!(
+        app.sign_in(&NEWS, "fay@example.com", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+async fn attempts_are_rate_limited_per_ip(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.rate_limit.attempts_per_ip = 2).await;
+    for _ in 0..2 {
+        let r = app.sign_in(&NEWS, "x@example.com", "whatever").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = app.register(&NEWS, "y@example.com", &[]).await;
+    assert_error(r, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}
+
+async fn entity_refuses_bad_and_expired_tokens(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for auth in [
+        None,
+        Some("Bearer nonsense"),
+        Some("Basic abc"),
+        Some("Bearer "),
+    ] {
+        let mut req = app.http.get(app.url("/entity"));
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        assert_error(
+            req.send().await.unwrap(),
+            StatusCode::UNAUTHORIZED,
+            "access_token_invalid",
+        )
+        .await;
+    }
+    // A well-formed but unknown token.
+    let r = app
+        .http
+        .get(app.url("/entity"))
+        .bearer_auth(Secret::generate().expose())
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, StatusCode::UNAUTHORIZED, "access_token_invalid").await;
+    // A token whose grant has expired (written past its time).
+    let user = app.sign_up(&NEWS, "old@example.com").await;
+    let token = Secret::generate();
+    let grant = AccessGrant {
+        user: UserId(uuid::Uuid::parse_str(&user.uuid).unwrap()),
+        client: ClientId::parse("news").unwrap(),
+        expires: sso_server::clock::unix_now() - 1,
+    };
+    app.store
+        .put_access_token(&token.hash(), &grant, std::time::Duration::from_secs(60))
+        .await
+        .unwrap();
+    let r = app
+        .http
+        .get(app.url("/entity"))
+        .bearer_auth(token.expose())
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, StatusCode::UNAUTHORIZED, "access_token_invalid").await;
+}
+
+both_stores!(
+    register_returns_profile_token_and_code,
+    password_is_stored_as_argon2id,
+    sign_in_works_case_insensitively,
+    wrong_password_and_unknown_email_look_the_same,
+    duplicate_email_is_refused_regardless_of_case,
+    concurrent_registrations_of_one_email_create_one_user,
+    response_type_code_returns_an_authorization_code,
+    unknown_client_flow_version_locale_and_redirect_are_refused,
+    foreign_origin_is_refused_and_gets_no_cors,
+    failed_sign_ins_are_rate_limited_per_account,
+    attempts_are_rate_limited_per_ip,
+    entity_refuses_bad_and_expired_tokens,
+);

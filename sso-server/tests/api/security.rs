@@ -1,0 +1,331 @@
+//! DESIGN §5 invariants that the server enforces, each with a test that would
+//! catch its violation.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::both_stores;
+use crate::helpers::*;
+
+/// Receivers that differ from the registered one in one way each.
+fn receiver_variants() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "other host",
+            "http://evil.localhost:8081/xd_receiver.html".into(),
+        ),
+        ("other site's receiver", SPORT.receiver()),
+        (
+            "other port",
+            "http://news.localhost:8089/xd_receiver.html".into(),
+        ),
+        ("other path", "http://news.localhost:8081/other.html".into()),
+        (
+            "path suffix",
+            "http://news.localhost:8081/xd_receiver.html/x".into(),
+        ),
+        (
+            "extra query",
+            "http://news.localhost:8081/xd_receiver.html?x=1".into(),
+        ),
+        (
+            "empty query",
+            "http://news.localhost:8081/xd_receiver.html?".into(),
+        ),
+        (
+            "fragment",
+            "http://news.localhost:8081/xd_receiver.html#x".into(),
+        ),
+        (
+            "userinfo",
+            "http://news.localhost:8081@evil.localhost/xd_receiver.html".into(),
+        ),
+        (
+            "userinfo prefix",
+            "http://user@news.localhost:8081/xd_receiver.html".into(),
+        ),
+        (
+            "scheme change",
+            "https://news.localhost:8081/xd_receiver.html".into(),
+        ),
+        (
+            "javascript scheme",
+            "javascript:alert(1)//news.localhost:8081/xd_receiver.html".into(),
+        ),
+        (
+            "trailing dot",
+            "http://news.localhost.:8081/xd_receiver.html".into(),
+        ),
+        (
+            "upper case host",
+            "http://NEWS.localhost:8081/xd_receiver.html".into(),
+        ),
+        (
+            "encoded path",
+            "http://news.localhost:8081/xd%5Freceiver.html".into(),
+        ),
+        (
+            "dot segment",
+            "http://news.localhost:8081/a/../xd_receiver.html".into(),
+        ),
+        (
+            "protocol relative",
+            "//evil.localhost/xd_receiver.html".into(),
+        ),
+        (
+            "backslash",
+            "http://news.localhost:8081\\@evil.localhost/xd_receiver.html".into(),
+        ),
+    ]
+}
+
+async fn unregistered_receivers_get_a_400_page_and_no_redirect(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (user, cookie) = app.signed_in_browser(&NEWS, "recv@example.com").await;
+    for (what, url) in receiver_variants() {
+        for (path, base) in [
+            ("/sso/check", NEWS.check_params()),
+            (
+                "/sso/set",
+                with(NEWS.base_params(), "sso_code", Some(&user.sso_code)),
+            ),
+            ("/sso/end", NEWS.base_params()),
+        ] {
+            for key in ["xd_receiver", "redirect_uri"] {
+                let params = with(with(base.clone(), "xd_receiver", None), key, Some(&url));
+                let r = app.sso(path, &params, Some(&cookie), &[]).await;
+                assert_eq!(
+                    r.status(),
+                    StatusCode::BAD_REQUEST,
+                    "{what} via {key} on {path}"
+                );
+                assert!(r.headers().get("location").is_none(), "{what}: no redirect");
+                let body = r.text().await.unwrap();
+                assert!(body.contains("url_not_registered"), "{what}: {body}");
+            }
+        }
+    }
+    // Nothing was delivered anywhere, and the session is intact.
+    assert_eq!(app.check(&NEWS, Some(&cookie)).await.status(), "success");
+}
+
+async fn unknown_client_or_bad_state_gets_a_400_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let cases = [
+        (
+            with(NEWS.check_params(), "client_id", Some("evil")),
+            "unknown_client",
+        ),
+        (
+            with(NEWS.check_params(), "client_id", None),
+            "missing_argument",
+        ),
+        (
+            with(NEWS.check_params(), "xd_receiver", None),
+            "missing_argument",
+        ),
+        (with(NEWS.check_params(), "state", None), "missing_argument"),
+        (
+            with(NEWS.check_params(), "state", Some("x")),
+            "invalid_argument",
+        ),
+        (
+            with(NEWS.check_params(), "state", Some("abc<script>def")),
+            "invalid_argument",
+        ),
+    ];
+    for (params, error) in cases {
+        let r = app.sso("/sso/check", &params, None, &[]).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+        assert!(r.headers().get("location").is_none());
+        let body = r.text().await.unwrap();
+        assert!(body.contains(error), "{error}: {body}");
+        assert!(!body.contains("<script>"), "escaped");
+    }
+}
+
+async fn results_travel_in_the_fragment_only(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, cookie) = app.signed_in_browser(&NEWS, "frag@example.com").await;
+    for params in [
+        SPORT.check_params(),
+        with(SPORT.check_params(), "response_type", Some("code")),
+    ] {
+        let r = app.sso("/sso/check", &params, Some(&cookie), &[]).await;
+        assert_eq!(r.headers()["referrer-policy"], "no-referrer");
+        assert_eq!(r.headers()["cache-control"], "no-store");
+        let d = delivery(&r);
+        // The part before '#' is exactly the registered receiver: no query.
+        assert_eq!(d.receiver, SPORT.receiver());
+        assert!(d.status() == "success");
+    }
+}
+
+async fn sso_code_is_single_use(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let user = app.sign_up(&NEWS, "once@example.com").await;
+    assert_eq!(
+        app.set_session(&NEWS, &user.sso_code, None).await.status(),
+        "success"
+    );
+    let replay = app.set_session(&NEWS, &user.sso_code, None).await;
+    assert_eq!(replay.error(), "invalid_code");
+    assert!(replay.cookie().is_none());
+}
+
+async fn concurrent_redemptions_of_one_code_succeed_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let user = app.sign_up(&NEWS, "race-code@example.com").await;
+    let attempts = (0..8).map(|_| app.set_session(&NEWS, &user.sso_code, None));
+    let results = futures::future::join_all(attempts).await;
+    let won = results.iter().filter(|d| d.status() == "success").count();
+    let lost = results
+        .iter()
+        .filter(|d| d.error() == "invalid_code")
+        .count();
+    assert_eq!((won, lost), (1, 7));
+}
+
+async fn code_of_one_client_is_refused_for_another_and_burned(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let user = app.sign_up(&NEWS, "bound@example.com").await;
+    let stolen = app.set_session(&SPORT, &user.sso_code, None).await;
+    assert_eq!(stolen.error(), "invalid_code");
+    assert!(stolen.cookie().is_none());
+    // Presenting it to the wrong client consumed it.
+    let own = app.set_session(&NEWS, &user.sso_code, None).await;
+    assert_eq!(own.error(), "invalid_code");
+}
+
+async fn expired_code_is_refused(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.ttl.sso_code = Duration::from_secs(1)).await;
+    let user = app.sign_up(&NEWS, "late@example.com").await;
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    assert_eq!(
+        app.set_session(&NEWS, &user.sso_code, None).await.error(),
+        "invalid_code"
+    );
+}
+
+async fn malformed_and_unknown_codes_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let d = app.set_session(&NEWS, "short", None).await;
+    assert_eq!(d.error(), "invalid_argument");
+    let unknown = sso_server::secrets::Secret::generate();
+    assert_eq!(
+        app.set_session(&NEWS, unknown.expose(), None).await.error(),
+        "invalid_code"
+    );
+}
+
+async fn codes_are_long_and_distinct(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut seen = std::collections::HashSet::new();
+    for i in 0..5 {
+        let u = app.sign_up(&NEWS, &format!("u{i}@example.com")).await;
+        for v in [u.sso_code, u.access_token] {
+            assert_eq!(v.len(), 43, "256 bits, base64url");
+            assert!(seen.insert(v), "distinct");
+        }
+    }
+}
+
+async fn session_cookie_has_the_required_attributes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let user = app.sign_up(&NEWS, "attrs@example.com").await;
+    let d = app.set_session(&NEWS, &user.sso_code, None).await;
+    let raw = d.headers["set-cookie"].to_str().unwrap().to_owned();
+    let c = set_cookie(&d.headers, "sso_session").unwrap();
+    assert_eq!(c.http_only(), Some(true), "{raw}");
+    assert_eq!(c.secure(), Some(true), "{raw}");
+    assert_eq!(c.same_site(), Some(cookie::SameSite::None), "{raw}");
+    assert_eq!(c.path(), Some("/"), "{raw}");
+    assert!(c.domain().is_none(), "host-only: {raw}");
+    assert_eq!(c.value().len(), 43);
+}
+
+async fn https_deployments_use_the_host_prefix(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        *s = sso_server::config::Settings::demo(&sso_server::config::Overrides {
+            listen: Some("127.0.0.1:0".into()),
+            public_url: Some("https://sso.example.com".into()),
+            store: None,
+        })
+        .unwrap();
+    })
+    .await;
+    let user = app.sign_up(&NEWS, "host@example.com").await;
+    let d = app.set_session(&NEWS, &user.sso_code, None).await;
+    let c = set_cookie(&d.headers, "__Host-sso_session").expect("__Host- cookie");
+    assert_eq!(c.secure(), Some(true));
+    assert_eq!(c.path(), Some("/"));
+    assert!(c.domain().is_none());
+}
+
+both_stores!(
+    unregistered_receivers_get_a_400_page_and_no_redirect,
+    unknown_client_or_bad_state_gets_a_400_page,
+    results_travel_in_the_fragment_only,
+    sso_code_is_single_use,
+    concurrent_redemptions_of_one_code_succeed_once,
+    code_of_one_client_is_refused_for_another_and_burned,
+    expired_code_is_refused,
+    malformed_and_unknown_codes_are_refused,
+    codes_are_long_and_distinct,
+    session_cookie_has_the_required_attributes,
+    https_deployments_use_the_host_prefix,
+);
+
+/// Only hashes of the cookie, codes and tokens reach Redis: dump every key
+/// and value and look for the secrets.
+#[tokio::test]
+async fn redis_holds_only_hashes_of_secrets() {
+    let app = spawn_app(Backend::Redis).await;
+    let (user, cookie) = app.signed_in_browser(&NEWS, "dump@example.com").await;
+    let code_user = app.sign_up(&SPORT, "dump2@example.com").await;
+    let checked = app.check(&SPORT, Some(&cookie)).await;
+    let token = checked.result["result"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let client = ::redis::Client::open(app.redis.as_ref().unwrap().url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = ::redis::cmd("KEYS")
+        .arg("*")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(keys.iter().any(|k| k.starts_with("sso:s:{")), "{keys:?}");
+    let mut dump = keys.join("\n");
+    for key in &keys {
+        let kind: String = ::redis::cmd("TYPE")
+            .arg(key)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        let values: Vec<String> = match kind.as_str() {
+            "hash" => ::redis::cmd("HGETALL")
+                .arg(key)
+                .query_async(&mut conn)
+                .await
+                .unwrap(),
+            _ => vec![
+                ::redis::cmd("GET")
+                    .arg(key)
+                    .query_async(&mut conn)
+                    .await
+                    .unwrap(),
+            ],
+        };
+        dump.push_str(&values.join("\n"));
+    }
+    for secret in [&cookie, &user.access_token, &code_user.sso_code, &token] {
+        assert!(
+            !dump.contains(secret.as_str()),
+            "a secret is stored in clear"
+        );
+    }
+    assert!(!dump.contains(PASSWORD));
+}

@@ -1,0 +1,319 @@
+//! One behavioural suite for the `Store` trait, run against the in-process
+//! store and against a real `redis-server` started for each test.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::join_all;
+use sso_server::domain::{
+    AccessGrant, BrowserSession, ClientId, CodeKind, Grant, Segment, SegmentSession, User, UserId,
+};
+use sso_server::secrets::Secret;
+use sso_server::store::{DynStore, InsertUserError, MemoryStore, RedisStore};
+
+#[path = "../common/redis_server.rs"]
+mod redis_server;
+use redis_server::RedisServer;
+
+/// The store under test, and the Redis server behind it (if any).
+struct Fixture {
+    store: DynStore,
+    _redis: Option<RedisServer>,
+}
+
+async fn memory() -> Fixture {
+    Fixture {
+        store: Arc::new(MemoryStore::new()),
+        _redis: None,
+    }
+}
+
+async fn redis() -> Fixture {
+    let server = RedisServer::start();
+    let store = RedisStore::open(&server.url()).await.unwrap();
+    Fixture {
+        store: Arc::new(store),
+        _redis: Some(server),
+    }
+}
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod memory_store {
+            $( #[tokio::test] async fn $name() { super::$name(super::memory().await.store).await } )*
+        }
+        mod redis_store {
+            $( #[tokio::test] async fn $name() {
+                let f = super::redis().await;
+                super::$name(f.store.clone()).await
+            } )*
+        }
+    };
+}
+
+fn user(email: &str) -> User {
+    User {
+        id: UserId::new(),
+        email: email.to_owned(),
+        email_normalized: email.to_lowercase(),
+        display_name: "Name".to_owned(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$x$y".to_owned(),
+        created: 1_700_000_000,
+    }
+}
+
+fn grant(client: &str) -> Grant {
+    Grant {
+        user: UserId::new(),
+        client: ClientId::parse(client).unwrap(),
+        redirect_uri: Some("http://news.localhost:8081/".to_owned()),
+        keep_me_logged_in: true,
+        auth_time: 1_700_000_000,
+    }
+}
+
+fn seg(name: &str) -> Segment {
+    Segment::parse(name).unwrap()
+}
+
+fn segment_session(visits: &[(&str, u8)]) -> SegmentSession {
+    SegmentSession {
+        user: UserId::new(),
+        created: 1_700_000_000,
+        expires: 4_000_000_000,
+        keep_me_logged_in: false,
+        visits: visits
+            .iter()
+            .map(|(c, i)| (ClientId::parse(c).unwrap(), *i))
+            .collect::<BTreeMap<_, _>>(),
+    }
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+async fn users_are_found_by_id_and_email(store: DynStore) {
+    let u = user("Ann@Example.com");
+    store.insert_user(&u).await.unwrap();
+    assert_eq!(store.user(u.id).await.unwrap(), Some(u.clone()));
+    assert_eq!(
+        store.user_by_email("ann@example.com").await.unwrap(),
+        Some(u)
+    );
+    assert_eq!(
+        store.user_by_email("other@example.com").await.unwrap(),
+        None
+    );
+    assert_eq!(store.user(UserId::new()).await.unwrap(), None);
+}
+
+async fn emails_are_unique_even_under_concurrency(store: DynStore) {
+    store.insert_user(&user("dup@example.com")).await.unwrap();
+    assert!(matches!(
+        store.insert_user(&user("dup@example.com")).await,
+        Err(InsertUserError::EmailTaken)
+    ));
+    let racers: Vec<User> = (0..10).map(|_| user("race@example.com")).collect();
+    let results = join_all(racers.iter().map(|u| store.insert_user(u))).await;
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    let winner = store
+        .user_by_email("race@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(racers.iter().any(|u| u.id == winner.id));
+}
+
+async fn codes_are_taken_once(store: DynStore) {
+    let code = Secret::generate().hash();
+    let g = grant("news");
+    store
+        .put_code(CodeKind::SsoCode, &code, &g, MINUTE)
+        .await
+        .unwrap();
+    // Another kind's key space does not see it.
+    assert_eq!(
+        store
+            .take_code(CodeKind::AuthorizationCode, &code)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store.take_code(CodeKind::SsoCode, &code).await.unwrap(),
+        Some(g)
+    );
+    assert_eq!(
+        store.take_code(CodeKind::SsoCode, &code).await.unwrap(),
+        None
+    );
+}
+
+async fn concurrent_takes_yield_one_winner(store: DynStore) {
+    let code = Secret::generate().hash();
+    store
+        .put_code(CodeKind::AuthorizationCode, &code, &grant("news"), MINUTE)
+        .await
+        .unwrap();
+    let takes = (0..16).map(|_| store.take_code(CodeKind::AuthorizationCode, &code));
+    let results = join_all(takes).await;
+    assert_eq!(
+        results.iter().filter(|r| matches!(r, Ok(Some(_)))).count(),
+        1
+    );
+}
+
+async fn codes_and_tokens_expire(store: DynStore) {
+    let code = Secret::generate().hash();
+    let token = Secret::generate().hash();
+    let short = Duration::from_millis(300);
+    store
+        .put_code(CodeKind::SsoCode, &code, &grant("news"), short)
+        .await
+        .unwrap();
+    let access = AccessGrant {
+        user: UserId::new(),
+        client: ClientId::parse("news").unwrap(),
+        expires: 4_000_000_000,
+    };
+    store
+        .put_access_token(&token, &access, short)
+        .await
+        .unwrap();
+    assert_eq!(store.access_token(&token).await.unwrap(), Some(access));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        store.take_code(CodeKind::SsoCode, &code).await.unwrap(),
+        None
+    );
+    assert_eq!(store.access_token(&token).await.unwrap(), None);
+}
+
+async fn sessions_round_trip_and_are_replaced_whole(store: DynStore) {
+    let sid = Secret::generate().hash();
+    assert!(store.session(&sid).await.unwrap().is_empty());
+    let mut s = BrowserSession::default();
+    s.segments
+        .insert(seg("news"), segment_session(&[("news", 0)]));
+    s.segments
+        .insert(seg("shop"), segment_session(&[("shop", 1)]));
+    store.save_session(&sid, &s, MINUTE).await.unwrap();
+    assert_eq!(store.session(&sid).await.unwrap(), s);
+
+    let mut smaller = BrowserSession::default();
+    smaller.segments.insert(seg("shop"), segment_session(&[]));
+    store.save_session(&sid, &smaller, MINUTE).await.unwrap();
+    assert_eq!(store.session(&sid).await.unwrap(), smaller);
+
+    store.delete_session(&sid).await.unwrap();
+    assert!(store.session(&sid).await.unwrap().is_empty());
+}
+
+async fn visits_are_recorded_only_on_live_segments(store: DynStore) {
+    let sid = Secret::generate().hash();
+    let mut s = BrowserSession::default();
+    s.segments
+        .insert(seg("news"), segment_session(&[("news", 0)]));
+    store.save_session(&sid, &s, MINUTE).await.unwrap();
+    let sport = ClientId::parse("sport").unwrap();
+    let shop = ClientId::parse("shop").unwrap();
+    let news = seg("news");
+    // Concurrent visits of different sites all land.
+    join_all([
+        store.record_visit(&sid, &news, &sport, 0),
+        store.record_visit(&sid, &news, &shop, 2),
+    ])
+    .await
+    .into_iter()
+    .for_each(|r| r.unwrap());
+    // A visit to a segment the browser has no session in creates nothing.
+    store
+        .record_visit(&sid, &seg("shop"), &shop, 0)
+        .await
+        .unwrap();
+    let other = Secret::generate().hash();
+    store.record_visit(&other, &news, &sport, 0).await.unwrap();
+    assert!(store.session(&other).await.unwrap().is_empty());
+
+    let got = store.session(&sid).await.unwrap();
+    assert_eq!(got.segments.len(), 1);
+    let visits = &got.segments[&news].visits;
+    assert_eq!(visits.get(&sport), Some(&0));
+    assert_eq!(visits.get(&shop), Some(&2));
+}
+
+async fn removing_segments_returns_them_and_keeps_the_rest(store: DynStore) {
+    let sid = Secret::generate().hash();
+    let mut s = BrowserSession::default();
+    s.segments
+        .insert(seg("news"), segment_session(&[("news", 0), ("sport", 0)]));
+    s.segments
+        .insert(seg("shop"), segment_session(&[("shop", 0)]));
+    store.save_session(&sid, &s, MINUTE).await.unwrap();
+
+    let removed = store
+        .remove_segments(&sid, &[seg("news"), seg("sport")])
+        .await
+        .unwrap();
+    assert_eq!(removed.segments.len(), 1);
+    assert_eq!(removed.segments[&seg("news")], s.segments[&seg("news")]);
+    let left = store.session(&sid).await.unwrap();
+    assert_eq!(left.segments.keys().collect::<Vec<_>>(), [&seg("shop")]);
+
+    let removed = store.remove_segments(&sid, &[seg("shop")]).await.unwrap();
+    assert_eq!(removed.segments.len(), 1);
+    assert!(store.session(&sid).await.unwrap().is_empty());
+    // Removing from nothing is fine.
+    assert!(
+        store
+            .remove_segments(&sid, &[seg("shop")])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn sessions_expire(store: DynStore) {
+    let sid = Secret::generate().hash();
+    let mut s = BrowserSession::default();
+    s.segments.insert(seg("news"), segment_session(&[]));
+    store
+        .save_session(&sid, &s, Duration::from_millis(300))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(store.session(&sid).await.unwrap().is_empty());
+}
+
+async fn counters_count_within_their_window(store: DynStore) {
+    let window = Duration::from_millis(400);
+    assert_eq!(store.hits("k").await.unwrap(), 0);
+    for expected in 1..=3 {
+        assert_eq!(store.hit("k", window).await.unwrap(), expected);
+    }
+    assert_eq!(store.hits("k").await.unwrap(), 3);
+    store.clear_hits("k").await.unwrap();
+    assert_eq!(store.hits("k").await.unwrap(), 0);
+    store.hit("k", window).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(store.hits("k").await.unwrap(), 0, "window over");
+    assert_eq!(store.hit("k", window).await.unwrap(), 1);
+}
+
+async fn ping_answers(store: DynStore) {
+    store.ping().await.unwrap();
+}
+
+suite!(
+    users_are_found_by_id_and_email,
+    emails_are_unique_even_under_concurrency,
+    codes_are_taken_once,
+    concurrent_takes_yield_one_winner,
+    codes_and_tokens_expire,
+    sessions_round_trip_and_are_replaced_whole,
+    visits_are_recorded_only_on_live_segments,
+    removing_segments_returns_them_and_keeps_the_rest,
+    sessions_expire,
+    counters_count_within_their_window,
+    ping_answers,
+);
