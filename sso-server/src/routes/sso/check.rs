@@ -64,13 +64,42 @@ async fn answer(
     else {
         return Ok(no_session(target));
     };
-    let Some(user) = state.store.user(found.user).await? else {
+    // Only a new visit is written; repeat checks from the same site (every
+    // page load) skip that round trip.
+    if found.visits.get(&client.id) != Some(&logout_index) {
+        state
+            .store
+            .record_visit(&sid, segment, &client.id, logout_index)
+            .await?;
+    }
+
+    // The user and the new credential are fetched and stored concurrently,
+    // which the multiplexed Redis connection sends as one round trip. A
+    // credential minted for a user that no longer exists is useless (every
+    // use looks the user up) and expires on its own.
+    let credential = async {
+        match response_type {
+            ResponseType::Token => issue_access_token(state, found.user, &client.id)
+                .await
+                .map(|t| ("accessToken", t)),
+            ResponseType::Code => {
+                let grant = Grant {
+                    user: found.user,
+                    client: client.id.clone(),
+                    redirect_uri: Some(target.receiver.clone()),
+                    keep_me_logged_in: found.keep_me_logged_in,
+                    auth_time: found.created,
+                };
+                issue_code(state, CodeKind::AuthorizationCode, &grant)
+                    .await
+                    .map(|c| ("code", c))
+            }
+        }
+    };
+    let (user, credential) = tokio::join!(state.store.user(found.user), credential);
+    let (Some(user), (name, secret)) = (user?, credential?) else {
         return Ok(no_session(target));
     };
-    state
-        .store
-        .record_visit(&sid, segment, &client.id, logout_index)
-        .await?;
 
     let mut extra = json!({
         "oneTime": false,
@@ -79,23 +108,7 @@ async fn answer(
         "ssoImplicitLogin": true,
         "renders": false,
     });
-    match response_type {
-        ResponseType::Token => {
-            let token = issue_access_token(state, user.id, &client.id).await?;
-            extra["accessToken"] = token.expose().into();
-        }
-        ResponseType::Code => {
-            let grant = Grant {
-                user: user.id,
-                client: client.id.clone(),
-                redirect_uri: Some(target.receiver.clone()),
-                keep_me_logged_in: found.keep_me_logged_in,
-                auth_time: found.created,
-            };
-            let code = issue_code(state, CodeKind::AuthorizationCode, &grant).await?;
-            extra["code"] = code.expose().into();
-        }
-    }
+    extra[name] = secret.expose().into();
     tracing::info!(user = %user.id, client = %client.id, %segment, "silent sign-in");
     Ok(target.ok(ACTION, "success", "gotSSOCode", extra))
 }

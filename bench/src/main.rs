@@ -1,0 +1,224 @@
+//! `make bench`: starts the release `sso-server` against a fresh
+//! `redis-server`, measures, and prints each figure beside its target.
+//!
+//! 1. `/sso/check` with a live session vs `/healthz`, same server, same run (wrk).
+//! 2. Redis bytes per SSO session after 100,000 sessions (`INFO memory` delta).
+//! 3. Server RSS idle and after those sessions.
+//! 4. Password sign-ins per second per core (argon2id, OWASP parameters).
+
+mod server;
+mod wrk;
+
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use serde_json::Value;
+use sso_server::domain::{ClientId, CodeKind, Grant, UserId};
+use sso_server::secrets::Secret;
+use sso_server::store::{RedisStore, Store};
+
+use server::{Running, redis_used_memory};
+
+const SESSIONS: usize = 100_000;
+const CONCURRENCY: usize = 64;
+const NEWS_RECEIVER: &str = "http://news.localhost:8081/xd_receiver.html";
+
+fn line(name: &str, value: String, target: &str, ok: bool) {
+    let verdict = if ok { "ok" } else { "MISSED" };
+    println!("{name:<44} {value:<34} target {target:<12} {verdict}");
+}
+
+fn form(email: &str, password: &str, sign_in: bool) -> Vec<(&'static str, String)> {
+    let mut f = vec![
+        ("client_id", "news".to_owned()),
+        ("flow", "standard".to_owned()),
+        ("flow_version", "1".to_owned()),
+        ("locale", "en-US".to_owned()),
+        ("redirect_uri", "http://news.localhost:8081/".to_owned()),
+    ];
+    if sign_in {
+        f.push(("signInEmailAddress", email.to_owned()));
+        f.push(("currentPassword", password.to_owned()));
+    } else {
+        f.push(("emailAddress", email.to_owned()));
+        f.push(("password", password.to_owned()));
+        f.push(("displayName", "Bench User".to_owned()));
+    }
+    f
+}
+
+#[tokio::main]
+async fn main() {
+    let run = Running::start().await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(CONCURRENCY)
+        .build()
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_idle = run.rss_kib();
+
+    // A user and a live session.
+    let password = "bench password 1234";
+    let body: Value = http
+        .post(run.url("/oauth/register_native_traditional"))
+        .form(&form("bench@example.com", password, false))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let uuid = body["capture_user"]["uuid"].as_str().expect("registered").to_owned();
+    let set_url = |code: &str| {
+        run.url(&format!(
+            "/sso/set?client_id=news&segment=news&state=bench-state-1&xd_receiver={NEWS_RECEIVER}&sso_code={code}"
+        ))
+    };
+    let response = http
+        .get(set_url(body["sso_code"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("session cookie")
+        .to_owned();
+
+    // 2 + 3: 100,000 sessions through the real /sso/set path. The codes are
+    // minted straight into Redis (minting them by password sign-in would
+    // measure argon2, not sessions); they are consumed, so only sessions remain.
+    let store = RedisStore::open(&run.redis_url()).await.unwrap();
+    let before = redis_used_memory(&run.redis_url());
+    let grant = Grant {
+        user: UserId(uuid.parse().unwrap()),
+        client: ClientId::parse("news").unwrap(),
+        redirect_uri: None,
+        keep_me_logged_in: false,
+        auth_time: 0,
+    };
+    let codes: Vec<Secret> = (0..SESSIONS).map(|_| Secret::generate()).collect();
+    futures::stream::iter(codes.iter())
+        .for_each_concurrent(CONCURRENCY, |c| {
+            let (store, grant) = (&store, &grant);
+            async move {
+                store
+                    .put_code(CodeKind::SsoCode, &c.hash(), grant, Duration::from_secs(600))
+                    .await
+                    .unwrap();
+            }
+        })
+        .await;
+    let started = Instant::now();
+    futures::stream::iter(codes.iter())
+        .for_each_concurrent(CONCURRENCY, |c| {
+            let http = &http;
+            let url = set_url(c.expose());
+            async move {
+                let r = http.get(url).send().await.unwrap();
+                assert_eq!(r.status(), 303);
+                assert!(r.headers().contains_key("set-cookie"), "session set");
+            }
+        })
+        .await;
+    let set_secs = started.elapsed().as_secs_f64();
+    let after = redis_used_memory(&run.redis_url());
+    let per_session = (after - before) as f64 / SESSIONS as f64;
+    let rss_after = run.rss_kib();
+
+    // 1: check vs healthz.
+    let check_path = format!(
+        "/sso/check?client_id=sport&segment=sport&supported_segments=news-sport&state=bench-state-2\
+         &xd_receiver=http://sport.localhost:8082/xd_receiver.html&flow=standard&flow_version=1&locale=en-US"
+    );
+    let check = wrk::run(&run.url(&check_path), Some(&cookie));
+    let health = wrk::run(&run.url("/healthz"), None);
+
+    // 4: sign-ins per second per core.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let window = Duration::from_secs(6);
+    let started = Instant::now();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    futures::stream::iter(0..cores * 4)
+        .for_each_concurrent(None, |_| {
+            let (http, done, form) = (&http, &done, form("bench@example.com", password, true));
+            let url = run.url("/oauth/auth_native_traditional");
+            async move {
+                while started.elapsed() < window {
+                    let r = http.post(&url).form(&form).send().await.unwrap();
+                    assert_eq!(r.status(), 200, "sign-in succeeds");
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+        })
+        .await;
+    let sign_ins = done.into_inner() as f64 / started.elapsed().as_secs_f64();
+    let per_core = sign_ins / cores as f64;
+
+    // The ceiling for 4: argon2id alone, one core, no HTTP or store.
+    let hasher = sso_server::password::PasswordHasher::new();
+    let started = Instant::now();
+    let mut hashes = 0u32;
+    while started.elapsed() < Duration::from_secs(3) {
+        let pw = sso_server::domain::Password::parse(password).unwrap();
+        hasher.hash(pw).await.unwrap();
+        hashes += 1;
+    }
+    let raw_per_core = f64::from(hashes) / started.elapsed().as_secs_f64();
+
+    println!();
+    println!("sso-server benchmark ({cores} cores; release build; Redis store; log level warn)");
+    println!();
+    let ratio = check.rps / health.rps * 100.0;
+    line(
+        "/sso/check with live session",
+        format!("{:.0} req/s, p50 {:.2} ms, p99 {:.2} ms", check.rps, check.p50_ms, check.p99_ms),
+        "",
+        true,
+    );
+    line(
+        "/healthz (same server, same run)",
+        format!("{:.0} req/s, p50 {:.2} ms, p99 {:.2} ms", health.rps, health.p50_ms, health.p99_ms),
+        "",
+        true,
+    );
+    line(
+        "check rate / healthz rate",
+        format!("{ratio:.0} %"),
+        ">= 50 %",
+        ratio >= 50.0,
+    );
+    line(
+        "Redis bytes per SSO session (100,000)",
+        format!("{per_session:.0} B"),
+        "<= 400 B",
+        per_session <= 400.0,
+    );
+    line(
+        "server RSS idle",
+        format!("{:.1} MB", rss_idle as f64 / 1024.0),
+        "<= 20 MB",
+        rss_idle as f64 / 1024.0 <= 20.0,
+    );
+    line(
+        "server RSS after 100,000 sessions",
+        format!("{:.1} MB ({:.0} sets/s)", rss_after as f64 / 1024.0, SESSIONS as f64 / set_secs),
+        "(report)",
+        true,
+    );
+    line(
+        "password sign-ins per second per core",
+        format!("{per_core:.1} /s/core ({sign_ins:.1} /s total)"),
+        ">= 30",
+        per_core >= 30.0,
+    );
+    line(
+        "  ceiling: argon2id alone, one core",
+        format!("{raw_per_core:.1} hashes/s ({:.1} ms each)", 1000.0 / raw_per_core),
+        "(context)",
+        true,
+    );
+}

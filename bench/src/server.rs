@@ -1,0 +1,103 @@
+//! The processes under test: a fresh redis-server and the release sso-server.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[path = "../../sso-server/tests/common/redis_server.rs"]
+mod redis_server;
+use redis_server::RedisServer;
+
+pub struct Running {
+    redis: RedisServer,
+    server: Child,
+    port: u16,
+    _config: std::path::PathBuf,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Running {
+    pub async fn start() -> Self {
+        let redis = RedisServer::start();
+        // The demo configuration, with sign-in throttling lifted: the bench
+        // signs in from one address as fast as it can.
+        let config = sso_server::config::DEMO_TOML
+            .replace("attempts_per_ip = 60", "attempts_per_ip = 100000000");
+        let path = std::env::temp_dir().join(format!("sso-bench-{}.toml", std::process::id()));
+        std::fs::write(&path, config).unwrap();
+        let port = free_port();
+        let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/sso-server");
+        let server = Command::new(bin)
+            .arg("--config")
+            .arg(&path)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(["--store", &redis.url(), "--log", "warn"])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {bin} (run `make build`): {e}"));
+        let run = Self {
+            redis,
+            server,
+            port,
+            _config: path,
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let ready = reqwest::get(run.url("/readyz"))
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            if ready {
+                break;
+            }
+            assert!(Instant::now() < deadline, "sso-server did not become ready");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        run
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn redis_url(&self) -> String {
+        self.redis.url()
+    }
+
+    /// Resident set size of the server process, KiB.
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.server.id())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmRSS")
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+        let _ = std::fs::remove_file(&self._config);
+    }
+}
+
+/// `used_memory` from `INFO memory`, bytes.
+pub fn redis_used_memory(url: &str) -> i64 {
+    let port = url::Url::parse(url).unwrap().port().unwrap();
+    let out = Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "INFO", "memory"])
+        .output()
+        .expect("redis-cli");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("used_memory:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("used_memory")
+}
