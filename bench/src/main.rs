@@ -69,7 +69,10 @@ async fn main() {
         .json()
         .await
         .unwrap();
-    let uuid = body["capture_user"]["uuid"].as_str().expect("registered").to_owned();
+    let uuid = body["capture_user"]["uuid"]
+        .as_str()
+        .expect("registered")
+        .to_owned();
     let set_url = |code: &str| {
         run.url(&format!(
             "/sso/set?client_id=news&segment=news&state=bench-state-1&xd_receiver={NEWS_RECEIVER}&sso_code={code}"
@@ -106,7 +109,12 @@ async fn main() {
             let (store, grant) = (&store, &grant);
             async move {
                 store
-                    .put_code(CodeKind::SsoCode, &c.hash(), grant, Duration::from_secs(600))
+                    .put_code(
+                        CodeKind::SsoCode,
+                        &c.hash(),
+                        grant,
+                        Duration::from_secs(600),
+                    )
                     .await
                     .unwrap();
             }
@@ -130,11 +138,10 @@ async fn main() {
     let rss_after = run.rss_kib();
 
     // 1: check vs healthz.
-    let check_path = format!(
-        "/sso/check?client_id=sport&segment=sport&supported_segments=news-sport&state=bench-state-2\
-         &xd_receiver=http://sport.localhost:8082/xd_receiver.html&flow=standard&flow_version=1&locale=en-US"
-    );
-    let check = wrk::run(&run.url(&check_path), Some(&cookie));
+    let check_path = "/sso/check?client_id=sport&segment=sport&supported_segments=news-sport\
+                      &state=bench-state-2&xd_receiver=http://sport.localhost:8082/xd_receiver.html\
+                      &flow=standard&flow_version=1&locale=en-US";
+    let check = wrk::run(&run.url(check_path), Some(&cookie));
     let health = wrk::run(&run.url("/healthz"), None);
 
     // 4: sign-ins per second per core.
@@ -175,13 +182,19 @@ async fn main() {
     let ratio = check.rps / health.rps * 100.0;
     line(
         "/sso/check with live session",
-        format!("{:.0} req/s, p50 {:.2} ms, p99 {:.2} ms", check.rps, check.p50_ms, check.p99_ms),
+        format!(
+            "{:.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
+            check.rps, check.p50_ms, check.p99_ms
+        ),
         "",
         true,
     );
     line(
         "/healthz (same server, same run)",
-        format!("{:.0} req/s, p50 {:.2} ms, p99 {:.2} ms", health.rps, health.p50_ms, health.p99_ms),
+        format!(
+            "{:.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
+            health.rps, health.p50_ms, health.p99_ms
+        ),
         "",
         true,
     );
@@ -205,7 +218,11 @@ async fn main() {
     );
     line(
         "server RSS after 100,000 sessions",
-        format!("{:.1} MB ({:.0} sets/s)", rss_after as f64 / 1024.0, SESSIONS as f64 / set_secs),
+        format!(
+            "{:.1} MB ({:.0} sets/s)",
+            rss_after as f64 / 1024.0,
+            SESSIONS as f64 / set_secs
+        ),
         "(report)",
         true,
     );
@@ -217,7 +234,10 @@ async fn main() {
     );
     line(
         "  ceiling: argon2id alone, one core",
-        format!("{raw_per_core:.1} hashes/s ({:.1} ms each)", 1000.0 / raw_per_core),
+        format!(
+            "{raw_per_core:.1} hashes/s ({:.1} ms each)",
+            1000.0 / raw_per_core
+        ),
         "(context)",
         true,
     );

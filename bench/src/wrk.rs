@@ -36,7 +36,10 @@ pub fn run(url: &str, cookie: Option<&str>) -> Load {
             .map(|v| v.trim().to_owned())
             .unwrap_or_else(|| panic!("wrk printed no {prefix}:\n{text}"))
     };
-    assert!(!text.contains("Non-2xx or 3xx"), "errors under load:\n{text}");
+    assert!(
+        !text.contains("Non-2xx or 3xx"),
+        "errors under load:\n{text}"
+    );
     Load {
         rps: field("Requests/sec:").parse().unwrap(),
         p50_ms: millis(&field("50%")),
