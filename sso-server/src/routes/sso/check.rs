@@ -5,7 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{Target, cookie, error_page, storage_access_blocked, validate_passthrough};
+use super::{Target, cookie, serve, storage_access_blocked, validate_passthrough};
 use crate::clock::unix_now;
 use crate::domain::{CodeKind, Grant, ResponseType};
 use crate::error::ApiError;
@@ -17,15 +17,7 @@ use crate::tokens::{issue_access_token, issue_code};
 const ACTION: &str = "ssoSignin";
 
 pub async fn check(state: web::Data<AppState>, req: HttpRequest, query: Query) -> HttpResponse {
-    let p = Params::new(query.into_inner());
-    let target = match Target::resolve(&state.settings, &p) {
-        Ok(t) => t,
-        Err(err) => return error_page(&err),
-    };
-    match answer(&state, &req, &p, &target).await {
-        Ok(result) => target.deliver(&result),
-        Err(err) => target.deliver_error(&err),
-    }
+    serve(&state, &req, query, answer).await
 }
 
 fn no_session(target: &Target<'_>) -> Value {
@@ -37,7 +29,7 @@ async fn answer(
     req: &HttpRequest,
     p: &Params,
     target: &Target<'_>,
-) -> Result<Value, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let client = target.client;
     let segments = target.segments(p)?;
     let flow = p
@@ -50,11 +42,12 @@ async fn answer(
     validate_passthrough(p)?;
 
     let Some(secret) = cookie::read(req, &state.settings) else {
-        return Ok(if storage_access_blocked(req) {
+        let result = if storage_access_blocked(req) {
             target.blocked(ACTION)
         } else {
             no_session(target)
-        });
+        };
+        return Ok(target.deliver(&result));
     };
     let sid = secret.hash();
     let session = state.store.session(&sid).await?.without_expired(unix_now());
@@ -62,7 +55,7 @@ async fn answer(
         .iter()
         .find_map(|s| session.segments.get(s).map(|found| (s, found)))
     else {
-        return Ok(no_session(target));
+        return Ok(target.deliver(&no_session(target)));
     };
     // Only a new visit is written; repeat checks from the same site (every
     // page load) skip that round trip.
@@ -98,7 +91,7 @@ async fn answer(
     };
     let (user, credential) = tokio::join!(state.store.user(found.user), credential);
     let (Some(user), (name, secret)) = (user?, credential?) else {
-        return Ok(no_session(target));
+        return Ok(target.deliver(&no_session(target)));
     };
 
     let mut extra = json!({
@@ -110,5 +103,5 @@ async fn answer(
     });
     extra[name] = secret.expose().into();
     tracing::info!(user = %user.id, client = %client.id, %segment, "silent sign-in");
-    Ok(target.ok(ACTION, "success", "gotSSOCode", extra))
+    Ok(target.deliver(&target.ok(ACTION, "success", "gotSSOCode", extra)))
 }

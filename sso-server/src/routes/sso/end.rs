@@ -5,7 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use super::{Target, cookie, error_page, storage_access_blocked, validate_passthrough};
+use super::{Target, cookie, serve, storage_access_blocked, validate_passthrough};
 use crate::domain::Segment;
 use crate::error::ApiError;
 use crate::routes::params::{Params, Query};
@@ -14,15 +14,7 @@ use crate::startup::AppState;
 const ACTION: &str = "ssoEndSession";
 
 pub async fn end(state: web::Data<AppState>, req: HttpRequest, query: Query) -> HttpResponse {
-    let p = Params::new(query.into_inner());
-    let target = match Target::resolve(&state.settings, &p) {
-        Ok(t) => t,
-        Err(err) => return error_page(&err),
-    };
-    match answer(&state, &req, &p, &target).await {
-        Ok(response) => response,
-        Err(err) => target.deliver_error(&err),
-    }
+    serve(&state, &req, query, answer).await
 }
 
 async fn answer(

@@ -18,14 +18,39 @@ use actix_web::{HttpRequest, HttpResponse};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 
-use super::params::Params;
+use super::params::{Params, Query};
 use crate::config::{Client, Settings};
 use crate::domain::{FieldError, Segment, SegmentList, State};
 use crate::error::ApiError;
+use crate::startup::AppState;
 
 pub use check::check;
 pub use end::end;
 pub use set::set;
+
+/// The shape of every SSO endpoint: verify the target (or answer with the
+/// `400` page), then deliver either the endpoint's answer or its error.
+async fn serve(
+    state: &AppState,
+    req: &HttpRequest,
+    query: Query,
+    answer: impl AsyncFn(
+        &AppState,
+        &HttpRequest,
+        &Params,
+        &Target<'_>,
+    ) -> Result<HttpResponse, ApiError>,
+) -> HttpResponse {
+    let p = Params::new(query.into_inner());
+    let target = match Target::resolve(&state.settings, &p) {
+        Ok(t) => t,
+        Err(err) => return error_page(&err),
+    };
+    match answer(state, req, &p, &target).await {
+        Ok(response) => response,
+        Err(err) => target.deliver_error(&err),
+    }
+}
 
 /// Where and to whom a result may be delivered.
 struct Target<'s> {

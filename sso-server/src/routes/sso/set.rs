@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use super::{Target, cookie, error_page, storage_access_blocked};
+use super::{Target, cookie, serve, storage_access_blocked};
 use crate::clock::unix_now;
 use crate::domain::{CodeKind, SegmentSession};
 use crate::error::ApiError;
@@ -17,15 +17,7 @@ use crate::tokens::redeem_code;
 const ACTION: &str = "ssoSetSession";
 
 pub async fn set(state: web::Data<AppState>, req: HttpRequest, query: Query) -> HttpResponse {
-    let p = Params::new(query.into_inner());
-    let target = match Target::resolve(&state.settings, &p) {
-        Ok(t) => t,
-        Err(err) => return error_page(&err),
-    };
-    match answer(&state, &req, &p, &target).await {
-        Ok(response) => response,
-        Err(err) => target.deliver_error(&err),
-    }
+    serve(&state, &req, query, answer).await
 }
 
 async fn answer(
