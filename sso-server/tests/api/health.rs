@@ -21,33 +21,21 @@ async fn metrics_count_requests_sessions_and_codes(backend: Backend) {
     let replay = app.sign_up(&SPORT, "m2@example.com").await;
     app.set_session(&SPORT, &replay.sso_code, None).await;
     app.set_session(&SPORT, &replay.sso_code, None).await;
-    let text = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let value = |prefix: &str| -> f64 {
-        text.lines()
-            .find_map(|l| l.strip_prefix(prefix))
-            .unwrap_or_else(|| panic!("no {prefix} in\n{text}"))
-            .trim()
-            .parse()
-            .unwrap()
-    };
-    assert!(value("sso_sessions_created_total ") >= 2.0);
-    assert!(value("sso_codes_issued_total{kind=\"sso_code\"} ") >= 2.0);
-    assert!(value("sso_codes_redeemed_total{kind=\"sso_code\"} ") >= 2.0);
-    assert!(value("sso_codes_rejected_total{kind=\"sso_code\"} ") >= 1.0);
+    let metrics = app.metrics().await;
+    let value = |series: &str| metrics.value(series);
+    assert!(value("sso_sessions_created_total") >= 2.0);
+    assert!(value("sso_codes_issued_total{kind=\"sso_code\"}") >= 2.0);
+    assert!(value("sso_codes_redeemed_total{kind=\"sso_code\"}") >= 2.0);
+    assert!(value("sso_codes_rejected_total{kind=\"sso_code\"}") >= 1.0);
     assert!(
-        value("sso_http_requests_total{method=\"GET\",route=\"/sso/check\",status=\"303\"} ")
-            >= 1.0
+        value("sso_http_requests_total{method=\"GET\",route=\"/sso/check\",status=\"303\"}") >= 1.0
     );
-    assert!(text.contains("sso_http_request_duration_seconds_bucket{route=\"/sso/set\""));
-    assert!(text.contains("sso_store_errors_total"));
+    assert!(
+        metrics
+            .0
+            .contains("sso_http_request_duration_seconds_bucket{route=\"/sso/set\"")
+    );
+    assert!(metrics.0.contains("sso_store_errors_total"));
 }
 
 both_stores!(

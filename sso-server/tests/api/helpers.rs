@@ -232,6 +232,11 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    pub async fn metrics(&self) -> Metrics {
+        let r = self.http.get(self.url("/metrics")).send().await.unwrap();
+        Metrics(r.text().await.unwrap())
+    }
+
     pub async fn post_form(&self, path: &str, form: &[(String, String)]) -> Response {
         self.http
             .post(self.url(path))
@@ -326,6 +331,22 @@ impl TestApp {
             params
         };
         delivery(&self.sso("/sso/end", &params, cookie, &[]).await)
+    }
+}
+
+/// The Prometheus text of `/metrics`.
+pub struct Metrics(pub String);
+
+impl Metrics {
+    /// The value of one series, e.g. `sso_codes_issued_total{kind="sso_code"}`.
+    pub fn value(&self, series: &str) -> f64 {
+        self.0
+            .lines()
+            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+            .unwrap_or_else(|| panic!("no {series} in\n{}", self.0))
+            .trim()
+            .parse()
+            .unwrap()
     }
 }
 

@@ -80,23 +80,8 @@ async fn store_outage_gives_fast_503_and_recovers_by_itself() {
         app.set_session(&NEWS, &user.sso_code, None).await.status(),
         "success"
     );
-    let metrics = app
-        .http
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let errors = metrics
-        .lines()
-        .find_map(|l| l.strip_prefix("sso_store_errors_total "))
-        .unwrap();
-    assert!(
-        errors.parse::<u64>().unwrap() >= 3,
-        "store errors counted: {errors}"
-    );
+    let errors = app.metrics().await.value("sso_store_errors_total");
+    assert!(errors >= 3.0, "store errors counted: {errors}");
 }
 
 #[tokio::test]
