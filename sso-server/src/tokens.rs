@@ -35,7 +35,7 @@ pub async fn redeem_code(
     client: &ClientId,
 ) -> Result<Grant, ApiError> {
     let taken = state.store.take_code(kind, &presented.hash()).await?;
-    let counters = &metrics::global();
+    let counters = metrics::global();
     match taken {
         Some(grant) if &grant.client == client => {
             counters

@@ -81,6 +81,10 @@ impl SegmentList {
         Self(list)
     }
 
+    pub fn as_slice(&self) -> &[Segment] {
+        &self.0
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Segment> {
         self.0.iter()
     }

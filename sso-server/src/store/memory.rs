@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
-use super::{InsertUserError, Store, StoreError};
+use super::{InsertUserError, Removal, Store, StoreError};
 use crate::domain::{
     AccessGrant, BrowserSession, ClientId, CodeKind, Grant, Segment, User, UserId,
 };
@@ -227,21 +227,23 @@ impl Store for MemoryStore {
         &self,
         sid: &SecretHash,
         segments: &[Segment],
-    ) -> Result<BrowserSession, StoreError> {
+    ) -> Result<Removal, StoreError> {
         let mut state = self.lock();
-        let mut removed = BrowserSession::default();
+        let mut removal = Removal::default();
         let Some(entry) = state.sessions.get_mut(sid) else {
-            return Ok(removed);
+            removal.session_gone = true;
+            return Ok(removal);
         };
         for segment in segments {
             if let Some(s) = entry.value.segments.remove(segment) {
-                removed.segments.insert(segment.clone(), s);
+                removal.removed.segments.insert(segment.clone(), s);
             }
         }
         if entry.value.is_empty() {
             state.sessions.remove(sid);
+            removal.session_gone = true;
         }
-        Ok(removed)
+        Ok(removal)
     }
 
     async fn hit(&self, key: &str, window: Duration) -> Result<u64, StoreError> {

@@ -39,6 +39,14 @@ pub enum InsertUserError {
 
 pub type DynStore = Arc<dyn Store>;
 
+/// What [`Store::remove_segments`] took out, and whether the browser session
+/// is gone as a result (then its cookie can be cleared without another read).
+#[derive(Debug, Default)]
+pub struct Removal {
+    pub removed: BrowserSession,
+    pub session_gone: bool,
+}
+
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     /// Cheap round trip, for `/readyz`.
@@ -99,7 +107,7 @@ pub trait Store: Send + Sync + 'static {
         &self,
         sid: &SecretHash,
         segments: &[Segment],
-    ) -> Result<BrowserSession, StoreError>;
+    ) -> Result<Removal, StoreError>;
 
     /// Counts one event under `key` in a fixed window; returns the count so far.
     async fn hit(&self, key: &str, window: Duration) -> Result<u64, StoreError>;

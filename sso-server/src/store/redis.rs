@@ -25,7 +25,7 @@ use redis::{AsyncCommands, Script};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-use super::{InsertUserError, Store, StoreError};
+use super::{InsertUserError, Removal, Store, StoreError};
 use crate::domain::{
     AccessGrant, BrowserSession, ClientId, CodeKind, Grant, Segment, SegmentSession, User, UserId,
 };
@@ -63,7 +63,8 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
 end
 return 0";
 
-/// Takes out every field of the named segments (ARGV) and returns them.
+/// Takes out every field of the named segments (ARGV) and returns the number
+/// of fields left, then the removed fields and values.
 const REMOVE_SEGMENTS: &str = r"
 local all = redis.call('HGETALL', KEYS[1])
 local out, del = {}, {}
@@ -80,6 +81,7 @@ for i = 1, #all, 2 do
   end
 end
 if #del > 0 then redis.call('HDEL', KEYS[1], unpack(del)) end
+table.insert(out, 1, tostring(redis.call('HLEN', KEYS[1])))
 return out";
 
 const HIT: &str = r"
@@ -352,22 +354,24 @@ impl Store for RedisStore {
         &self,
         sid: &SecretHash,
         segments: &[Segment],
-    ) -> Result<BrowserSession, StoreError> {
-        if segments.is_empty() {
-            return Ok(BrowserSession::default());
-        }
+    ) -> Result<Removal, StoreError> {
         let mut conn = self.conn().await?;
         let mut call = self.remove_segments.key(key_session(sid));
         for s in segments {
             call.arg(s.as_str());
         }
         let flat: Vec<String> = timed(call.invoke_async(&mut conn)).await?;
-        let mut pairs = Vec::with_capacity(flat.len() / 2);
         let mut it = flat.into_iter();
+        let left = it.next().and_then(|n| n.parse::<u64>().ok());
+        let left = left.ok_or_else(|| StoreError::Corrupt("field count".to_owned()))?;
+        let mut pairs = Vec::with_capacity(it.len() / 2);
         while let (Some(f), Some(v)) = (it.next(), it.next()) {
             pairs.push((f, v));
         }
-        decode_session(pairs)
+        Ok(Removal {
+            removed: decode_session(pairs)?,
+            session_gone: left == 0,
+        })
     }
 
     async fn hit(&self, key: &str, window: Duration) -> Result<u64, StoreError> {

@@ -241,7 +241,43 @@ async fn garbage_cookies_are_no_session(backend: Backend) {
     }
 }
 
+/// `response_method`, `refresh` and `bp_channel` mean nothing to the server,
+/// but a malformed one is refused by every SSO endpoint alike.
+async fn passthrough_parameters_are_validated_on_every_sso_endpoint(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let user = app.sign_up(&NEWS, "passthrough@example.com").await;
+    let endpoints = [
+        ("/sso/check", NEWS.check_params()),
+        (
+            "/sso/set",
+            with(NEWS.base_params(), "sso_code", Some(&user.sso_code)),
+        ),
+        ("/sso/end", NEWS.base_params()),
+    ];
+    for (path, base) in endpoints {
+        for (key, value) in [
+            ("response_method", "carrier-pigeon"),
+            ("refresh", "maybe"),
+            ("bp_channel", &"c".repeat(257)),
+        ] {
+            let r = app
+                .sso(path, &with(base.clone(), key, Some(value)), None, &[])
+                .await;
+            let d = delivery(&r);
+            assert_eq!(d.error(), "invalid_argument", "{path} {key}");
+            let description = d.result["error_description"].as_str().unwrap();
+            assert!(description.contains(key), "{path}: {description}");
+        }
+    }
+    // The code was not consumed by the refused set: it still works.
+    assert_eq!(
+        app.set_session(&NEWS, &user.sso_code, None).await.status(),
+        "success"
+    );
+}
+
 both_stores!(
+    passthrough_parameters_are_validated_on_every_sso_endpoint,
     registration_fields,
     sign_in_fields,
     sso_endpoint_fields,

@@ -251,17 +251,20 @@ async fn removing_segments_returns_them_and_keeps_the_rest(store: DynStore) {
         .insert(seg("shop"), segment_session(&[("shop", 0)]));
     store.save_session(&sid, &s, MINUTE).await.unwrap();
 
-    let removed = store
+    let removal = store
         .remove_segments(&sid, &[seg("news"), seg("sport")])
         .await
         .unwrap();
+    assert!(!removal.session_gone);
+    let removed = removal.removed;
     assert_eq!(removed.segments.len(), 1);
     assert_eq!(removed.segments[&seg("news")], s.segments[&seg("news")]);
     let left = store.session(&sid).await.unwrap();
     assert_eq!(left.segments.keys().collect::<Vec<_>>(), [&seg("shop")]);
 
-    let removed = store.remove_segments(&sid, &[seg("shop")]).await.unwrap();
-    assert_eq!(removed.segments.len(), 1);
+    let removal = store.remove_segments(&sid, &[seg("shop")]).await.unwrap();
+    assert!(removal.session_gone);
+    assert_eq!(removal.removed.segments.len(), 1);
     assert!(store.session(&sid).await.unwrap().is_empty());
     // Removing from nothing is fine.
     assert!(
@@ -269,6 +272,7 @@ async fn removing_segments_returns_them_and_keeps_the_rest(store: DynStore) {
             .remove_segments(&sid, &[seg("shop")])
             .await
             .unwrap()
+            .removed
             .is_empty()
     );
 }

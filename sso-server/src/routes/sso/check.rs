@@ -5,7 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{Target, cookie, serve, storage_access_blocked, validate_passthrough};
+use super::{Target, cookie, serve, storage_access_blocked};
 use crate::clock::unix_now;
 use crate::domain::{CodeKind, Grant, ResponseType};
 use crate::error::ApiError;
@@ -39,7 +39,6 @@ async fn answer(
         .parse_opt("response_type", ResponseType::parse)?
         .unwrap_or_default();
     let logout_index = target.logout_index(p)?;
-    validate_passthrough(p)?;
 
     let Some(secret) = cookie::read(req, &state.settings) else {
         let result = if storage_access_blocked(req) {
@@ -57,19 +56,20 @@ async fn answer(
     else {
         return Ok(target.deliver(&no_session(target)));
     };
-    // Only a new visit is written; repeat checks from the same site (every
-    // page load) skip that round trip.
-    if found.visits.get(&client.id) != Some(&logout_index) {
+    // The visit (only when new: repeat checks from a site, i.e. every page
+    // load, skip it), the user and the new credential are written and read
+    // concurrently, which the multiplexed Redis connection sends as one
+    // round trip. A credential minted for a user that no longer exists is
+    // useless (every use looks the user up) and expires on its own.
+    let visit = async {
+        if found.visits.get(&client.id) == Some(&logout_index) {
+            return Ok(());
+        }
         state
             .store
             .record_visit(&sid, segment, &client.id, logout_index)
-            .await?;
-    }
-
-    // The user and the new credential are fetched and stored concurrently,
-    // which the multiplexed Redis connection sends as one round trip. A
-    // credential minted for a user that no longer exists is useless (every
-    // use looks the user up) and expires on its own.
+            .await
+    };
     let credential = async {
         match response_type {
             ResponseType::Token => issue_access_token(state, found.user, &client.id)
@@ -89,7 +89,8 @@ async fn answer(
             }
         }
     };
-    let (user, credential) = tokio::join!(state.store.user(found.user), credential);
+    let (visited, user, credential) = tokio::join!(visit, state.store.user(found.user), credential);
+    visited?;
     let (Some(user), (name, secret)) = (user?, credential?) else {
         return Ok(target.deliver(&no_session(target)));
     };

@@ -5,11 +5,11 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use super::{Target, cookie, serve, storage_access_blocked, validate_passthrough};
-use crate::domain::Segment;
+use super::{Target, cookie, serve, storage_access_blocked};
 use crate::error::ApiError;
 use crate::routes::params::{Params, Query};
 use crate::startup::AppState;
+use crate::store::Removal;
 
 const ACTION: &str = "ssoEndSession";
 
@@ -24,8 +24,7 @@ async fn answer(
     target: &Target<'_>,
 ) -> Result<HttpResponse, ApiError> {
     let settings = &state.settings;
-    let segments: Vec<Segment> = target.segments(p)?.iter().cloned().collect();
-    validate_passthrough(p)?;
+    let segments = target.segments(p)?;
     let Some(secret) = cookie::read(req, settings) else {
         let result = if storage_access_blocked(req) {
             target.blocked(ACTION)
@@ -41,7 +40,13 @@ async fn answer(
     };
 
     let sid = secret.hash();
-    let removed = state.store.remove_segments(&sid, &segments).await?;
+    let Removal {
+        removed,
+        session_gone,
+    } = state
+        .store
+        .remove_segments(&sid, segments.as_slice())
+        .await?;
     let mut logout_uris: Vec<&str> = Vec::new();
     for session in removed.segments.values() {
         for (visitor, index) in &session.visits {
@@ -68,7 +73,7 @@ async fn answer(
         json!({ "logoutUris": logout_uris }),
     );
     let mut response = target.deliver(&result);
-    if state.store.session(&sid).await?.is_empty() {
+    if session_gone {
         response
             .add_cookie(&cookie::removal(settings))
             .map_err(|_| ApiError::Internal)?;

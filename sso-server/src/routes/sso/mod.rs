@@ -46,7 +46,11 @@ async fn serve(
         Ok(t) => t,
         Err(err) => return error_page(&err),
     };
-    match answer(state, req, &p, &target).await {
+    let answered = match validate_passthrough(&p) {
+        Ok(()) => answer(state, req, &p, &target).await,
+        Err(err) => Err(err),
+    };
+    match answered {
         Ok(response) => response,
         Err(err) => target.deliver_error(&err),
     }

@@ -28,6 +28,7 @@ async fn answer(
 ) -> Result<HttpResponse, ApiError> {
     let settings = &state.settings;
     let client = target.client;
+    // Validated only: a set always signs in to the client's own segment.
     target.segments(p)?;
     let logout_index = target.logout_index(p)?;
     let code = p.parse("sso_code", Secret::parse)?;
