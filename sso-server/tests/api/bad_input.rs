@@ -138,14 +138,7 @@ async fn sign_in_fields(backend: Backend) {
 async fn sso_endpoint_fields(backend: Backend) {
     let app = spawn_app(backend).await;
     let user = app.sign_up(&NEWS, "bad-sso@example.com").await;
-    let endpoints = [
-        ("/sso/check", NEWS.check_params()),
-        (
-            "/sso/set",
-            with(NEWS.base_params(), "sso_code", Some(&user.sso_code)),
-        ),
-        ("/sso/end", NEWS.base_params()),
-    ];
+    let endpoints = sso_endpoints(&user.sso_code);
     for (path, base) in endpoints {
         let fields: Vec<String> = base
             .iter()
@@ -188,32 +181,20 @@ async fn unknown_routes_methods_and_bodies(backend: Backend) {
         .await
         .unwrap();
     assert_error(r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
-    let r = app
-        .http
-        .post(app.url("/oauth/auth_native_traditional"))
-        .header("content-type", "application/json")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let r = post_raw(
+        &app,
+        "/oauth/auth_native_traditional",
+        "application/json",
+        "{}",
+    )
+    .await;
     assert_error(r, StatusCode::BAD_REQUEST, "invalid_argument").await;
-    let r = app
-        .http
-        .post(app.url("/oauth/register_native_traditional"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("displayName={}", "a".repeat(20_000)))
-        .send()
-        .await
-        .unwrap();
+    let oversized = format!("displayName={}", "a".repeat(20_000));
+    let r = post_raw(&app, "/oauth/register_native_traditional", FORM, oversized).await;
     assert_error(r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
-    let r = app
-        .http
-        .post(app.url("/oauth/register_native_traditional"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(vec![0xff, 0xfe, b'=', 0x80])
-        .send()
-        .await
-        .unwrap();
+    let not_utf8 = vec![0xff, 0xfe, b'=', 0x80];
+    let r = post_raw(&app, "/oauth/register_native_traditional", FORM, not_utf8).await;
     assert!(r.status().is_client_error());
     // Invalid percent-encoding in a query string.
     let r = app
@@ -224,6 +205,32 @@ async fn unknown_routes_methods_and_bodies(backend: Backend) {
         .unwrap();
     assert!(r.status().is_client_error(), "{}", r.status());
     assert!(r.headers().get("location").is_none());
+}
+
+/// The three SSO endpoints with the parameters the library sends to each.
+fn sso_endpoints(sso_code: &str) -> [(&'static str, Vec<(String, String)>); 3] {
+    [
+        ("/sso/check", NEWS.check_params()),
+        (
+            "/sso/set",
+            with(NEWS.base_params(), "sso_code", Some(sso_code)),
+        ),
+        ("/sso/end", NEWS.base_params()),
+    ]
+}
+
+/// A POST with a body of our own making, bypassing the client's encoding.
+async fn post_raw(
+    app: &TestApp,
+    path: &str,
+    content_type: &str,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
+    let request = app
+        .http
+        .post(app.url(path))
+        .header("content-type", content_type);
+    request.body(body).send().await.unwrap()
 }
 
 async fn garbage_cookies_are_no_session(backend: Backend) {
@@ -246,14 +253,7 @@ async fn garbage_cookies_are_no_session(backend: Backend) {
 async fn passthrough_parameters_are_validated_on_every_sso_endpoint(backend: Backend) {
     let app = spawn_app(backend).await;
     let user = app.sign_up(&NEWS, "passthrough@example.com").await;
-    let endpoints = [
-        ("/sso/check", NEWS.check_params()),
-        (
-            "/sso/set",
-            with(NEWS.base_params(), "sso_code", Some(&user.sso_code)),
-        ),
-        ("/sso/end", NEWS.base_params()),
-    ];
+    let endpoints = sso_endpoints(&user.sso_code);
     for (path, base) in endpoints {
         for (key, value) in [
             ("response_method", "carrier-pigeon"),
