@@ -2,9 +2,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use mimalloc::MiMalloc;
 use sso_server::config::{Overrides, Settings, StoreSettings};
 use sso_server::startup::Application;
 use sso_server::telemetry;
+
+// Requests allocate many small short-lived buffers on several threads;
+// glibc's malloc took a fifth of the workers' CPU under load.
+#[global_allocator]
+static GLOBAL: MiMalloc = MiMalloc;
 
 /// Federated single sign-on server.
 ///

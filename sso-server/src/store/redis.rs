@@ -22,7 +22,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Script};
-use tokio::sync::OnceCell;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use uuid::Uuid;
 
 use super::{InsertUserError, Removal, Store, StoreError};
@@ -89,9 +91,16 @@ local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n";
 
+static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    static CONNECTIONS: RefCell<HashMap<u64, ConnectionManager>> = RefCell::new(HashMap::new());
+}
+
 pub struct RedisStore {
     client: redis::Client,
-    conn: OnceCell<ConnectionManager>,
+    /// Tells this store's connections apart in the per-thread cache.
+    id: u64,
     record_visit: Script,
     remove_segments: Script,
     hit: Script,
@@ -104,7 +113,7 @@ impl RedisStore {
         let client = redis::Client::open(url).map_err(backend)?;
         let store = Self {
             client,
-            conn: OnceCell::new(),
+            id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
             record_visit: Script::new(RECORD_VISIT),
             remove_segments: Script::new(REMOVE_SEGMENTS),
             hit: Script::new(HIT),
@@ -115,24 +124,29 @@ impl RedisStore {
         Ok(store)
     }
 
+    /// This thread's connection, opened on first use. Each HTTP worker is a
+    /// single-threaded runtime; a connection opened there has its driver task
+    /// on the same thread, so a request's Redis I/O needs no cross-thread
+    /// wake-ups (with one shared connection they were most of the kernel time
+    /// under load). Each connection reconnects by itself after an outage.
     async fn conn(&self) -> Result<ConnectionManager, StoreError> {
-        let manager = self
-            .conn
-            .get_or_try_init(|| async {
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Some(Duration::from_millis(500)))
-                    .set_response_timeout(Some(Duration::from_millis(500)))
-                    .set_number_of_retries(2)
-                    .set_min_delay(Duration::from_millis(20))
-                    .set_max_delay(Duration::from_millis(200));
-                timed(ConnectionManager::new_with_config(
-                    self.client.clone(),
-                    config,
-                ))
-                .await
-            })
-            .await?;
-        Ok(manager.clone())
+        let cached = CONNECTIONS.with(|c| c.borrow().get(&self.id).cloned());
+        if let Some(manager) = cached {
+            return Ok(manager);
+        }
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_millis(500)))
+            .set_response_timeout(Some(Duration::from_millis(500)))
+            .set_number_of_retries(2)
+            .set_min_delay(Duration::from_millis(20))
+            .set_max_delay(Duration::from_millis(200));
+        let manager = timed(ConnectionManager::new_with_config(
+            self.client.clone(),
+            config,
+        ))
+        .await?;
+        CONNECTIONS.with(|c| c.borrow_mut().insert(self.id, manager.clone()));
+        Ok(manager)
     }
 }
 
