@@ -4,27 +4,15 @@
 
 use std::sync::{Arc, LazyLock};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
 
 use crate::domain::Password;
 use crate::error::ApiError;
 
-/// OWASP: m=19456 KiB, t=2, p=1.
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(19_456, 2, 1, None).expect("valid argon2 parameters");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
+mod argon2id;
 
 fn hash_blocking(password: &str) -> String {
-    let mut bytes = [0u8; 16];
-    rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
-    let salt = SaltString::encode_b64(&bytes).expect("16 bytes is a valid salt length");
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 hashing with valid parameters")
-        .to_string()
+    argon2id::hash(password.as_bytes())
 }
 
 /// Verifying against this when the account does not exist makes a sign-in
@@ -73,14 +61,7 @@ impl PasswordHasher {
     ) -> Result<bool, ApiError> {
         self.run(move || {
             let phc = stored.as_deref().unwrap_or(DUMMY_HASH.as_str());
-            let matches = PasswordHash::new(phc)
-                .map(|parsed| {
-                    argon2()
-                        .verify_password(candidate.expose().as_bytes(), &parsed)
-                        .is_ok()
-                })
-                .unwrap_or(false);
-            matches && stored.is_some()
+            argon2id::verify(phc, candidate.expose().as_bytes()) && stored.is_some()
         })
         .await
     }
