@@ -6,7 +6,13 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := /tmp/.sso-apt-updated
 
-.PHONY: help run build test lint bench deps-test deps-bench clean
+.PHONY: help run build client test lint bench deps-test deps-bench deps-client deps-browser clean
+
+# The browser bundle the server serves at /sso.js.
+CLIENT_DIR := target/sso-client
+CLIENT_WASM := target/wasm32-unknown-unknown/wasm-release/sso_client_wasm.wasm
+# wasm-bindgen's CLI must match the library version in Cargo.lock exactly.
+WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"/\1/p;q;}' Cargo.lock)
 
 help:
 	@echo "make run    build everything and start the SSO server on the demo configuration"
@@ -26,28 +32,52 @@ deps-test:
 	$(call apt_install,redis-server,redis-server)
 	@cargo nextest --version >/dev/null 2>&1 || cargo install --locked cargo-nextest
 
+# Not --locked: the CLI's own lockfile pins a webpki-roots release that the
+# registry here no longer serves.
+deps-client:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@[ sso-client-wasm/node_modules/.package-lock.json -nt sso-client-wasm/package-lock.json ] || \
+	  (cd sso-client-wasm && npm ci --no-audit --no-fund --loglevel=error)
+
+deps-browser:
+	$(call apt_install,chromium,chromium chromium-driver)
+	@[ www/node_modules/.package-lock.json -nt www/package-lock.json ] || \
+	  (cd www && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+
 deps-bench: deps-test
 	$(call apt_install,wrk,wrk)
 
-build:
+client: deps-client
+	cargo build --profile wasm-release --target wasm32-unknown-unknown -p sso-client-wasm
+	sso-client-wasm/bundle.sh $(CLIENT_WASM) $(CLIENT_DIR)
+
+build: client
 	cargo build --release --workspace
 
 run: build
 	@echo
 	@echo "  SSO server      http://sso.localhost:8080   (embedded in-process store)"
+	@echo "  browser library http://sso.localhost:8080/sso.js"
 	@echo "  health          http://sso.localhost:8080/healthz"
 	@echo "  metrics         http://sso.localhost:8080/metrics"
 	@echo
 	@echo "  Ctrl-C stops it."
 	@echo
-	./target/release/sso-server
+	./target/release/sso-server --assets-dir $(CLIENT_DIR)
 
-lint:
+lint: deps-client
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p sso-client-wasm --target wasm32-unknown-unknown -- -D warnings
 
-test: deps-test lint
+# Rust tests first (server, store, library logic), then the library in
+# headless Chromium against the debug server.
+test: deps-test deps-browser lint client
 	cargo nextest run --workspace --no-fail-fast
+	cargo build -p sso-server
+	cd www && npx playwright test
 
 bench: deps-bench build
 	cargo run --release -q -p sso-bench

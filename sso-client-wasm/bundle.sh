@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Assembles the browser bundle the server serves: sso.js (receiver +
+# wasm-bindgen glue + the SSO global, in one closure so nothing but `SSO` and
+# `JANRAIN` leaks into the page, minified by terser), sso_bg.wasm
+# (wasm-opt -Oz) and sso.d.ts.
+# wasm-opt and terser come from this folder's package-lock.json: Debian's
+# binaryen 108 rewrites wasm-bindgen's externref table into one browsers
+# reject.
+# Usage: bundle.sh <compiled .wasm> <output dir>
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$here/node_modules/.bin
+wasm=$1
+out=$2
+work=$out/.work
+mkdir -p "$work"
+
+wasm-bindgen --target no-modules --no-typescript --out-name sso --out-dir "$work" "$wasm"
+# The features Rust's wasm32 target enables by default, which binaryen 108
+# must be told about.
+"$bin/wasm-opt" -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+  --strip-debug --strip-producers "$work/sso_bg.wasm" -o "$out/sso_bg.wasm"
+
+version=$(sha256sum "$out/sso_bg.wasm" | cut -c1-16)
+{
+  echo "(function () {"
+  echo '"use strict";'
+  cat "$here/../xd-receiver/receiver.js"
+  cat "$work/sso.js"
+  sed "s/__WASM_VERSION__/$version/" "$here/js/bootstrap.js"
+  echo "})();"
+} > "$work/sso.full.js"
+"$bin/terser" "$work/sso.full.js" --compress passes=2 --mangle --ecma 2020 \
+  --preamble "/* SSO browser library: check_session, set_session, end_session. */" \
+  -o "$out/sso.js"
+cp "$here/js/sso.d.ts" "$out/sso.d.ts"
+rm -rf "$work"
+echo "bundle: $out/sso.js $(wc -c < "$out/sso.js") B, $out/sso_bg.wasm $(wc -c < "$out/sso_bg.wasm") B (version $version)"

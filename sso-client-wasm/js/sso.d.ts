@@ -1,0 +1,83 @@
+// TypeScript declarations for the SSO browser library (sso.js).
+// The script tag defines the globals `SSO` and `JANRAIN.SSO` (the same object).
+
+declare namespace SSO {
+  /** The result object of every successful call (DESIGN §4.1). */
+  interface Result {
+    stat: "ok";
+    result: {
+      status: "success" | "no_session" | "already_checked" | "third_party_cookies_blocked";
+      statusMessage: string;
+      transactionId?: string;
+      action: "ssoSignin" | "ssoSetSession" | "ssoEndSession";
+      oneTime?: boolean;
+      userData?: { email?: string; displayName?: string; uuid?: string; [field: string]: unknown };
+      keepMeLoggedIn?: boolean;
+      /** With `response_type: "token"` (the default). */
+      accessToken?: string;
+      /** With `response_type: "code"`: exchange it at the server's /oauth/token. */
+      code?: string;
+      ssoImplicitLogin?: boolean;
+      renders?: boolean;
+      /** `end_session`: the other sites' logout URIs the library loaded. */
+      logoutUris?: string[];
+    };
+  }
+
+  /** Passed to `capture_error`; Promise rejections are `Error`s with the same fields. */
+  interface ErrorResult {
+    stat: "error";
+    /** Catalog name, e.g. "missing_argument", "invalid_argument", "timeout", "url_not_registered". */
+    error: string;
+    error_description: string;
+    /** Present on errors from the server. */
+    code?: number;
+    request_id?: string;
+  }
+
+  interface SsoError extends Error, ErrorResult {}
+
+  interface Config {
+    client_id: string;
+    flow_name: string;
+    flow_version: string | number;
+    locale: string;
+    redirect_uri: string;
+    sso_server: string;
+    xd_receiver: string;
+    bp_channel?: string;
+    logout_uri?: string;
+    /** Check again even if this browser session already checked. Default false. */
+    refresh?: boolean;
+    /** "auto" (default): in-page, then one top-level redirect when third-party cookies are blocked. */
+    response_method?: "auto" | "jsonp" | "redirect";
+    /** Default "token". */
+    response_type?: "token" | "code";
+    /** How long a request may stay unanswered, in ms. Default 10000. */
+    timeout?: number;
+    capture_success?: (result: Result) => void;
+    capture_error?: (error: ErrorResult) => void;
+    callback_success?: (result: Result) => void;
+    callback_failure?: (result: Result | ErrorResult) => void;
+  }
+
+  /** `supported_segments` is dash-separated ("news-sport"); `segment` is the site's own. */
+  function check_session(config: Config, supported_segments?: string, segment?: string): Promise<Result>;
+  function set_session(sso_code: string): Promise<Result>;
+  function end_session(callback?: (result: Result) => void): Promise<Result>;
+
+  /** The withdrawn library's names. */
+  namespace CAPTURE {
+    function check_login(config: Config & { supported_segments?: string; segment?: string }): Promise<Result>;
+    function logout(urls?: { sso_server?: string; logout_uri?: string }, callback?: (result: Result) => void): Promise<Result>;
+  }
+}
+
+declare namespace JANRAIN {
+  const SSO: typeof globalThis.SSO;
+}
+
+interface Window {
+  SSO: typeof SSO;
+  JANRAIN: typeof JANRAIN;
+}

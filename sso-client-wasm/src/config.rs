@@ -1,0 +1,320 @@
+//! The `check_session` config object: the seed's 16 parameters plus
+//! `timeout`, validated into a [`Config`]. Pure Rust, so it is unit-tested
+//! natively; the browser glue only turns JS values into [`Raw`].
+
+use crate::error::Problem;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
+/// A config value as the glue found it on the JS object.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Raw {
+    Absent,
+    Str(String),
+    Num(f64),
+    Bool(bool),
+    Func,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResponseType {
+    #[default]
+    Token,
+    Code,
+}
+
+impl ResponseType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Token => "token",
+            Self::Code => "code",
+        }
+    }
+}
+
+/// How a request reaches the server: `jsonp` is the seed's name for the
+/// in-page hidden iframe; `auto` (our default) falls back to a top-level
+/// redirect when the browser withholds the SSO cookie from the iframe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResponseMethod {
+    Jsonp,
+    Redirect,
+    #[default]
+    Auto,
+}
+
+impl ResponseMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Jsonp => "jsonp",
+            Self::Redirect => "redirect",
+            Self::Auto => "auto",
+        }
+    }
+}
+
+/// The four site callbacks the config may carry.
+pub const CALLBACKS: [&str; 4] = [
+    "capture_success",
+    "capture_error",
+    "callback_success",
+    "callback_failure",
+];
+
+pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub client_id: String,
+    pub flow_name: String,
+    pub flow_version: String,
+    pub locale: String,
+    pub redirect_uri: String,
+    /// Without a trailing `/`.
+    pub sso_server: String,
+    pub xd_receiver: String,
+    pub bp_channel: String,
+    pub logout_uri: Option<String>,
+    pub refresh: bool,
+    pub response_method: ResponseMethod,
+    pub response_type: ResponseType,
+    /// How long a request may go unanswered (ms).
+    pub timeout_ms: u32,
+}
+
+impl Config {
+    /// Validates the values `get` returns for each parameter name.
+    pub fn parse(get: impl Fn(&'static str) -> Raw) -> Result<Self, Problem> {
+        for name in CALLBACKS {
+            if !matches!(get(name), Raw::Absent | Raw::Func) {
+                return Err(Problem::invalid(name, "a function"));
+            }
+        }
+        let id = |name| required(&get, name, is_token);
+        let url = |name| required(&get, name, is_url);
+        let config = Self {
+            client_id: id("client_id")?,
+            flow_name: id("flow_name")?,
+            flow_version: flow_version(get("flow_version"))?,
+            locale: id("locale")?,
+            redirect_uri: url("redirect_uri")?,
+            sso_server: url("sso_server")?.trim_end_matches('/').to_owned(),
+            xd_receiver: url("xd_receiver")?,
+            bp_channel: optional(&get, "bp_channel", |s| s.chars().count() <= 256)?
+                .unwrap_or_default(),
+            logout_uri: optional(&get, "logout_uri", is_url)?,
+            refresh: match get("refresh") {
+                Raw::Absent => false,
+                Raw::Bool(b) => b,
+                _ => return Err(Problem::invalid("refresh", "true or false")),
+            },
+            response_method: match optional(&get, "response_method", |_| true)?
+                .map(|m| m.to_ascii_lowercase())
+                .as_deref()
+            {
+                None => ResponseMethod::default(),
+                Some("jsonp") => ResponseMethod::Jsonp,
+                Some("redirect") => ResponseMethod::Redirect,
+                Some("auto") => ResponseMethod::Auto,
+                Some(_) => {
+                    return Err(Problem::invalid(
+                        "response_method",
+                        "\"jsonp\", \"redirect\" or \"auto\"",
+                    ));
+                }
+            },
+            response_type: match optional(&get, "response_type", |_| true)?.as_deref() {
+                None | Some("token") => ResponseType::Token,
+                Some("code") => ResponseType::Code,
+                Some(_) => return Err(Problem::invalid("response_type", "\"token\" or \"code\"")),
+            },
+            timeout_ms: match get("timeout") {
+                Raw::Absent => DEFAULT_TIMEOUT_MS,
+                Raw::Num(n) if (1.0..=600_000.0).contains(&n) => n as u32,
+                _ => return Err(Problem::invalid("timeout", "milliseconds from 1 to 600000")),
+            },
+        };
+        Ok(config)
+    }
+}
+
+fn required(
+    get: &impl Fn(&'static str) -> Raw,
+    name: &'static str,
+    valid: fn(&str) -> bool,
+) -> Result<String, Problem> {
+    optional(get, name, valid)?.ok_or(Problem::Missing(name))
+}
+
+/// A string parameter; `null`, `undefined` and `""` count as absent.
+fn optional(
+    get: &impl Fn(&'static str) -> Raw,
+    name: &'static str,
+    valid: fn(&str) -> bool,
+) -> Result<Option<String>, Problem> {
+    match get(name) {
+        Raw::Absent => Ok(None),
+        Raw::Str(s) if s.is_empty() => Ok(None),
+        Raw::Str(s) if valid(&s) => Ok(Some(s)),
+        _ => Err(Problem::invalid(name, expected(name))),
+    }
+}
+
+fn expected(name: &str) -> &'static str {
+    match name {
+        "redirect_uri" | "sso_server" | "xd_receiver" | "logout_uri" => "an absolute http(s) URL",
+        "bp_channel" => "a string of at most 256 characters",
+        "response_method" | "response_type" => "a string",
+        _ => "a string of letters, digits, '_', '.' or '-'",
+    }
+}
+
+/// The seed allows a number (`flow_version: 20240101`) as well as a string.
+fn flow_version(raw: Raw) -> Result<String, Problem> {
+    match raw {
+        Raw::Absent => Err(Problem::Missing("flow_version")),
+        Raw::Str(s) if s.is_empty() => Err(Problem::Missing("flow_version")),
+        Raw::Str(s) if is_token(&s) => Ok(s),
+        Raw::Num(n) if (0.0..1e15).contains(&n) && n == (n as u64) as f64 => {
+            Ok(crate::pending::decimal(n as u64))
+        }
+        _ => Err(Problem::invalid(
+            "flow_version",
+            "a version string or a whole number",
+        )),
+    }
+}
+
+pub fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// An absolute http(s) URL with a host and without a fragment (the result
+/// travels in the fragment) or characters a browser would rewrite.
+pub fn is_url(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    let Some(rest) = rest else { return false };
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    !host.is_empty()
+        && !host.contains('@')
+        && s.len() <= 2048
+        && !s.contains('#')
+        && s.bytes().all(|b| b.is_ascii_graphic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn good() -> HashMap<&'static str, Raw> {
+        let s = |v: &str| Raw::Str(v.to_owned());
+        HashMap::from([
+            ("client_id", s("news")),
+            ("flow_name", s("standard")),
+            ("flow_version", s("1")),
+            ("locale", s("en-US")),
+            ("redirect_uri", s("http://news.localhost:8081/")),
+            ("sso_server", s("http://sso.localhost:8080/")),
+            (
+                "xd_receiver",
+                s("http://news.localhost:8081/xd_receiver.html"),
+            ),
+        ])
+    }
+
+    fn parse(map: &HashMap<&'static str, Raw>) -> Result<Config, Problem> {
+        Config::parse(|k| map.get(k).cloned().unwrap_or(Raw::Absent))
+    }
+
+    #[test]
+    fn defaults_follow_the_seed_and_design() {
+        let c = parse(&good()).unwrap();
+        assert_eq!(c.sso_server, "http://sso.localhost:8080");
+        assert_eq!(c.response_type, ResponseType::Token);
+        assert_eq!(c.response_method, ResponseMethod::Auto);
+        assert_eq!(c.bp_channel, "");
+        assert_eq!(c.logout_uri, None);
+        assert!(!c.refresh);
+        assert_eq!(c.timeout_ms, DEFAULT_TIMEOUT_MS);
+    }
+
+    #[test]
+    fn each_required_parameter_is_named_when_missing_or_empty() {
+        for name in [
+            "client_id",
+            "flow_name",
+            "flow_version",
+            "locale",
+            "redirect_uri",
+            "sso_server",
+            "xd_receiver",
+        ] {
+            let mut map = good();
+            map.remove(name);
+            assert_eq!(parse(&map), Err(Problem::Missing(name)));
+            map.insert(name, Raw::Str(String::new()));
+            assert_eq!(parse(&map), Err(Problem::Missing(name)));
+        }
+    }
+
+    #[test]
+    fn malformed_values_are_named() {
+        let cases: [(&str, Raw); 12] = [
+            ("client_id", Raw::Str("news site".into())),
+            ("client_id", Raw::Num(3.0)),
+            ("sso_server", Raw::Str("sso.localhost:8080".into())),
+            ("sso_server", Raw::Str("javascript:alert(1)".into())),
+            (
+                "xd_receiver",
+                Raw::Str("http://news.localhost/x#frag".into()),
+            ),
+            ("redirect_uri", Raw::Str("http:///nohost".into())),
+            ("logout_uri", Raw::Str("ftp://x/".into())),
+            ("refresh", Raw::Str("yes".into())),
+            ("response_type", Raw::Str("id_token".into())),
+            ("response_method", Raw::Str("post".into())),
+            ("capture_success", Raw::Str("onSuccess".into())),
+            ("timeout", Raw::Num(0.0)),
+        ];
+        for (name, value) in cases {
+            let mut map = good();
+            map.insert(name, value);
+            match parse(&map) {
+                Err(Problem::Invalid { name: n, .. }) => assert_eq!(n, name),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn optional_values_are_read() {
+        let mut map = good();
+        map.insert("flow_version", Raw::Num(20240101.0));
+        map.insert("response_type", Raw::Str("code".into()));
+        map.insert("response_method", Raw::Str("JSONP".into()));
+        map.insert("refresh", Raw::Bool(true));
+        map.insert("timeout", Raw::Num(2500.0));
+        map.insert(
+            "logout_uri",
+            Raw::Str("http://news.localhost:8081/logout.html".into()),
+        );
+        map.insert("capture_success", Raw::Func);
+        let c = parse(&map).unwrap();
+        assert_eq!(c.flow_version, "20240101");
+        assert_eq!(c.response_type, ResponseType::Code);
+        assert_eq!(c.response_method, ResponseMethod::Jsonp);
+        assert!(c.refresh);
+        assert_eq!(c.timeout_ms, 2500);
+        assert_eq!(
+            c.logout_uri.as_deref(),
+            Some("http://news.localhost:8081/logout.html")
+        );
+    }
+}

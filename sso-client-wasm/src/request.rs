@@ -1,0 +1,183 @@
+//! The URLs of `/sso/check`, `/sso/set` and `/sso/end` for a call.
+
+use crate::config::{Config, ResponseMethod};
+use crate::segments::Segments;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// The three library calls, which map to the three SSO endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Check,
+    Set,
+    End,
+}
+
+impl Op {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Check => "check_session",
+            Self::Set => "set_session",
+            Self::End => "end_session",
+        }
+    }
+    fn path(self) -> &'static str {
+        match self {
+            Self::Check => "/sso/check",
+            Self::Set => "/sso/set",
+            Self::End => "/sso/end",
+        }
+    }
+    /// One letter, for the redirect hand-off record.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::Check => "c",
+            Self::Set => "s",
+            Self::End => "e",
+        }
+    }
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        match tag {
+            "c" => Some(Self::Check),
+            "s" => Some(Self::Set),
+            "e" => Some(Self::End),
+            _ => None,
+        }
+    }
+}
+
+/// The endpoint URL for `op`. `top_level` says whether the browser will
+/// navigate there (redirect) or load it in the hidden iframe (jsonp).
+pub fn url(
+    op: Op,
+    config: &Config,
+    segments: &Segments,
+    state: &str,
+    top_level: bool,
+    sso_code: Option<&str>,
+) -> String {
+    let method = if top_level {
+        ResponseMethod::Redirect
+    } else {
+        ResponseMethod::Jsonp
+    };
+    let mut params: Vec<(&str, &str)> = vec![
+        ("client_id", &config.client_id),
+        ("state", state),
+        ("xd_receiver", &config.xd_receiver),
+        ("response_method", method.as_str()),
+    ];
+    if let Some(own) = &segments.own {
+        params.push(("segment", own));
+    }
+    if let Some(list) = &segments.supported {
+        params.push(("supported_segments", list));
+    }
+    if let Some(uri) = &config.logout_uri {
+        params.push(("logout_uri", uri));
+    }
+    if !config.bp_channel.is_empty() {
+        params.push(("bp_channel", &config.bp_channel));
+    }
+    match op {
+        Op::Check => {
+            params.push(("flow", &config.flow_name));
+            params.push(("flow_version", &config.flow_version));
+            params.push(("locale", &config.locale));
+            params.push(("response_type", config.response_type.as_str()));
+            if config.refresh {
+                params.push(("refresh", "true"));
+            }
+        }
+        Op::Set => params.extend(sso_code.map(|c| ("sso_code", c))),
+        Op::End => {}
+    }
+    let mut url = String::with_capacity(256);
+    url.push_str(&config.sso_server);
+    url.push_str(op.path());
+    for (i, (key, value)) in params.iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.push_str(key);
+        url.push('=');
+        encode_into(&mut url, value);
+    }
+    url
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn encode_into(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Raw, ResponseType};
+
+    fn config() -> Config {
+        let s = |v: &str| Raw::Str(v.to_owned());
+        Config::parse(|k| match k {
+            "client_id" => s("news"),
+            "flow_name" => s("standard"),
+            "flow_version" => s("1"),
+            "locale" => s("sv-FI"),
+            "redirect_uri" => s("http://news.localhost:8081/"),
+            "sso_server" => s("http://sso.localhost:8080"),
+            "xd_receiver" => s("http://news.localhost:8081/xd_receiver.html"),
+            _ => Raw::Absent,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn check_url_carries_every_parameter_encoded() {
+        let mut c = config();
+        c.response_type = ResponseType::Code;
+        c.refresh = true;
+        c.bp_channel = "a b&c".into();
+        let segments = Segments::parse(Some("news-sport"), Some("news")).unwrap();
+        let url = url(Op::Check, &c, &segments, "s1234567", false, None);
+        assert_eq!(
+            url,
+            "http://sso.localhost:8080/sso/check?client_id=news&state=s1234567\
+             &xd_receiver=http%3A%2F%2Fnews.localhost%3A8081%2Fxd_receiver.html\
+             &response_method=jsonp&segment=news&supported_segments=news-sport\
+             &bp_channel=a%20b%26c&flow=standard&flow_version=1&locale=sv-FI\
+             &response_type=code&refresh=true"
+        );
+    }
+
+    #[test]
+    fn set_and_end_urls() {
+        let c = config();
+        let none = Segments::default();
+        assert_eq!(
+            url(Op::Set, &c, &none, "s1234567", true, Some("abc")),
+            "http://sso.localhost:8080/sso/set?client_id=news&state=s1234567\
+             &xd_receiver=http%3A%2F%2Fnews.localhost%3A8081%2Fxd_receiver.html\
+             &response_method=redirect&sso_code=abc"
+        );
+        assert!(
+            url(Op::End, &c, &none, "s1234567", false, None)
+                .starts_with("http://sso.localhost:8080/sso/end?client_id=news&state=s1234567&")
+        );
+    }
+
+    #[test]
+    fn op_tags_round_trip() {
+        for op in [Op::Check, Op::Set, Op::End] {
+            assert_eq!(Op::from_tag(op.tag()), Some(op));
+        }
+        assert_eq!(Op::from_tag("x"), None);
+    }
+}
