@@ -121,6 +121,10 @@ pub enum ApiError {
     AccessTokenInvalid,
     #[error("no such endpoint")]
     NotFound,
+    #[error(
+        "this server serves no browser library: set `assets_dir` (`make build` writes target/sso-client)"
+    )]
+    LibraryNotServed,
     #[error("this endpoint does not accept that HTTP method")]
     MethodNotAllowed,
     #[error("the request body is larger than {0} bytes")]
@@ -153,7 +157,7 @@ impl ApiError {
             Self::EmailAddressInUse => ErrorKind::EmailAddressInUse,
             Self::InvalidCode => ErrorKind::InvalidCode,
             Self::AccessTokenInvalid => ErrorKind::AccessTokenInvalid,
-            Self::NotFound => ErrorKind::NotFound,
+            Self::NotFound | Self::LibraryNotServed => ErrorKind::NotFound,
             Self::MethodNotAllowed => ErrorKind::MethodNotAllowed,
             Self::PayloadTooLarge(_) => ErrorKind::PayloadTooLarge,
             Self::RateLimited(_) => ErrorKind::RateLimited,

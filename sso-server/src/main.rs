@@ -31,6 +31,9 @@ struct Cli {
     /// Store: `memory` or a redis:// URL.
     #[arg(long, env = "SSO_STORE")]
     store: Option<String>,
+    /// Directory with the built browser library (sso.js, sso_bg.wasm).
+    #[arg(long, env = "SSO_ASSETS_DIR")]
+    assets_dir: Option<String>,
     /// Log filter (tracing EnvFilter syntax).
     #[arg(long, env = "SSO_LOG", default_value = "info")]
     log: String,
@@ -44,6 +47,7 @@ async fn main() -> ExitCode {
         listen: cli.listen,
         public_url: cli.public_url,
         store: cli.store,
+        assets_dir: cli.assets_dir,
     };
     let settings = match Settings::load(cli.config.as_deref(), &overrides) {
         Ok(s) => s,

@@ -1,11 +1,13 @@
 //! Building and running the HTTP server.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 
+use crate::assets::{AssetError, Assets};
 use crate::config::Settings;
 use crate::password::PasswordHasher;
 use crate::routes;
@@ -15,6 +17,8 @@ use crate::telemetry;
 /// What every handler can reach.
 pub struct AppState {
     pub settings: Settings,
+    /// The browser library, when `assets_dir` is set.
+    pub assets: Option<Arc<Assets>>,
     pub store: DynStore,
     pub hasher: PasswordHasher,
 }
@@ -28,6 +32,8 @@ pub enum StartupError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Assets(#[from] AssetError),
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -51,12 +57,17 @@ impl Application {
             source,
         })?;
         let port = listener.local_addr()?.port();
+        let assets = match &settings.assets_dir {
+            Some(dir) => Some(Arc::new(Assets::load(dir)?)),
+            None => None,
+        };
         let workers = match settings.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
         let state = web::Data::new(AppState {
             settings,
+            assets,
             store,
             hasher: PasswordHasher::new(),
         });

@@ -38,6 +38,7 @@ pub struct Overrides {
     pub listen: Option<String>,
     pub public_url: Option<String>,
     pub store: Option<String>,
+    pub assets_dir: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +114,8 @@ pub struct Settings {
     pub public_url: Url,
     pub store: StoreSettings,
     pub workers: usize,
+    /// Where `make build` put the browser library; `None` serves none.
+    pub assets_dir: Option<std::path::PathBuf>,
     pub cookie: CookieSettings,
     pub ttl: TtlSettings,
     pub rate_limit: RateLimitSettings,
@@ -150,6 +153,9 @@ impl Settings {
         }
         if let Some(v) = &overrides.store {
             raw.store = v.clone();
+        }
+        if let Some(v) = &overrides.assets_dir {
+            raw.assets_dir = Some(v.clone());
         }
         raw.validate()
     }
@@ -189,10 +195,12 @@ mod tests {
             listen: Some("0.0.0.0:9000".into()),
             public_url: Some("https://sso.example.com".into()),
             store: Some("redis://127.0.0.1:6390/1".into()),
+            assets_dir: Some("target/sso-client".into()),
         };
         let s = Settings::demo(&o).unwrap();
         assert_eq!(s.listen.port(), 9000);
         assert_eq!(s.cookie.name, "__Host-sso_session");
+        assert_eq!(s.assets_dir, Some("target/sso-client".into()));
         assert_eq!(
             s.store,
             StoreSettings::Redis("redis://127.0.0.1:6390/1".into())

@@ -20,6 +20,8 @@ pub(super) struct RawConfig {
     pub store: String,
     #[serde(default)]
     pub workers: usize,
+    #[serde(default)]
+    pub assets_dir: Option<String>,
     pub cookie: RawCookie,
     pub ttl: RawTtl,
     pub rate_limit: RawRateLimit,
@@ -297,6 +299,10 @@ impl RawConfig {
             public_url,
             store,
             workers: self.workers,
+            assets_dir: match self.assets_dir {
+                Some(dir) if dir.is_empty() => return Err(invalid("assets_dir must not be empty")),
+                dir => dir.map(Into::into),
+            },
             cookie,
             ttl,
             rate_limit,

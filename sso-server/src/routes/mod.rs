@@ -2,6 +2,7 @@
 
 mod entity;
 mod health;
+mod library;
 pub mod params;
 mod profile;
 mod registration;
@@ -87,6 +88,21 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
         .service(one("/sso/check", Method::GET, web::route().to(sso::check)))
         .service(one("/sso/set", Method::GET, web::route().to(sso::set)))
         .service(one("/sso/end", Method::GET, web::route().to(sso::end)))
+        .service(one(
+            "/sso.js",
+            Method::GET,
+            web::route().to(library::script),
+        ))
+        .service(one(
+            "/sso_bg.wasm",
+            Method::GET,
+            web::route().to(library::wasm),
+        ))
+        .service(one(
+            "/sso.d.ts",
+            Method::GET,
+            web::route().to(library::types),
+        ))
         .default_service(web::to(not_found));
     }
 }

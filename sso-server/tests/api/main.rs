@@ -6,6 +6,7 @@ mod helpers;
 mod bad_input;
 mod docs;
 mod health;
+mod library;
 mod logs;
 mod outage;
 mod registration;

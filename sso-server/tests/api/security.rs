@@ -250,7 +250,7 @@ async fn https_deployments_use_the_host_prefix(backend: Backend) {
         *s = sso_server::config::Settings::demo(&sso_server::config::Overrides {
             listen: Some("127.0.0.1:0".into()),
             public_url: Some("https://sso.example.com".into()),
-            store: None,
+            ..Default::default()
         })
         .unwrap();
     })
