@@ -1,0 +1,134 @@
+// The real sso-server (debug build, in-process store) on free ports, with
+// the demo configuration rewritten to those ports, and a static server per
+// site origin for the test pages.
+import { spawn, ChildProcess } from 'node:child_process';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, extname, normalize } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..', '..');
+const PAGES = join(__dirname, '..', 'pages');
+
+export type SiteName = 'news' | 'sport' | 'shop' | 'evil';
+
+export interface Servers {
+  /** e.g. http://sso.localhost:41234 */
+  sso: string;
+  site: Record<SiteName, string>;
+  /** Paths the static servers served, per site, in order. */
+  served: Record<SiteName, string[]>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+};
+
+function staticSite(port: number, sso: string, log: string[]): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]));
+    log.push(path);
+    const file = join(PAGES, path === '/' ? 'app.html' : path);
+    if (!file.startsWith(PAGES) || !existsSync(file)) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    const body = readFileSync(file, 'utf8').replaceAll('__SSO__', sso);
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+    });
+    res.end(body);
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+}
+
+/** The demo configuration on the given ports, with extra test receivers. */
+function config(ports: Record<'sso' | SiteName, number>): string {
+  let text = readFileSync(join(ROOT, 'sso-server', 'config', 'demo.toml'), 'utf8');
+  for (const [from, to] of [
+    ['8080', ports.sso],
+    ['8081', ports.news],
+    ['8082', ports.sport],
+    ['8083', ports.shop],
+  ] as const) {
+    text = text.replaceAll(`.localhost:${from}`, `.localhost:${to}`);
+  }
+  text = text
+    .replace(/^listen = .*$/m, `listen = "127.0.0.1:${ports.sso}"`)
+    .replace(/^workers = .*$/m, 'workers = 1')
+    .replace(/^attempts_per_ip = .*$/m, 'attempts_per_ip = 10000');
+  // A receiver that never answers (timeouts) and keeps the fragment for the
+  // test (forged-message tests).
+  text = text.replace(
+    /xd_receivers = \["(http:\/\/news\.localhost:\d+)\/xd_receiver\.html"\]/,
+    'xd_receivers = ["$1/xd_receiver.html", "$1/silent_receiver.html"]',
+  );
+  return text;
+}
+
+export async function startServers(): Promise<Servers> {
+  const ports = {
+    sso: await freePort(),
+    news: await freePort(),
+    sport: await freePort(),
+    shop: await freePort(),
+    evil: await freePort(),
+  };
+  const sso = `http://sso.localhost:${ports.sso}`;
+  const dir = mkdtempSync(join(tmpdir(), 'sso-test-'));
+  const configFile = join(dir, 'sso.toml');
+  writeFileSync(configFile, config(ports));
+
+  const bin = process.env.SSO_SERVER_BIN ?? join(ROOT, 'target', 'debug', 'sso-server');
+  const assets = join(ROOT, 'target', 'sso-client');
+  const child: ChildProcess = spawn(bin, ['--config', configFile, '--assets-dir', assets], {
+    env: { ...process.env, SSO_LOG: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+
+  const served = { news: [], sport: [], shop: [], evil: [] } as Record<SiteName, string[]>;
+  const sites: Server[] = [];
+  for (const name of ['news', 'sport', 'shop', 'evil'] as SiteName[]) {
+    sites.push(await staticSite(ports[name], sso, served[name]));
+  }
+
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      const r = await fetch(`http://127.0.0.1:${ports.sso}/healthz`);
+      if (r.ok) break;
+    } catch {}
+    if (child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`sso-server did not start (${bin}, exit ${child.exitCode})`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  const site = {} as Record<SiteName, string>;
+  for (const name of ['news', 'sport', 'shop', 'evil'] as SiteName[]) {
+    site[name] = `http://${name}.localhost:${ports[name]}`;
+  }
+  return {
+    sso,
+    site,
+    served,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      await Promise.all(sites.map((s) => new Promise((r) => s.close(r))));
+    },
+  };
+}
