@@ -38,7 +38,7 @@ async fn get(app: &TestApp, path: &str, encoding: Option<&str>) -> reqwest::Resp
     req.send().await.unwrap()
 }
 
-fn header<'r>(r: &'r reqwest::Response, name: reqwest::header::HeaderName) -> &'r str {
+fn header(r: &reqwest::Response, name: reqwest::header::HeaderName) -> &str {
     r.headers()
         .get(name)
         .map(|v| v.to_str().unwrap())
