@@ -48,6 +48,8 @@ deps-browser:
 
 deps-bench: deps-test
 	$(call apt_install,wrk,wrk)
+	@[ bench/browser/node_modules/.package-lock.json -nt bench/browser/package-lock.json ] || \
+	  (cd bench/browser && npm ci --no-audit --no-fund --loglevel=error)
 
 client: deps-client
 	cargo build --profile wasm-release --target wasm32-unknown-unknown -p sso-client-wasm
@@ -79,8 +81,9 @@ test: deps-test deps-browser lint client
 	cargo build -p sso-server
 	cd www && npx playwright test
 
-bench: deps-bench build
+bench: deps-bench deps-browser build
 	cargo run --release -q -p sso-bench
+	cd www && SSO_SERVER_BIN=$(CURDIR)/target/release/sso-server npx playwright test -c playwright.bench.config.ts
 
 clean:
 	cargo clean
