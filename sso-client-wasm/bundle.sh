@@ -16,9 +16,9 @@ work=$out/.work
 mkdir -p "$work"
 
 wasm-bindgen --target no-modules --no-typescript --out-name sso --out-dir "$work" "$wasm"
-# The features Rust's wasm32 target enables by default, which binaryen 108
-# must be told about.
-"$bin/wasm-opt" -Oz --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+# wasm-opt runs without a name section and with the features Rust's wasm32
+# target enables by default.
+"$bin/wasm-opt" -Oz --converge --zero-filled-memory --strip-target-features --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
   --strip-debug --strip-producers "$work/sso_bg.wasm" -o "$out/sso_bg.wasm"
 

@@ -101,8 +101,7 @@ impl Config {
             redirect_uri: url("redirect_uri")?,
             sso_server: url("sso_server")?.trim_end_matches('/').to_owned(),
             xd_receiver: url("xd_receiver")?,
-            bp_channel: optional(&get, "bp_channel", |s| s.chars().count() <= 256)?
-                .unwrap_or_default(),
+            bp_channel: optional(&get, "bp_channel", |s| s.len() <= 1024)?.unwrap_or_default(),
             logout_uri: optional(&get, "logout_uri", is_url)?,
             refresh: match get("refresh") {
                 Raw::Absent => false,
@@ -164,7 +163,7 @@ fn optional(
 fn expected(name: &str) -> &'static str {
     match name {
         "redirect_uri" | "sso_server" | "xd_receiver" | "logout_uri" => "an absolute http(s) URL",
-        "bp_channel" => "a string of at most 256 characters",
+        "bp_channel" => "a string of at most 1024 bytes",
         "response_method" | "response_type" => "a string",
         _ => "a string of letters, digits, '_', '.' or '-'",
     }

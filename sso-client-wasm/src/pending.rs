@@ -22,16 +22,14 @@ pub fn new_state(random: [u8; 16]) -> String {
 
 /// `n` in decimal, without `core::fmt` (which would cost kilobytes of wasm).
 pub fn decimal(mut n: u64) -> String {
-    let mut digits = Vec::new();
+    let mut digits = String::new();
     loop {
-        digits.push(b'0' + (n % 10) as u8);
+        digits.insert(0, char::from(b'0' + (n % 10) as u8));
         n /= 10;
         if n == 0 {
-            break;
+            return digits;
         }
     }
-    digits.reverse();
-    String::from_utf8(digits).unwrap_or_default()
 }
 
 /// Requests awaiting their result, by state.
@@ -86,7 +84,13 @@ const REDIRECT_MAX_AGE_MS: f64 = 5.0 * 60.0 * 1000.0;
 /// `state \n op \n return URL \n started (ms)`. The receiver reads the
 /// state and return URL; a URL never holds a raw newline.
 pub fn redirect_record(state: &str, op: Op, return_url: &str, now_ms: f64) -> String {
-    [state, op.tag(), return_url, &decimal(now_ms as u64)].join("\n")
+    let mut record = String::with_capacity(64 + return_url.len());
+    for part in [state, op.tag(), return_url] {
+        record.push_str(part);
+        record.push('\n');
+    }
+    record.push_str(&decimal(now_ms as u64));
+    record
 }
 
 /// The result the receiver stored for a redirect we started, if the two
