@@ -32,6 +32,19 @@ fn one(path: &str, method: Method, route: Route) -> actix_web::Resource {
         .default_service(web::to(method_not_allowed))
 }
 
+/// A static file: `GET` and `HEAD` (caches and CDNs probe with it).
+fn asset<F, Args>(path: &str, handler: F) -> actix_web::Resource
+where
+    F: actix_web::Handler<Args> + Clone,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    web::resource(path)
+        .route(web::get().to(handler.clone()))
+        .route(web::head().to(handler))
+        .default_service(web::to(method_not_allowed))
+}
+
 /// CORS for the registration API and `/entity`: registered origins only.
 /// Mismatched origins are not blocked here but by the handlers, so that they
 /// get a catalog error rather than the middleware's plain text.
@@ -88,21 +101,9 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
         .service(one("/sso/check", Method::GET, web::route().to(sso::check)))
         .service(one("/sso/set", Method::GET, web::route().to(sso::set)))
         .service(one("/sso/end", Method::GET, web::route().to(sso::end)))
-        .service(one(
-            "/sso.js",
-            Method::GET,
-            web::route().to(library::script),
-        ))
-        .service(one(
-            "/sso_bg.wasm",
-            Method::GET,
-            web::route().to(library::wasm),
-        ))
-        .service(one(
-            "/sso.d.ts",
-            Method::GET,
-            web::route().to(library::types),
-        ))
+        .service(asset("/sso.js", library::script))
+        .service(asset("/sso_bg.wasm", library::wasm))
+        .service(asset("/sso.d.ts", library::types))
         .default_service(web::to(not_found));
     }
 }

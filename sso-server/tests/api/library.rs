@@ -81,6 +81,23 @@ async fn script_comes_in_the_best_encoding_the_browser_accepts() {
 
     let refused = get(&app, "/sso.js", Some("br;q=0, gzip;q=0")).await;
     assert_eq!(header(&refused, CONTENT_ENCODING), "");
+
+    let head = app
+        .http
+        .head(format!("{}/sso.js", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    assert!(!header(&head, ETAG).is_empty());
+    assert!(head.bytes().await.unwrap().is_empty());
+    let post = app
+        .http
+        .post(format!("{}/sso.js", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
 
 #[tokio::test]
