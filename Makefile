@@ -62,12 +62,14 @@ run: build
 	@echo
 	@echo "  SSO server      http://sso.localhost:8080   (embedded in-process store)"
 	@echo "  browser library http://sso.localhost:8080/sso.js"
-	@echo "  health          http://sso.localhost:8080/healthz"
-	@echo "  metrics         http://sso.localhost:8080/metrics"
+	@echo "  demo sites      http://news.localhost:8081  http://sport.localhost:8082  (segments news, sport)"
+	@echo "                  http://shop.localhost:8083  (segment shop)"
 	@echo
-	@echo "  Ctrl-C stops it."
+	@echo "  Ctrl-C stops everything."
 	@echo
-	./target/release/sso-server --assets-dir $(CLIENT_DIR)
+	@./target/release/www >/dev/null & www=$$!; \
+	  trap 'kill $$www 2>/dev/null' EXIT; \
+	  ./target/release/sso-server --assets-dir $(CLIENT_DIR)
 
 lint: deps-client
 	cargo fmt --all -- --check
@@ -78,7 +80,7 @@ lint: deps-client
 # headless Chromium against the debug server.
 test: deps-test deps-browser lint client
 	cargo nextest run --workspace --no-fail-fast
-	cargo build -p sso-server
+	cargo build -p sso-server -p sso-www
 	cd www && npx playwright test
 
 bench: deps-bench deps-browser build

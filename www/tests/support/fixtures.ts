@@ -37,13 +37,21 @@ export async function launch(allowThirdPartyCookies: boolean, userDataDir?: stri
 
 type Options = { thirdPartyCookies: boolean };
 type Fixtures = { context: BrowserContext; page: Page; console: string[] };
-type WorkerFixtures = { servers: Servers };
+type WorkerFixtures = { servers: Servers; demo: Servers };
 
 export const test = base.extend<Fixtures & Options, WorkerFixtures>({
   thirdPartyCookies: [false, { option: true }],
   servers: [
     async ({}, use) => {
       const servers = await startServers();
+      await use(servers);
+      await servers.stop();
+    },
+    { scope: 'worker', timeout: 30_000 },
+  ],
+  demo: [
+    async ({}, use) => {
+      const servers = await startServers(true);
       await use(servers);
       await servers.stop();
     },

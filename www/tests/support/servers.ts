@@ -78,7 +78,9 @@ function config(ports: Record<'sso' | SiteName, number>): string {
   return text;
 }
 
-export async function startServers(): Promise<Servers> {
+/** With `demo`, news, sport and shop are the demo sites served by the `www`
+ *  binary; otherwise they are static servers of the test pages. */
+export async function startServers(demo = false): Promise<Servers> {
   const ports = {
     sso: await freePort(),
     news: await freePort(),
@@ -101,15 +103,24 @@ export async function startServers(): Promise<Servers> {
 
   const served = { news: [], sport: [], shop: [], evil: [] } as Record<SiteName, string[]>;
   const sites: Server[] = [];
+  let www: ChildProcess | null = null;
   for (const name of ['news', 'sport', 'shop', 'evil'] as SiteName[]) {
+    if (demo && name !== 'evil') continue;
     sites.push(await staticSite(ports[name], sso, served[name]));
+  }
+  if (demo) {
+    const wwwBin = process.env.WWW_BIN ?? join(ROOT, 'target', 'debug', 'www');
+    www = spawn(wwwBin, ['--sso-server', sso, '--ports', `${ports.news}`, `${ports.sport}`, `${ports.shop}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
 
   const deadline = Date.now() + 15_000;
   for (;;) {
     try {
       const r = await fetch(`http://127.0.0.1:${ports.sso}/healthz`);
-      if (r.ok) break;
+      const site = demo ? await fetch(`http://127.0.0.1:${ports.shop}/`) : r;
+      if (r.ok && site.ok) break;
     } catch {}
     if (child.exitCode !== null || Date.now() > deadline) {
       throw new Error(`sso-server did not start (${bin}, exit ${child.exitCode})`);
@@ -126,6 +137,7 @@ export async function startServers(): Promise<Servers> {
     site,
     served,
     async stop() {
+      www?.kill('SIGTERM');
       child.kill('SIGTERM');
       await exited;
       await Promise.all(sites.map((s) => new Promise((r) => s.close(r))));

@@ -1,0 +1,88 @@
+// The demo sites' own code: what an operator writes around the SSO library.
+// SITE (client_id, segment, supported segments) is set by each index.html.
+var SSO_SERVER = "http://sso.localhost:8080";
+var ORIGIN = location.origin;
+
+function config() {
+  return {
+    client_id: SITE.client_id,
+    flow_name: "standard",
+    flow_version: "1",
+    locale: "en-US",
+    redirect_uri: ORIGIN + "/",
+    sso_server: SSO_SERVER,
+    xd_receiver: ORIGIN + "/xd_receiver.html",
+    logout_uri: ORIGIN + "/logout.html",
+    capture_success: function (r) { signedIn(r.result.userData); },
+    callback_failure: function (r) {
+      // no_session: the SSO session is gone, so is ours; already_checked:
+      // keep what we have.
+      if (r.result && r.result.status === "no_session") signedIn(null);
+    },
+    capture_error: function (e) { showError(e.error_description || e.error); },
+  };
+}
+
+function user() {
+  return JSON.parse(localStorage.getItem("demo-user") || "null");
+}
+
+function signedIn(u) {
+  if (u) localStorage.setItem("demo-user", JSON.stringify(u));
+  else localStorage.removeItem("demo-user");
+  render();
+}
+
+function render() {
+  if (!document.getElementById("who")) return; // before the DOM: DOMContentLoaded renders
+  var u = user();
+  document.getElementById("who").textContent = u ? (u.displayName || u.email) : "not signed in";
+  document.getElementById("who").dataset.uuid = u ? u.uuid : "";
+  document.getElementById("signed-in").hidden = !u;
+  document.getElementById("signed-out").hidden = !!u;
+}
+
+function showError(message) {
+  document.getElementById("error").textContent = message || "";
+}
+
+// Sign-in and registration go to the registration API from the browser;
+// its sso_code then starts the SSO session for every site of the family.
+function submit(form, endpoint, fields) {
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    showError("");
+    var body = new URLSearchParams({
+      client_id: SITE.client_id, flow: "standard", flow_version: "1", locale: "en-US",
+      redirect_uri: ORIGIN + "/",
+    });
+    fields.forEach(function (name) {
+      var input = form.elements[name];
+      if (input.type === "checkbox") { if (input.checked) body.set(name, "true"); }
+      else body.set(name, input.value);
+    });
+    fetch(SSO_SERVER + "/oauth/" + endpoint, { method: "POST", body: body })
+      .then(function (r) { return r.json(); })
+      .then(function (answer) {
+        if (answer.stat !== "ok") return showError(answer.error_description);
+        var u = answer.capture_user;
+        signedIn({ uuid: u.uuid, email: u.email, displayName: u.displayName });
+        return SSO.set_session(answer.sso_code);
+      })
+      .catch(function (e) { showError(e.message); });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  render();
+  submit(document.getElementById("sign-in"), "auth_native_traditional",
+    ["signInEmailAddress", "currentPassword", "keepMeLoggedIn"]);
+  submit(document.getElementById("register"), "register_native_traditional",
+    ["emailAddress", "displayName", "password", "keepMeLoggedIn"]);
+  document.getElementById("sign-out").addEventListener("click", function () {
+    signedIn(null);
+    SSO.end_session(function () { render(); });
+  });
+});
+
+SSO.check_session(config(), SITE.supported_segments, SITE.segment);
