@@ -1,6 +1,11 @@
 // The demo sites end to end, as a person uses them, in both cookie worlds.
 import { Page } from '@playwright/test';
-import { test, expect } from '../support/fixtures';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, expect, launch, register } from '../support/fixtures';
+
+const PASSWORD = 'correct horse battery staple';
 
 /** A sessionStorage value, or null while the page is navigating. */
 async function stored(page: Page, key: string) {
@@ -45,4 +50,77 @@ test('register on news, silently signed in on sport, not on shop', async ({ page
   await expect.poll(() => stored(page, 'sso.checked.shop')).toBe('1');
   await expect(page.locator('#signed-out')).toBeVisible();
   expect((await who(page)).text).toBe('not signed in');
+});
+
+test('signed in on shop, news and sport stay signed out (segment isolation)', async ({ page, demo }) => {
+  const user = await register(demo, 'shop');
+  await page.goto(`${demo.site.shop}/`);
+  await expect.poll(() => stored(page, 'sso.checked.shop')).toBe('1');
+  await page.evaluate(() => sessionStorage.removeItem('sso.checked.shop'));
+  const form = page.locator('#sign-in');
+  await form.locator('[name=signInEmailAddress]').fill(user.capture_user.email);
+  await form.locator('[name=currentPassword]').fill(PASSWORD);
+  await form.locator('button').click();
+  await expect(page.locator('#signed-in')).toBeVisible();
+  await expect.poll(() => stored(page, 'sso.checked.shop')).toBe('1');
+  expect((await who(page)).uuid).toBe(user.capture_user.uuid);
+
+  for (const site of ['news', 'sport'] as const) {
+    await page.goto(`${demo.site[site]}/`);
+    await expect.poll(() => stored(page, `sso.checked.${site}`)).toBe('1');
+    await expect(page.locator('#signed-out')).toBeVisible();
+  }
+});
+
+test('an unregistered origin posing as news gets no token or code', async ({ page, demo }) => {
+  const answers: { status: number; location: string | null }[] = [];
+  page.on('response', (r) => {
+    if (r.url().startsWith(`${demo.sso}/sso/check`)) answers.push({ status: r.status(), location: r.headers()['location'] ?? null });
+  });
+  await page.goto(`${demo.site.evil}/app.html`);
+  const outcome = await page.evaluate((config) => new Promise((resolve) => {
+    (window as any).SSO.check_session({
+      ...config,
+      timeout: 1500,
+      capture_success: (r: any) => resolve({ kind: 'capture_success', r }),
+      callback_failure: (r: any) => resolve({ kind: 'callback_failure', r }),
+      capture_error: (e: any) => resolve({ kind: 'capture_error', error: e.error }),
+    }, 'news-sport', 'news');
+  }), {
+    client_id: 'news', flow_name: 'standard', flow_version: '1', locale: 'en-US',
+    redirect_uri: `${demo.site.evil}/`, sso_server: demo.sso,
+    xd_receiver: `${demo.site.evil}/xd_receiver.html`,
+  });
+  expect(outcome).toEqual({ kind: 'capture_error', error: 'timeout' });
+  expect(answers).toEqual([{ status: 400, location: null }]);
+});
+
+test('keepMeLoggedIn decides whether the SSO session outlives the browser', async ({ demo, thirdPartyCookies }) => {
+  for (const keep of [false, true]) {
+    const dir = mkdtempSync(join(tmpdir(), 'sso-kmli-'));
+    let { context } = await launch(thirdPartyCookies, dir);
+    let page = context.pages()[0] ?? (await context.newPage());
+    const user = await register(demo, 'news');
+    await page.goto(`${demo.site.news}/`);
+    await expect.poll(() => stored(page, 'sso.checked.news')).toBe('1');
+    await page.evaluate(() => sessionStorage.removeItem('sso.checked.news'));
+    const form = page.locator('#sign-in');
+    await form.locator('[name=signInEmailAddress]').fill(user.capture_user.email);
+    await form.locator('[name=currentPassword]').fill(PASSWORD);
+    if (keep) await form.locator('[name=keepMeLoggedIn]').check();
+    await form.locator('button').click();
+    await expect.poll(() => stored(page, 'sso.checked.news')).toBe('1');
+    await context.close();
+
+    // A new browser on the same profile: session cookies are gone,
+    // persistent ones remain.
+    ({ context } = await launch(false, dir));
+    page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(`${demo.site.sport}/`);
+    await expect.poll(() => stored(page, 'sso.checked.sport')).toBe('1');
+    await expect(page.locator(keep ? '#signed-in' : '#signed-out')).toBeVisible();
+    if (keep) expect((await who(page)).uuid).toBe(user.capture_user.uuid);
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
