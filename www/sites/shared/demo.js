@@ -85,4 +85,5 @@ document.addEventListener("DOMContentLoaded", function () {
   });
 });
 
+window.demoConfig = config;
 SSO.check_session(config(), SITE.supported_segments, SITE.segment);

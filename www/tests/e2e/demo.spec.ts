@@ -124,3 +124,25 @@ test('keepMeLoggedIn decides whether the SSO session outlives the browser', asyn
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a reload does not check again; refresh: true does', async ({ page, demo }) => {
+  const checks: string[] = [];
+  page.on('request', (r) => { if (r.url().startsWith(`${demo.sso}/sso/check`)) checks.push(r.url()); });
+  const navs: string[] = [];
+  page.on('framenavigated', (f) => { if (f === page.mainFrame()) navs.push(f.url()); });
+  await page.goto(`${demo.site.news}/`);
+  await expect.poll(() => stored(page, 'sso.checked.news')).toBe('1');
+  const [asked, navigated] = [checks.length, navs.length];
+  expect(asked).toBeGreaterThan(0);
+
+  await page.reload();
+  await expect(page.locator('#signed-out')).toBeVisible();
+  await page.waitForTimeout(300);
+  expect(checks.length).toBe(asked);
+  expect(navs.length).toBe(navigated + 1); // the reload itself, nothing more
+
+  await page.evaluate(() => sessionStorage.removeItem('sso.checked.news'));
+  await page.evaluate(() => { (window as any).SSO.check_session({ ...(window as any).demoConfig(), refresh: true }, 'news-sport', 'news'); });
+  await expect.poll(() => stored(page, 'sso.checked.news')).toBe('1');
+  expect(checks.length).toBeGreaterThan(asked);
+});
