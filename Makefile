@@ -15,7 +15,7 @@ CLIENT_WASM := target/wasm32-unknown-unknown/wasm-release/sso_client_wasm.wasm
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"/\1/p;q;}' Cargo.lock)
 
 help:
-	@echo "make run    build everything and start the SSO server on the demo configuration"
+	@echo "make run    build everything, start the SSO server and the three demo sites"
 	@echo "make test   install what is missing, then run every test"
 	@echo "make bench  run the benchmarks and print each figure beside its target"
 	@echo "make build  build everything in release mode"
@@ -28,6 +28,12 @@ define apt_install # $(1) = command to look for, $(2) = package
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(2) >/dev/null; }
 endef
 
+## npm packages from a folder's lockfile, installed when the lockfile is newer.
+define npm_ci # $(1) = folder
+	@[ $(1)/node_modules/.package-lock.json -nt $(1)/package-lock.json ] || \
+	  (cd $(1) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+endef
+
 deps-test:
 	$(call apt_install,redis-server,redis-server)
 	@cargo nextest --version >/dev/null 2>&1 || cargo install --locked cargo-nextest
@@ -38,18 +44,15 @@ deps-client:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
-	@[ sso-client-wasm/node_modules/.package-lock.json -nt sso-client-wasm/package-lock.json ] || \
-	  (cd sso-client-wasm && npm ci --no-audit --no-fund --loglevel=error)
+	$(call npm_ci,sso-client-wasm)
 
 deps-browser:
 	$(call apt_install,chromium,chromium chromium-driver)
-	@[ www/node_modules/.package-lock.json -nt www/package-lock.json ] || \
-	  (cd www && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+	$(call npm_ci,www)
 
 deps-bench: deps-test
 	$(call apt_install,wrk,wrk)
-	@[ bench/browser/node_modules/.package-lock.json -nt bench/browser/package-lock.json ] || \
-	  (cd bench/browser && npm ci --no-audit --no-fund --loglevel=error)
+	$(call npm_ci,bench/browser)
 
 client: deps-client
 	cargo build --profile wasm-release --target wasm32-unknown-unknown -p sso-client-wasm
@@ -76,8 +79,9 @@ lint: deps-client
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p sso-client-wasm --target wasm32-unknown-unknown -- -D warnings
 
-# Rust tests first (server, store, library logic), then the library in
-# headless Chromium against the debug server.
+# Rust tests first (server, store, library logic), then, in headless
+# Chromium against the debug builds, the library's tests and the demo sites
+# end to end.
 test: deps-test deps-browser lint client
 	cargo nextest run --workspace --no-fail-fast
 	cargo build -p sso-server -p sso-www
@@ -85,7 +89,7 @@ test: deps-test deps-browser lint client
 
 bench: deps-bench deps-browser build
 	cargo run --release -q -p sso-bench
-	cd www && SSO_SERVER_BIN=$(CURDIR)/target/release/sso-server npx playwright test -c playwright.bench.config.ts
+	cd www && npx playwright test -c playwright.bench.config.ts
 
 clean:
 	cargo clean

@@ -25,26 +25,21 @@ function entry(name) {
   };
 }
 
+var NAMES = ["check_session", "set_session", "end_session", "check_login", "logout"];
+
 // If the module cannot load, every call fails the same clear way.
-function broken(message) {
-  function fail(name, args) {
-    var config = args[0];
-    var error = new Error(message);
-    error.stat = "error";
-    error.error = "library_unavailable";
-    error.error_description = message;
-    if ((name === "check_session" || name === "check_login") && config && typeof config.capture_error === "function") {
-      try {
-        config.capture_error({ stat: "error", error: "library_unavailable", error_description: message });
-      } catch (e) {}
-    }
-    return Promise.reject(error);
-  }
-  var api = {};
-  ["check_session", "set_session", "end_session", "check_login", "logout"].forEach(function (name) {
-    api[name] = function () { return fail(name, arguments); };
+function unavailable(message) {
+  var error = { stat: "error", error: "library_unavailable", error_description: message };
+  var calls = {};
+  NAMES.forEach(function (name) {
+    calls[name] = function (config) {
+      if (/^check_/.test(name) && config && typeof config.capture_error === "function") {
+        try { config.capture_error(error); } catch (e) {}
+      }
+      return Promise.reject(Object.assign(new Error(message), error));
+    };
   });
-  return api;
+  return calls;
 }
 
 var SSO = {
@@ -71,6 +66,6 @@ wasm_bindgen({ module_or_path: wasmUrl }).then(
   function (e) {
     var message = "SSO: the library could not load " + wasmUrl.href + ": " + e;
     console.error(message);
-    ready(broken(message));
+    ready(unavailable(message));
   }
 );

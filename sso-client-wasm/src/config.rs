@@ -91,24 +91,24 @@ impl Config {
                 return Err(Problem::invalid(name, "a function"));
             }
         }
-        let id = |name| required(&get, name, is_token);
-        let url = |name| required(&get, name, is_url);
+        let id = |name| required(&get, name, Text::Id);
+        let url = |name| required(&get, name, Text::Url);
         let config = Self {
             client_id: id("client_id")?,
             flow_name: id("flow_name")?,
             flow_version: flow_version(get("flow_version"))?,
             locale: id("locale")?,
             redirect_uri: url("redirect_uri")?,
-            sso_server: url("sso_server")?.trim_end_matches('/').to_owned(),
+            sso_server: server_base(&url("sso_server")?),
             xd_receiver: url("xd_receiver")?,
-            bp_channel: optional(&get, "bp_channel", |s| s.len() <= 1024)?.unwrap_or_default(),
-            logout_uri: optional(&get, "logout_uri", is_url)?,
+            bp_channel: optional(&get, "bp_channel", Text::Channel)?.unwrap_or_default(),
+            logout_uri: optional(&get, "logout_uri", Text::Url)?,
             refresh: match get("refresh") {
                 Raw::Absent => false,
                 Raw::Bool(b) => b,
                 _ => return Err(Problem::invalid("refresh", "true or false")),
             },
-            response_method: match optional(&get, "response_method", |_| true)?
+            response_method: match optional(&get, "response_method", Text::Any)?
                 .map(|m| m.to_ascii_lowercase())
                 .as_deref()
             {
@@ -123,7 +123,7 @@ impl Config {
                     ));
                 }
             },
-            response_type: match optional(&get, "response_type", |_| true)?.as_deref() {
+            response_type: match optional(&get, "response_type", Text::Any)?.as_deref() {
                 None | Some("token") => ResponseType::Token,
                 Some("code") => ResponseType::Code,
                 Some(_) => return Err(Problem::invalid("response_type", "\"token\" or \"code\"")),
@@ -138,35 +138,59 @@ impl Config {
     }
 }
 
+/// What a string parameter must look like, and how an error says so.
+#[derive(Clone, Copy)]
+enum Text {
+    Id,
+    Url,
+    Channel,
+    Any,
+}
+
+impl Text {
+    fn accepts(self, s: &str) -> bool {
+        match self {
+            Self::Id => is_token(s),
+            Self::Url => is_url(s),
+            Self::Channel => s.len() <= 1024,
+            Self::Any => true,
+        }
+    }
+    fn expected(self) -> &'static str {
+        match self {
+            Self::Id => "a string of letters, digits, '_', '.' or '-'",
+            Self::Url => "an absolute http(s) URL",
+            Self::Channel => "a string of at most 1024 bytes",
+            Self::Any => "a string",
+        }
+    }
+}
+
 fn required(
     get: &impl Fn(&'static str) -> Raw,
     name: &'static str,
-    valid: fn(&str) -> bool,
+    text: Text,
 ) -> Result<String, Problem> {
-    optional(get, name, valid)?.ok_or(Problem::Missing(name))
+    optional(get, name, text)?.ok_or(Problem::Missing(name))
 }
 
 /// A string parameter; `null`, `undefined` and `""` count as absent.
 fn optional(
     get: &impl Fn(&'static str) -> Raw,
     name: &'static str,
-    valid: fn(&str) -> bool,
+    text: Text,
 ) -> Result<Option<String>, Problem> {
     match get(name) {
         Raw::Absent => Ok(None),
         Raw::Str(s) if s.is_empty() => Ok(None),
-        Raw::Str(s) if valid(&s) => Ok(Some(s)),
-        _ => Err(Problem::invalid(name, expected(name))),
+        Raw::Str(s) if text.accepts(&s) => Ok(Some(s)),
+        _ => Err(Problem::invalid(name, text.expected())),
     }
 }
 
-fn expected(name: &str) -> &'static str {
-    match name {
-        "redirect_uri" | "sso_server" | "xd_receiver" | "logout_uri" => "an absolute http(s) URL",
-        "bp_channel" => "a string of at most 1024 bytes",
-        "response_method" | "response_type" => "a string",
-        _ => "a string of letters, digits, '_', '.' or '-'",
-    }
+/// The server URL as requests are built from it: without a trailing `/`.
+pub fn server_base(url: &str) -> String {
+    url.trim_end_matches('/').to_owned()
 }
 
 /// The seed allows a number (`flow_version: 20240101`) as well as a string.

@@ -40,13 +40,17 @@ pub struct Pending<T> {
 
 impl<T> Default for Pending<T> {
     fn default() -> Self {
-        Self {
-            entries: Vec::new(),
-        }
+        Self::new()
     }
 }
 
 impl<T> Pending<T> {
+    pub const fn new() -> Self {
+        Self {
+            entries: Vec::new(),
+        }
+    }
+
     pub fn insert(&mut self, state: String, value: T) {
         self.entries.push((state, value));
     }

@@ -1,7 +1,6 @@
 //! Building and running the HTTP server.
 
 use std::net::TcpListener;
-use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
@@ -18,7 +17,7 @@ use crate::telemetry;
 pub struct AppState {
     pub settings: Settings,
     /// The browser library, when `assets_dir` is set.
-    pub assets: Option<Arc<Assets>>,
+    pub assets: Option<Assets>,
     pub store: DynStore,
     pub hasher: PasswordHasher,
 }
@@ -58,7 +57,7 @@ impl Application {
         })?;
         let port = listener.local_addr()?.port();
         let assets = match &settings.assets_dir {
-            Some(dir) => Some(Arc::new(Assets::load(dir)?)),
+            Some(dir) => Some(Assets::load(dir)?),
             None => None,
         };
         let workers = match settings.workers {

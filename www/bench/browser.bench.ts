@@ -8,8 +8,8 @@ import { test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { launch, register, siteConfig } from '../tests/support/fixtures';
-import { ROOT, Servers, startServers } from '../tests/support/servers';
+import { launch, register, siteConfig, waitForEvent } from '../tests/support/fixtures';
+import { ROOT, startServers } from '../tests/support/servers';
 
 const RUNS = 20;
 
@@ -43,9 +43,9 @@ test('bundle size beside the JavaScript SDKs', async () => {
 });
 
 test('time from check_session to capture_success', async () => {
-  const bin = process.env.SSO_SERVER_BIN ?? join(ROOT, 'target/release/sso-server');
-  process.env.SSO_SERVER_BIN = bin;
-  const servers = await startServers();
+  const servers = await startServers({
+    serverBin: process.env.SSO_SERVER_BIN ?? join(ROOT, 'target/release/sso-server'),
+  });
   try {
     console.log();
     for (const allowed of [true, false]) {
@@ -59,9 +59,9 @@ test('time from check_session to capture_success', async () => {
         config: siteConfig(servers, 'news'), supported: 'news-sport', segment: 'news', autorun: true,
       });
       await page.evaluate(() => { (window as any).harness.check(); });
-      await waitFor(page, 'check:resolved');
+      await waitForEvent(page, 'check:resolved');
       await page.evaluate((code) => { (window as any).harness.set(code); }, user.sso_code);
-      await waitFor(page, 'callback_success');
+      await waitForEvent(page, 'callback_success');
 
       // Timed checks on sport. Each run stores its start time in
       // sessionStorage, so a run that crosses a redirect is timed too.
@@ -86,19 +86,6 @@ test('time from check_session to capture_success', async () => {
     await servers.stop();
   }
 });
-
-async function waitFor(page: import('@playwright/test').Page, kind: string) {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    try {
-      await page.waitForLoadState('load');
-      const events = await page.evaluate(() => (window as any).harness.events());
-      if (events.some((e: any) => e.kind === kind)) return;
-    } catch {}
-    await page.waitForTimeout(20);
-  }
-  throw new Error(`no ${kind}`);
-}
 
 async function waitForResult(page: import('@playwright/test').Page): Promise<number> {
   const deadline = Date.now() + 20_000;

@@ -1,5 +1,6 @@
 //! `www`: serves the demo sites, each on its own port (so each is its own
-//! site in the browser): `sites/<name>/` over the files in `sites/shared/`.
+//! site in the browser): `sites/<name>/` over the files in `sites/shared/`,
+//! plus the receiver page from `xd-receiver/`.
 //!
 //! The pages are written for the demo configuration
 //! (`http://sso.localhost:8080`, sites on 8081-8083); when started on other
@@ -30,6 +31,9 @@ struct Cli {
     /// The folder with shared/, news/, sport/, shop/.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/sites"))]
     dir: PathBuf,
+    /// The receiver page every site hosts (the one operators copy).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../xd-receiver/xd_receiver.html"))]
+    receiver: PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,9 +65,8 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// Reads `dir`'s files into `files` (later folders override earlier ones),
-/// rewriting the demo URLs in text files.
-fn load(
+/// Reads `dir`'s files into `files` (later folders override earlier ones).
+fn load_dir(
     dir: &Path,
     rewrite: &[(String, String)],
     files: &mut HashMap<String, File>,
@@ -74,36 +77,44 @@ fn load(
     };
     for entry in std::fs::read_dir(dir).map_err(read_err)? {
         let path = entry.map_err(read_err)?.path();
-        if !path.is_file() {
-            continue;
+        if path.is_file() {
+            load_file(&path, rewrite, files)?;
         }
-        let data = std::fs::read(&path).map_err(|source| WwwError::Read {
-            path: path.clone(),
-            source,
-        })?;
-        let content_type = content_type(&path);
-        let body = match String::from_utf8(data) {
-            Ok(mut text) if !content_type.starts_with("image/png") => {
-                for (from, to) in rewrite {
-                    text = text.replace(from.as_str(), to);
-                }
-                text.into_bytes()
-            }
-            Ok(text) => text.into_bytes(),
-            Err(e) => e.into_bytes(),
-        };
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        files.insert(
-            format!("/{name}"),
-            File {
-                content_type,
-                body: body.into(),
-            },
-        );
     }
+    Ok(())
+}
+
+/// Reads one file, served at `/<its name>`, rewriting the demo URLs in text.
+fn load_file(
+    path: &Path,
+    rewrite: &[(String, String)],
+    files: &mut HashMap<String, File>,
+) -> Result<(), WwwError> {
+    let data = std::fs::read(path).map_err(|source| WwwError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let body = match String::from_utf8(data) {
+        Ok(mut text) => {
+            for (from, to) in rewrite {
+                text = text.replace(from.as_str(), to);
+            }
+            text.into_bytes()
+        }
+        // Binary files (images) are served as they are.
+        Err(e) => e.into_bytes(),
+    };
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    files.insert(
+        format!("/{name}"),
+        File {
+            content_type: content_type(path),
+            body: body.into(),
+        },
+    );
     Ok(())
 }
 
@@ -135,8 +146,9 @@ async fn run(cli: Cli) -> Result<(), WwwError> {
     let mut servers = Vec::new();
     for ((name, _), port) in SITES.iter().zip(&cli.ports) {
         let mut files = HashMap::new();
-        load(&cli.dir.join("shared"), &rewrite, &mut files)?;
-        load(&cli.dir.join(name), &rewrite, &mut files)?;
+        load_dir(&cli.dir.join("shared"), &rewrite, &mut files)?;
+        load_dir(&cli.dir.join(name), &rewrite, &mut files)?;
+        load_file(&cli.receiver, &rewrite, &mut files)?;
         let site: Site = Arc::new(files);
         let server = HttpServer::new(move || {
             App::new()
@@ -153,16 +165,12 @@ async fn run(cli: Cli) -> Result<(), WwwError> {
         println!("  {name:<6} http://{name}.localhost:{port}");
         servers.push(server);
     }
-    futures_join(servers).await;
-    Ok(())
-}
-
-/// Runs the servers until Ctrl-C stops them all.
-async fn futures_join(servers: Vec<actix_web::dev::Server>) {
+    // Until Ctrl-C stops them all.
     let handles: Vec<_> = servers.into_iter().map(actix_web::rt::spawn).collect();
     for handle in handles {
         let _ = handle.await;
     }
+    Ok(())
 }
 
 #[actix_web::main]

@@ -1,6 +1,5 @@
 //! The functions `sso.js` exposes as `SSO.*` and `JANRAIN.SSO.*`.
 
-use alloc::borrow::ToOwned;
 use alloc::rc::Rc;
 
 use js_sys::Promise;
@@ -44,7 +43,7 @@ pub fn logout(urls: JsValue, callback: JsValue) -> Promise {
         let mut config = site.config.clone();
         if let Some(server) = js::get_str(&urls, "sso_server").filter(|u| crate::config::is_url(u))
         {
-            config.sso_server = server.trim_end_matches('/').to_owned();
+            config.sso_server = crate::config::server_base(&server);
         }
         if let Some(uri) = js::get_str(&urls, "logout_uri").filter(|u| crate::config::is_url(u)) {
             config.logout_uri = Some(uri);

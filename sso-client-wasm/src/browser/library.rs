@@ -11,7 +11,7 @@ use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::cell::{Cell, RefCell};
+use core::cell::RefCell;
 
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::JsCast;
@@ -125,7 +125,6 @@ struct InPage {
     timer: i32,
 }
 
-#[derive(Default)]
 struct Library {
     site: Option<Rc<Site>>,
     pending: Pending<InPage>,
@@ -133,22 +132,23 @@ struct Library {
 }
 
 /// The library's state. wasm32 without atomics has one thread, so a plain
-/// static cell is sound; `with_borrow*` mirror `LocalKey`'s API.
-struct Global(RefCell<Option<Library>>);
+/// static cell is sound.
+struct Global(RefCell<Library>);
 
 // SAFETY: see above; the browser build has a single thread.
 unsafe impl Sync for Global {}
 
 impl Global {
-    fn with_borrow<R>(&self, f: impl FnOnce(&Library) -> R) -> R {
-        f(self.0.borrow_mut().get_or_insert_with(Library::default))
-    }
-    fn with_borrow_mut<R>(&self, f: impl FnOnce(&mut Library) -> R) -> R {
-        f(self.0.borrow_mut().get_or_insert_with(Library::default))
+    fn with<R>(&self, f: impl FnOnce(&mut Library) -> R) -> R {
+        f(&mut self.0.borrow_mut())
     }
 }
 
-static LIBRARY: Global = Global(RefCell::new(None));
+static LIBRARY: Global = Global(RefCell::new(Library {
+    site: None,
+    pending: Pending::new(),
+    listening: false,
+}));
 
 /// A Promise and the functions that settle it.
 fn promise() -> (Promise, Settle) {
@@ -179,7 +179,7 @@ pub fn check_session(config: JsValue, supported: JsValue, segment: JsValue) -> P
             return promise;
         }
     };
-    LIBRARY.with_borrow_mut(|lib| lib.site = Some(site.clone()));
+    LIBRARY.with(|lib| lib.site = Some(site.clone()));
 
     // Back from a top-level redirect: this page load delivers its answer.
     if let Some((op, json)) = take_redirect_result() {
@@ -247,8 +247,7 @@ pub fn set_session(sso_code: JsValue) -> Promise {
 }
 
 fn valid_code(code: &str) -> bool {
-    !code.is_empty()
-        && code.len() <= 128
+    code.len() <= 128
         && code
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
@@ -295,7 +294,7 @@ pub fn end_with(callback: JsValue, site: Option<Rc<Site>>) -> Promise {
 }
 
 pub fn current_site() -> Option<Rc<Site>> {
-    LIBRARY.with_borrow(|lib| lib.site.clone())
+    LIBRARY.with(|lib| lib.site.clone())
 }
 
 fn new_state() -> Result<String, Problem> {
@@ -316,54 +315,59 @@ fn start(call: Call) {
         ResponseMethod::Jsonp => false,
         ResponseMethod::Auto => storage::read(BLOCKED_KEY).is_some(),
     };
-    let result = if top_level {
-        redirect(&call)
+    if top_level {
+        leave_for_server(&call);
     } else {
-        in_page(call)
-    };
-    if let Err((call, problem)) = result {
-        fail(call.op, &call.site.callbacks, &call.settle, &problem);
+        in_page(call);
     }
 }
 
-fn in_page(call: Call) -> Result<(), (Call, Problem)> {
-    let state = match new_state() {
-        Ok(s) => s,
-        Err(p) => return Err((call, p)),
+fn in_page(call: Call) {
+    let sent = new_state().and_then(|state| {
+        let url = request::url(
+            call.op,
+            &call.site.config,
+            &call.site.segments,
+            &state,
+            false,
+            call.sso_code.as_deref(),
+        );
+        frames::hidden(&url).map(|frame| (state, frame))
+    });
+    let (state, frame) = match sent {
+        Ok(sent) => sent,
+        Err(problem) => return fail(call.op, &call.site.callbacks, &call.settle, &problem),
     };
-    let config = &call.site.config;
-    let url = request::url(
-        call.op,
-        config,
-        &call.site.segments,
-        &state,
-        false,
-        call.sso_code.as_deref(),
-    );
     listen();
-    let frame = match frames::hidden(&url) {
-        Ok(f) => f,
-        Err(p) => return Err((call, p)),
-    };
     let timer = {
         let state = state.clone();
-        let on_timeout = Closure::once_into_js(move || timed_out(&state));
-        web_sys::window()
-            .and_then(|w| {
-                w.set_timeout_with_callback_and_timeout_and_arguments_0(
-                    on_timeout.unchecked_ref(),
-                    i32::try_from(config.timeout_ms).unwrap_or(i32::MAX),
-                )
-                .ok()
-            })
-            .unwrap_or(0)
+        set_timeout(call.site.config.timeout_ms, move || timed_out(&state))
     };
-    LIBRARY.with_borrow_mut(|lib| lib.pending.insert(state, InPage { call, frame, timer }));
-    Ok(())
+    LIBRARY.with(|lib| lib.pending.insert(state, InPage { call, frame, timer }));
+}
+
+/// Runs `f` once after `ms`; the id is for [`clear_timeout`].
+fn set_timeout(ms: u32, f: impl FnOnce() + 'static) -> i32 {
+    let f = Closure::once_into_js(f);
+    web_sys::window()
+        .and_then(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                f.unchecked_ref(),
+                i32::try_from(ms).unwrap_or(i32::MAX),
+            )
+            .ok()
+        })
+        .unwrap_or(0)
+}
+
+fn clear_timeout(id: i32) {
+    if let Some(w) = web_sys::window() {
+        w.clear_timeout_with_handle(id);
+    }
 }
 
 fn timed_out(state: &str) {
-    let Some(request) = LIBRARY.with_borrow_mut(|lib| lib.pending.take(state)) else {
+    let Some(request) = LIBRARY.with(|lib| lib.pending.take(state)) else {
         return;
     };
     frames::remove(&request.frame);
@@ -378,7 +382,7 @@ fn timed_out(state: &str) {
 
 /// Installs the `message` listener once.
 fn listen() {
-    if LIBRARY.with_borrow(|lib| lib.listening) {
+    if LIBRARY.with(|lib| lib.listening) {
         return;
     }
     let Some(window) = web_sys::window() else {
@@ -390,7 +394,7 @@ fn listen() {
         .is_ok()
     {
         handler.forget();
-        LIBRARY.with_borrow_mut(|lib| lib.listening = true);
+        LIBRARY.with(|lib| lib.listening = true);
     }
 }
 
@@ -408,7 +412,7 @@ fn on_message(event: MessageEvent) {
     if own_origin.as_deref() != Some(event.origin().as_str()) {
         return;
     }
-    let request = LIBRARY.with_borrow_mut(|lib| {
+    let request = LIBRARY.with(|lib| {
         let expected = lib.pending.get(&state)?.frame.content_window();
         let from_frame = match (event.source(), expected) {
             (Some(source), Some(window)) => Object::is(&source, &window),
@@ -421,9 +425,7 @@ fn on_message(event: MessageEvent) {
         }
     });
     let Some(request) = request else { return };
-    if let Some(window) = web_sys::window() {
-        window.clear_timeout_with_handle(request.timer);
-    }
+    clear_timeout(request.timer);
     frames::remove(&request.frame);
     deliver(request.call, &json, false);
 }
@@ -448,9 +450,7 @@ fn deliver(call: Call, json: &str, via_redirect: bool) {
     match (call.op, outcome) {
         (_, Outcome::Blocked) if fallback => {
             storage::write(BLOCKED_KEY, "1");
-            if let Err((call, problem)) = redirect(&call) {
-                fail(call.op, &call.site.callbacks, &call.settle, &problem);
-            }
+            leave_for_server(&call);
         }
         (Op::Check, Outcome::Success) => {
             remember(site);
@@ -505,7 +505,16 @@ fn logout_uris(result: &JsValue) -> Vec<String> {
         .collect()
 }
 
-type Finish = Box<dyn FnOnce()>;
+/// Front-channel logout frames still loading, and what runs when they are
+/// done (or the time is up).
+struct FrontChannel {
+    frames: Vec<HtmlIFrameElement>,
+    loading: usize,
+    timer: i32,
+    done: Box<dyn FnOnce()>,
+}
+
+type SharedFrontChannel = Rc<RefCell<Option<FrontChannel>>>;
 
 /// Loads every logout URI in a hidden iframe, in parallel, and runs `done`
 /// when all have loaded or `timeout_ms` has passed, whichever is first.
@@ -516,49 +525,40 @@ fn front_channel(uris: &[String], timeout_ms: u32, done: impl FnOnce() + 'static
         done();
         return;
     }
-    let finish: Rc<RefCell<Option<Finish>>> = Rc::new(RefCell::new(None));
-    let frames = Rc::new(frames);
-    let timer = Rc::new(Cell::new(0));
-    {
-        let (frames, timer) = (frames.clone(), timer.clone());
-        *finish.borrow_mut() = Some(Box::new(move || {
-            if let Some(w) = web_sys::window() {
-                w.clear_timeout_with_handle(timer.get());
-            }
-            frames.iter().for_each(frames::remove);
-            done();
-        }));
-    }
-    let run = {
-        let finish = finish.clone();
-        move || {
-            let f = finish.borrow_mut().take();
-            if let Some(f) = f {
-                f();
-            }
-        }
-    };
-    let remaining = Rc::new(Cell::new(frames.len()));
-    for frame in frames.iter() {
-        let (remaining, run) = (remaining.clone(), run.clone());
+    let shared: SharedFrontChannel = Rc::new(RefCell::new(None));
+    for frame in &frames {
+        let shared = shared.clone();
         let onload = Closure::once_into_js(move || {
-            remaining.set(remaining.get().saturating_sub(1));
-            if remaining.get() == 0 {
-                run();
+            let all_loaded = shared.borrow_mut().as_mut().is_some_and(|fc| {
+                fc.loading -= 1;
+                fc.loading == 0
+            });
+            if all_loaded {
+                finish_front_channel(&shared);
             }
         });
         frame.set_onload(Some(onload.unchecked_ref()));
     }
-    let on_timeout = Closure::once_into_js(run);
-    if let Some(w) = web_sys::window() {
-        let id = w
-            .set_timeout_with_callback_and_timeout_and_arguments_0(
-                on_timeout.unchecked_ref(),
-                i32::try_from(timeout_ms).unwrap_or(i32::MAX),
-            )
-            .unwrap_or(0);
-        timer.set(id);
-    }
+    let timer = {
+        let shared = shared.clone();
+        set_timeout(timeout_ms, move || finish_front_channel(&shared))
+    };
+    *shared.borrow_mut() = Some(FrontChannel {
+        loading: frames.len(),
+        frames,
+        timer,
+        done: Box::new(done),
+    });
+}
+
+/// Runs once: the first of "all loaded" and the timeout.
+fn finish_front_channel(shared: &SharedFrontChannel) {
+    let Some(fc) = shared.borrow_mut().take() else {
+        return;
+    };
+    clear_timeout(fc.timer);
+    fc.frames.iter().for_each(frames::remove);
+    (fc.done)();
 }
 
 /// After the front-channel logouts: the site's callback, or else its
@@ -577,23 +577,24 @@ fn finish_end(call: Call, obj: &JsValue) {
 /// Leaves the page for the SSO server; the receiver brings the answer back
 /// to this URL and the next `check_session` here delivers it. The Promise
 /// of this call never settles: the page is going away.
-fn redirect(call: &Call) -> Result<(), (Call, Problem)> {
-    let problem = |p| Err((clone_call(call), p));
-    let state = match new_state() {
-        Ok(s) => s,
-        Err(p) => return problem(p),
-    };
-    let Some(window) = web_sys::window() else {
-        return problem(Problem::Browser("navigate"));
-    };
-    let location = window.location();
-    let Ok(here) = location.href() else {
-        return problem(Problem::Browser("read the page URL"));
-    };
+fn leave_for_server(call: &Call) {
+    if let Err(problem) = redirect(call) {
+        fail(call.op, &call.site.callbacks, &call.settle, &problem);
+    }
+}
+
+fn redirect(call: &Call) -> Result<(), Problem> {
+    let state = new_state()?;
+    let location = web_sys::window()
+        .ok_or(Problem::Browser("navigate"))?
+        .location();
+    let here = location
+        .href()
+        .map_err(|_| Problem::Browser("read the page URL"))?;
     let record = pending::redirect_record(&state, call.op, &here, js_sys::Date::now());
     storage::remove(pending::RESULT_KEY);
     if !storage::write(pending::REDIRECT_KEY, &record) {
-        return problem(Problem::Browser(
+        return Err(Problem::Browser(
             "keep the redirect record in sessionStorage",
         ));
     }
@@ -605,23 +606,9 @@ fn redirect(call: &Call) -> Result<(), (Call, Problem)> {
         true,
         call.sso_code.as_deref(),
     );
-    match location.replace(&url) {
-        Ok(()) => Ok(()),
-        Err(_) => problem(Problem::Browser("navigate")),
-    }
-}
-
-fn clone_call(call: &Call) -> Call {
-    Call {
-        op: call.op,
-        site: call.site.clone(),
-        settle: Settle {
-            resolve: call.settle.resolve.clone(),
-            reject: call.settle.reject.clone(),
-        },
-        sso_code: call.sso_code.clone(),
-        end_callback: call.end_callback.clone(),
-    }
+    location
+        .replace(&url)
+        .map_err(|_| Problem::Browser("navigate"))
 }
 
 /// The answer the receiver stored for the redirect this tab started.

@@ -34,9 +34,11 @@ fn serve(
     req: &HttpRequest,
     pick: impl Fn(&crate::assets::Assets) -> &Asset,
 ) -> Result<HttpResponse, ApiError> {
-    let asset = pick(state.assets.as_deref().ok_or(ApiError::LibraryNotServed)?);
-    let versioned = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-        .is_ok_and(|q| q.iter().any(|(k, v)| k == "v" && *v == asset.version));
+    let asset = pick(state.assets.as_ref().ok_or(ApiError::LibraryNotServed)?);
+    let versioned = req
+        .query_string()
+        .split('&')
+        .any(|pair| pair.strip_prefix("v=") == Some(asset.version.as_str()));
     let unchanged = not_modified(req, &asset.etag);
     let mut response = if unchanged {
         HttpResponse::NotModified()

@@ -17,14 +17,14 @@
 //! per segment and a field `v:<segment>:<client>` = `<logout uri index>` per
 //! visited site, so concurrent visits are independent `HSET`s.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Script};
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use uuid::Uuid;
 
 use super::{InsertUserError, Removal, Store, StoreError};

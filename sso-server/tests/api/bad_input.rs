@@ -170,16 +170,11 @@ async fn sso_endpoint_fields(backend: Backend) {
 
 async fn unknown_routes_methods_and_bodies(backend: Backend) {
     let app = spawn_app(backend).await;
-    let r = app.http.get(app.url("/nope")).send().await.unwrap();
+    let r = app.get("/nope").await;
     assert_error(r, StatusCode::NOT_FOUND, "not_found").await;
     let r = app.http.delete(app.url("/sso/check")).send().await.unwrap();
     assert_error(r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
-    let r = app
-        .http
-        .get(app.url("/oauth/auth_native_traditional"))
-        .send()
-        .await
-        .unwrap();
+    let r = app.get("/oauth/auth_native_traditional").await;
     assert_error(r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
     const FORM: &str = "application/x-www-form-urlencoded";
     let r = post_raw(

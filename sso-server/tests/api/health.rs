@@ -6,10 +6,10 @@ use crate::helpers::*;
 
 async fn health_and_readiness(backend: Backend) {
     let app = spawn_app(backend).await;
-    let r = app.http.get(app.url("/healthz")).send().await.unwrap();
+    let r = app.get("/healthz").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers().contains_key("x-request-id"));
-    let r = app.http.get(app.url("/readyz")).send().await.unwrap();
+    let r = app.get("/readyz").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "ready");
 }

@@ -232,8 +232,20 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    pub async fn get(&self, path: &str) -> Response {
+        self.get_with(path, &[]).await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut req = self.http.get(self.url(path));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.send().await.unwrap()
+    }
+
     pub async fn metrics(&self) -> Metrics {
-        let r = self.http.get(self.url("/metrics")).send().await.unwrap();
+        let r = self.get("/metrics").await;
         Metrics(r.text().await.unwrap())
     }
 

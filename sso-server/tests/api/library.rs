@@ -6,8 +6,7 @@ use std::io::Read;
 
 use reqwest::StatusCode;
 use reqwest::header::{
-    ACCEPT_ENCODING, ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE,
-    ETAG, IF_NONE_MATCH, VARY,
+    ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG, VARY,
 };
 
 use crate::helpers::{Backend, TestApp, assert_error, spawn_app, spawn_app_with};
@@ -31,11 +30,10 @@ async fn app_with_assets() -> (TestApp, Vec<u8>) {
 }
 
 async fn get(app: &TestApp, path: &str, encoding: Option<&str>) -> reqwest::Response {
-    let mut req = app.http.get(format!("{}{path}", app.base));
-    if let Some(e) = encoding {
-        req = req.header(ACCEPT_ENCODING, e);
+    match encoding {
+        Some(e) => app.get_with(path, &[("accept-encoding", e)]).await,
+        None => app.get(path).await,
     }
-    req.send().await.unwrap()
 }
 
 fn header(r: &reqwest::Response, name: reqwest::header::HeaderName) -> &str {
@@ -82,21 +80,11 @@ async fn script_comes_in_the_best_encoding_the_browser_accepts() {
     let refused = get(&app, "/sso.js", Some("br;q=0, gzip;q=0")).await;
     assert_eq!(header(&refused, CONTENT_ENCODING), "");
 
-    let head = app
-        .http
-        .head(format!("{}/sso.js", app.base))
-        .send()
-        .await
-        .unwrap();
+    let head = app.http.head(app.url("/sso.js")).send().await.unwrap();
     assert_eq!(head.status(), StatusCode::OK);
     assert!(!header(&head, ETAG).is_empty());
     assert!(head.bytes().await.unwrap().is_empty());
-    let post = app
-        .http
-        .post(format!("{}/sso.js", app.base))
-        .send()
-        .await
-        .unwrap();
+    let post = app.http.post(app.url("/sso.js")).send().await.unwrap();
     assert_eq!(post.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
 
@@ -111,24 +99,14 @@ async fn script_is_cached_briefly_and_revalidated_by_etag() {
         "public, max-age=300, stale-while-revalidate=86400"
     );
 
-    let again = app
-        .http
-        .get(format!("{}/sso.js", app.base))
-        .header(IF_NONE_MATCH, &etag)
-        .send()
-        .await
-        .unwrap();
+    let again = app.get_with("/sso.js", &[("if-none-match", &etag)]).await;
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
     assert_eq!(header(&again, ETAG), etag);
     assert!(again.bytes().await.unwrap().is_empty());
 
     let changed = app
-        .http
-        .get(format!("{}/sso.js", app.base))
-        .header(IF_NONE_MATCH, "\"0000000000000000\"")
-        .send()
-        .await
-        .unwrap();
+        .get_with("/sso.js", &[("if-none-match", "\"0000000000000000\"")])
+        .await;
     assert_eq!(changed.status(), StatusCode::OK);
 }
 

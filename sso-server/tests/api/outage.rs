@@ -12,20 +12,12 @@ const FAST: Duration = Duration::from_secs(1);
 async fn store_outage_gives_fast_503_and_recovers_by_itself() {
     let mut app = spawn_app(Backend::Redis).await;
     let (_, cookie) = app.signed_in_browser(&NEWS, "outage@example.com").await;
-    assert_eq!(
-        app.http
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
 
     app.redis.as_mut().unwrap().kill();
 
     let t = Instant::now();
-    let r = app.http.get(app.url("/readyz")).send().await.unwrap();
+    let r = app.get("/readyz").await;
     assert!(t.elapsed() < FAST, "readyz took {:?}", t.elapsed());
     assert_eq!(r.headers()["retry-after"], "1");
     assert_error(r, StatusCode::SERVICE_UNAVAILABLE, "store_unavailable").await;
@@ -48,26 +40,12 @@ async fn store_outage_gives_fast_503_and_recovers_by_itself() {
     assert_eq!(d.error(), "store_unavailable");
 
     // Liveness is not readiness: the process itself is fine.
-    assert_eq!(
-        app.http
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
 
     app.redis.as_mut().unwrap().restart();
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let status = app
-            .http
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status();
+        let status = app.get("/readyz").await.status();
         if status == StatusCode::OK {
             break;
         }

@@ -1,5 +1,6 @@
 // The demo sites' own code: what an operator writes around the SSO library.
-// SITE (client_id, segment, supported segments) is set by each index.html.
+// SITE (client id, segment, supported segments, name, colour) comes from
+// each site's site.js; the pages themselves are the same for all three.
 var SSO_SERVER = "http://sso.localhost:8080";
 var ORIGIN = location.origin;
 
@@ -74,6 +75,11 @@ function submit(form, endpoint, fields) {
 }
 
 document.addEventListener("DOMContentLoaded", function () {
+  document.title = SITE.name;
+  document.documentElement.style.setProperty("--brand", SITE.brand);
+  document.getElementById("site-name").textContent = SITE.name;
+  document.getElementById("segment").textContent = SITE.segment;
+  document.getElementById("supported").textContent = SITE.supported_segments;
   render();
   submit(document.getElementById("sign-in"), "auth_native_traditional",
     ["signInEmailAddress", "currentPassword", "keepMeLoggedIn"]);

@@ -3,9 +3,8 @@ import { Page } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, expect, launch, register } from '../support/fixtures';
-
-const PASSWORD = 'correct horse battery staple';
+import { test, expect, launch, navigations, register, PASSWORD } from '../support/fixtures';
+import { Servers } from '../support/servers';
 
 /** A sessionStorage value, or null while the page is navigating. */
 async function stored(page: Page, key: string) {
@@ -16,6 +15,29 @@ async function stored(page: Page, key: string) {
   }
 }
 
+type Site = 'news' | 'sport' | 'shop';
+
+/** Opens a demo site and waits for its check on load to finish (a redirect
+ *  round trip where third-party cookies are blocked). */
+async function visit(page: Page, demo: Servers, site: Site) {
+  await page.goto(`${demo.site[site]}/`);
+  await expect.poll(() => stored(page, `sso.checked.${site}`)).toBe('1');
+}
+
+/** Signs in with the site's form, as a person would, after the page's own
+ *  check; returns once set_session has finished (in-page or redirected). */
+async function signInWithForm(page: Page, demo: Servers, site: Site, email: string, keep = false) {
+  await visit(page, demo, site);
+  await page.evaluate((key) => sessionStorage.removeItem(key), `sso.checked.${site}`);
+  const form = page.locator('#sign-in');
+  await form.locator('[name=signInEmailAddress]').fill(email);
+  await form.locator('[name=currentPassword]').fill(PASSWORD);
+  if (keep) await form.locator('[name=keepMeLoggedIn]').check();
+  await form.locator('button').click();
+  await expect(page.locator('#signed-in')).toBeVisible();
+  await expect.poll(() => stored(page, `sso.checked.${site}`)).toBe('1');
+}
+
 async function who(page: Page) {
   const who = page.locator('#who');
   await expect(who).not.toHaveText('…');
@@ -24,16 +46,13 @@ async function who(page: Page) {
 
 test('register on news, silently signed in on sport, not on shop', async ({ page, demo }) => {
   const email = `demo-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
-  await page.goto(`${demo.site.news}/`);
-  // The first visit's check (a redirect round trip where cookies are
-  // blocked) has finished before the person starts typing.
-  await expect.poll(() => stored(page, 'sso.checked.news')).toBe('1');
+  await visit(page, demo, 'news');
   await page.evaluate(() => sessionStorage.removeItem('sso.checked.news'));
   await expect(page.locator('#signed-out')).toBeVisible();
   const form = page.locator('#register');
   await form.locator('[name=emailAddress]').fill(email);
   await form.locator('[name=displayName]').fill('Ann Example');
-  await form.locator('[name=password]').fill('correct horse battery staple');
+  await form.locator('[name=password]').fill(PASSWORD);
   await form.locator('button').click();
   await expect(page.locator('#signed-in')).toBeVisible();
   const onNews = await who(page);
@@ -46,28 +65,18 @@ test('register on news, silently signed in on sport, not on shop', async ({ page
   await expect(page.locator('#signed-in')).toBeVisible();
   expect((await who(page)).uuid).toBe(onNews.uuid);
 
-  await page.goto(`${demo.site.shop}/`);
-  await expect.poll(() => stored(page, 'sso.checked.shop')).toBe('1');
+  await visit(page, demo, 'shop');
   await expect(page.locator('#signed-out')).toBeVisible();
   expect((await who(page)).text).toBe('not signed in');
 });
 
 test('signed in on shop, news and sport stay signed out (segment isolation)', async ({ page, demo }) => {
   const user = await register(demo, 'shop');
-  await page.goto(`${demo.site.shop}/`);
-  await expect.poll(() => stored(page, 'sso.checked.shop')).toBe('1');
-  await page.evaluate(() => sessionStorage.removeItem('sso.checked.shop'));
-  const form = page.locator('#sign-in');
-  await form.locator('[name=signInEmailAddress]').fill(user.capture_user.email);
-  await form.locator('[name=currentPassword]').fill(PASSWORD);
-  await form.locator('button').click();
-  await expect(page.locator('#signed-in')).toBeVisible();
-  await expect.poll(() => stored(page, 'sso.checked.shop')).toBe('1');
+  await signInWithForm(page, demo, 'shop', user.capture_user.email);
   expect((await who(page)).uuid).toBe(user.capture_user.uuid);
 
   for (const site of ['news', 'sport'] as const) {
-    await page.goto(`${demo.site[site]}/`);
-    await expect.poll(() => stored(page, `sso.checked.${site}`)).toBe('1');
+    await visit(page, demo, site);
     await expect(page.locator('#signed-out')).toBeVisible();
   }
 });
@@ -101,23 +110,14 @@ test('keepMeLoggedIn decides whether the SSO session outlives the browser', asyn
     let { context } = await launch(thirdPartyCookies, dir);
     let page = context.pages()[0] ?? (await context.newPage());
     const user = await register(demo, 'news');
-    await page.goto(`${demo.site.news}/`);
-    await expect.poll(() => stored(page, 'sso.checked.news')).toBe('1');
-    await page.evaluate(() => sessionStorage.removeItem('sso.checked.news'));
-    const form = page.locator('#sign-in');
-    await form.locator('[name=signInEmailAddress]').fill(user.capture_user.email);
-    await form.locator('[name=currentPassword]').fill(PASSWORD);
-    if (keep) await form.locator('[name=keepMeLoggedIn]').check();
-    await form.locator('button').click();
-    await expect.poll(() => stored(page, 'sso.checked.news')).toBe('1');
+    await signInWithForm(page, demo, 'news', user.capture_user.email, keep);
     await context.close();
 
     // A new browser on the same profile: session cookies are gone,
     // persistent ones remain.
     ({ context } = await launch(false, dir));
     page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(`${demo.site.sport}/`);
-    await expect.poll(() => stored(page, 'sso.checked.sport')).toBe('1');
+    await visit(page, demo, 'sport');
     await expect(page.locator(keep ? '#signed-in' : '#signed-out')).toBeVisible();
     if (keep) expect((await who(page)).uuid).toBe(user.capture_user.uuid);
     await context.close();
@@ -128,10 +128,8 @@ test('keepMeLoggedIn decides whether the SSO session outlives the browser', asyn
 test('a reload does not check again; refresh: true does', async ({ page, demo }) => {
   const checks: string[] = [];
   page.on('request', (r) => { if (r.url().startsWith(`${demo.sso}/sso/check`)) checks.push(r.url()); });
-  const navs: string[] = [];
-  page.on('framenavigated', (f) => { if (f === page.mainFrame()) navs.push(f.url()); });
-  await page.goto(`${demo.site.news}/`);
-  await expect.poll(() => stored(page, 'sso.checked.news')).toBe('1');
+  const navs = navigations(page);
+  await visit(page, demo, 'news');
   const [asked, navigated] = [checks.length, navs.length];
   expect(asked).toBeGreaterThan(0);
 

@@ -39,24 +39,19 @@ type Options = { thirdPartyCookies: boolean };
 type Fixtures = { context: BrowserContext; page: Page; console: string[] };
 type WorkerFixtures = { servers: Servers; demo: Servers };
 
+/** A worker's servers: test pages, or (`demo`) the demo sites. */
+function serve(demo: boolean) {
+  return async ({}, use: (servers: Servers) => Promise<void>) => {
+    const servers = await startServers({ demo });
+    await use(servers);
+    await servers.stop();
+  };
+}
+
 export const test = base.extend<Fixtures & Options, WorkerFixtures>({
   thirdPartyCookies: [false, { option: true }],
-  servers: [
-    async ({}, use) => {
-      const servers = await startServers();
-      await use(servers);
-      await servers.stop();
-    },
-    { scope: 'worker', timeout: 30_000 },
-  ],
-  demo: [
-    async ({}, use) => {
-      const servers = await startServers(true);
-      await use(servers);
-      await servers.stop();
-    },
-    { scope: 'worker', timeout: 30_000 },
-  ],
+  servers: [serve(false), { scope: 'worker', timeout: 30_000 }],
+  demo: [serve(true), { scope: 'worker', timeout: 30_000 }],
   console: async ({}, use) => {
     await use([]);
   },
@@ -104,6 +99,9 @@ export function siteConfig(servers: Servers, site: SiteName, extra: Record<strin
   };
 }
 
+/** The password of every user the tests register. */
+export const PASSWORD = 'correct horse battery staple';
+
 let counter = 0;
 
 /** Registers a new user through the registration API, as the site's
@@ -120,7 +118,7 @@ export async function register(servers: Servers, site: SiteName, keepMeLoggedIn 
     response_type: 'token',
     form: 'registrationForm',
     emailAddress: email,
-    password: 'correct horse battery staple',
+    password: PASSWORD,
     displayName: 'Test User',
   });
   if (keepMeLoggedIn) form.set('keepMeLoggedIn', 'true');

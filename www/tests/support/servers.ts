@@ -10,6 +10,7 @@ import { join, extname, normalize } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 const PAGES = join(__dirname, '..', 'pages');
+const RECEIVER = join(ROOT, 'xd-receiver', 'xd_receiver.html');
 
 export type SiteName = 'news' | 'sport' | 'shop' | 'evil';
 
@@ -39,12 +40,14 @@ function staticSite(port: number, sso: string, log: string[]): Promise<Server> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]));
     log.push(path);
-    const file = join(PAGES, path === '/' ? 'app.html' : path);
-    if (!file.startsWith(PAGES) || !existsSync(file)) {
+    // The receiver page is the one operators copy, from xd-receiver/.
+    const file = path === '/xd_receiver.html' ? RECEIVER : join(PAGES, path === '/' ? 'app.html' : path);
+    if ((!file.startsWith(PAGES) && file !== RECEIVER) || !existsSync(file)) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    const body = readFileSync(file, 'utf8').replaceAll('__SSO__', sso);
+    // Pages name the demo server; this run's server is on another port.
+    const body = readFileSync(file, 'utf8').replaceAll('http://sso.localhost:8080', sso);
     res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'cache-control': 'no-store',
@@ -79,8 +82,11 @@ function config(ports: Record<'sso' | SiteName, number>): string {
 }
 
 /** With `demo`, news, sport and shop are the demo sites served by the `www`
- *  binary; otherwise they are static servers of the test pages. */
-export async function startServers(demo = false): Promise<Servers> {
+ *  binary; otherwise they are static servers of the test pages. `serverBin`
+ *  defaults to $SSO_SERVER_BIN, else the debug build. */
+export async function startServers(
+  { demo = false, serverBin = process.env.SSO_SERVER_BIN }: { demo?: boolean; serverBin?: string } = {},
+): Promise<Servers> {
   const ports = {
     sso: await freePort(),
     news: await freePort(),
@@ -93,7 +99,7 @@ export async function startServers(demo = false): Promise<Servers> {
   const configFile = join(dir, 'sso.toml');
   writeFileSync(configFile, config(ports));
 
-  const bin = process.env.SSO_SERVER_BIN ?? join(ROOT, 'target', 'debug', 'sso-server');
+  const bin = serverBin ?? join(ROOT, 'target', 'debug', 'sso-server');
   const assets = join(ROOT, 'target', 'sso-client');
   const child: ChildProcess = spawn(bin, ['--config', configFile, '--assets-dir', assets], {
     env: { ...process.env, SSO_LOG: 'warn' },

@@ -1,0 +1,2 @@
+// This site's part of the demo: its client, segment and look.
+var SITE = { client_id: "news", segment: "news", supported_segments: "news-sport", name: "News", brand: "#1f4e9c" };
