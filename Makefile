@@ -13,6 +13,9 @@ CLIENT_DIR := target/sso-client
 CLIENT_WASM := target/wasm32-unknown-unknown/wasm-release/sso_client_wasm.wasm
 # wasm-bindgen's CLI must match the library version in Cargo.lock exactly.
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"/\1/p;q;}' Cargo.lock)
+# Called by its full path: cargo's bin folder need not be on PATH.
+CARGO_ROOT := $(or $(CARGO_INSTALL_ROOT),$(CARGO_HOME),$(HOME)/.cargo)
+WASM_BINDGEN := $(CARGO_ROOT)/bin/wasm-bindgen
 
 help:
 	@echo "make run    build everything, start the SSO server and the three demo sites"
@@ -39,11 +42,13 @@ deps-test:
 	@cargo nextest --version >/dev/null 2>&1 || cargo install --locked cargo-nextest
 
 # Not --locked: the CLI's own lockfile pins a webpki-roots release that the
-# registry here no longer serves.
+# registry here no longer serves. --force: cargo's install records can say
+# "installed" for a binary that has since been deleted, and then it would
+# install nothing.
 deps-client:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || \
-	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@[ "$$($(WASM_BINDGEN) --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] || \
+	  cargo install --force --root $(CARGO_ROOT) wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	$(call npm_ci,sso-client-wasm)
 
 deps-browser:
@@ -56,7 +61,7 @@ deps-bench: deps-test
 
 client: deps-client
 	cargo build --profile wasm-release --target wasm32-unknown-unknown -p sso-client-wasm
-	sso-client-wasm/bundle.sh $(CLIENT_WASM) $(CLIENT_DIR)
+	WASM_BINDGEN=$(WASM_BINDGEN) sso-client-wasm/bundle.sh $(CLIENT_WASM) $(CLIENT_DIR)
 
 build: client
 	cargo build --release --workspace

@@ -6,7 +6,7 @@
 # wasm-opt and terser come from this folder's package-lock.json: Debian's
 # binaryen 108 rewrites wasm-bindgen's externref table into one browsers
 # reject.
-# Usage: bundle.sh <compiled .wasm> <output dir>
+# Usage: [WASM_BINDGEN=<path>] bundle.sh <compiled .wasm> <output dir>
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$here/node_modules/.bin
@@ -15,7 +15,7 @@ out=$2
 work=$out/.work
 mkdir -p "$work"
 
-wasm-bindgen --target no-modules --no-typescript --out-name sso --out-dir "$work" "$wasm"
+"${WASM_BINDGEN:-wasm-bindgen}" --target no-modules --no-typescript --out-name sso --out-dir "$work" "$wasm"
 # wasm-opt runs without a name section and with the features Rust's wasm32
 # target enables by default.
 "$bin/wasm-opt" -Oz --converge --zero-filled-memory --strip-target-features --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
