@@ -1,6 +1,7 @@
 //! The federated SSO server. See `ARCHITECTURE.md` at the repository root for
 //! a map of this crate.
 
+pub mod access_token;
 pub mod assets;
 pub mod clock;
 pub mod config;

@@ -34,6 +34,10 @@ struct Cli {
     /// Directory with the built browser library (sso.js, sso_bg.wasm).
     #[arg(long, env = "SSO_ASSETS_DIR")]
     assets_dir: Option<String>,
+    /// Key that signs access tokens: base64 of at least 32 random bytes
+    /// (e.g. `openssl rand -base64 32`). Unset, one is generated at start.
+    #[arg(long, env = "SSO_ACCESS_TOKEN_KEY", hide_env_values = true)]
+    access_token_key: Option<String>,
     /// Log filter (tracing EnvFilter syntax).
     #[arg(long, env = "SSO_LOG", default_value = "info")]
     log: String,
@@ -48,6 +52,7 @@ async fn main() -> ExitCode {
         public_url: cli.public_url,
         store: cli.store,
         assets_dir: cli.assets_dir,
+        access_token_key: cli.access_token_key,
     };
     let settings = match Settings::load(cli.config.as_deref(), &overrides) {
         Ok(s) => s,

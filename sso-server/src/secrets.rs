@@ -67,6 +67,11 @@ impl SecretHash {
         let digest = Sha256::digest(secret.as_bytes());
         Self(URL_SAFE_NO_PAD.encode(&digest[..16]))
     }
+    /// A hash this server computed earlier and kept (in a store key or a
+    /// MAC'd token), so it needs no re-checking.
+    pub(crate) fn from_stored(hash: String) -> Self {
+        Self(hash)
+    }
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -6,6 +6,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 
+use crate::access_token::{AccessTokenKey, AccessTokens};
 use crate::assets::{AssetError, Assets};
 use crate::config::Settings;
 use crate::password::PasswordHasher;
@@ -20,6 +21,7 @@ pub struct AppState {
     pub assets: Option<Assets>,
     pub store: DynStore,
     pub hasher: PasswordHasher,
+    pub access_tokens: AccessTokens,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +66,15 @@ impl Application {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
         };
+        let key = settings.access_token_key.clone().unwrap_or_else(|| {
+            tracing::warn!(
+                "access_token_key is not set: generated one for this process; access tokens \
+                 end when it stops and other instances will not accept them"
+            );
+            AccessTokenKey::generate()
+        });
         let state = web::Data::new(AppState {
+            access_tokens: AccessTokens::new(&key),
             settings,
             assets,
             store,

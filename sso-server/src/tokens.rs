@@ -1,11 +1,12 @@
-//! Minting one-time codes and access tokens. Only hashes reach the store; the
-//! secrets themselves go to the caller once.
+//! Minting one-time codes (only their hashes reach the store; the codes go to
+//! the caller once) and access tokens (MAC'd, stored nowhere).
 
+use crate::access_token::{AccessClaims, SessionBinding};
 use crate::clock::unix_now;
-use crate::domain::{AccessGrant, ClientId, CodeKind, Grant, UserId};
+use crate::domain::{ClientId, CodeKind, Grant, User, UserId};
 use crate::error::ApiError;
 use crate::metrics;
-use crate::secrets::{Secret, SecretHash};
+use crate::secrets::Secret;
 use crate::startup::AppState;
 
 pub async fn issue_code(
@@ -67,29 +68,44 @@ pub async fn redeem_code(
     }
 }
 
-pub async fn issue_access_token(
+/// A new access token for `user` at `client`, bound to a browser session
+/// when there is one (see [`crate::access_token`]).
+pub fn issue_access_token(
     state: &AppState,
     user: UserId,
     client: &ClientId,
-) -> Result<Secret, ApiError> {
+    session: Option<SessionBinding>,
+) -> String {
     let ttl = state.settings.ttl.access_token;
-    let token = Secret::generate();
-    let grant = AccessGrant {
+    state.access_tokens.mint(&AccessClaims {
         user,
         client: client.clone(),
         expires: unix_now() + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX),
-    };
-    state
-        .store
-        .put_access_token(&token.hash(), &grant, ttl)
-        .await?;
-    Ok(token)
+        session,
+    })
 }
 
-/// The grant behind a presented access token, if it is known and current.
-pub async fn access_grant(state: &AppState, token: &SecretHash) -> Result<AccessGrant, ApiError> {
-    match state.store.access_token(token).await? {
-        Some(grant) if grant.expires > unix_now() => Ok(grant),
+/// The user behind a presented access token: the token must be ours and
+/// current, and the SSO session it is bound to (if any) must still stand.
+pub async fn token_user(state: &AppState, token: &str) -> Result<User, ApiError> {
+    let now = unix_now();
+    let claims = state
+        .access_tokens
+        .open(token)
+        .filter(|c| c.expires > now)
+        .ok_or(ApiError::AccessTokenInvalid)?;
+    // The session and the user are independent reads: one round trip.
+    let session_stands = async {
+        let Some(bound) = &claims.session else {
+            return Ok(true);
+        };
+        let session = state.store.session(&bound.sid).await?.without_expired(now);
+        let signed_in = session.segments.get(&bound.segment);
+        Ok::<_, ApiError>(signed_in.is_some_and(|s| s.user.id == claims.user))
+    };
+    let (stands, user) = tokio::join!(session_stands, state.store.user(claims.user));
+    match (stands?, user?) {
+        (true, Some(user)) => Ok(user),
         _ => Err(ApiError::AccessTokenInvalid),
     }
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::access_token::AccessTokenKey;
 use crate::domain::{ClientId, Segment};
 
 /// The built-in demo configuration (also the documented example).
@@ -39,6 +40,7 @@ pub struct Overrides {
     pub public_url: Option<String>,
     pub store: Option<String>,
     pub assets_dir: Option<String>,
+    pub access_token_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +118,8 @@ pub struct Settings {
     pub workers: usize,
     /// Where `make build` put the browser library; `None` serves none.
     pub assets_dir: Option<std::path::PathBuf>,
+    /// Signs access tokens; `None` makes the server generate one at start.
+    pub access_token_key: Option<AccessTokenKey>,
     pub cookie: CookieSettings,
     pub ttl: TtlSettings,
     pub rate_limit: RateLimitSettings,
@@ -157,6 +161,9 @@ impl Settings {
         if let Some(v) = &overrides.assets_dir {
             raw.assets_dir = Some(v.clone());
         }
+        if let Some(v) = &overrides.access_token_key {
+            raw.access_token_key = Some(v.clone());
+        }
         raw.validate()
     }
 
@@ -196,6 +203,13 @@ mod tests {
             public_url: Some("https://sso.example.com".into()),
             store: Some("redis://127.0.0.1:6390/1".into()),
             assets_dir: Some("target/sso-client".into()),
+            access_token_key: Some("not a key".into()),
+        };
+        let err = Settings::demo(&o).unwrap_err().to_string();
+        assert!(err.contains("access_token_key is not base64"), "{err}");
+        let o = Overrides {
+            access_token_key: Some("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY".into()),
+            ..o
         };
         let s = Settings::demo(&o).unwrap();
         assert_eq!(s.listen.port(), 9000);

@@ -10,6 +10,7 @@ use super::{
     Client, ConfigError, CookieSettings, Flow, RateLimitSettings, Settings, StoreSettings,
     TtlSettings, UserField, invalid,
 };
+use crate::access_token::AccessTokenKey;
 use crate::domain::{ClientId, Segment};
 
 #[derive(Debug, Deserialize)]
@@ -22,6 +23,8 @@ pub(super) struct RawConfig {
     pub workers: usize,
     #[serde(default)]
     pub assets_dir: Option<String>,
+    #[serde(default)]
+    pub access_token_key: Option<String>,
     pub cookie: RawCookie,
     pub ttl: RawTtl,
     pub rate_limit: RawRateLimit,
@@ -303,6 +306,12 @@ impl RawConfig {
                 Some(dir) if dir.is_empty() => return Err(invalid("assets_dir must not be empty")),
                 dir => dir.map(Into::into),
             },
+            access_token_key: self
+                .access_token_key
+                .as_deref()
+                .map(AccessTokenKey::parse)
+                .transpose()
+                .map_err(invalid)?,
             cookie,
             ttl,
             rate_limit,

@@ -33,15 +33,6 @@ pub struct Grant {
     pub auth_time: i64,
 }
 
-/// What an access token stands for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccessGrant {
-    pub user: UserId,
-    pub client: ClientId,
-    /// Unix time, seconds.
-    pub expires: i64,
-}
-
 /// `response_type`: an access token in the result, or a code for the site's backend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ResponseType {

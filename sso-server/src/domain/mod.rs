@@ -11,10 +11,10 @@ mod user_input;
 
 pub use client_id::{ClientId, Segment, SegmentList};
 pub use field_error::FieldError;
-pub use grant::{AccessGrant, CodeKind, Grant, ResponseMethod, ResponseType};
+pub use grant::{CodeKind, Grant, ResponseMethod, ResponseType};
 pub use session::{BrowserSession, SegmentSession};
 pub use state::State;
-pub use user::{User, UserId};
+pub use user::{Profile, User, UserId};
 pub use user_input::{DisplayName, Email, Password};
 
 /// Checks the length and characters shared by identifier-like values.

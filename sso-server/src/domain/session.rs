@@ -1,11 +1,12 @@
 use std::collections::BTreeMap;
 
-use super::{ClientId, Segment, UserId};
+use super::{ClientId, Profile, Segment};
 
 /// The sign-in of one browser in one segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SegmentSession {
-    pub user: UserId,
+    /// Who is signed in (a copy of the profile, see [`Profile`]).
+    pub user: Profile,
     /// Unix time, seconds.
     pub created: i64,
     /// Unix time, seconds.
@@ -46,7 +47,11 @@ mod tests {
 
     fn seg(expires: i64) -> SegmentSession {
         SegmentSession {
-            user: UserId::new(),
+            user: Profile {
+                id: crate::domain::UserId::new(),
+                email: "a@example.com".into(),
+                display_name: "A".into(),
+            },
             created: 0,
             expires,
             keep_me_logged_in: false,

@@ -25,6 +25,16 @@ impl fmt::Display for UserId {
     }
 }
 
+/// What a flow may release to sites (`userData`). Users never change once
+/// created, so a copy rides in every browser session signed in as the user
+/// and `/sso/check` answers from one store read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+}
+
 /// A stored user profile. `password_hash` is a PHC string (argon2id).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
@@ -35,4 +45,14 @@ pub struct User {
     pub password_hash: String,
     /// Unix time, seconds.
     pub created: i64,
+}
+
+impl User {
+    pub fn profile(&self) -> Profile {
+        Profile {
+            id: self.id,
+            email: self.email.clone(),
+            display_name: self.display_name.clone(),
+        }
+    }
 }

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 use crate::config::{Flow, UserField};
-use crate::domain::User;
+use crate::domain::{Profile, User};
 
 /// `2016-04-20 17:02:18 +0000`, the registration API's timestamp style.
 pub fn timestamp(unix: i64) -> String {
@@ -28,7 +28,7 @@ pub fn capture_user(user: &User) -> Value {
 }
 
 /// Only the fields the flow releases to sites.
-pub fn user_data(user: &User, flow: &Flow) -> Value {
+pub fn user_data(user: &Profile, flow: &Flow) -> Value {
     let mut data = Map::new();
     for field in &flow.user_data {
         let (name, value) = match field {

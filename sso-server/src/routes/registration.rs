@@ -103,8 +103,7 @@ async fn signed_in(
     });
     match c.response_type {
         ResponseType::Token => {
-            let token = issue_access_token(state, user.id, client).await?;
-            body["access_token"] = token.expose().into();
+            body["access_token"] = issue_access_token(state, user.id, client, None).into();
             body["expires_in"] = state.settings.ttl.access_token.as_secs().into();
         }
         ResponseType::Code => {

@@ -9,9 +9,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 
 use super::{InsertUserError, Removal, Store, StoreError};
-use crate::domain::{
-    AccessGrant, BrowserSession, ClientId, CodeKind, Grant, Segment, User, UserId,
-};
+use crate::domain::{BrowserSession, ClientId, CodeKind, Grant, Segment, User, UserId};
 use crate::secrets::SecretHash;
 
 /// A value and the instant it stops existing.
@@ -87,7 +85,6 @@ struct State {
     emails: HashMap<String, UserId>,
     sso_codes: ExpiringMap<SecretHash, Grant>,
     auth_codes: ExpiringMap<SecretHash, Grant>,
-    tokens: ExpiringMap<SecretHash, AccessGrant>,
     sessions: ExpiringMap<SecretHash, BrowserSession>,
     counters: ExpiringMap<String, u64>,
 }
@@ -170,20 +167,6 @@ impl Store for MemoryStore {
         code: &SecretHash,
     ) -> Result<Option<Grant>, StoreError> {
         Ok(self.lock().codes(kind).remove(code))
-    }
-
-    async fn put_access_token(
-        &self,
-        token: &SecretHash,
-        grant: &AccessGrant,
-        ttl: Duration,
-    ) -> Result<(), StoreError> {
-        self.lock().tokens.insert(token.clone(), grant.clone(), ttl);
-        Ok(())
-    }
-
-    async fn access_token(&self, token: &SecretHash) -> Result<Option<AccessGrant>, StoreError> {
-        Ok(self.lock().tokens.get(token).cloned())
     }
 
     async fn session(&self, sid: &SecretHash) -> Result<BrowserSession, StoreError> {

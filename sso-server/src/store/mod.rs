@@ -11,9 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::config::StoreSettings;
-use crate::domain::{
-    AccessGrant, BrowserSession, ClientId, CodeKind, Grant, Segment, User, UserId,
-};
+use crate::domain::{BrowserSession, ClientId, CodeKind, Grant, Segment, User, UserId};
 use crate::secrets::SecretHash;
 
 pub use self::memory::MemoryStore;
@@ -72,14 +70,6 @@ pub trait Store: Send + Sync + 'static {
         kind: CodeKind,
         code: &SecretHash,
     ) -> Result<Option<Grant>, StoreError>;
-
-    async fn put_access_token(
-        &self,
-        token: &SecretHash,
-        grant: &AccessGrant,
-        ttl: Duration,
-    ) -> Result<(), StoreError>;
-    async fn access_token(&self, token: &SecretHash) -> Result<Option<AccessGrant>, StoreError>;
 
     /// The browser session stored under a cookie hash (empty if none). Expired
     /// segments may still be present; callers filter with `without_expired`.

@@ -9,13 +9,16 @@
 //! | `sso:e:{<email>}`      | string | uuid of the user with that email (NX)   |
 //! | `sso:c:{<hash>}`       | string | sso_code grant (JSON), TTL ≤ 60 s       |
 //! | `sso:a:{<hash>}`       | string | authorization code grant, TTL ≤ 60 s    |
-//! | `sso:t:{<hash>}`       | string | access-token grant, TTL                 |
 //! | `sso:s:{<hash>}`       | hash   | browser session, TTL = latest segment   |
 //! | `sso:r:{<key>}`        | string | rate-limit counter, TTL = window        |
 //!
-//! A session hash has a field `s:<segment>` = `<uuid hex>:<created>:<expires>:<kmli 0|1>`
-//! per segment and a field `v:<segment>:<client>` = `<logout uri index>` per
-//! visited site, so concurrent visits are independent `HSET`s.
+//! A session hash has, per segment, a field `s:<segment>` =
+//! `<uuid hex>:<created>:<expires>:<kmli 0|1>` and the released profile in
+//! `e:<segment>` (email) and `n:<segment>` (display name), each value short
+//! so that Redis keeps the hash in its compact listpack encoding (values of
+//! at most 64 bytes by default). A field `v:<segment>:<client>` =
+//! `<logout uri index>` per visited site makes concurrent visits independent
+//! `HSET`s.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -29,7 +32,7 @@ use uuid::Uuid;
 
 use super::{InsertUserError, Removal, Store, StoreError};
 use crate::domain::{
-    AccessGrant, BrowserSession, ClientId, CodeKind, Grant, Segment, SegmentSession, User, UserId,
+    BrowserSession, ClientId, CodeKind, Grant, Profile, Segment, SegmentSession, User, UserId,
 };
 use crate::secrets::SecretHash;
 
@@ -48,9 +51,6 @@ fn key_code(kind: CodeKind, code: &SecretHash) -> String {
         CodeKind::AuthorizationCode => 'a',
     };
     format!("sso:{tag}:{{{}}}", code.as_str())
-}
-fn key_token(token: &SecretHash) -> String {
-    format!("sso:t:{{{}}}", token.as_str())
 }
 fn key_session(sid: &SecretHash) -> String {
     format!("sso:s:{{{}}}", sid.as_str())
@@ -74,7 +74,8 @@ for i = 1, #all, 2 do
   local f = all[i]
   for j = 1, #ARGV do
     local seg = ARGV[j]
-    if f == 's:' .. seg or string.sub(f, 1, #seg + 3) == 'v:' .. seg .. ':' then
+    if f == 's:' .. seg or f == 'e:' .. seg or f == 'n:' .. seg
+        or string.sub(f, 1, #seg + 3) == 'v:' .. seg .. ':' then
       out[#out + 1] = f
       out[#out + 1] = all[i + 1]
       del[#del + 1] = f
@@ -182,12 +183,14 @@ fn encode_session(session: &BrowserSession) -> Vec<(String, String)> {
             format!("s:{segment}"),
             format!(
                 "{}:{}:{}:{}",
-                s.user.0.simple(),
+                s.user.id.0.simple(),
                 s.created,
                 s.expires,
-                u8::from(s.keep_me_logged_in)
+                u8::from(s.keep_me_logged_in),
             ),
         ));
+        fields.push((format!("e:{segment}"), s.user.email.clone()));
+        fields.push((format!("n:{segment}"), s.user.display_name.clone()));
         for (client, index) in &s.visits {
             fields.push((format!("v:{segment}:{client}"), index.to_string()));
         }
@@ -197,41 +200,55 @@ fn encode_session(session: &BrowserSession) -> Vec<(String, String)> {
 
 fn decode_session(fields: Vec<(String, String)>) -> Result<BrowserSession, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("session field {what}"));
+    let segment = |name: &str, field: &str| Segment::parse(name).map_err(|_| corrupt(field));
     let mut session = BrowserSession::default();
-    let mut visits = Vec::new();
-    for (field, value) in fields {
-        if let Some(segment) = field.strip_prefix("s:") {
-            let segment = Segment::parse(segment).map_err(|_| corrupt(&field))?;
-            let mut parts = value.split(':');
-            let mut next = || parts.next().ok_or_else(|| corrupt(&field));
-            let user = Uuid::parse_str(next()?).map_err(|_| corrupt(&field))?;
-            let created = next()?.parse().map_err(|_| corrupt(&field))?;
-            let expires = next()?.parse().map_err(|_| corrupt(&field))?;
-            let keep_me_logged_in = next()? == "1";
-            session.segments.insert(
-                segment,
-                SegmentSession {
-                    user: UserId(user),
-                    created,
-                    expires,
-                    keep_me_logged_in,
-                    visits: Default::default(),
+    // The segments first; then the fields that belong to one. A field whose
+    // segment is gone (a concurrent end) is dropped.
+    let (segments, rest): (Vec<_>, Vec<_>) =
+        fields.into_iter().partition(|(f, _)| f.starts_with("s:"));
+    for (field, value) in segments {
+        let mut parts = value.split(':');
+        let mut next = || parts.next().ok_or_else(|| corrupt(&field));
+        let user = Uuid::parse_str(next()?).map_err(|_| corrupt(&field))?;
+        let created = next()?.parse().map_err(|_| corrupt(&field))?;
+        let expires = next()?.parse().map_err(|_| corrupt(&field))?;
+        let keep_me_logged_in = next()? == "1";
+        session.segments.insert(
+            segment(&field[2..], &field)?,
+            SegmentSession {
+                user: Profile {
+                    id: UserId(user),
+                    email: String::new(),
+                    display_name: String::new(),
                 },
-            );
-        } else if let Some(rest) = field.strip_prefix("v:") {
-            let (segment, client) = rest.split_once(':').ok_or_else(|| corrupt(&field))?;
-            let segment = Segment::parse(segment).map_err(|_| corrupt(&field))?;
-            let client = ClientId::parse(client).map_err(|_| corrupt(&field))?;
-            let index: u8 = value.parse().map_err(|_| corrupt(&field))?;
-            visits.push((segment, client, index));
-        } else {
-            return Err(corrupt(&field));
-        }
+                created,
+                expires,
+                keep_me_logged_in,
+                visits: Default::default(),
+            },
+        );
     }
-    // A visit whose segment field is gone (a concurrent end) is dropped.
-    for (segment, client, index) in visits {
-        if let Some(s) = session.segments.get_mut(&segment) {
-            s.visits.insert(client, index);
+    for (field, value) in rest {
+        let (kind, name) = field.split_once(':').ok_or_else(|| corrupt(&field))?;
+        let (name, visit) = match kind {
+            "v" => {
+                let (name, client) = name.split_once(':').ok_or_else(|| corrupt(&field))?;
+                let client = ClientId::parse(client).map_err(|_| corrupt(&field))?;
+                let index: u8 = value.parse().map_err(|_| corrupt(&field))?;
+                (name, Some((client, index)))
+            }
+            "e" | "n" => (name, None),
+            _ => return Err(corrupt(&field)),
+        };
+        let Some(s) = session.segments.get_mut(&segment(name, &field)?) else {
+            continue;
+        };
+        match (kind, visit) {
+            (_, Some((client, index))) => {
+                s.visits.insert(client, index);
+            }
+            ("e", None) => s.user.email = value,
+            _ => s.user.display_name = value,
         }
     }
     Ok(session)
@@ -300,21 +317,6 @@ impl Store for RedisStore {
     ) -> Result<Option<Grant>, StoreError> {
         let mut conn = self.conn().await?;
         from_json(timed(conn.get_del::<_, Option<String>>(key_code(kind, code))).await?)
-    }
-
-    async fn put_access_token(
-        &self,
-        token: &SecretHash,
-        grant: &AccessGrant,
-        ttl: Duration,
-    ) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
-        timed(conn.pset_ex::<_, _, ()>(key_token(token), to_json(grant), millis(ttl))).await
-    }
-
-    async fn access_token(&self, token: &SecretHash) -> Result<Option<AccessGrant>, StoreError> {
-        let mut conn = self.conn().await?;
-        from_json(timed(conn.get::<_, Option<String>>(key_token(token))).await?)
     }
 
     async fn session(&self, sid: &SecretHash) -> Result<BrowserSession, StoreError> {
@@ -416,7 +418,11 @@ mod tests {
     fn session_encoding_round_trips() {
         let mut session = BrowserSession::default();
         let mut seg = SegmentSession {
-            user: UserId::new(),
+            user: Profile {
+                id: UserId::new(),
+                email: "a:b@example.com".into(),
+                display_name: "Ä: \"quoted\"".into(),
+            },
             created: 1_700_000_000,
             expires: 1_700_043_200,
             keep_me_logged_in: true,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use reqwest::header::HeaderMap;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
+use sso_server::access_token::{AccessTokenKey, AccessTokens};
 use sso_server::config::{Overrides, Settings};
 use sso_server::startup::Application;
 use sso_server::store::{DynStore, MemoryStore, RedisStore};
@@ -55,6 +56,8 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     };
     let mut settings = Settings::demo(&overrides).expect("demo config");
     settings.workers = 2;
+    // Known to the test, so it can mint tokens of its own.
+    settings.access_token_key = Some(AccessTokenKey::generate());
     tweak(&mut settings);
     let (store, redis): (DynStore, _) = match backend {
         Backend::Memory => (Arc::new(MemoryStore::new()), None),
@@ -197,6 +200,11 @@ impl Delivery {
     pub fn error(&self) -> &str {
         self.result["error"].as_str().unwrap_or("")
     }
+    /// The `accessToken` of a successful check.
+    pub fn access_token(&self) -> String {
+        let token = self.result["result"]["accessToken"].as_str();
+        token.expect("an accessToken").to_owned()
+    }
     /// The new session cookie value, if one was set.
     pub fn cookie(&self) -> Option<String> {
         set_cookie(&self.headers, "sso_session").map(|c| c.value().to_owned())
@@ -228,6 +236,22 @@ pub fn delivery(response: &Response) -> Delivery {
 }
 
 impl TestApp {
+    /// Mints and opens tokens under this server's key.
+    pub fn access_tokens(&self) -> AccessTokens {
+        AccessTokens::new(
+            self.settings
+                .access_token_key
+                .as_ref()
+                .expect("set by spawn_app"),
+        )
+    }
+
+    /// The status `/entity` answers for a bearer token.
+    pub async fn entity_status(&self, token: &str) -> StatusCode {
+        let r = self.http.get(self.url("/entity")).bearer_auth(token);
+        r.send().await.unwrap().status()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -1,7 +1,8 @@
 use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::Value;
-use sso_server::domain::{AccessGrant, ClientId, UserId};
+use sso_server::access_token::{AccessClaims, AccessTokens};
+use sso_server::domain::{ClientId, UserId};
 use sso_server::secrets::Secret;
 
 use crate::both_stores;
@@ -23,7 +24,12 @@ async fn register_returns_profile_token_and_code(backend: Backend) {
             .ends_with(" +0000")
     );
     assert_eq!(user.sso_code.len(), 43, "256-bit code");
-    assert_eq!(user.access_token.len(), 43);
+    let tokens = app.access_tokens();
+    let claims = tokens
+        .open(&user.access_token)
+        .expect("a token of this server");
+    assert_eq!(claims.user.to_string(), user.uuid);
+    assert_eq!(claims.session, None, "no SSO session exists yet to bind to");
 
     let entity = app
         .http
@@ -268,35 +274,38 @@ async fn entity_refuses_bad_and_expired_tokens(backend: Backend) {
         )
         .await;
     }
-    // A well-formed but unknown token.
-    let r = app
-        .http
-        .get(app.url("/entity"))
-        .bearer_auth(Secret::generate().expose())
-        .send()
-        .await
-        .unwrap();
-    assert_error(r, StatusCode::UNAUTHORIZED, "access_token_invalid").await;
-    // A token whose grant has expired (written past its time).
+    // A well-formed token this server did not sign.
     let user = app.sign_up(&NEWS, "old@example.com").await;
-    let token = Secret::generate();
-    let grant = AccessGrant {
+    let mut claims = AccessClaims {
         user: UserId(uuid::Uuid::parse_str(&user.uuid).unwrap()),
         client: ClientId::parse("news").unwrap(),
-        expires: sso_server::clock::unix_now() - 1,
+        expires: sso_server::clock::unix_now() + 60,
+        session: None,
     };
-    app.store
-        .put_access_token(&token.hash(), &grant, std::time::Duration::from_secs(60))
-        .await
-        .unwrap();
-    let r = app
-        .http
-        .get(app.url("/entity"))
-        .bearer_auth(token.expose())
-        .send()
-        .await
-        .unwrap();
-    assert_error(r, StatusCode::UNAUTHORIZED, "access_token_invalid").await;
+    let foreign = AccessTokens::new(&sso_server::access_token::AccessTokenKey::generate());
+    // A token of this server whose time is up.
+    let expired = {
+        claims.expires = sso_server::clock::unix_now() - 1;
+        app.access_tokens().mint(&claims)
+    };
+    for token in [
+        foreign.mint(&claims),
+        expired,
+        Secret::generate().expose().to_owned(),
+    ] {
+        let r = app
+            .http
+            .get(app.url("/entity"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_error(r, StatusCode::UNAUTHORIZED, "access_token_invalid").await;
+    }
+    // The same claims, current and signed by this server, are accepted.
+    claims.expires = sso_server::clock::unix_now() + 60;
+    let current = app.access_tokens().mint(&claims);
+    assert_eq!(app.entity_status(&current).await, StatusCode::OK);
 }
 
 both_stores!(

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use sso_server::domain::{BrowserSession, CodeKind, Segment, SegmentSession, UserId};
+use sso_server::domain::{BrowserSession, CodeKind, Profile, Segment, SegmentSession, UserId};
 use sso_server::secrets::Secret;
 
 use crate::both_stores;
@@ -34,16 +34,12 @@ async fn full_flow_sign_in_check_elsewhere_sign_out(backend: Backend) {
     assert_eq!(r["userData"]["uuid"], user.uuid.as_str());
     assert_eq!(r["userData"]["email"], "flow@example.com");
     assert_eq!(r["userData"]["displayName"], "Test User");
-    // The token works for sport.
+    // The token works for sport, and is bound to this SSO session.
     let token = r["accessToken"].as_str().unwrap();
-    let entity = app
-        .http
-        .get(app.url("/entity"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(entity.status(), 200);
+    assert_eq!(app.entity_status(token).await, 200);
+    let claims = app.access_tokens().open(token).unwrap();
+    assert_eq!(claims.client.as_str(), "sport");
+    assert_eq!(claims.session.unwrap().segment.as_str(), "news");
 
     // Shop is another segment family: not signed in.
     let on_shop = app.check(&SHOP, Some(&cookie)).await;
@@ -63,6 +59,41 @@ async fn full_flow_sign_in_check_elsewhere_sign_out(backend: Backend) {
     assert_eq!(
         app.check(&SPORT, Some(&cookie)).await.status(),
         "no_session"
+    );
+    // Signing out ended the tokens the session gave out.
+    assert_eq!(app.entity_status(token).await, 401);
+}
+
+async fn tokens_end_with_their_session_and_survive_other_segments(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, cookie) = app.signed_in_browser(&NEWS, "bound@example.com").await;
+    let news = app.check(&NEWS, Some(&cookie)).await;
+    let news_token = news.access_token();
+    // A sign-in to shop in the same browser rotates the cookie: the old
+    // value's tokens end, and a new check gives a working one.
+    let shopper = app.sign_up(&SHOP, "shop@example.com").await;
+    let cookie = app
+        .set_session(&SHOP, &shopper.sso_code, Some(&cookie))
+        .await
+        .cookie()
+        .unwrap();
+    assert_eq!(app.entity_status(&news_token).await, 401);
+    let news = app.check(&NEWS, Some(&cookie)).await;
+    let news_token = news.access_token();
+    let shop = app.check(&SHOP, Some(&cookie)).await;
+    let shop_token = shop.access_token();
+    assert_eq!(app.entity_status(&news_token).await, 200);
+    // Signing out of news leaves shop's session and token alone.
+    assert_eq!(app.end(&NEWS, Some(&cookie)).await.status(), "success");
+    assert_eq!(app.entity_status(&news_token).await, 401);
+    assert_eq!(app.entity_status(&shop_token).await, 200);
+    // A token is bound to its user: one for someone else in the same
+    // session and segment is refused.
+    let mut forged = app.access_tokens().open(&shop_token).unwrap();
+    forged.user = UserId::new();
+    assert_eq!(
+        app.entity_status(&app.access_tokens().mint(&forged)).await,
+        401
     );
 }
 
@@ -239,7 +270,11 @@ async fn expired_segments_are_not_sessions(backend: Backend) {
     session.segments.insert(
         Segment::parse("news").unwrap(),
         SegmentSession {
-            user: UserId(uuid::Uuid::parse_str(&user.uuid).unwrap()),
+            user: Profile {
+                id: UserId(uuid::Uuid::parse_str(&user.uuid).unwrap()),
+                email: "stale@example.com".into(),
+                display_name: "Stale".into(),
+            },
             created: now - 100,
             expires: now - 1,
             keep_me_logged_in: false,
@@ -291,6 +326,7 @@ async fn logout_uri_must_be_registered_and_is_returned_as_registered(backend: Ba
 
 both_stores!(
     full_flow_sign_in_check_elsewhere_sign_out,
+    tokens_end_with_their_session_and_survive_other_segments,
     sign_out_keeps_other_segment_families,
     segments_are_isolated,
     a_site_cannot_claim_or_federate_with_foreign_segments,

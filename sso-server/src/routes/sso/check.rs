@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use super::{Target, cookie, serve, storage_access_blocked};
+use crate::access_token::SessionBinding;
 use crate::clock::unix_now;
 use crate::domain::{CodeKind, Grant, ResponseType};
 use crate::error::ApiError;
@@ -56,11 +57,11 @@ async fn answer(
     else {
         return Ok(target.deliver(&no_session(target)));
     };
-    // The visit (only when new: repeat checks from a site, i.e. every page
-    // load, skip it), the user and the new credential are written and read
-    // concurrently, which the multiplexed Redis connection sends as one
-    // round trip. A credential minted for a user that no longer exists is
-    // useless (every use looks the user up) and expires on its own.
+    let user = &found.user;
+    // The session holds the profile and the token is MAC'd, so a repeat
+    // check from a site (every page load) is one store read. The visit is
+    // written only when new, and concurrently with a code, which the
+    // multiplexed Redis connection sends as one round trip.
     let visit = async {
         if found.visits.get(&client.id) == Some(&logout_index) {
             return Ok(());
@@ -72,12 +73,17 @@ async fn answer(
     };
     let credential = async {
         match response_type {
-            ResponseType::Token => issue_access_token(state, found.user, &client.id)
-                .await
-                .map(|t| ("accessToken", t)),
+            ResponseType::Token => {
+                let binding = SessionBinding {
+                    sid: sid.clone(),
+                    segment: segment.clone(),
+                };
+                let token = issue_access_token(state, user.id, &client.id, Some(binding));
+                Ok(("accessToken", token))
+            }
             ResponseType::Code => {
                 let grant = Grant {
-                    user: found.user,
+                    user: user.id,
                     client: client.id.clone(),
                     redirect_uri: Some(target.receiver.clone()),
                     keep_me_logged_in: found.keep_me_logged_in,
@@ -85,24 +91,22 @@ async fn answer(
                 };
                 issue_code(state, CodeKind::AuthorizationCode, &grant)
                     .await
-                    .map(|c| ("code", c))
+                    .map(|c| ("code", c.expose().to_owned()))
             }
         }
     };
-    let (visited, user, credential) = tokio::join!(visit, state.store.user(found.user), credential);
+    let (visited, credential) = tokio::join!(visit, credential);
     visited?;
-    let (Some(user), (name, secret)) = (user?, credential?) else {
-        return Ok(target.deliver(&no_session(target)));
-    };
+    let (name, secret) = credential?;
 
     let mut extra = json!({
         "oneTime": false,
-        "userData": user_data(&user, flow),
+        "userData": user_data(user, flow),
         "keepMeLoggedIn": found.keep_me_logged_in,
         "ssoImplicitLogin": true,
         "renders": false,
     });
-    extra[name] = secret.expose().into();
+    extra[name] = secret.into();
     tracing::info!(user = %user.id, client = %client.id, %segment, "silent sign-in");
     Ok(target.deliver(&target.ok(ACTION, "success", "gotSSOCode", extra)))
 }

@@ -62,7 +62,7 @@ async fn answer(
     session.segments.insert(
         client.segment.clone(),
         SegmentSession {
-            user: user.id,
+            user: user.profile(),
             created: now,
             expires,
             keep_me_logged_in: grant.keep_me_logged_in,

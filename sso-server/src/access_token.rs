@@ -1,0 +1,231 @@
+//! Access tokens: self-contained and MAC'd, so minting one costs no store
+//! write (`/sso/check` mints one per page load) and the store holds none.
+//!
+//! A token from `/sso/check` is bound to the browser session and segment it
+//! came from: it stops working when that SSO session ends (sign-out anywhere
+//! in the segment) or the browser signs in again (the cookie rotates). A
+//! token from the registration API is bound to no session (there is none
+//! yet) and lives out its lifetime.
+//!
+//! Layout, base64url: `version ‖ expires (i64 BE) ‖ uuid (16) ‖ client ‖
+//! segment ‖ session` (each string one length byte and its bytes; segment
+//! and session empty when unbound) `‖ tag`, the tag being the first 16 bytes
+//! of HMAC-SHA256 over everything before it.
+
+use std::fmt;
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+use uuid::Uuid;
+
+use crate::domain::{ClientId, Segment, UserId};
+use crate::secrets::SecretHash;
+
+const VERSION: u8 = 1;
+const TAG_LEN: usize = 16;
+/// Longer than any token we mint; anything longer is refused unread.
+const MAX_TEXT_LEN: usize = 512;
+
+/// The key that signs access tokens. `Debug` never prints it.
+#[derive(Clone)]
+pub struct AccessTokenKey(Vec<u8>);
+
+impl AccessTokenKey {
+    pub const MIN_LEN: usize = 32;
+
+    /// A key from its base64 text (standard or URL alphabet, padded or not).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        let bytes = URL_SAFE_NO_PAD
+            .decode(text.trim_end_matches('='))
+            .or_else(|_| STANDARD.decode(text))
+            .map_err(|_| "access_token_key is not base64".to_owned())?;
+        if bytes.len() < Self::MIN_LEN {
+            return Err(format!(
+                "access_token_key must hold at least {} bytes (it holds {})",
+                Self::MIN_LEN,
+                bytes.len()
+            ));
+        }
+        Ok(Self(bytes))
+    }
+
+    /// A fresh random key: tokens then die with the process.
+    pub fn generate() -> Self {
+        let mut bytes = vec![0u8; Self::MIN_LEN];
+        rand::rng().fill_bytes(&mut bytes);
+        Self(bytes)
+    }
+}
+
+impl fmt::Debug for AccessTokenKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AccessTokenKey(..)")
+    }
+}
+
+/// The browser session a token is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionBinding {
+    pub sid: SecretHash,
+    pub segment: Segment,
+}
+
+/// What an access token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessClaims {
+    pub user: UserId,
+    pub client: ClientId,
+    /// Unix time, seconds.
+    pub expires: i64,
+    pub session: Option<SessionBinding>,
+}
+
+/// Mints and opens access tokens under one key.
+#[derive(Clone)]
+pub struct AccessTokens {
+    mac: Hmac<Sha256>,
+}
+
+impl AccessTokens {
+    pub fn new(key: &AccessTokenKey) -> Self {
+        Self {
+            mac: Hmac::new_from_slice(&key.0).expect("HMAC takes keys of any length"),
+        }
+    }
+
+    pub fn mint(&self, claims: &AccessClaims) -> String {
+        let mut buf = Vec::with_capacity(96);
+        buf.push(VERSION);
+        buf.extend_from_slice(&claims.expires.to_be_bytes());
+        buf.extend_from_slice(claims.user.0.as_bytes());
+        let (segment, sid) = claims
+            .session
+            .as_ref()
+            .map_or(("", ""), |b| (b.segment.as_str(), b.sid.as_str()));
+        for field in [claims.client.as_str(), segment, sid] {
+            // Client ids, segments and session hashes are short by construction.
+            buf.push(u8::try_from(field.len()).expect("field under 256 bytes"));
+            buf.extend_from_slice(field.as_bytes());
+        }
+        let mut mac = self.mac.clone();
+        mac.update(&buf);
+        let tag = mac.finalize().into_bytes();
+        buf.extend_from_slice(&tag[..TAG_LEN]);
+        URL_SAFE_NO_PAD.encode(buf)
+    }
+
+    /// The claims of a token this key minted, or `None` for anything else
+    /// (malformed, tampered, or minted under another key). Expiry is the
+    /// caller's to check, against its own clock.
+    pub fn open(&self, text: &str) -> Option<AccessClaims> {
+        if text.len() > MAX_TEXT_LEN {
+            return None;
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+        let (payload, tag) = bytes.split_at_checked(bytes.len().checked_sub(TAG_LEN)?)?;
+        let mut mac = self.mac.clone();
+        mac.update(payload);
+        mac.verify_truncated_left(tag).ok()?;
+
+        let mut rest = payload;
+        let mut take = |n: usize| {
+            let (head, tail) = rest.split_at_checked(n)?;
+            rest = tail;
+            Some(head)
+        };
+        if take(1)? != [VERSION] {
+            return None;
+        }
+        let expires = i64::from_be_bytes(take(8)?.try_into().ok()?);
+        let user = UserId(Uuid::from_slice(take(16)?).ok()?);
+        let mut text_field = || {
+            let len = usize::from(*take(1)?.first()?);
+            std::str::from_utf8(take(len)?).ok().map(str::to_owned)
+        };
+        let client = ClientId::parse(&text_field()?).ok()?;
+        let (segment, sid) = (text_field()?, text_field()?);
+        let session = match (segment.is_empty(), sid.is_empty()) {
+            (true, true) => None,
+            (false, false) => Some(SessionBinding {
+                sid: SecretHash::from_stored(sid),
+                segment: Segment::parse(&segment).ok()?,
+            }),
+            _ => return None,
+        };
+        Some(AccessClaims {
+            user,
+            client,
+            expires,
+            session,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::Secret;
+
+    fn claims(bound: bool) -> AccessClaims {
+        AccessClaims {
+            user: UserId::new(),
+            client: ClientId::parse("news").unwrap(),
+            expires: 1_900_000_000,
+            session: bound.then(|| SessionBinding {
+                sid: Secret::generate().hash(),
+                segment: Segment::parse("news").unwrap(),
+            }),
+        }
+    }
+
+    #[test]
+    fn minted_tokens_open_to_their_claims() {
+        let tokens = AccessTokens::new(&AccessTokenKey::generate());
+        for bound in [false, true] {
+            let c = claims(bound);
+            assert_eq!(tokens.open(&tokens.mint(&c)), Some(c));
+        }
+    }
+
+    #[test]
+    fn tampered_truncated_or_foreign_tokens_do_not_open() {
+        let key = AccessTokenKey::generate();
+        let tokens = AccessTokens::new(&key);
+        let token = tokens.mint(&claims(true));
+        // Every single-character change is caught.
+        for i in 0..token.len() {
+            let mut t = token.clone().into_bytes();
+            t[i] = if t[i] == b'A' { b'B' } else { b'A' };
+            assert_eq!(
+                tokens.open(std::str::from_utf8(&t).unwrap()),
+                None,
+                "at {i}"
+            );
+        }
+        for cut in [0, 1, 10, token.len() - 1] {
+            assert_eq!(tokens.open(&token[..cut]), None);
+        }
+        let other = AccessTokens::new(&AccessTokenKey::generate());
+        assert_eq!(other.open(&token), None);
+        assert_eq!(tokens.open(&"A".repeat(10_000)), None);
+        assert_eq!(tokens.open("not base64 at all!"), None);
+    }
+
+    #[test]
+    fn keys_parse_from_base64_of_at_least_32_bytes() {
+        let b64 = URL_SAFE_NO_PAD.encode([7u8; 32]);
+        assert!(AccessTokenKey::parse(&b64).is_ok());
+        assert!(AccessTokenKey::parse(&STANDARD.encode([7u8; 48])).is_ok());
+        let short = AccessTokenKey::parse(&URL_SAFE_NO_PAD.encode([7u8; 16])).unwrap_err();
+        assert!(short.contains("at least 32 bytes"), "{short}");
+        assert!(AccessTokenKey::parse("***").is_err());
+        assert_eq!(
+            format!("{:?}", AccessTokenKey::generate()),
+            "AccessTokenKey(..)"
+        );
+    }
+}
