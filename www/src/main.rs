@@ -47,6 +47,7 @@ enum WwwError {
     Bind { port: u16, source: std::io::Error },
 }
 
+#[derive(Clone)]
 struct File {
     content_type: &'static str,
     body: web::Bytes,
@@ -143,12 +144,14 @@ async fn run(cli: Cli) -> Result<(), WwwError> {
             format!("http://{name}.localhost:{port}"),
         ));
     }
+    // What every site serves, read once; each site adds its own folder.
+    let mut shared = HashMap::new();
+    load_dir(&cli.dir.join("shared"), &rewrite, &mut shared)?;
+    load_file(&cli.receiver, &rewrite, &mut shared)?;
     let mut servers = Vec::new();
     for ((name, _), port) in SITES.iter().zip(&cli.ports) {
-        let mut files = HashMap::new();
-        load_dir(&cli.dir.join("shared"), &rewrite, &mut files)?;
+        let mut files = shared.clone();
         load_dir(&cli.dir.join(name), &rewrite, &mut files)?;
-        load_file(&cli.receiver, &rewrite, &mut files)?;
         let site: Site = Arc::new(files);
         let server = HttpServer::new(move || {
             App::new()

@@ -14,7 +14,11 @@ function config() {
     sso_server: SSO_SERVER,
     xd_receiver: ORIGIN + "/xd_receiver.html",
     logout_uri: ORIGIN + "/logout.html",
-    capture_success: function (r) { signedIn(r.result.userData); },
+    // The access token is bound to the SSO session: it stops working when
+    // the session ends, on any site of the family (see verify below).
+    capture_success: function (r) { signedIn(r.result.userData, r.result.accessToken); },
+    // set_session done: check again for a token bound to the new session.
+    callback_success: function () { recheck(); },
     callback_failure: function (r) {
       // no_session: the SSO session is gone, so is ours; already_checked:
       // keep what we have.
@@ -28,10 +32,30 @@ function user() {
   return JSON.parse(localStorage.getItem("demo-user") || "null");
 }
 
-function signedIn(u) {
-  if (u) localStorage.setItem("demo-user", JSON.stringify(u));
+function signedIn(u, token) {
+  if (u) localStorage.setItem("demo-user", JSON.stringify(Object.assign({}, u, { token: token })));
   else localStorage.removeItem("demo-user");
   render();
+}
+
+function recheck() {
+  SSO.check_session(Object.assign(config(), { refresh: true }), SITE.supported_segments, SITE.segment);
+}
+
+// Our own sign-in outlives a sign-out elsewhere: the front-channel
+// logout.html runs in a frame whose storage the browser partitions, so it
+// cannot clear ours. The token can tell: if the SSO session behind it has
+// ended (or moved to a new cookie), ask the SSO server again.
+function verify() {
+  var u = user();
+  if (!u || !u.token) return;
+  fetch(SSO_SERVER + "/entity", { headers: { Authorization: "Bearer " + u.token } })
+    .then(function (r) {
+      if (r.status !== 401) return;
+      signedIn(null);
+      recheck();
+    })
+    .catch(function () { /* offline: keep what we have */ });
 }
 
 function render() {
@@ -67,6 +91,8 @@ function submit(form, endpoint, fields) {
       .then(function (answer) {
         if (answer.stat !== "ok") return showError(answer.error_description);
         var u = answer.capture_user;
+        // No token yet: the one the check after set_session brings is
+        // bound to the SSO session.
         signedIn({ uuid: u.uuid, email: u.email, displayName: u.displayName });
         return SSO.set_session(answer.sso_code);
       })
@@ -93,3 +119,4 @@ document.addEventListener("DOMContentLoaded", function () {
 
 window.demoConfig = config;
 SSO.check_session(config(), SITE.supported_segments, SITE.segment);
+verify();
