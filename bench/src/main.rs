@@ -1,7 +1,8 @@
 //! `make bench`: starts the release `sso-server` against a fresh
 //! `redis-server`, measures, and prints each figure beside its target.
 //!
-//! 1. `/sso/check` with a live session vs `/healthz`, same server, same run (wrk).
+//! 1. `/sso/check` with a live session vs `/healthz`, same server, same run
+//!    (wrk, alternating rounds, the median reported).
 //! 2. Redis bytes per SSO session after 100,000 sessions (`INFO memory` delta).
 //! 3. Server RSS idle and after those sessions.
 //! 4. Password sign-ins per second per core (argon2id, OWASP parameters).
@@ -21,6 +22,8 @@ use server::{Running, redis_used_memory};
 
 const SESSIONS: usize = 100_000;
 const CONCURRENCY: usize = 64;
+/// Rounds of check-then-healthz load.
+const ROUNDS: usize = 5;
 const NEWS_RECEIVER: &str = "http://news.localhost:8081/xd_receiver.html";
 
 fn line(name: &str, value: String, target: &str, ok: bool) {
@@ -141,8 +144,20 @@ async fn main() {
     let check_path = "/sso/check?client_id=sport&segment=sport&supported_segments=news-sport\
                       &state=bench-state-2&xd_receiver=http://sport.localhost:8082/xd_receiver.html\
                       &flow=standard&flow_version=1&locale=en-US";
-    let check = wrk::run(&run.url(check_path), Some(&cookie));
-    let health = wrk::run(&run.url("/healthz"), None);
+    // Alternating rounds: two cores shared by wrk, Redis and the server make
+    // single runs noisy; the round with the median ratio is reported.
+    let mut rounds: Vec<(wrk::Load, wrk::Load)> = (0..ROUNDS)
+        .map(|_| {
+            let check = wrk::run(&run.url(check_path), Some(&cookie));
+            (check, wrk::run(&run.url("/healthz"), None))
+        })
+        .collect();
+    rounds.sort_by(|a, b| (a.0.rps / a.1.rps).total_cmp(&(b.0.rps / b.1.rps)));
+    let ratios: Vec<String> = rounds
+        .iter()
+        .map(|(c, h)| format!("{:.0}", c.rps / h.rps * 100.0))
+        .collect();
+    let (check, health) = rounds.swap_remove(ROUNDS / 2);
 
     // 4: sign-ins per second per core.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -207,8 +222,8 @@ async fn main() {
         true,
     );
     line(
-        "check rate / healthz rate",
-        format!("{ratio:.0} %"),
+        "check rate / healthz rate (median round)",
+        format!("{ratio:.0} % (rounds: {} %)", ratios.join(", ")),
         ">= 50 %",
         ratio >= 50.0,
     );

@@ -23,7 +23,7 @@ fn millis(text: &str) -> f64 {
 
 pub fn run(url: &str, cookie: Option<&str>) -> Load {
     let mut cmd = Command::new("wrk");
-    cmd.args(["-t2", "-c32", "-d8s", "--latency"]);
+    cmd.args(["-t2", "-c32", "-d4s", "--latency"]);
     if let Some(c) = cookie {
         cmd.args(["-H", &format!("Cookie: {c}")]);
     }
