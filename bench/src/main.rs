@@ -105,6 +105,9 @@ async fn main() {
         redirect_uri: None,
         keep_me_logged_in: false,
         auth_time: 0,
+        flow: None,
+        code_challenge: None,
+        nonce: None,
     };
     let codes: Vec<Secret> = (0..SESSIONS).map(|_| Secret::generate()).collect();
     futures::stream::iter(codes.iter())

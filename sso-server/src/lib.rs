@@ -8,6 +8,8 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod metrics;
+pub mod oauth;
+pub mod oidc;
 pub mod password;
 pub mod rate_limit;
 pub mod routes;

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use mimalloc::MiMalloc;
 use sso_server::config::{Overrides, Settings, StoreSettings};
 use sso_server::startup::Application;
@@ -38,14 +38,45 @@ struct Cli {
     /// (e.g. `openssl rand -base64 32`). Unset, one is generated at start.
     #[arg(long, env = "SSO_ACCESS_TOKEN_KEY", hide_env_values = true)]
     access_token_key: Option<String>,
+    /// PEM file of the P-256 private keys (PKCS#8) that sign ID tokens; the
+    /// first signs, all are published. Unset, one is generated at start.
+    #[arg(long, env = "SSO_ID_TOKEN_KEYS")]
+    id_token_keys: Option<String>,
     /// Log filter (tracing EnvFilter syntax).
     #[arg(long, env = "SSO_LOG", default_value = "info")]
     log: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Reads a client or application secret from standard input (one line)
+    /// and prints its argon2id hash, for `secret_hash` in the configuration.
+    HashSecret,
+}
+
+fn hash_secret() -> ExitCode {
+    let mut line = String::new();
+    if let Err(err) = std::io::stdin().read_line(&mut line) {
+        eprintln!("sso-server: cannot read the secret: {err}");
+        return ExitCode::FAILURE;
+    }
+    let secret = line.trim_end_matches(['\r', '\n']);
+    if secret.is_empty() {
+        eprintln!("sso-server: the secret is empty");
+        return ExitCode::from(2);
+    }
+    println!("{}", sso_server::password::hash_secret(secret));
+    ExitCode::SUCCESS
 }
 
 #[actix_web::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::HashSecret) = cli.command {
+        return hash_secret();
+    }
     telemetry::init(&cli.log);
     let overrides = Overrides {
         listen: cli.listen,
@@ -53,6 +84,7 @@ async fn main() -> ExitCode {
         store: cli.store,
         assets_dir: cli.assets_dir,
         access_token_key: cli.access_token_key,
+        id_token_keys: cli.id_token_keys,
     };
     let settings = match Settings::load(cli.config.as_deref(), &overrides) {
         Ok(s) => s,

@@ -9,6 +9,8 @@ use actix_web::{App, HttpServer, web};
 use crate::access_token::{AccessTokenKey, AccessTokens};
 use crate::assets::{AssetError, Assets};
 use crate::config::Settings;
+use crate::oauth::ClientSecrets;
+use crate::oidc::{Discovery, SigningKeyError, SigningKeys};
 use crate::password::PasswordHasher;
 use crate::routes;
 use crate::store::{self, DynStore, StoreError};
@@ -22,6 +24,9 @@ pub struct AppState {
     pub store: DynStore,
     pub hasher: PasswordHasher,
     pub access_tokens: AccessTokens,
+    pub id_tokens: SigningKeys,
+    pub discovery: Discovery,
+    pub client_secrets: ClientSecrets,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +40,8 @@ pub enum StartupError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Assets(#[from] AssetError),
+    #[error(transparent)]
+    SigningKeys(#[from] SigningKeyError),
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -57,6 +64,16 @@ impl Application {
             addr: settings.listen,
             source,
         })?;
+        Self::build_with_listener(settings, store, listener)
+    }
+
+    /// With a socket bound already: tests bind port 0 first so that the
+    /// public URL (the OpenID issuer) can name the real port.
+    pub fn build_with_listener(
+        settings: Settings,
+        store: DynStore,
+        listener: TcpListener,
+    ) -> Result<Self, StartupError> {
         let port = listener.local_addr()?.port();
         let assets = match &settings.assets_dir {
             Some(dir) => Some(Assets::load(dir)?),
@@ -73,8 +90,22 @@ impl Application {
             );
             AccessTokenKey::generate()
         });
+        let id_tokens = match &settings.id_token_keys {
+            Some(path) => SigningKeys::load(path)?,
+            None => {
+                tracing::warn!(
+                    "id_token_keys is not set: generated an ES256 key for this process; ID \
+                     tokens it signs stop verifying when it stops"
+                );
+                SigningKeys::generate()
+            }
+        };
+        let discovery = Discovery::new(settings.issuer(), &id_tokens);
         let state = web::Data::new(AppState {
             access_tokens: AccessTokens::new(&key),
+            id_tokens,
+            discovery,
+            client_secrets: ClientSecrets::default(),
             settings,
             assets,
             store,

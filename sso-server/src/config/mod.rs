@@ -41,6 +41,7 @@ pub struct Overrides {
     pub store: Option<String>,
     pub assets_dir: Option<String>,
     pub access_token_key: Option<String>,
+    pub id_token_keys: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +100,9 @@ pub struct Client {
     pub redirect_uris: Vec<String>,
     pub logout_uris: Vec<String>,
     pub flows: Vec<String>,
+    /// argon2id PHC string of the secret for `/oauth/token`; `None` makes
+    /// the client public (it must use PKCE).
+    pub secret_hash: Option<String>,
 }
 
 impl Client {
@@ -120,6 +124,9 @@ pub struct Settings {
     pub assets_dir: Option<std::path::PathBuf>,
     /// Signs access tokens; `None` makes the server generate one at start.
     pub access_token_key: Option<AccessTokenKey>,
+    /// PEM file of the ES256 keys that sign ID tokens; `None` makes the
+    /// server generate one at start.
+    pub id_token_keys: Option<std::path::PathBuf>,
     pub cookie: CookieSettings,
     pub ttl: TtlSettings,
     pub rate_limit: RateLimitSettings,
@@ -164,6 +171,9 @@ impl Settings {
         if let Some(v) = &overrides.access_token_key {
             raw.access_token_key = Some(v.clone());
         }
+        if let Some(v) = &overrides.id_token_keys {
+            raw.id_token_keys = Some(v.clone());
+        }
         raw.validate()
     }
 
@@ -177,6 +187,11 @@ impl Settings {
 
     pub fn client(&self, id: &ClientId) -> Option<&Client> {
         self.clients.get(id)
+    }
+
+    /// The OpenID issuer: the public URL without its trailing slash.
+    pub fn issuer(&self) -> &str {
+        self.public_url.as_str().trim_end_matches('/')
     }
 }
 
@@ -204,6 +219,7 @@ mod tests {
             store: Some("redis://127.0.0.1:6390/1".into()),
             assets_dir: Some("target/sso-client".into()),
             access_token_key: Some("not a key".into()),
+            id_token_keys: Some("keys.pem".into()),
         };
         let err = Settings::demo(&o).unwrap_err().to_string();
         assert!(err.contains("access_token_key is not base64"), "{err}");
@@ -215,6 +231,8 @@ mod tests {
         assert_eq!(s.listen.port(), 9000);
         assert_eq!(s.cookie.name, "__Host-sso_session");
         assert_eq!(s.assets_dir, Some("target/sso-client".into()));
+        assert_eq!(s.id_token_keys, Some("keys.pem".into()));
+        assert_eq!(s.issuer(), "https://sso.example.com");
         assert_eq!(
             s.store,
             StoreSettings::Redis("redis://127.0.0.1:6390/1".into())

@@ -25,6 +25,8 @@ pub(super) struct RawConfig {
     pub assets_dir: Option<String>,
     #[serde(default)]
     pub access_token_key: Option<String>,
+    #[serde(default)]
+    pub id_token_keys: Option<String>,
     pub cookie: RawCookie,
     pub ttl: RawTtl,
     pub rate_limit: RawRateLimit,
@@ -84,6 +86,8 @@ pub(super) struct RawClient {
     #[serde(default)]
     pub logout_uris: Vec<String>,
     pub flows: Vec<String>,
+    #[serde(default)]
+    pub secret_hash: Option<String>,
 }
 
 fn secs(name: &str, value: u64, min: u64, max: u64) -> Result<Duration, ConfigError> {
@@ -278,6 +282,14 @@ impl RawConfig {
                     return Err(invalid(format!("client `{name}` names unknown flow `{f}`")));
                 }
             }
+            if let Some(hash) = &c.secret_hash
+                && !crate::password::is_argon2id_phc(hash)
+            {
+                return Err(invalid(format!(
+                    "client `{name}`: secret_hash must be an argon2id PHC string \
+                     (`sso-server hash-secret` prints one)"
+                )));
+            }
             let client = Client {
                 id: id.clone(),
                 origins: c
@@ -291,6 +303,7 @@ impl RawConfig {
                 redirect_uris: urls("redirect_uri", &c.redirect_uris)?,
                 logout_uris,
                 flows: c.flows,
+                secret_hash: c.secret_hash,
             };
             if clients.insert(id, client).is_some() {
                 return Err(invalid(format!("client `{name}` is defined twice")));
@@ -312,6 +325,12 @@ impl RawConfig {
                 .map(AccessTokenKey::parse)
                 .transpose()
                 .map_err(invalid)?,
+            id_token_keys: match self.id_token_keys {
+                Some(path) if path.is_empty() => {
+                    return Err(invalid("id_token_keys must not be empty"));
+                }
+                path => path.map(Into::into),
+            },
             cookie,
             ttl,
             rate_limit,

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{ClientId, FieldError, UserId};
+use super::{ClientId, CodeChallenge, FieldError, Nonce, UserId};
 
 /// What a one-time code was minted for; each kind lives in its own key space,
 /// so a code of one kind can never be redeemed as another.
@@ -31,6 +31,15 @@ pub struct Grant {
     pub keep_me_logged_in: bool,
     /// Unix time of the password sign-in behind this grant.
     pub auth_time: i64,
+    /// The flow the code was asked for: what the ID token may release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<String>,
+    /// PKCE: the token request must bring the matching verifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_challenge: Option<CodeChallenge>,
+    /// Returned unchanged in the ID token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<Nonce>,
 }
 
 /// `response_type`: an access token in the result, or a code for the site's backend.

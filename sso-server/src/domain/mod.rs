@@ -4,6 +4,7 @@
 mod client_id;
 mod field_error;
 mod grant;
+mod pkce;
 mod session;
 mod state;
 mod user;
@@ -12,6 +13,7 @@ mod user_input;
 pub use client_id::{ClientId, Segment, SegmentList};
 pub use field_error::FieldError;
 pub use grant::{CodeKind, Grant, ResponseMethod, ResponseType};
+pub use pkce::{CodeChallenge, CodeVerifier, Nonce};
 pub use session::{BrowserSession, SegmentSession};
 pub use state::State;
 pub use user::{Profile, User, UserId};

@@ -15,6 +15,17 @@ fn hash_blocking(password: &str) -> String {
     argon2id::hash(password.as_bytes())
 }
 
+/// A PHC string for a client or application secret, for the configuration
+/// (`sso-server hash-secret`). Blocks for the length of one hash.
+pub fn hash_secret(secret: &str) -> String {
+    hash_blocking(secret)
+}
+
+/// Whether a configured PHC string is one this server can verify.
+pub fn is_argon2id_phc(phc: &str) -> bool {
+    phc.starts_with("$argon2id$v=19$") && phc.split('$').count() == 6
+}
+
 /// Verifying against this when the account does not exist makes a sign-in
 /// for an unknown email take as long as one for a known email.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_blocking("not a real password"));
@@ -64,6 +75,14 @@ impl PasswordHasher {
             argon2id::verify(phc, candidate.expose().as_bytes()) && stored.is_some()
         })
         .await
+    }
+}
+
+impl PasswordHasher {
+    /// Whether `candidate` matches the configured PHC string of a secret.
+    pub async fn verify_secret(&self, stored: String, candidate: String) -> Result<bool, ApiError> {
+        self.run(move || argon2id::verify(&stored, candidate.as_bytes()))
+            .await
     }
 }
 

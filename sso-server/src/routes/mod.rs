@@ -1,5 +1,6 @@
 //! HTTP routes, one module per resource.
 
+mod discovery;
 mod entity;
 mod health;
 mod library;
@@ -7,6 +8,7 @@ pub mod params;
 mod profile;
 mod registration;
 mod sso;
+mod token;
 
 use actix_cors::Cors;
 use actix_web::http::{Method, header};
@@ -91,8 +93,15 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
                     "/auth_native_traditional",
                     Method::POST,
                     web::route().to(registration::sign_in),
-                )),
+                ))
+                .service(one("/token", Method::POST, web::route().to(token::token)))
+                .service(one("/jwks", Method::GET, web::route().to(discovery::jwks))),
         )
+        .service(one(
+            "/.well-known/openid-configuration",
+            Method::GET,
+            web::route().to(discovery::openid_configuration),
+        ))
         .service(web::scope("/entity").wrap(cors_entity).service(one(
             "",
             Method::GET,

@@ -7,7 +7,7 @@ use actix_web::error::{QueryPayloadError, UrlencodedError};
 use actix_web::{HttpRequest, web};
 
 use crate::config::{Client, Flow, Settings};
-use crate::domain::{ClientId, FieldError};
+use crate::domain::{ClientId, CodeChallenge, FieldError, Nonce};
 use crate::error::ApiError;
 
 /// Longest value accepted for any parameter; the typed parsers are stricter.
@@ -104,6 +104,31 @@ impl Params {
             return Err(ApiError::UnknownLocale(ApiError::echo(locale)));
         }
         Ok(Some(flow))
+    }
+}
+
+/// What a request for an authorization code may add for the token request:
+/// a PKCE challenge and an OpenID Connect nonce.
+#[derive(Debug, Default)]
+pub struct CodeOptions {
+    pub code_challenge: Option<CodeChallenge>,
+    pub nonce: Option<Nonce>,
+}
+
+impl Params {
+    pub fn code_options(&self) -> Result<CodeOptions, ApiError> {
+        let code_challenge = self.parse_opt("code_challenge", CodeChallenge::parse)?;
+        match (&code_challenge, self.optional("code_challenge_method")?) {
+            (Some(_), None) => return Err(ApiError::MissingArgument("code_challenge_method")),
+            (None, Some(_)) => return Err(ApiError::MissingArgument("code_challenge")),
+            (Some(_), Some(method)) => CodeChallenge::parse_method(method)
+                .map_err(|p| ApiError::invalid("code_challenge_method", p))?,
+            (None, None) => {}
+        }
+        Ok(CodeOptions {
+            code_challenge,
+            nonce: self.parse_opt("nonce", Nonce::parse)?,
+        })
     }
 }
 

@@ -8,7 +8,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use super::params::{Form, Params};
+use super::params::{CodeOptions, Form, Params};
 use super::profile::capture_user;
 use crate::clock::unix_now;
 use crate::config::Client;
@@ -24,8 +24,10 @@ use crate::tokens::{issue_access_token, issue_code};
 /// What every registration API call carries besides the form's own fields.
 struct Common<'s> {
     client: &'s Client,
+    flow: String,
     redirect_uri: String,
     response_type: ResponseType,
+    code_options: CodeOptions,
 }
 
 fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
@@ -52,7 +54,9 @@ async fn common<'s>(
         client_ip(req),
     )
     .await?;
-    p.flow(&state.settings, client, true)?;
+    let flow = p
+        .flow(&state.settings, client, true)?
+        .ok_or(ApiError::MissingArgument("flow"))?;
     let redirect_uri = p.required("redirect_uri")?;
     if !client.redirect_uris.iter().any(|u| u == redirect_uri)
         && !client.xd_receivers.iter().any(|u| u == redirect_uri)
@@ -72,8 +76,10 @@ async fn common<'s>(
     })?;
     Ok(Common {
         client,
+        flow: flow.name.clone(),
         redirect_uri: redirect_uri.to_owned(),
         response_type,
+        code_options: p.code_options()?,
     })
 }
 
@@ -87,14 +93,17 @@ async fn signed_in(
 ) -> Result<HttpResponse, ApiError> {
     let client: &ClientId = &c.client.id;
     let now = unix_now();
-    let grant = |redirect_uri: Option<String>| Grant {
+    let sso_grant = Grant {
         user: user.id,
         client: client.clone(),
-        redirect_uri,
+        redirect_uri: None,
         keep_me_logged_in,
         auth_time: now,
+        flow: None,
+        code_challenge: None,
+        nonce: None,
     };
-    let sso_code = issue_code(state, CodeKind::SsoCode, &grant(None)).await?;
+    let sso_code = issue_code(state, CodeKind::SsoCode, &sso_grant).await?;
     let mut body = json!({
         "stat": "ok",
         "capture_user": capture_user(user),
@@ -107,12 +116,14 @@ async fn signed_in(
             body["expires_in"] = state.settings.ttl.access_token.as_secs().into();
         }
         ResponseType::Code => {
-            let code = issue_code(
-                state,
-                CodeKind::AuthorizationCode,
-                &grant(Some(c.redirect_uri.clone())),
-            )
-            .await?;
+            let grant = Grant {
+                redirect_uri: Some(c.redirect_uri.clone()),
+                flow: Some(c.flow.clone()),
+                code_challenge: c.code_options.code_challenge.clone(),
+                nonce: c.code_options.nonce.clone(),
+                ..sso_grant
+            };
+            let code = issue_code(state, CodeKind::AuthorizationCode, &grant).await?;
             body["authorization_code"] = code.expose().into();
         }
     }

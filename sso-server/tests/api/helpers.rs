@@ -67,8 +67,14 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
             (Arc::new(store), Some(server))
         }
     };
-    let app = Application::build_with_store(settings.clone(), store.clone()).expect("app builds");
-    let base = format!("http://127.0.0.1:{}", app.port());
+    // Bound first, so the public URL (the OpenID issuer) names the real port.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    if settings.public_url.scheme() == "http" {
+        settings.public_url = base.parse().unwrap();
+    }
+    let app = Application::build_with_listener(settings.clone(), store.clone(), listener)
+        .expect("app builds");
     tokio::spawn(app.run_until_stopped());
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

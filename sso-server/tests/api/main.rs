@@ -8,6 +8,8 @@ mod docs;
 mod health;
 mod library;
 mod logs;
+mod oauth_token;
+mod oidc_interop;
 mod outage;
 mod registration;
 mod security;

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use sso_server::domain::{
-    BrowserSession, ClientId, CodeKind, Grant, Segment, SegmentSession, User, UserId,
+    BrowserSession, ClientId, CodeChallenge, CodeKind, Grant, Nonce, Segment, SegmentSession, User,
+    UserId,
 };
 use sso_server::secrets::Secret;
 use sso_server::store::{DynStore, InsertUserError, MemoryStore, RedisStore};
@@ -70,6 +71,12 @@ fn grant(client: &str) -> Grant {
         redirect_uri: Some("http://news.localhost:8081/".to_owned()),
         keep_me_logged_in: true,
         auth_time: 1_700_000_000,
+        // Every optional field set, so the round trip covers them all.
+        flow: Some("standard".to_owned()),
+        code_challenge: Some(
+            CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM").unwrap(),
+        ),
+        nonce: Some(Nonce::parse("n-0S6_WzA2Mj").unwrap()),
     }
 }
 

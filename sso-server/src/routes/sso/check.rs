@@ -40,6 +40,7 @@ async fn answer(
         .parse_opt("response_type", ResponseType::parse)?
         .unwrap_or_default();
     let logout_index = target.logout_index(p)?;
+    let code_options = p.code_options()?;
 
     let Some(secret) = cookie::read(req, &state.settings) else {
         let result = if storage_access_blocked(req) {
@@ -88,6 +89,9 @@ async fn answer(
                     redirect_uri: Some(target.receiver.clone()),
                     keep_me_logged_in: found.keep_me_logged_in,
                     auth_time: found.created,
+                    flow: Some(flow.name.clone()),
+                    code_challenge: code_options.code_challenge.clone(),
+                    nonce: code_options.nonce.clone(),
                 };
                 issue_code(state, CodeKind::AuthorizationCode, &grant)
                     .await

@@ -1,0 +1,154 @@
+//! Client authentication at the token endpoint (RFC 6749 §2.3.1):
+//! `client_secret_basic`, `client_secret_post`, or none for public clients,
+//! which must then prove possession with PKCE instead.
+//!
+//! Secrets are configured as argon2id hashes. Verifying one costs tens of
+//! milliseconds, too much for every code redemption, so once a secret has
+//! verified, its SHA-256 is remembered per client and later requests compare
+//! digests: one hash per client per process, and wrong secrets after that
+//! cost no argon2id either.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use actix_web::HttpRequest;
+use actix_web::http::header;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use percent_encoding::percent_decode_str;
+use sha2::{Digest, Sha256};
+
+use super::TokenError;
+use crate::config::{Client, Settings};
+use crate::domain::ClientId;
+use crate::password::PasswordHasher;
+
+/// Who the request says it is, and with what proof.
+#[derive(Debug)]
+pub struct ClientCredentials {
+    pub client_id: String,
+    pub secret: Option<String>,
+    /// The credentials came in an `Authorization: Basic` header.
+    pub basic: bool,
+}
+
+impl ClientCredentials {
+    /// From the `Authorization` header or the form's `client_id` and
+    /// `client_secret`; using both methods at once is refused (RFC 6749
+    /// §2.3: one method per request).
+    pub fn from_request(
+        req: &HttpRequest,
+        form_client_id: Option<&str>,
+        form_secret: Option<&str>,
+    ) -> Result<Self, TokenError> {
+        let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+            let client_id = form_client_id.ok_or_else(|| {
+                TokenError::InvalidRequest(
+                    "`client_id` is missing (or authenticate with HTTP Basic)".to_owned(),
+                )
+            })?;
+            return Ok(Self {
+                client_id: client_id.to_owned(),
+                secret: form_secret.map(str::to_owned),
+                basic: false,
+            });
+        };
+        const BAD: TokenError = TokenError::InvalidClient(
+            "the Authorization header must be `Basic base64(client_id:client_secret)`",
+        );
+        let encoded = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Basic "))
+            .ok_or(BAD)?;
+        let decoded = STANDARD
+            .decode(encoded.trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or(BAD)?;
+        let (id, secret) = decoded.split_once(':').ok_or(BAD)?;
+        // RFC 6749 §2.3.1: both parts are form-urlencoded before encoding.
+        let unescape = |s: &str| {
+            percent_decode_str(&s.replace('+', " "))
+                .decode_utf8()
+                .map(|c| c.into_owned())
+                .map_err(|_| BAD)
+        };
+        let (client_id, secret) = (unescape(id)?, unescape(secret)?);
+        if form_secret.is_some() {
+            return Err(TokenError::InvalidRequest(
+                "use one client authentication method: HTTP Basic or client_secret, not both"
+                    .to_owned(),
+            ));
+        }
+        if form_client_id.is_some_and(|f| f != client_id) {
+            return Err(TokenError::InvalidRequest(
+                "`client_id` differs from the one in the Authorization header".to_owned(),
+            ));
+        }
+        Ok(Self {
+            client_id,
+            secret: Some(secret),
+            basic: true,
+        })
+    }
+}
+
+/// Digests of secrets that have verified, per client.
+#[derive(Default)]
+pub struct ClientSecrets {
+    verified: RwLock<HashMap<ClientId, [u8; 32]>>,
+}
+
+const UNKNOWN: TokenError = TokenError::InvalidClient("unknown client or wrong client secret");
+
+impl ClientSecrets {
+    /// The registered client the credentials prove, or `invalid_client`.
+    /// A public client is returned only when no secret was presented.
+    pub async fn authenticate<'s>(
+        &self,
+        settings: &'s Settings,
+        hasher: &PasswordHasher,
+        credentials: &ClientCredentials,
+    ) -> Result<&'s Client, TokenError> {
+        let client = ClientId::parse(&credentials.client_id)
+            .ok()
+            .and_then(|id| settings.client(&id))
+            .ok_or(UNKNOWN)?;
+        match (&client.secret_hash, &credentials.secret) {
+            (None, None) => Ok(client),
+            (None, Some(_)) => Err(TokenError::InvalidClient(
+                "this client is public: it has no secret and must use PKCE",
+            )),
+            (Some(_), None) => Err(TokenError::InvalidClient(
+                "client authentication is required: HTTP Basic or client_secret",
+            )),
+            (Some(hash), Some(secret)) => {
+                let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+                let known = self
+                    .verified
+                    .read()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&client.id)
+                    .copied();
+                let ok = match known {
+                    Some(known) => known == digest,
+                    None => {
+                        let ok = hasher
+                            .verify_secret(hash.clone(), secret.clone())
+                            .await
+                            .map_err(|_| TokenError::ServerError)?;
+                        if ok {
+                            self.verified
+                                .write()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .insert(client.id.clone(), digest);
+                        }
+                        ok
+                    }
+                };
+                if ok { Ok(client) } else { Err(UNKNOWN) }
+            }
+        }
+    }
+}

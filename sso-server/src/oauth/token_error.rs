@@ -1,0 +1,97 @@
+//! Errors of `/oauth/token`, shaped as RFC 6749 §5.2 requires so that any
+//! OAuth library understands them: `{"error": "...", "error_description":
+//! "..."}`, not the registration API's catalog.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+
+use crate::error::ApiError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("{0}")]
+    InvalidClient(&'static str),
+    #[error("{0}")]
+    InvalidGrant(&'static str),
+    #[error("grant_type `{0}` is not supported; use `authorization_code`")]
+    UnsupportedGrantType(String),
+    #[error("the session store is unavailable; try again shortly")]
+    TemporarilyUnavailable,
+    #[error("an internal error occurred")]
+    ServerError,
+}
+
+impl TokenError {
+    /// The RFC 6749 error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidRequest(_) | Self::PayloadTooLarge(_) => "invalid_request",
+            Self::InvalidClient(_) => "invalid_client",
+            Self::InvalidGrant(_) => "invalid_grant",
+            Self::UnsupportedGrantType(_) => "unsupported_grant_type",
+            Self::TemporarilyUnavailable => "temporarily_unavailable",
+            Self::ServerError => "server_error",
+        }
+    }
+}
+
+/// Failures of shared code (store, code redemption) in this endpoint's terms.
+impl From<ApiError> for TokenError {
+    fn from(err: ApiError) -> Self {
+        match err {
+            ApiError::StoreUnavailable => Self::TemporarilyUnavailable,
+            ApiError::InvalidCode => Self::InvalidGrant(
+                "the code is unknown, expired, already used, or was issued to another client",
+            ),
+            ApiError::InvalidArgument { field, problem } => {
+                Self::InvalidRequest(format!("`{field}` {problem}"))
+            }
+            ApiError::MissingArgument(field) => {
+                Self::InvalidRequest(format!("`{field}` is missing"))
+            }
+            _ => Self::ServerError,
+        }
+    }
+}
+
+impl ResponseError for TokenError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::InvalidClient(_) => StatusCode::UNAUTHORIZED,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        response
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .insert_header((header::PRAGMA, "no-cache"));
+        match self {
+            // RFC 6749 §5.2: a 401 names the scheme the client may use.
+            Self::InvalidClient(_) => {
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Basic realm=\"sso\""),
+                ));
+            }
+            Self::TemporarilyUnavailable => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+            }
+            _ => {}
+        }
+        response.json(json!({
+            "error": self.code(),
+            "error_description": self.to_string(),
+        }))
+    }
+}

@@ -1,0 +1,43 @@
+//! `/.well-known/openid-configuration` and the JWKS it names, rendered once
+//! at start: both only change with the configuration.
+
+use serde_json::json;
+
+use super::signing_keys::{ALGORITHM, SigningKeys};
+
+pub const JWKS_PATH: &str = "/oauth/jwks";
+
+pub struct Discovery {
+    pub document: String,
+    pub jwks: String,
+}
+
+impl Discovery {
+    pub fn new(issuer: &str, keys: &SigningKeys) -> Self {
+        let alg = serde_json::to_value(ALGORITHM).expect("an algorithm serialises");
+        let document = json!({
+            "issuer": issuer,
+            // The SSO check is this server's authorization endpoint: it
+            // answers with a code for a signed-in browser (it also needs
+            // `segment`, see the README).
+            "authorization_endpoint": format!("{issuer}/sso/check"),
+            "token_endpoint": format!("{issuer}/oauth/token"),
+            "jwks_uri": format!("{issuer}{JWKS_PATH}"),
+            "response_types_supported": ["code", "token"],
+            "response_modes_supported": ["fragment"],
+            "grant_types_supported": ["authorization_code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": [alg],
+            "token_endpoint_auth_methods_supported":
+                ["client_secret_basic", "client_secret_post", "none"],
+            "code_challenge_methods_supported": ["S256"],
+            "scopes_supported": ["openid", "email", "profile"],
+            "claims_supported":
+                ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "email", "name"],
+        });
+        Self {
+            document: document.to_string(),
+            jwks: serde_json::to_string(keys.jwks()).expect("a JWKS serialises"),
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! What an ID token says: the standard claims of OpenID Connect Core §2 and
+//! the profile fields the grant's flow releases (`email`, `name`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Flow, UserField};
+use crate::domain::{Grant, User};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdTokenClaims {
+    pub iss: String,
+    /// The user's uuid.
+    pub sub: String,
+    /// The client the code was issued to.
+    pub aud: String,
+    pub exp: i64,
+    pub iat: i64,
+    /// When the user last signed in with a password.
+    pub auth_time: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// The claims of the ID token for a redeemed `grant`.
+pub fn id_token_claims(
+    issuer: &str,
+    user: &User,
+    grant: &Grant,
+    flow: Option<&Flow>,
+    now: i64,
+    lifetime_secs: i64,
+) -> IdTokenClaims {
+    let releases = |field| flow.is_some_and(|f| f.user_data.contains(&field));
+    IdTokenClaims {
+        iss: issuer.to_owned(),
+        sub: user.id.to_string(),
+        aud: grant.client.to_string(),
+        exp: now + lifetime_secs,
+        iat: now,
+        auth_time: grant.auth_time,
+        nonce: grant.nonce.as_ref().map(|n| n.as_str().to_owned()),
+        email: releases(UserField::Email).then(|| user.email.clone()),
+        name: releases(UserField::DisplayName).then(|| user.display_name.clone()),
+    }
+}

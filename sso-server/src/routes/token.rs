@@ -1,0 +1,165 @@
+//! `POST /oauth/token`: the authorization-code grant (RFC 6749 §4.1.3), so a
+//! site's backend can redeem the `code` of `check_session` or the
+//! registration API with any OAuth 2.0 / OpenID Connect library. It answers
+//! with an access token and an ID token.
+
+use std::collections::HashMap;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+
+use crate::clock::unix_now;
+use crate::domain::{CodeKind, CodeVerifier};
+use crate::oauth::{ClientCredentials, TokenError};
+use crate::oidc::id_token_claims;
+use crate::secrets::Secret;
+use crate::startup::AppState;
+use crate::tokens::{issue_access_token, redeem_code};
+
+const BODY_LIMIT: usize = 16 * 1024;
+
+/// The form, read by hand: RFC 6749 §3.2 forbids repeated parameters and
+/// wants its own error shape for every way the body can be wrong.
+async fn read_form(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<HashMap<String, String>, TokenError> {
+    let form_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim() == "application/x-www-form-urlencoded");
+    if !form_type {
+        return Err(TokenError::InvalidRequest(
+            "Content-Type must be application/x-www-form-urlencoded".to_owned(),
+        ));
+    }
+    let body = payload
+        .to_bytes_limited(BODY_LIMIT)
+        .await
+        .map_err(|_| TokenError::PayloadTooLarge(BODY_LIMIT))?
+        .map_err(|e| TokenError::InvalidRequest(e.to_string()))?;
+    let mut form = HashMap::new();
+    for (name, value) in url::form_urlencoded::parse(&body) {
+        if value.is_empty() {
+            continue;
+        }
+        if form
+            .insert(name.clone().into_owned(), value.into_owned())
+            .is_some()
+        {
+            return Err(TokenError::InvalidRequest(format!(
+                "parameter `{}` is repeated",
+                crate::error::ApiError::echo(&name)
+            )));
+        }
+    }
+    Ok(form)
+}
+
+pub async fn token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, TokenError> {
+    let form = read_form(&req, payload).await?;
+    let field = |name: &str| form.get(name).map(String::as_str);
+    let required = |name: &str| {
+        field(name).ok_or_else(|| TokenError::InvalidRequest(format!("`{name}` is missing")))
+    };
+
+    match required("grant_type")? {
+        "authorization_code" => {}
+        other => {
+            return Err(TokenError::UnsupportedGrantType(
+                crate::error::ApiError::echo(other),
+            ));
+        }
+    }
+    let credentials =
+        ClientCredentials::from_request(&req, field("client_id"), field("client_secret"))?;
+    let code = required("code")?;
+    let verifier = field("code_verifier")
+        .map(CodeVerifier::parse)
+        .transpose()
+        .map_err(|p| TokenError::InvalidRequest(format!("`code_verifier` {p}")))?;
+    let client = state
+        .client_secrets
+        .authenticate(&state.settings, &state.hasher, &credentials)
+        .await?;
+    if client.secret_hash.is_none() && verifier.is_none() {
+        return Err(TokenError::InvalidRequest(
+            "a public client must send `code_verifier` (PKCE)".to_owned(),
+        ));
+    }
+    // A string that is not one of our codes cannot be one: no store lookup.
+    let code = Secret::parse(code)
+        .map_err(|_| TokenError::InvalidGrant("the code is not one this server issued"))?;
+
+    // Taking the code burns it: a redemption that fails below cannot be
+    // retried with the same code.
+    let grant = redeem_code(&state, CodeKind::AuthorizationCode, &code, &client.id).await?;
+    if grant.redirect_uri.as_deref() != field("redirect_uri") {
+        return Err(TokenError::InvalidGrant(
+            "`redirect_uri` must repeat exactly the URL the code was delivered to",
+        ));
+    }
+    match (&grant.code_challenge, &verifier) {
+        (Some(challenge), Some(verifier)) if challenge.is_met_by(verifier) => {}
+        (Some(_), Some(_)) => {
+            return Err(TokenError::InvalidGrant(
+                "`code_verifier` does not match the code_challenge",
+            ));
+        }
+        (Some(_), None) => {
+            return Err(TokenError::InvalidGrant(
+                "this code was issued with a code_challenge: `code_verifier` is required",
+            ));
+        }
+        // RFC 9700 §2.1.1: a verifier for a code issued without a challenge
+        // is refused, so PKCE cannot be silently dropped by an attacker.
+        (None, Some(_)) => {
+            return Err(TokenError::InvalidGrant(
+                "this code was issued without a code_challenge: send no `code_verifier`",
+            ));
+        }
+        (None, None) => {}
+    }
+    let user = state
+        .store
+        .user(grant.user)
+        .await
+        .map_err(crate::error::ApiError::from)?
+        .ok_or(TokenError::InvalidGrant(
+            "the user of this code no longer exists",
+        ))?;
+
+    let lifetime = state.settings.ttl.access_token.as_secs();
+    let flow = grant
+        .flow
+        .as_ref()
+        .and_then(|f| state.settings.flows.get(f));
+    let claims = id_token_claims(
+        state.settings.issuer(),
+        &user,
+        &grant,
+        flow,
+        unix_now(),
+        i64::try_from(lifetime).unwrap_or(i64::MAX),
+    );
+    let id_token = state.id_tokens.sign(&claims);
+    let access_token = issue_access_token(&state, user.id, &client.id, None);
+    tracing::info!(user = %user.id, client = %client.id, "authorization code redeemed");
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(json!({
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": lifetime,
+            "id_token": id_token,
+            "scope": "openid",
+        })))
+}
