@@ -2,6 +2,7 @@
 //! a map of this crate.
 
 pub mod access_token;
+pub mod api;
 pub mod assets;
 pub mod clock;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod password;
 pub mod rate_limit;
 pub mod routes;
 pub mod secrets;
+pub mod sso_service;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

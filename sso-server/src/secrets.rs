@@ -67,6 +67,11 @@ impl SecretHash {
         let digest = Sha256::digest(secret.as_bytes());
         Self(URL_SAFE_NO_PAD.encode(&digest[..16]))
     }
+    /// The store key of an external SSO token (an ID token's `sub`): not a
+    /// secret of ours, hashed so that every key is short and of one length.
+    pub fn of_sso_token(token: &str) -> Self {
+        Self::of(token)
+    }
     /// A hash this server computed earlier and kept (in a store key or a
     /// MAC'd token), so it needs no re-checking.
     pub(crate) fn from_stored(hash: String) -> Self {

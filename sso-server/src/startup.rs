@@ -9,9 +9,8 @@ use actix_web::{App, HttpServer, web};
 use crate::access_token::{AccessTokenKey, AccessTokens};
 use crate::assets::{AssetError, Assets};
 use crate::config::Settings;
-use crate::oauth::ClientSecrets;
 use crate::oidc::{Discovery, SigningKeyError, SigningKeys};
-use crate::password::PasswordHasher;
+use crate::password::{PasswordHasher, VerifiedSecrets};
 use crate::routes;
 use crate::store::{self, DynStore, StoreError};
 use crate::telemetry;
@@ -26,7 +25,8 @@ pub struct AppState {
     pub access_tokens: AccessTokens,
     pub id_tokens: SigningKeys,
     pub discovery: Discovery,
-    pub client_secrets: ClientSecrets,
+    /// Client and application secrets that have verified once.
+    pub secrets: VerifiedSecrets,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -105,7 +105,7 @@ impl Application {
             access_tokens: AccessTokens::new(&key),
             id_tokens,
             discovery,
-            client_secrets: ClientSecrets::default(),
+            secrets: VerifiedSecrets::default(),
             settings,
             assets,
             store,

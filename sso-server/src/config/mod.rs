@@ -11,10 +11,45 @@ use std::time::Duration;
 use url::Url;
 
 use crate::access_token::AccessTokenKey;
-use crate::domain::{ClientId, Segment};
+use crate::domain::{ClientId, RoleToken, Segment, ServiceId};
+use crate::sso_service::SsoService;
 
 /// The built-in demo configuration (also the documented example).
 pub const DEMO_TOML: &str = include_str!("../../config/demo.toml");
+
+/// Files the demo configuration names, built in with it.
+const DEMO_FILES: [(&str, &str); 1] = [(
+    "partner-idp.jwks.json",
+    include_str!("../../config/partner-idp.jwks.json"),
+)];
+
+/// Where files named in a configuration (`jwks_file`) are read from.
+#[derive(Debug, Clone)]
+pub enum ConfigFiles {
+    /// Relative to the configuration file's folder.
+    Dir(std::path::PathBuf),
+    /// The built-in demo's own files.
+    BuiltIn,
+}
+
+impl ConfigFiles {
+    pub fn read(&self, name: &str) -> Result<String, ConfigError> {
+        match self {
+            Self::Dir(dir) => {
+                let path = dir.join(name);
+                std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })
+            }
+            Self::BuiltIn => DEMO_FILES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, text)| (*text).to_owned())
+                .ok_or_else(|| invalid(format!("`{name}` is not a file of the built-in demo"))),
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -114,6 +149,25 @@ impl Client {
     }
 }
 
+/// A backend application that calls the `/api/...` actions (HTTP Basic).
+#[derive(Debug, Clone)]
+pub struct ApiApplication {
+    pub id: String,
+    /// argon2id PHC string of its secret.
+    pub secret_hash: String,
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    /// The role of users created without roles.
+    pub default_role: String,
+    /// Life of a session from `session/createwithsso`.
+    pub session_ttl: Duration,
+    /// Tolerated clock difference when checking an SSO response's `exp`.
+    pub clock_skew: Duration,
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub listen: SocketAddr,
@@ -132,12 +186,30 @@ pub struct Settings {
     pub rate_limit: RateLimitSettings,
     pub flows: HashMap<String, Flow>,
     pub clients: HashMap<ClientId, Client>,
+    pub api: ApiSettings,
+    /// Role name → the tokens it grants.
+    pub roles: HashMap<String, BTreeSet<RoleToken>>,
+    pub applications: HashMap<String, ApiApplication>,
+    pub sso_services: HashMap<ServiceId, SsoService>,
 }
 
 impl Settings {
     /// The built-in demo configuration with overrides applied.
     pub fn demo(overrides: &Overrides) -> Result<Self, ConfigError> {
         Self::from_toml(DEMO_TOML, overrides)
+    }
+
+    /// The tokens of a set of roles (unknown names grant nothing).
+    pub fn role_tokens<'a>(
+        &self,
+        roles: impl IntoIterator<Item = &'a String>,
+    ) -> BTreeSet<RoleToken> {
+        roles
+            .into_iter()
+            .filter_map(|r| self.roles.get(r))
+            .flatten()
+            .copied()
+            .collect()
     }
 
     /// Loads `path`, or the built-in demo when `path` is `None`.
@@ -149,12 +221,22 @@ impl Settings {
                     path: path.display().to_string(),
                     source,
                 })?;
-                Self::from_toml(&text, overrides)
+                let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+                Self::from_toml_with(&text, overrides, &ConfigFiles::Dir(dir))
             }
         }
     }
 
+    /// A configuration text whose files are the built-in demo's.
     pub fn from_toml(text: &str, overrides: &Overrides) -> Result<Self, ConfigError> {
+        Self::from_toml_with(text, overrides, &ConfigFiles::BuiltIn)
+    }
+
+    pub fn from_toml_with(
+        text: &str,
+        overrides: &Overrides,
+        files: &ConfigFiles,
+    ) -> Result<Self, ConfigError> {
         let mut raw: raw::RawConfig = toml::from_str(text)?;
         if let Some(v) = &overrides.listen {
             raw.listen = v.clone();
@@ -174,7 +256,7 @@ impl Settings {
         if let Some(v) = &overrides.id_token_keys {
             raw.id_token_keys = Some(v.clone());
         }
-        raw.validate()
+        raw.validate(files)
     }
 
     /// All origins of all clients, for CORS.

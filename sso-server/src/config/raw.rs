@@ -7,11 +7,12 @@ use serde::Deserialize;
 use url::Url;
 
 use super::{
-    Client, ConfigError, CookieSettings, Flow, RateLimitSettings, Settings, StoreSettings,
-    TtlSettings, UserField, invalid,
+    ApiApplication, ApiSettings, Client, ConfigError, ConfigFiles, CookieSettings, Flow,
+    RateLimitSettings, Settings, StoreSettings, TtlSettings, UserField, invalid,
 };
 use crate::access_token::AccessTokenKey;
-use crate::domain::{ClientId, Segment};
+use crate::domain::{ClientId, RoleToken, Segment, ServiceId};
+use crate::sso_service::{ALLOWED_ALGORITHMS, ServiceKind, SsoService};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -34,6 +35,56 @@ pub(super) struct RawConfig {
     pub flows: Vec<RawFlow>,
     #[serde(default)]
     pub clients: Vec<RawClient>,
+    pub api: RawApi,
+    #[serde(default)]
+    pub roles: Vec<RawRole>,
+    #[serde(default)]
+    pub applications: Vec<RawApplication>,
+    #[serde(default)]
+    pub sso_services: Vec<RawService>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawApi {
+    pub default_role: String,
+    pub session_ttl_secs: u64,
+    pub clock_skew_secs: u64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRole {
+    pub name: String,
+    pub tokens: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawApplication {
+    pub id: String,
+    pub secret_hash: String,
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, tag = "type", rename_all = "lowercase")]
+pub(super) enum RawService {
+    Federated {
+        id: String,
+        audiences: Vec<String>,
+    },
+    Oidc {
+        id: String,
+        issuer: String,
+        audience: String,
+        #[serde(default)]
+        algorithms: Option<Vec<String>>,
+        #[serde(default)]
+        jwks: Option<String>,
+        #[serde(default)]
+        jwks_file: Option<String>,
+    },
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,7 +190,7 @@ fn origin(client: &str, raw: &str) -> Result<String, ConfigError> {
 }
 
 impl RawConfig {
-    pub fn validate(self) -> Result<Settings, ConfigError> {
+    pub fn validate(self, files: &ConfigFiles) -> Result<Settings, ConfigError> {
         let listen = self
             .listen
             .parse()
@@ -310,6 +361,78 @@ impl RawConfig {
             }
         }
 
+        let mut roles = HashMap::new();
+        for r in self.roles {
+            let tokens = r
+                .tokens
+                .iter()
+                .map(|t| {
+                    RoleToken::parse(t).ok_or_else(|| {
+                        let known: Vec<&str> = RoleToken::ALL.iter().map(|t| t.as_str()).collect();
+                        invalid(format!(
+                            "role `{}`: token `{t}` is not one of {}",
+                            r.name,
+                            known.join(", ")
+                        ))
+                    })
+                })
+                .collect::<Result<BTreeSet<_>, _>>()?;
+            if roles.insert(r.name.clone(), tokens).is_some() {
+                return Err(invalid(format!("role `{}` is defined twice", r.name)));
+            }
+        }
+        let known_role = |owner: &str, role: &str| {
+            if roles.contains_key(role) {
+                Ok(())
+            } else {
+                Err(invalid(format!("{owner} names unknown role `{role}`")))
+            }
+        };
+        known_role("api.default_role", &self.api.default_role)?;
+        let api = ApiSettings {
+            default_role: self.api.default_role.clone(),
+            session_ttl: secs(
+                "api.session_ttl_secs",
+                self.api.session_ttl_secs,
+                60,
+                31_536_000,
+            )?,
+            clock_skew: secs("api.clock_skew_secs", self.api.clock_skew_secs, 0, 300)?,
+        };
+
+        let mut applications = HashMap::new();
+        for a in self.applications {
+            ClientId::parse(&a.id)
+                .map_err(|e| invalid(format!("application id `{}` {e}", a.id)))?;
+            if !crate::password::is_argon2id_phc(&a.secret_hash) {
+                return Err(invalid(format!(
+                    "application `{}`: secret_hash must be an argon2id PHC string \
+                     (`sso-server hash-secret` prints one)",
+                    a.id
+                )));
+            }
+            for role in &a.roles {
+                known_role(&format!("application `{}`", a.id), role)?;
+            }
+            let app = ApiApplication {
+                id: a.id.clone(),
+                secret_hash: a.secret_hash,
+                roles: a.roles,
+            };
+            if applications.insert(a.id.clone(), app).is_some() {
+                return Err(invalid(format!("application `{}` is defined twice", a.id)));
+            }
+        }
+
+        let mut sso_services = HashMap::new();
+        for raw in self.sso_services {
+            let service = raw.validate(files, &clients)?;
+            let id = service.id.clone();
+            if sso_services.insert(id.clone(), service).is_some() {
+                return Err(invalid(format!("sso_service `{id}` is defined twice")));
+            }
+        }
+
         Ok(Settings {
             listen,
             public_url,
@@ -336,6 +459,97 @@ impl RawConfig {
             rate_limit,
             flows,
             clients,
+            api,
+            roles,
+            applications,
+            sso_services,
         })
+    }
+}
+
+impl RawService {
+    fn validate(
+        self,
+        files: &ConfigFiles,
+        clients: &HashMap<ClientId, Client>,
+    ) -> Result<SsoService, ConfigError> {
+        let service_id = |id: &str| {
+            ServiceId::parse(id).map_err(|e| invalid(format!("sso_service id `{id}` {e}")))
+        };
+        match self {
+            Self::Federated { id, audiences } => {
+                for aud in &audiences {
+                    let known = ClientId::parse(aud)
+                        .ok()
+                        .is_some_and(|c| clients.contains_key(&c));
+                    if !known {
+                        return Err(invalid(format!(
+                            "sso_service `{id}`: audience `{aud}` is not a configured client"
+                        )));
+                    }
+                }
+                if audiences.is_empty() {
+                    return Err(invalid(format!(
+                        "sso_service `{id}` needs at least one audience"
+                    )));
+                }
+                Ok(SsoService {
+                    id: service_id(&id)?,
+                    kind: ServiceKind::Federated { audiences },
+                })
+            }
+            Self::Oidc {
+                id,
+                issuer,
+                audience,
+                algorithms,
+                jwks,
+                jwks_file,
+            } => {
+                let text = match (jwks, jwks_file) {
+                    (Some(text), None) => text,
+                    (None, Some(file)) => files.read(&file)?,
+                    _ => {
+                        return Err(invalid(format!(
+                            "sso_service `{id}`: give exactly one of `jwks` and `jwks_file`"
+                        )));
+                    }
+                };
+                let jwks: jsonwebtoken::jwk::JwkSet = serde_json::from_str(&text)
+                    .map_err(|e| invalid(format!("sso_service `{id}`: JWKS: {e}")))?;
+                if jwks.keys.is_empty() {
+                    return Err(invalid(format!("sso_service `{id}`: the JWKS has no keys")));
+                }
+                let names = algorithms.unwrap_or_else(|| vec!["ES256".into(), "RS256".into()]);
+                let algorithms = names
+                    .iter()
+                    .map(|name| {
+                        name.parse()
+                            .ok()
+                            .filter(|a| ALLOWED_ALGORITHMS.contains(a))
+                            .ok_or_else(|| {
+                                invalid(format!(
+                                    "sso_service `{id}`: algorithm `{name}` is not allowed \
+                                     (asymmetric ones only: ES256, ES384, RS256, RS384, RS512, PS256)"
+                                ))
+                            })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                if issuer.is_empty() || audience.is_empty() {
+                    return Err(invalid(format!(
+                        "sso_service `{id}`: issuer and audience must not be empty"
+                    )));
+                }
+                Ok(SsoService {
+                    id: service_id(&id)?,
+                    kind: ServiceKind::Oidc {
+                        issuer,
+                        audience,
+                        jwks,
+                        algorithms,
+                    },
+                })
+            }
+        }
     }
 }

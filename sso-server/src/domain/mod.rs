@@ -1,6 +1,7 @@
 //! Domain types that parse at the edge: once a value of one of these types
 //! exists it is valid, so handlers and the store never re-check it.
 
+mod api;
 mod client_id;
 mod field_error;
 mod grant;
@@ -10,6 +11,7 @@ mod state;
 mod user;
 mod user_input;
 
+pub use api::{ApiSession, RoleToken, ServiceId, Username};
 pub use client_id::{ClientId, Segment, SegmentList};
 pub use field_error::FieldError;
 pub use grant::{CodeKind, Grant, ResponseMethod, ResponseType};

@@ -35,7 +35,10 @@ pub struct Profile {
     pub display_name: String,
 }
 
-/// A stored user profile. `password_hash` is a PHC string (argon2id).
+/// A stored user profile. `password_hash` is a PHC string (argon2id), empty
+/// for users created through the API without a password (they cannot sign
+/// in with one). `email` and `email_normalized` are empty for users created
+/// with only a `username`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     pub id: UserId,
@@ -45,6 +48,16 @@ pub struct User {
     pub password_hash: String,
     /// Unix time, seconds.
     pub created: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Role names; empty means the configured default role.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    /// Created through the application API (`user/create`): a site's own
+    /// account, whose email is unique among API users only, so that the user
+    /// an SSO sign-in brings can be created there with the same address.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub api_user: bool,
 }
 
 impl User {

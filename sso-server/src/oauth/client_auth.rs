@@ -1,27 +1,19 @@
 //! Client authentication at the token endpoint (RFC 6749 §2.3.1):
 //! `client_secret_basic`, `client_secret_post`, or none for public clients,
 //! which must then prove possession with PKCE instead.
-//!
-//! Secrets are configured as argon2id hashes. Verifying one costs tens of
-//! milliseconds, too much for every code redemption, so once a secret has
-//! verified, its SHA-256 is remembered per client and later requests compare
-//! digests: one hash per client per process, and wrong secrets after that
-//! cost no argon2id either.
-
-use std::collections::HashMap;
-use std::sync::RwLock;
+//! Secrets are checked through [`VerifiedSecrets`]: one argon2id per client
+//! per process.
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use percent_encoding::percent_decode_str;
-use sha2::{Digest, Sha256};
 
 use super::TokenError;
 use crate::config::{Client, Settings};
 use crate::domain::ClientId;
-use crate::password::PasswordHasher;
+use crate::password::{PasswordHasher, VerifiedSecrets};
 
 /// Who the request says it is, and with what proof.
 #[derive(Debug)]
@@ -94,61 +86,35 @@ impl ClientCredentials {
     }
 }
 
-/// Digests of secrets that have verified, per client.
-#[derive(Default)]
-pub struct ClientSecrets {
-    verified: RwLock<HashMap<ClientId, [u8; 32]>>,
-}
-
 const UNKNOWN: TokenError = TokenError::InvalidClient("unknown client or wrong client secret");
 
-impl ClientSecrets {
-    /// The registered client the credentials prove, or `invalid_client`.
-    /// A public client is returned only when no secret was presented.
-    pub async fn authenticate<'s>(
-        &self,
-        settings: &'s Settings,
-        hasher: &PasswordHasher,
-        credentials: &ClientCredentials,
-    ) -> Result<&'s Client, TokenError> {
-        let client = ClientId::parse(&credentials.client_id)
-            .ok()
-            .and_then(|id| settings.client(&id))
-            .ok_or(UNKNOWN)?;
-        match (&client.secret_hash, &credentials.secret) {
-            (None, None) => Ok(client),
-            (None, Some(_)) => Err(TokenError::InvalidClient(
-                "this client is public: it has no secret and must use PKCE",
-            )),
-            (Some(_), None) => Err(TokenError::InvalidClient(
-                "client authentication is required: HTTP Basic or client_secret",
-            )),
-            (Some(hash), Some(secret)) => {
-                let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
-                let known = self
-                    .verified
-                    .read()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get(&client.id)
-                    .copied();
-                let ok = match known {
-                    Some(known) => known == digest,
-                    None => {
-                        let ok = hasher
-                            .verify_secret(hash.clone(), secret.clone())
-                            .await
-                            .map_err(|_| TokenError::ServerError)?;
-                        if ok {
-                            self.verified
-                                .write()
-                                .unwrap_or_else(|e| e.into_inner())
-                                .insert(client.id.clone(), digest);
-                        }
-                        ok
-                    }
-                };
-                if ok { Ok(client) } else { Err(UNKNOWN) }
-            }
+/// The registered client the credentials prove, or `invalid_client`. A
+/// public client is returned only when no secret was presented.
+pub async fn authenticate<'s>(
+    settings: &'s Settings,
+    hasher: &PasswordHasher,
+    secrets: &VerifiedSecrets,
+    credentials: &ClientCredentials,
+) -> Result<&'s Client, TokenError> {
+    let client = ClientId::parse(&credentials.client_id)
+        .ok()
+        .and_then(|id| settings.client(&id))
+        .ok_or(UNKNOWN)?;
+    match (&client.secret_hash, &credentials.secret) {
+        (None, None) => Ok(client),
+        (None, Some(_)) => Err(TokenError::InvalidClient(
+            "this client is public: it has no secret and must use PKCE",
+        )),
+        (Some(_), None) => Err(TokenError::InvalidClient(
+            "client authentication is required: HTTP Basic or client_secret",
+        )),
+        (Some(hash), Some(secret)) => {
+            let owner = format!("client:{}", client.id);
+            let ok = secrets
+                .check(hasher, &owner, hash, secret)
+                .await
+                .map_err(|_| TokenError::ServerError)?;
+            if ok { Ok(client) } else { Err(UNKNOWN) }
         }
     }
 }

@@ -4,5 +4,5 @@
 mod client_auth;
 mod token_error;
 
-pub use client_auth::{ClientCredentials, ClientSecrets};
+pub use client_auth::{ClientCredentials, authenticate};
 pub use token_error::TokenError;

@@ -7,4 +7,4 @@ mod signing_keys;
 
 pub use discovery::Discovery;
 pub use id_token::{IdTokenClaims, id_token_claims};
-pub use signing_keys::{SigningKeyError, SigningKeys};
+pub use signing_keys::{ALGORITHM, SigningKeyError, SigningKeys};

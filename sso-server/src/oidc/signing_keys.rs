@@ -120,6 +120,11 @@ impl SigningKeys {
         })
     }
 
+    /// The PKCS#8 DER of the signing key, for writing a key file.
+    pub fn private_der(&self) -> Vec<u8> {
+        self.keys[0].key.as_bytes().to_vec()
+    }
+
     /// The public keys, as served at the JWKS URL.
     pub fn jwks(&self) -> &JwkSet {
         &self.jwks

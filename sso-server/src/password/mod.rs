@@ -10,6 +10,9 @@ use crate::domain::Password;
 use crate::error::ApiError;
 
 mod argon2id;
+mod verified;
+
+pub use verified::VerifiedSecrets;
 
 fn hash_blocking(password: &str) -> String {
     argon2id::hash(password.as_bytes())

@@ -1,5 +1,6 @@
 //! HTTP routes, one module per resource.
 
+mod api;
 mod discovery;
 mod entity;
 mod health;
@@ -107,6 +108,34 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
             Method::GET,
             web::route().to(entity::entity),
         )))
+        .service({
+            let action = |path: &str, route: Route| {
+                web::resource(path)
+                    .route(route.method(Method::POST))
+                    .default_service(web::to(api::wrong_method))
+            };
+            web::scope("/api")
+                .service(action("/user/create", web::route().to(api::user_create)))
+                .service(action("/user/info", web::route().to(api::user_info)))
+                .service(action(
+                    "/user/linkssotoken",
+                    web::route().to(api::user_link_sso_token),
+                ))
+                .service(action(
+                    "/user/clearssotoken",
+                    web::route().to(api::user_clear_sso_token),
+                ))
+                .service(action(
+                    "/session/createwithsso",
+                    web::route().to(api::session_create_with_sso),
+                ))
+                .service(action("/session/info", web::route().to(api::session_info)))
+                .service(action(
+                    "/session/delete",
+                    web::route().to(api::session_delete),
+                ))
+                .default_service(web::to(api::unknown_action))
+        })
         .service(one("/sso/check", Method::GET, web::route().to(sso::check)))
         .service(one("/sso/set", Method::GET, web::route().to(sso::set)))
         .service(one("/sso/end", Method::GET, web::route().to(sso::end)))

@@ -165,10 +165,16 @@ pub async fn register(
         display_name: display_name.as_str().to_owned(),
         password_hash: state.hasher.hash(password).await?,
         created: unix_now(),
+        username: None,
+        roles: Vec::new(),
+        api_user: false,
     };
     match state.store.insert_user(&user).await {
         Ok(()) => {}
-        Err(InsertUserError::EmailTaken) => return Err(ApiError::EmailAddressInUse),
+        // Registered users have no username, so only the email can clash.
+        Err(InsertUserError::EmailTaken | InsertUserError::UsernameTaken) => {
+            return Err(ApiError::EmailAddressInUse);
+        }
         Err(InsertUserError::Store(e)) => return Err(e.into()),
     }
     tracing::info!(user = %user.id, client = %c.client.id, "user registered");
@@ -190,7 +196,12 @@ pub async fn sign_in(
     rate_limit::check_account(store, limits, email.normalized()).await?;
 
     let user = store.user_by_email(email.normalized()).await?;
-    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    // A user created through the API without a password has no hash: it is
+    // verified against the dummy like an unknown account, in the same time.
+    let stored = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .filter(|h| !h.is_empty());
     if !state.hasher.verify(stored, password).await? {
         rate_limit::record_failure(store, limits, email.normalized()).await?;
         tracing::info!(client = %c.client.id, "sign-in refused: wrong email or password");

@@ -3,15 +3,14 @@
 //! registration API with any OAuth 2.0 / OpenID Connect library. It answers
 //! with an access token and an ID token.
 
-use std::collections::HashMap;
-
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
+use super::params::{FormError, read_form};
 use crate::clock::unix_now;
 use crate::domain::{CodeKind, CodeVerifier};
-use crate::oauth::{ClientCredentials, TokenError};
+use crate::oauth::{ClientCredentials, TokenError, authenticate};
 use crate::oidc::id_token_claims;
 use crate::secrets::Secret;
 use crate::startup::AppState;
@@ -19,52 +18,17 @@ use crate::tokens::{issue_access_token, redeem_code};
 
 const BODY_LIMIT: usize = 16 * 1024;
 
-/// The form, read by hand: RFC 6749 §3.2 forbids repeated parameters and
-/// wants its own error shape for every way the body can be wrong.
-async fn read_form(
-    req: &HttpRequest,
-    payload: web::Payload,
-) -> Result<HashMap<String, String>, TokenError> {
-    let form_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim() == "application/x-www-form-urlencoded");
-    if !form_type {
-        return Err(TokenError::InvalidRequest(
-            "Content-Type must be application/x-www-form-urlencoded".to_owned(),
-        ));
-    }
-    let body = payload
-        .to_bytes_limited(BODY_LIMIT)
-        .await
-        .map_err(|_| TokenError::PayloadTooLarge(BODY_LIMIT))?
-        .map_err(|e| TokenError::InvalidRequest(e.to_string()))?;
-    let mut form = HashMap::new();
-    for (name, value) in url::form_urlencoded::parse(&body) {
-        if value.is_empty() {
-            continue;
-        }
-        if form
-            .insert(name.clone().into_owned(), value.into_owned())
-            .is_some()
-        {
-            return Err(TokenError::InvalidRequest(format!(
-                "parameter `{}` is repeated",
-                crate::error::ApiError::echo(&name)
-            )));
-        }
-    }
-    Ok(form)
-}
-
 pub async fn token(
     state: web::Data<AppState>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, TokenError> {
-    let form = read_form(&req, payload).await?;
+    let form = read_form(&req, payload, BODY_LIMIT)
+        .await
+        .map_err(|e| match e {
+            FormError::TooLarge(limit) => TokenError::PayloadTooLarge(limit),
+            other => TokenError::InvalidRequest(other.to_string()),
+        })?;
     let field = |name: &str| form.get(name).map(String::as_str);
     let required = |name: &str| {
         field(name).ok_or_else(|| TokenError::InvalidRequest(format!("`{name}` is missing")))
@@ -85,10 +49,7 @@ pub async fn token(
         .map(CodeVerifier::parse)
         .transpose()
         .map_err(|p| TokenError::InvalidRequest(format!("`code_verifier` {p}")))?;
-    let client = state
-        .client_secrets
-        .authenticate(&state.settings, &state.hasher, &credentials)
-        .await?;
+    let client = authenticate(&state.settings, &state.hasher, &state.secrets, &credentials).await?;
     if client.secret_hash.is_none() && verifier.is_none() {
         return Err(TokenError::InvalidRequest(
             "a public client must send `code_verifier` (PKCE)".to_owned(),

@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
-use super::{InsertUserError, Removal, Store, StoreError};
-use crate::domain::{BrowserSession, ClientId, CodeKind, Grant, Segment, User, UserId};
+use super::{InsertUserError, LinkError, Removal, Store, StoreError};
+use crate::domain::{
+    ApiSession, BrowserSession, ClientId, CodeKind, Grant, Segment, ServiceId, User, UserId,
+};
 use crate::secrets::SecretHash;
 
 /// A value and the instant it stops existing.
@@ -83,6 +85,12 @@ impl<K: std::hash::Hash + Eq, V> ExpiringMap<K, V> {
 struct State {
     users: HashMap<UserId, User>,
     emails: HashMap<String, UserId>,
+    api_emails: HashMap<String, UserId>,
+    usernames: HashMap<String, UserId>,
+    /// SSO token → user and user → token, per service; changed together.
+    token_users: HashMap<(ServiceId, SecretHash), UserId>,
+    user_tokens: HashMap<(ServiceId, UserId), SecretHash>,
+    api_sessions: ExpiringMap<SecretHash, ApiSession>,
     sso_codes: ExpiringMap<SecretHash, Grant>,
     auth_codes: ExpiringMap<SecretHash, Grant>,
     sessions: ExpiringMap<SecretHash, BrowserSession>,
@@ -127,10 +135,28 @@ impl Store for MemoryStore {
 
     async fn insert_user(&self, user: &User) -> Result<(), InsertUserError> {
         let mut state = self.lock();
-        if state.emails.contains_key(&user.email_normalized) {
+        let email = Some(&user.email_normalized).filter(|e| !e.is_empty());
+        let emails = match user.api_user {
+            true => &state.api_emails,
+            false => &state.emails,
+        };
+        if email.is_some_and(|e| emails.contains_key(e)) {
             return Err(InsertUserError::EmailTaken);
         }
-        state.emails.insert(user.email_normalized.clone(), user.id);
+        if let Some(name) = &user.username
+            && state.usernames.contains_key(name)
+        {
+            return Err(InsertUserError::UsernameTaken);
+        }
+        if let Some(email) = email {
+            match user.api_user {
+                true => state.api_emails.insert(email.clone(), user.id),
+                false => state.emails.insert(email.clone(), user.id),
+            };
+        }
+        if let Some(name) = &user.username {
+            state.usernames.insert(name.clone(), user.id);
+        }
         state.users.insert(user.id, user.clone());
         Ok(())
     }
@@ -227,6 +253,70 @@ impl Store for MemoryStore {
             removal.session_gone = true;
         }
         Ok(removal)
+    }
+
+    async fn link_sso_token(
+        &self,
+        service: &ServiceId,
+        token: &SecretHash,
+        user: UserId,
+    ) -> Result<(), LinkError> {
+        let mut state = self.lock();
+        let by_user = (service.clone(), user);
+        let by_token = (service.clone(), token.clone());
+        match (
+            state.user_tokens.get(&by_user),
+            state.token_users.get(&by_token),
+        ) {
+            (Some(linked), _) if linked == token => return Ok(()),
+            (Some(_), _) => return Err(LinkError::UserHasToken),
+            (None, Some(_)) => return Err(LinkError::TokenLinkedElsewhere),
+            (None, None) => {}
+        }
+        state.user_tokens.insert(by_user, token.clone());
+        state.token_users.insert(by_token, user);
+        Ok(())
+    }
+
+    async fn clear_sso_token(&self, service: &ServiceId, user: UserId) -> Result<bool, StoreError> {
+        let mut state = self.lock();
+        let Some(token) = state.user_tokens.remove(&(service.clone(), user)) else {
+            return Ok(false);
+        };
+        state.token_users.remove(&(service.clone(), token));
+        Ok(true)
+    }
+
+    async fn sso_token_user(
+        &self,
+        service: &ServiceId,
+        token: &SecretHash,
+    ) -> Result<Option<UserId>, StoreError> {
+        let state = self.lock();
+        Ok(state
+            .token_users
+            .get(&(service.clone(), token.clone()))
+            .copied())
+    }
+
+    async fn put_api_session(
+        &self,
+        sid: &SecretHash,
+        session: &ApiSession,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        self.lock()
+            .api_sessions
+            .insert(sid.clone(), session.clone(), ttl);
+        Ok(())
+    }
+
+    async fn api_session(&self, sid: &SecretHash) -> Result<Option<ApiSession>, StoreError> {
+        Ok(self.lock().api_sessions.get(sid).cloned())
+    }
+
+    async fn delete_api_session(&self, sid: &SecretHash) -> Result<bool, StoreError> {
+        Ok(self.lock().api_sessions.remove(sid).is_some())
     }
 
     async fn hit(&self, key: &str, window: Duration) -> Result<u64, StoreError> {

@@ -11,7 +11,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::config::StoreSettings;
-use crate::domain::{BrowserSession, ClientId, CodeKind, Grant, Segment, User, UserId};
+use crate::domain::{
+    ApiSession, BrowserSession, ClientId, CodeKind, Grant, Segment, ServiceId, User, UserId,
+};
 use crate::secrets::SecretHash;
 
 pub use self::memory::MemoryStore;
@@ -31,6 +33,18 @@ pub enum StoreError {
 pub enum InsertUserError {
     #[error("email address already in use")]
     EmailTaken,
+    #[error("username already in use")]
+    UsernameTaken,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error("the user already has an SSO token for this service")]
+    UserHasToken,
+    #[error("the SSO token is linked to another user")]
+    TokenLinkedElsewhere,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -50,7 +64,8 @@ pub trait Store: Send + Sync + 'static {
     /// Cheap round trip, for `/readyz`.
     async fn ping(&self) -> Result<(), StoreError>;
 
-    /// Inserts a new user; the normalized email must not be taken.
+    /// Inserts a new user; the normalized email and the username (when the
+    /// user has them) must not be taken.
     async fn insert_user(&self, user: &User) -> Result<(), InsertUserError>;
     async fn user(&self, id: UserId) -> Result<Option<User>, StoreError>;
     async fn user_by_email(&self, normalized_email: &str) -> Result<Option<User>, StoreError>;
@@ -98,6 +113,35 @@ pub trait Store: Send + Sync + 'static {
         sid: &SecretHash,
         segments: &[Segment],
     ) -> Result<Removal, StoreError>;
+
+    /// Links an SSO token of `service` and a user, both ways in one atomic
+    /// step: a user has at most one token per service, a token at most one
+    /// user. Linking the same pair again succeeds.
+    async fn link_sso_token(
+        &self,
+        service: &ServiceId,
+        token: &SecretHash,
+        user: UserId,
+    ) -> Result<(), LinkError>;
+    /// Removes the user's token of `service`, both ways; `false` if none.
+    async fn clear_sso_token(&self, service: &ServiceId, user: UserId) -> Result<bool, StoreError>;
+    /// The user an SSO token is linked to.
+    async fn sso_token_user(
+        &self,
+        service: &ServiceId,
+        token: &SecretHash,
+    ) -> Result<Option<UserId>, StoreError>;
+
+    /// Stores an API session under the hash of its bearer secret.
+    async fn put_api_session(
+        &self,
+        sid: &SecretHash,
+        session: &ApiSession,
+        ttl: Duration,
+    ) -> Result<(), StoreError>;
+    async fn api_session(&self, sid: &SecretHash) -> Result<Option<ApiSession>, StoreError>;
+    /// `false` if there was no such session.
+    async fn delete_api_session(&self, sid: &SecretHash) -> Result<bool, StoreError>;
 
     /// Counts one event under `key` in a fixed window; returns the count so far.
     async fn hit(&self, key: &str, window: Duration) -> Result<u64, StoreError>;

@@ -11,6 +11,14 @@
 //! | `sso:a:{<hash>}`       | string | authorization code grant, TTL ≤ 60 s    |
 //! | `sso:s:{<hash>}`       | hash   | browser session, TTL = latest segment   |
 //! | `sso:r:{<key>}`        | string | rate-limit counter, TTL = window        |
+//! | `sso:ae:{<email>}`     | string | uuid of the API user with that email    |
+//! | `sso:n:{<username>}`   | string | uuid of the API user with that username |
+//! | `sso:k:{<svc>}:<hash>` | string | uuid the SSO token (hash) is linked to  |
+//! | `sso:l:{<svc>}:<uuid>` | string | hash of the user's SSO token            |
+//! | `sso:p:{<hash>}`       | string | API session (JSON), TTL = its lifetime  |
+//!
+//! Both directions of an SSO token link carry the service as hash tag, so
+//! one script changes them together in one slot.
 //!
 //! A session hash has, per segment, a field `s:<segment>` =
 //! `<uuid hex>:<created>:<expires>:<kmli 0|1>` and the released profile in
@@ -30,9 +38,10 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Script};
 use uuid::Uuid;
 
-use super::{InsertUserError, Removal, Store, StoreError};
+use super::{InsertUserError, LinkError, Removal, Store, StoreError};
 use crate::domain::{
-    BrowserSession, ClientId, CodeKind, Grant, Profile, Segment, SegmentSession, User, UserId,
+    ApiSession, BrowserSession, ClientId, CodeKind, Grant, Profile, Segment, SegmentSession,
+    ServiceId, User, UserId,
 };
 use crate::secrets::SecretHash;
 
@@ -57,6 +66,22 @@ fn key_session(sid: &SecretHash) -> String {
 }
 fn key_counter(key: &str) -> String {
     format!("sso:r:{{{key}}}")
+}
+fn key_username(name: &str) -> String {
+    format!("sso:n:{{{name}}}")
+}
+/// Prefix of the token → user keys of a service.
+fn key_token_prefix(service: &ServiceId) -> String {
+    format!("sso:k:{{{service}}}:")
+}
+fn key_token(service: &ServiceId, token: &SecretHash) -> String {
+    format!("{}{}", key_token_prefix(service), token.as_str())
+}
+fn key_user_token(service: &ServiceId, user: UserId) -> String {
+    format!("sso:l:{{{service}}}:{}", user.0.simple())
+}
+fn key_api_session(sid: &SecretHash) -> String {
+    format!("sso:p:{{{}}}", sid.as_str())
 }
 
 const RECORD_VISIT: &str = r"
@@ -87,6 +112,27 @@ if #del > 0 then redis.call('HDEL', KEYS[1], unpack(del)) end
 table.insert(out, 1, tostring(redis.call('HLEN', KEYS[1])))
 return out";
 
+/// KEYS: token → user, user → token. ARGV: uuid, token hash.
+const LINK: &str = r"
+local linked = redis.call('GET', KEYS[2])
+if linked then
+  if linked == ARGV[2] then return 'ok' end
+  return 'user_has_token'
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'token_linked' end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+return 'ok'";
+
+/// KEYS: user → token. ARGV: the prefix of the service's token keys. The
+/// token key is derived here (it is only known after the read); it has the
+/// same hash tag, so it lives in the same slot.
+const CLEAR: &str = r"
+local linked = redis.call('GET', KEYS[1])
+if not linked then return 0 end
+redis.call('DEL', KEYS[1], ARGV[1] .. linked)
+return 1";
+
 const HIT: &str = r"
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
@@ -105,6 +151,8 @@ pub struct RedisStore {
     record_visit: Script,
     remove_segments: Script,
     hit: Script,
+    link: Script,
+    clear: Script,
 }
 
 impl RedisStore {
@@ -118,6 +166,8 @@ impl RedisStore {
             record_visit: Script::new(RECORD_VISIT),
             remove_segments: Script::new(REMOVE_SEGMENTS),
             hit: Script::new(HIT),
+            link: Script::new(LINK),
+            clear: Script::new(CLEAR),
         };
         if let Err(err) = store.conn().await {
             tracing::warn!(error = %err, "redis is not reachable yet; serving 503 until it is");
@@ -264,26 +314,45 @@ impl Store for RedisStore {
 
     async fn insert_user(&self, user: &User) -> Result<(), InsertUserError> {
         let mut conn = self.conn().await?;
-        let email_key = key_email(&user.email_normalized);
-        let claimed: bool = timed(
-            redis::cmd("SET")
-                .arg(&email_key)
-                .arg(user.id.0.simple().to_string())
-                .arg("NX")
-                .query_async::<Option<String>>(&mut conn),
-        )
-        .await?
-        .is_some();
-        if !claimed {
-            return Err(InsertUserError::EmailTaken);
+        let id = user.id.0.simple().to_string();
+        // Each unique name is claimed with SET NX; a later failure releases
+        // the claims made so far, so no name is lost to a failed insert.
+        let mut claims = Vec::new();
+        let names = [
+            Some(&user.email_normalized)
+                .filter(|e| !e.is_empty())
+                .map(|e| match user.api_user {
+                    true => (format!("sso:ae:{{{e}}}"), InsertUserError::EmailTaken),
+                    false => (key_email(e), InsertUserError::EmailTaken),
+                }),
+            user.username
+                .as_ref()
+                .map(|n| (key_username(n), InsertUserError::UsernameTaken)),
+        ];
+        let mut outcome = Ok(());
+        for (key, taken) in names.into_iter().flatten() {
+            let claim = redis::cmd("SET").arg(&key).arg(&id).arg("NX").clone();
+            match timed(claim.query_async::<Option<String>>(&mut conn)).await {
+                Ok(Some(_)) => claims.push(key),
+                Ok(None) => {
+                    outcome = Err(taken);
+                    break;
+                }
+                Err(err) => {
+                    outcome = Err(err.into());
+                    break;
+                }
+            }
         }
-        let written = timed(conn.set::<_, _, ()>(key_user(user.id), to_json(user))).await;
-        if let Err(err) = written {
-            // Release the claim so the address is not lost to a failed write.
-            let _ = timed(conn.del::<_, ()>(&email_key)).await;
-            return Err(err.into());
+        if outcome.is_ok() {
+            outcome = timed(conn.set::<_, _, ()>(key_user(user.id), to_json(user)))
+                .await
+                .map_err(Into::into);
         }
-        Ok(())
+        if outcome.is_err() && !claims.is_empty() {
+            let _ = timed(conn.del::<_, ()>(&claims)).await;
+        }
+        outcome
     }
 
     async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
@@ -388,6 +457,71 @@ impl Store for RedisStore {
             removed: decode_session(pairs)?,
             session_gone: left == 0,
         })
+    }
+
+    async fn link_sso_token(
+        &self,
+        service: &ServiceId,
+        token: &SecretHash,
+        user: UserId,
+    ) -> Result<(), LinkError> {
+        let mut conn = self.conn().await?;
+        let mut call = self.link.key(key_token(service, token));
+        call.key(key_user_token(service, user))
+            .arg(user.0.simple().to_string())
+            .arg(token.as_str());
+        match timed(call.invoke_async::<String>(&mut conn))
+            .await?
+            .as_str()
+        {
+            "ok" => Ok(()),
+            "user_has_token" => Err(LinkError::UserHasToken),
+            "token_linked" => Err(LinkError::TokenLinkedElsewhere),
+            other => Err(StoreError::Corrupt(format!("link script answered {other}")).into()),
+        }
+    }
+
+    async fn clear_sso_token(&self, service: &ServiceId, user: UserId) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        let mut call = self.clear.key(key_user_token(service, user));
+        call.arg(key_token_prefix(service));
+        Ok(timed(call.invoke_async::<i64>(&mut conn)).await? == 1)
+    }
+
+    async fn sso_token_user(
+        &self,
+        service: &ServiceId,
+        token: &SecretHash,
+    ) -> Result<Option<UserId>, StoreError> {
+        let mut conn = self.conn().await?;
+        let id: Option<String> = timed(conn.get(key_token(service, token))).await?;
+        id.map(|id| {
+            Uuid::parse_str(&id)
+                .map(UserId)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))
+        })
+        .transpose()
+    }
+
+    async fn put_api_session(
+        &self,
+        sid: &SecretHash,
+        session: &ApiSession,
+        ttl: Duration,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let key = key_api_session(sid);
+        timed(conn.pset_ex::<_, _, ()>(key, to_json(session), millis(ttl))).await
+    }
+
+    async fn api_session(&self, sid: &SecretHash) -> Result<Option<ApiSession>, StoreError> {
+        let mut conn = self.conn().await?;
+        from_json(timed(conn.get::<_, Option<String>>(key_api_session(sid))).await?)
+    }
+
+    async fn delete_api_session(&self, sid: &SecretHash) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        Ok(timed(conn.del::<_, i64>(key_api_session(sid))).await? == 1)
     }
 
     async fn hit(&self, key: &str, window: Duration) -> Result<u64, StoreError> {

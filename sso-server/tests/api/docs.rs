@@ -18,6 +18,19 @@ fn readme_lists_every_catalog_error() {
 }
 
 #[test]
+fn readme_lists_every_api_status() {
+    let readme = readme();
+    for status in sso_server::api::ApiStatus::ALL {
+        let (code, name, http) = status.identity();
+        let row = format!("| {code} | `{name}` | {} |", http.as_u16());
+        assert!(
+            readme.contains(&row),
+            "README API status table lacks: {row}"
+        );
+    }
+}
+
+#[test]
 fn readme_documents_every_config_key() {
     let readme = readme();
     let demo = sso_server::config::DEMO_TOML;

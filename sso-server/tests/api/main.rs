@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod app_api;
 mod bad_input;
 mod docs;
 mod health;

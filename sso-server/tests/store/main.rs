@@ -61,6 +61,9 @@ fn user(email: &str) -> User {
         display_name: "Name".to_owned(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$x$y".to_owned(),
         created: 1_700_000_000,
+        username: None,
+        roles: Vec::new(),
+        api_user: false,
     }
 }
 

@@ -1,0 +1,141 @@
+//! Who calls the API: an application (HTTP Basic, id and secret from the
+//! configuration) or a user session from `session/createwithsso` (Bearer).
+//! Either way the caller ends up with a set of role tokens.
+
+use std::collections::BTreeSet;
+
+use actix_web::HttpRequest;
+use actix_web::http::header;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use super::{ApiFailure, ApiStatus};
+use crate::clock::unix_now;
+use crate::domain::{RoleToken, User};
+use crate::secrets::{Secret, SecretHash};
+use crate::startup::AppState;
+
+pub enum Caller {
+    Application {
+        id: String,
+        tokens: BTreeSet<RoleToken>,
+    },
+    User {
+        user: Box<User>,
+        session: SecretHash,
+        tokens: BTreeSet<RoleToken>,
+    },
+}
+
+fn failed(message: &str) -> ApiFailure {
+    ApiFailure::new(ApiStatus::AuthenticationFailed, message)
+}
+
+impl Caller {
+    pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Self, ApiFailure> {
+        let value = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| {
+                failed("send application credentials (HTTP Basic) or a session (Bearer)")
+            })?;
+        if let Some(encoded) = value.strip_prefix("Basic ") {
+            return Self::application(state, encoded).await;
+        }
+        if let Some(token) = value.strip_prefix("Bearer ") {
+            return Self::session(state, token.trim()).await;
+        }
+        Err(failed("the Authorization scheme must be Basic or Bearer"))
+    }
+
+    async fn application(state: &AppState, encoded: &str) -> Result<Self, ApiFailure> {
+        const WRONG: &str = "unknown application or wrong secret";
+        let decoded = STANDARD
+            .decode(encoded.trim())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .ok_or_else(|| failed("the Basic credentials are not base64 of id:secret"))?;
+        let (id, secret) = decoded
+            .split_once(':')
+            .ok_or_else(|| failed("the Basic credentials are not base64 of id:secret"))?;
+        let app = state
+            .settings
+            .applications
+            .get(id)
+            .ok_or_else(|| failed(WRONG))?;
+        let owner = format!("application:{id}");
+        if !state
+            .secrets
+            .check(&state.hasher, &owner, &app.secret_hash, secret)
+            .await?
+        {
+            return Err(failed(WRONG));
+        }
+        Ok(Self::Application {
+            id: app.id.clone(),
+            tokens: state.settings.role_tokens(&app.roles),
+        })
+    }
+
+    async fn session(state: &AppState, token: &str) -> Result<Self, ApiFailure> {
+        const GONE: &str = "the session is unknown, expired or deleted";
+        let secret = Secret::parse(token).map_err(|_| failed(GONE))?;
+        let sid = secret.hash();
+        let session = state
+            .store
+            .api_session(&sid)
+            .await?
+            .filter(|s| s.expires > unix_now())
+            .ok_or_else(|| failed(GONE))?;
+        let user = state
+            .store
+            .user(session.user)
+            .await?
+            .ok_or_else(|| failed(GONE))?;
+        let tokens = state.settings.role_tokens(&roles_of(state, &user));
+        Ok(Self::User {
+            user: Box::new(user),
+            session: sid,
+            tokens,
+        })
+    }
+
+    /// Refuses the action unless the caller holds `token`.
+    pub fn require(&self, token: RoleToken) -> Result<(), ApiFailure> {
+        if self.tokens().contains(&token) {
+            Ok(())
+        } else {
+            Err(ApiFailure::new(
+                ApiStatus::NotAllowed,
+                format!(
+                    "this action needs a role with the `{}` token",
+                    token.as_str()
+                ),
+            ))
+        }
+    }
+
+    pub fn tokens(&self) -> &BTreeSet<RoleToken> {
+        match self {
+            Self::Application { tokens, .. } | Self::User { tokens, .. } => tokens,
+        }
+    }
+
+    /// Log name of the caller.
+    pub fn name(&self) -> String {
+        match self {
+            Self::Application { id, .. } => format!("application {id}"),
+            Self::User { user, .. } => format!("user {}", user.id),
+        }
+    }
+}
+
+/// A user's roles; none means the configured default role.
+pub fn roles_of(state: &AppState, user: &User) -> Vec<String> {
+    if user.roles.is_empty() {
+        vec![state.settings.api.default_role.clone()]
+    } else {
+        user.roles.clone()
+    }
+}

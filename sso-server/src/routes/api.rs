@@ -1,0 +1,384 @@
+//! `/api/...`: the application API for SSO-backed sessions. Every action is
+//! a `POST` of a urlencoded form, answered with the envelope of
+//! [`crate::api`]; every action requires a role token of the caller.
+//!
+//! A user session (Bearer) acts only on its own user and session; an
+//! application acts on any.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+use super::params::{FormError, Params, read_form};
+use super::profile::timestamp;
+use crate::api::{ApiFailure, ApiStatus, Caller, ok, roles_of};
+use crate::clock::unix_now;
+use crate::domain::{
+    ApiSession, DisplayName, Email, Password, RoleToken, ServiceId, User, UserId, Username,
+};
+use crate::error::ApiError;
+use crate::secrets::{Secret, SecretHash};
+use crate::sso_service::{OwnIssuer, SsoService};
+use crate::startup::AppState;
+use crate::store::{InsertUserError, LinkError};
+
+const BODY_LIMIT: usize = 16 * 1024;
+
+/// The caller and the form of a request, or the envelope error.
+async fn request(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<(Caller, Params), ApiFailure> {
+    let form: HashMap<String, String> = read_form(req, payload, BODY_LIMIT).await.map_err(|e| {
+        let status = match e {
+            FormError::TooLarge(_) => ApiStatus::PayloadTooLarge,
+            _ => ApiStatus::BadRequest,
+        };
+        ApiFailure::new(status, e.to_string())
+    })?;
+    let caller = Caller::authenticate(state, req).await?;
+    Ok((caller, Params::new(form)))
+}
+
+fn failure(status: ApiStatus, message: impl Into<String>) -> ApiFailure {
+    ApiFailure::new(status, message)
+}
+
+fn user_view(state: &AppState, user: &User) -> Value {
+    json!({
+        "id": user.id.to_string(),
+        "email": Some(&user.email).filter(|e| !e.is_empty()),
+        "username": user.username,
+        "displayname": user.display_name,
+        "roles": roles_of(state, user),
+        "created": timestamp(user.created),
+    })
+}
+
+/// The user an action names with `user`; a user session may name only
+/// itself (and may leave `user` out).
+async fn target_user(state: &AppState, caller: &Caller, p: &Params) -> Result<User, ApiFailure> {
+    let named = p.parse_opt("user", |raw| {
+        uuid::Uuid::parse_str(raw)
+            .map(UserId)
+            .map_err(|_| crate::domain::FieldError::Malformed("a user id (uuid)"))
+    })?;
+    match (caller, named) {
+        (Caller::User { user, .. }, None) => Ok((**user).clone()),
+        (Caller::User { user, .. }, Some(id)) if id == user.id => Ok((**user).clone()),
+        (Caller::User { .. }, Some(_)) => Err(failure(
+            ApiStatus::NotAllowed,
+            "a user session may only act on its own user",
+        )),
+        (Caller::Application { .. }, None) => Err(ApiError::MissingArgument("user").into()),
+        (Caller::Application { .. }, Some(id)) => state
+            .store
+            .user(id)
+            .await?
+            .ok_or_else(|| failure(ApiStatus::UserNotFound, format!("no user {id}"))),
+    }
+}
+
+fn service<'s>(state: &'s AppState, p: &Params) -> Result<&'s SsoService, ApiFailure> {
+    let raw = p.required("service")?;
+    ServiceId::parse(raw)
+        .ok()
+        .and_then(|id| state.settings.sso_services.get(&id))
+        .ok_or_else(|| {
+            failure(
+                ApiStatus::SsoServiceUnknown,
+                format!("`{}` is not a configured SSO service", ApiError::echo(raw)),
+            )
+        })
+}
+
+/// Validates `response` for the service and returns the hash of its token.
+fn sso_token(state: &AppState, service: &SsoService, p: &Params) -> Result<SecretHash, ApiFailure> {
+    let response = p.required("response")?;
+    let own = OwnIssuer {
+        issuer: state.settings.issuer(),
+        jwks: state.id_tokens.jwks(),
+    };
+    let skew = state.settings.api.clock_skew.as_secs();
+    let token = service.token_of(response, &own, skew).map_err(|e| {
+        failure(
+            ApiStatus::SsoResponseInvalid,
+            format!(
+                "the response is not valid for service `{}`: {e}",
+                service.id
+            ),
+        )
+    })?;
+    Ok(SecretHash::of_sso_token(&token))
+}
+
+pub async fn user_create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiFailure> {
+    let (caller, p) = request(&state, &req, payload).await?;
+    caller.require(RoleToken::UserCreate)?;
+    let email = p.parse_opt("email", Email::parse)?;
+    let username = p.parse_opt("username", Username::parse)?;
+    if email.is_none() && username.is_none() {
+        return Err(failure(
+            ApiStatus::MissingParameter,
+            "give `email` or `username` (or both)",
+        ));
+    }
+    let display_name = p.parse("displayname", DisplayName::parse)?;
+    let password = p.parse_opt("password", Password::parse)?;
+    let roles: Vec<String> = p
+        .optional("roles")?
+        .map(|r| {
+            r.split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    for role in &roles {
+        let Some(tokens) = state.settings.roles.get(role) else {
+            return Err(failure(
+                ApiStatus::RoleUnknown,
+                format!("`{}` is not a configured role", ApiError::echo(role)),
+            ));
+        };
+        // Nobody hands out more than they hold (the default role, which every
+        // user without roles has anyway, excepted).
+        if role == &state.settings.api.default_role {
+            continue;
+        }
+        if let Some(extra) = tokens.iter().find(|t| !caller.tokens().contains(t)) {
+            return Err(failure(
+                ApiStatus::NotAllowed,
+                format!(
+                    "role `{role}` grants `{}`, which the caller does not hold",
+                    extra.as_str()
+                ),
+            ));
+        }
+    }
+    let password_hash = match password {
+        Some(password) => state.hasher.hash(password).await?,
+        None => String::new(),
+    };
+    let user = User {
+        id: UserId::new(),
+        email: email
+            .as_ref()
+            .map(|e| e.as_str().to_owned())
+            .unwrap_or_default(),
+        email_normalized: email
+            .as_ref()
+            .map(|e| e.normalized().to_owned())
+            .unwrap_or_default(),
+        display_name: display_name.as_str().to_owned(),
+        password_hash,
+        created: unix_now(),
+        username: username.map(|u| u.as_str().to_owned()),
+        roles,
+        api_user: true,
+    };
+    match state.store.insert_user(&user).await {
+        Ok(()) => {}
+        Err(InsertUserError::EmailTaken) => {
+            return Err(failure(
+                ApiStatus::UserExists,
+                "a user with this email exists",
+            ));
+        }
+        Err(InsertUserError::UsernameTaken) => {
+            return Err(failure(
+                ApiStatus::UserExists,
+                "a user with this username exists",
+            ));
+        }
+        Err(InsertUserError::Store(e)) => return Err(e.into()),
+    }
+    tracing::info!(user = %user.id, by = %caller.name(), "user created through the API");
+    Ok(ok(json!({ "user": user_view(&state, &user) })))
+}
+
+pub async fn user_info(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiFailure> {
+    let (caller, p) = request(&state, &req, payload).await?;
+    caller.require(RoleToken::UserView)?;
+    let user = target_user(&state, &caller, &p).await?;
+    Ok(ok(json!({ "user": user_view(&state, &user) })))
+}
+
+pub async fn user_link_sso_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiFailure> {
+    let (caller, p) = request(&state, &req, payload).await?;
+    caller.require(RoleToken::UserSsoToken)?;
+    let user = target_user(&state, &caller, &p).await?;
+    let service = service(&state, &p)?;
+    let token = sso_token(&state, service, &p)?;
+    match state
+        .store
+        .link_sso_token(&service.id, &token, user.id)
+        .await
+    {
+        Ok(()) => {}
+        Err(LinkError::UserHasToken) => {
+            return Err(failure(
+                ApiStatus::SsoTokenAlreadySet,
+                format!(
+                    "the user already has an SSO token for `{}`; clear it first with \
+                     user/clearssotoken",
+                    service.id
+                ),
+            ));
+        }
+        Err(LinkError::TokenLinkedElsewhere) => {
+            return Err(failure(
+                ApiStatus::SsoTokenAlreadyLinked,
+                "this SSO token is linked to another user",
+            ));
+        }
+        Err(LinkError::Store(e)) => return Err(e.into()),
+    }
+    tracing::info!(user = %user.id, service = %service.id, by = %caller.name(), "SSO token linked");
+    Ok(ok(
+        json!({ "user": user.id.to_string(), "service": service.id.as_str() }),
+    ))
+}
+
+pub async fn user_clear_sso_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiFailure> {
+    let (caller, p) = request(&state, &req, payload).await?;
+    caller.require(RoleToken::UserSsoToken)?;
+    let user = target_user(&state, &caller, &p).await?;
+    let service = service(&state, &p)?;
+    let cleared = state.store.clear_sso_token(&service.id, user.id).await?;
+    tracing::info!(user = %user.id, service = %service.id, cleared, "SSO token cleared");
+    Ok(ok(json!({ "cleared": cleared })))
+}
+
+pub async fn session_create_with_sso(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiFailure> {
+    let (caller, p) = request(&state, &req, payload).await?;
+    caller.require(RoleToken::SessionCreate)?;
+    let service = service(&state, &p)?;
+    let token = sso_token(&state, service, &p)?;
+    let unknown = || {
+        failure(
+            ApiStatus::SsoTokenUnknown,
+            format!(
+                "no user has this SSO token for `{}`: create one (user/create) and link the \
+                 token (user/linkssotoken), then try again",
+                service.id
+            ),
+        )
+    };
+    let user_id = state
+        .store
+        .sso_token_user(&service.id, &token)
+        .await?
+        .ok_or_else(unknown)?;
+    let user = state.store.user(user_id).await?.ok_or_else(unknown)?;
+    let now = unix_now();
+    let ttl = state.settings.api.session_ttl;
+    let session = ApiSession {
+        user: user.id,
+        created: now,
+        expires: now + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX),
+    };
+    let secret = Secret::generate();
+    state
+        .store
+        .put_api_session(&secret.hash(), &session, ttl)
+        .await?;
+    tracing::info!(user = %user.id, service = %service.id, by = %caller.name(), "API session created");
+    Ok(ok(json!({
+        "session": secret.expose(),
+        "expires": session.expires,
+        "user": user_view(&state, &user),
+    })))
+}
+
+/// The session an action names: the caller's own for a user session, the
+/// `session` parameter for an application.
+async fn target_session(
+    state: &AppState,
+    caller: &Caller,
+    p: &Params,
+) -> Result<(SecretHash, ApiSession), ApiFailure> {
+    let sid = match caller {
+        Caller::User { session, .. } => {
+            if p.optional("session")?.is_some() {
+                return Err(failure(
+                    ApiStatus::NotAllowed,
+                    "a user session may only act on itself",
+                ));
+            }
+            session.clone()
+        }
+        Caller::Application { .. } => p
+            .parse("session", Secret::parse)
+            .map_err(|_| failure(ApiStatus::SessionNotFound, "no such session"))?
+            .hash(),
+    };
+    let session = state
+        .store
+        .api_session(&sid)
+        .await?
+        .filter(|s| s.expires > unix_now())
+        .ok_or_else(|| failure(ApiStatus::SessionNotFound, "no such session"))?;
+    Ok((sid, session))
+}
+
+pub async fn session_info(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiFailure> {
+    let (caller, p) = request(&state, &req, payload).await?;
+    caller.require(RoleToken::SessionView)?;
+    let (_, session) = target_session(&state, &caller, &p).await?;
+    let user = state.store.user(session.user).await?;
+    Ok(ok(json!({
+        "user": user.map(|u| user_view(&state, &u)),
+        "created": session.created,
+        "expires": session.expires,
+    })))
+}
+
+pub async fn session_delete(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiFailure> {
+    let (caller, p) = request(&state, &req, payload).await?;
+    caller.require(RoleToken::SessionDelete)?;
+    let (sid, _) = target_session(&state, &caller, &p).await?;
+    state.store.delete_api_session(&sid).await?;
+    Ok(ok(json!({ "deleted": true })))
+}
+
+pub async fn unknown_action() -> Result<HttpResponse, ApiFailure> {
+    Err(failure(ApiStatus::ActionUnknown, "no such API action"))
+}
+
+pub async fn wrong_method() -> Result<HttpResponse, ApiFailure> {
+    Err(failure(
+        ApiStatus::MethodNotAllowed,
+        "API actions are POST requests",
+    ))
+}

@@ -1,0 +1,737 @@
+//! The application API: the on-demand user flow of the source, permissions
+//! by role, SSO token link semantics (also under concurrency), SSO response
+//! validation, and every status of the catalog.
+
+use std::collections::BTreeSet;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+use sha2::Sha256;
+use sso_server::api::ApiStatus;
+use sso_server::config::ApiApplication;
+use sso_server::domain::RoleToken;
+
+use crate::both_stores;
+use crate::helpers::*;
+
+const PARTNER_KEY: &[u8] = include_bytes!("../fixtures/partner-idp.key.pem");
+const PARTNER_JWKS: &str = include_str!("../../config/partner-idp.jwks.json");
+const PORTAL: Auth = Auth::Basic("portal", "portal-secret");
+
+#[derive(Clone, Copy)]
+enum Auth<'a> {
+    None,
+    Basic(&'a str, &'a str),
+    Bearer(&'a str),
+}
+
+/// An action's form fields.
+type Form<'a> = Vec<(&'a str, &'a str)>;
+
+/// An envelope as the API answered it.
+#[derive(Debug)]
+struct Answer {
+    status: String,
+    message: String,
+    body: Value,
+}
+
+impl Answer {
+    fn is(&self, name: &str) -> bool {
+        self.status == name
+    }
+}
+
+impl TestApp {
+    async fn api(&self, action: &str, auth: Auth<'_>, form: &[(&str, &str)]) -> Answer {
+        let mut req = self
+            .http
+            .post(self.url(&format!("/api/{action}")))
+            .form(form);
+        req = match auth {
+            Auth::None => req,
+            Auth::Basic(id, secret) => req.basic_auth(id, Some(secret)),
+            Auth::Bearer(token) => req.bearer_auth(token),
+        };
+        answer(req.send().await.unwrap()).await
+    }
+
+    /// A federated response: an ID token of this server for `site`.
+    async fn id_token(&self, site: &Site, email: &str) -> (String, String) {
+        let user = self
+            .sign_up_with(site, email, &[("response_type", "code")])
+            .await;
+        let code = user.body["authorization_code"].as_str().unwrap();
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", &site.redirect_uri()),
+        ];
+        let r = self
+            .http
+            .post(self.url("/oauth/token"))
+            .basic_auth(site.id, Some(format!("{}-secret", site.id)))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        let body: Value = r.json().await.unwrap();
+        (body["id_token"].as_str().unwrap().to_owned(), user.uuid)
+    }
+
+    async fn create_user(&self, email: &str) -> String {
+        let a = self
+            .api(
+                "user/create",
+                PORTAL,
+                &[("email", email), ("displayname", "API User")],
+            )
+            .await;
+        assert!(a.is("OK"), "{a:?}");
+        a.body["user"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Links, then signs in with the same response: the session secret.
+    async fn session_for(&self, service: &str, response: &str, email: &str) -> String {
+        let user = self.create_user(email).await;
+        let form = [
+            ("user", user.as_str()),
+            ("service", service),
+            ("response", response),
+        ];
+        assert!(self.api("user/linkssotoken", PORTAL, &form).await.is("OK"));
+        let a = self
+            .api(
+                "session/createwithsso",
+                PORTAL,
+                &[("service", service), ("response", response)],
+            )
+            .await;
+        assert!(a.is("OK"), "{a:?}");
+        a.body["session"].as_str().unwrap().to_owned()
+    }
+}
+
+async fn answer(r: reqwest::Response) -> Answer {
+    let http = r.status();
+    let v: Value = r.json().await.expect("an envelope");
+    let header = &v["header"];
+    let name = header["statusmessage"].as_str().unwrap().to_owned();
+    let (code, expected_name, expected_http) = ApiStatus::ALL
+        .into_iter()
+        .map(|s| s.identity())
+        .find(|(_, n, _)| *n == name)
+        .unwrap_or_else(|| panic!("unknown status {name}"));
+    assert_eq!(header["status"], code);
+    assert_eq!(http.as_u16(), expected_http.as_u16(), "{name}");
+    assert_eq!(name, expected_name);
+    if name != "OK" {
+        assert!(!header["message"].as_str().unwrap().is_empty(), "{v}");
+        assert!(v["body"].is_null());
+    }
+    Answer {
+        status: name,
+        message: header["message"].as_str().unwrap_or("").to_owned(),
+        body: v["body"].clone(),
+    }
+}
+
+fn partner_kid() -> String {
+    let jwks: Value = serde_json::from_str(PARTNER_JWKS).unwrap();
+    jwks["keys"][0]["kid"].as_str().unwrap().to_owned()
+}
+
+/// An ID token of the partner IdP with `claims` over sensible defaults.
+fn partner_token(overrides: Value) -> String {
+    let now = sso_server::clock::unix_now();
+    let mut claims = json!({
+        "iss": "https://idp.partner.example",
+        "aud": "sso-demo",
+        "sub": "partner-user-1",
+        "iat": now,
+        "exp": now + 300,
+    });
+    for (k, v) in overrides.as_object().unwrap() {
+        claims[k] = v.clone();
+    }
+    let mut header = Header::new(Algorithm::ES256);
+    header.kid = Some(partner_kid());
+    let key = EncodingKey::from_ec_pem(PARTNER_KEY).unwrap();
+    jsonwebtoken::encode(&header, &claims, &key).unwrap()
+}
+
+/// `header.payload.signature` from parts, for tokens no library would make.
+fn raw_jwt(header: Value, claims: Value, sign: impl Fn(&[u8]) -> Vec<u8>) -> String {
+    let h = URL_SAFE_NO_PAD.encode(header.to_string());
+    let c = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let input = format!("{h}.{c}");
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(sign(input.as_bytes())))
+}
+
+async fn an_unknown_sso_user_is_created_on_demand(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (response, _) = app.id_token(&NEWS, "reader@example.com").await;
+    let sso = [("service", "federation"), ("response", response.as_str())];
+
+    // First visit: nobody has this token yet.
+    let a = app.api("session/createwithsso", PORTAL, &sso).await;
+    assert!(a.is("SSO_TOKEN_UNKNOWN"), "{a:?}");
+    assert!(a.message.contains("user/create"), "{}", a.message);
+    // So the backend creates the user, links the token, and retries.
+    let user = app.create_user("reader@example.com").await;
+    let link = [
+        ("user", user.as_str()),
+        ("service", "federation"),
+        ("response", &response),
+    ];
+    assert!(app.api("user/linkssotoken", PORTAL, &link).await.is("OK"));
+    let a = app.api("session/createwithsso", PORTAL, &sso).await;
+    assert!(a.is("OK"), "{a:?}");
+    assert_eq!(a.body["user"]["id"], user.as_str());
+    assert_eq!(a.body["user"]["roles"], json!(["user"]));
+    let session = a.body["session"].as_str().unwrap().to_owned();
+
+    // The session works as a Bearer credential, for its own user only.
+    let info = app.api("session/info", Auth::Bearer(&session), &[]).await;
+    assert!(info.is("OK"), "{info:?}");
+    assert_eq!(info.body["user"]["id"], user.as_str());
+    let me = app.api("user/info", Auth::Bearer(&session), &[]).await;
+    assert_eq!(me.body["user"]["email"], "reader@example.com");
+    let other = app.create_user("other@example.com").await;
+    let a = app
+        .api("user/info", Auth::Bearer(&session), &[("user", &other)])
+        .await;
+    assert!(a.is("NOT_ALLOWED"), "{a:?}");
+    // The application sees it too, then the user signs out.
+    let a = app
+        .api("session/info", PORTAL, &[("session", &session)])
+        .await;
+    assert!(a.is("OK"));
+    assert!(
+        app.api("session/delete", Auth::Bearer(&session), &[])
+            .await
+            .is("OK")
+    );
+    let gone = app.api("session/info", Auth::Bearer(&session), &[]).await;
+    assert!(gone.is("AUTHENTICATION_FAILED"), "{gone:?}");
+    let a = app
+        .api("session/info", PORTAL, &[("session", &session)])
+        .await;
+    assert!(a.is("SESSION_NOT_FOUND"), "{a:?}");
+}
+
+async fn every_action_is_allowed_and_refused_by_role(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        // An application with no roles at all, and an all-powerful role
+        // that the portal must not be able to hand out.
+        let hash = s.applications["portal"].secret_hash.clone();
+        s.applications.insert(
+            "idle".into(),
+            ApiApplication {
+                id: "idle".into(),
+                secret_hash: hash,
+                roles: vec![],
+            },
+        );
+        s.roles
+            .insert("admin".into(), RoleToken::ALL.into_iter().collect());
+    })
+    .await;
+    let idle = Auth::Basic("idle", "portal-secret");
+    let response = partner_token(json!({}));
+    let session = app
+        .session_for("partner-idp", &response, "roles@example.com")
+        .await;
+    let user_session = Auth::Bearer(&session);
+    let user = app.api("session/info", user_session, &[]).await.body["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let actions: [(&str, RoleToken, Form); 7] = [
+        (
+            "user/create",
+            RoleToken::UserCreate,
+            vec![("email", "new@example.com"), ("displayname", "N")],
+        ),
+        ("user/info", RoleToken::UserView, vec![("user", &user)]),
+        (
+            "user/linkssotoken",
+            RoleToken::UserSsoToken,
+            vec![
+                ("user", &user),
+                ("service", "partner-idp"),
+                ("response", &response),
+            ],
+        ),
+        (
+            "user/clearssotoken",
+            RoleToken::UserSsoToken,
+            vec![("user", &user), ("service", "federation")],
+        ),
+        (
+            "session/createwithsso",
+            RoleToken::SessionCreate,
+            vec![("service", "partner-idp"), ("response", &response)],
+        ),
+        ("session/info", RoleToken::SessionView, vec![]),
+        ("session/delete", RoleToken::SessionDelete, vec![]),
+    ];
+    let portal_tokens = app.settings.role_tokens(&["portal-manager".to_owned()]);
+    let user_tokens = app.settings.role_tokens(&["user".to_owned()]);
+    assert!(
+        !user_tokens.contains(&RoleToken::UserSsoToken),
+        "the default role must not manage SSO tokens"
+    );
+    for (action, token, form) in &actions {
+        // The idle application holds nothing.
+        let a = app.api(action, idle, form).await;
+        assert!(a.is("NOT_ALLOWED"), "{action}: {a:?}");
+        assert!(a.message.contains(token.as_str()), "{}", a.message);
+        // The user session: allowed exactly by the default role (the
+        // session actions act on its own session, without `session`).
+        let own: Vec<(&str, &str)> = form.iter().filter(|(k, _)| *k != "user").copied().collect();
+        let a = app.api(action, user_session, &own).await;
+        assert_eq!(
+            a.is("NOT_ALLOWED"),
+            !user_tokens.contains(token),
+            "{action}: {a:?}"
+        );
+        if *action == "session/delete" {
+            continue;
+        }
+        // The portal: allowed exactly by portal-manager.
+        let mut with_session = form.clone();
+        if action.starts_with("session/") && *action != "session/createwithsso" {
+            with_session.push(("session", &session));
+        }
+        let a = app.api(action, PORTAL, &with_session).await;
+        assert_eq!(
+            a.is("NOT_ALLOWED"),
+            !portal_tokens.contains(token),
+            "{action}: {a:?}"
+        );
+    }
+    let a = app
+        .api("session/delete", PORTAL, &[("session", &session)])
+        .await;
+    assert!(
+        a.is("NOT_ALLOWED"),
+        "portal-manager has no session-delete: {a:?}"
+    );
+
+    // Granting roles: known ones only, never more than the caller holds,
+    // the default role always.
+    let create = |roles: &'static str| {
+        [
+            ("username", "granted"),
+            ("displayname", "G"),
+            ("roles", roles),
+        ]
+    };
+    assert!(
+        app.api("user/create", PORTAL, &create("nope"))
+            .await
+            .is("ROLE_UNKNOWN")
+    );
+    let a = app.api("user/create", PORTAL, &create("admin")).await;
+    assert!(a.is("NOT_ALLOWED") && a.message.contains("admin"), "{a:?}");
+    let a = app
+        .api("user/create", PORTAL, &create("portal-manager,user"))
+        .await;
+    assert!(a.is("OK"), "{a:?}");
+    assert_eq!(a.body["user"]["roles"], json!(["portal-manager", "user"]));
+    assert_eq!(a.body["user"]["username"], "granted");
+    assert!(a.body["user"]["email"].is_null());
+}
+
+async fn sso_tokens_link_one_to_one_and_clear_both_ways(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (ann, bob) = (
+        app.create_user("ann@example.com").await,
+        app.create_user("bob@example.com").await,
+    );
+    let first = partner_token(json!({"sub": "first"}));
+    let second = partner_token(json!({"sub": "second"}));
+    let link = |user: &str, response: &str| {
+        vec![
+            ("user".to_owned(), user.to_owned()),
+            ("service".to_owned(), "partner-idp".to_owned()),
+            ("response".to_owned(), response.to_owned()),
+        ]
+    };
+    let call = |action: &'static str, form: Vec<(String, String)>| {
+        let app = &app;
+        async move {
+            let form: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            app.api(action, PORTAL, &form).await
+        }
+    };
+    assert!(call("user/linkssotoken", link(&ann, &first)).await.is("OK"));
+    // Linking the same pair again is harmless.
+    assert!(call("user/linkssotoken", link(&ann, &first)).await.is("OK"));
+    // One token per user per service: clear first.
+    let a = call("user/linkssotoken", link(&ann, &second)).await;
+    assert!(
+        a.is("SSO_TOKEN_ALREADY_SET") && a.message.contains("clear"),
+        "{a:?}"
+    );
+    // One user per token.
+    assert!(
+        call("user/linkssotoken", link(&bob, &first))
+            .await
+            .is("SSO_TOKEN_ALREADY_LINKED")
+    );
+    // A token of another service is another token.
+    let (federated, _) = app.id_token(&SPORT, "fed@example.com").await;
+    let mut fed = link(&ann, &federated);
+    fed[1].1 = "federation".into();
+    assert!(call("user/linkssotoken", fed).await.is("OK"));
+
+    // Clearing removes both directions.
+    let clear = |user: &str| {
+        vec![
+            ("user".to_owned(), user.to_owned()),
+            ("service".to_owned(), "partner-idp".to_owned()),
+        ]
+    };
+    let a = call("user/clearssotoken", clear(&ann)).await;
+    assert_eq!(a.body["cleared"], true);
+    assert_eq!(
+        call("user/clearssotoken", clear(&ann)).await.body["cleared"],
+        false
+    );
+    let sign_in = vec![
+        ("service".to_owned(), "partner-idp".to_owned()),
+        ("response".to_owned(), first.clone()),
+    ];
+    assert!(
+        call("session/createwithsso", sign_in.clone())
+            .await
+            .is("SSO_TOKEN_UNKNOWN")
+    );
+    assert!(call("user/linkssotoken", link(&bob, &first)).await.is("OK"));
+    let a = call("session/createwithsso", sign_in).await;
+    assert_eq!(a.body["user"]["id"], bob.as_str());
+}
+
+async fn concurrent_double_links_have_exactly_one_winner(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut users = Vec::new();
+    for i in 0..12 {
+        users.push(app.create_user(&format!("race{i}@example.com")).await);
+    }
+    // One token, twelve users at once.
+    let token = partner_token(json!({"sub": "contested"}));
+    let attempts = users.iter().map(|u| {
+        let form = [
+            ("user", u.as_str()),
+            ("service", "partner-idp"),
+            ("response", token.as_str()),
+        ];
+        let app = &app;
+        async move { app.api("user/linkssotoken", PORTAL, &form).await.status }
+    });
+    let outcomes = futures::future::join_all(attempts).await;
+    assert_eq!(
+        outcomes.iter().filter(|s| *s == "OK").count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .all(|s| s == "OK" || s == "SSO_TOKEN_ALREADY_LINKED")
+    );
+
+    // Twelve tokens, one user at once.
+    let tokens: Vec<String> = (0..12)
+        .map(|i| partner_token(json!({"sub": format!("t{i}")})))
+        .collect();
+    let attempts = tokens.iter().map(|t| {
+        let form = [
+            ("user", users[0].as_str()),
+            ("service", "partner-idp"),
+            ("response", t.as_str()),
+        ];
+        let app = &app;
+        async move { app.api("user/linkssotoken", PORTAL, &form).await.status }
+    });
+    let outcomes = futures::future::join_all(attempts).await;
+    // users[0] may hold "contested" already; then every attempt is refused.
+    let winners = outcomes.iter().filter(|s| *s == "OK").count();
+    assert!(winners <= 1, "{outcomes:?}");
+    assert!(
+        outcomes
+            .iter()
+            .all(|s| s == "OK" || s == "SSO_TOKEN_ALREADY_SET")
+    );
+    // No half-links: every token that lost is free for another user.
+    for (t, outcome) in tokens.iter().zip(&outcomes) {
+        if outcome != "OK" {
+            let sign_in = [("service", "partner-idp"), ("response", t.as_str())];
+            assert!(
+                app.api("session/createwithsso", PORTAL, &sign_in)
+                    .await
+                    .is("SSO_TOKEN_UNKNOWN")
+            );
+        }
+    }
+}
+
+async fn forged_and_foreign_sso_responses_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let now = sso_server::clock::unix_now();
+    let user = app.create_user("check@example.com").await;
+    let (app, user) = (&app, user.as_str());
+    let link = |response: String| async move {
+        let form = [
+            ("user", user),
+            ("service", "partner-idp"),
+            ("response", response.as_str()),
+        ];
+        app.api("user/linkssotoken", PORTAL, &form).await
+    };
+    let other_key = {
+        let keys = sso_server::oidc::SigningKeys::generate();
+        let pem = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            base64::engine::general_purpose::STANDARD.encode(
+                // The signing key's PKCS#8, by way of a token we do not use.
+                keys_der(&keys)
+            )
+        );
+        EncodingKey::from_ec_pem(pem.as_bytes()).unwrap()
+    };
+    let mut forged_header = Header::new(Algorithm::ES256);
+    forged_header.kid = Some(partner_kid());
+    let claims = json!({"iss": "https://idp.partner.example", "aud": "sso-demo", "sub": "x", "exp": now + 300});
+    let forged = jsonwebtoken::encode(&forged_header, &claims, &other_key).unwrap();
+    let public_key = PARTNER_JWKS.as_bytes().to_vec();
+    let cases = [
+        ("forged", forged),
+        ("expired", partner_token(json!({"exp": now - 3600}))),
+        ("beyond the skew", partner_token(json!({"exp": now - 120}))),
+        (
+            "wrong audience",
+            partner_token(json!({"aud": "someone-else"})),
+        ),
+        (
+            "wrong issuer",
+            partner_token(json!({"iss": "https://evil.example"})),
+        ),
+        ("no sub", partner_token(json!({"sub": ""}))),
+        (
+            "alg none",
+            raw_jwt(
+                json!({"alg": "none", "kid": partner_kid()}),
+                claims.clone(),
+                |_| vec![],
+            ),
+        ),
+        (
+            "HS256 keyed with the public key",
+            raw_jwt(
+                json!({"alg": "HS256", "kid": partner_kid()}),
+                claims.clone(),
+                |input| {
+                    let mut mac = Hmac::<Sha256>::new_from_slice(&public_key).unwrap();
+                    mac.update(input);
+                    mac.finalize().into_bytes().to_vec()
+                },
+            ),
+        ),
+        (
+            "RS256 claimed for the EC key",
+            raw_jwt(
+                json!({"alg": "RS256", "kid": partner_kid()}),
+                claims.clone(),
+                |_| vec![1; 256],
+            ),
+        ),
+        ("not a JWT", "hello".to_owned()),
+    ];
+    for (what, response) in cases {
+        let a = link(response).await;
+        assert!(a.is("SSO_RESPONSE_INVALID"), "{what}: {a:?}");
+    }
+    // This server's own ID token is not a partner response, and a partner
+    // token is not a federated one.
+    let (ours, _) = app.id_token(&NEWS, "ours@example.com").await;
+    assert!(link(ours.clone()).await.is("SSO_RESPONSE_INVALID"));
+    let partner = partner_token(json!({}));
+    let form = [("service", "federation"), ("response", partner.as_str())];
+    assert!(
+        app.api("session/createwithsso", PORTAL, &form)
+            .await
+            .is("SSO_RESPONSE_INVALID")
+    );
+    // Within the clock skew is still fine.
+    assert!(link(partner_token(json!({"exp": now - 20}))).await.is("OK"));
+}
+
+fn keys_der(keys: &sso_server::oidc::SigningKeys) -> Vec<u8> {
+    keys.private_der()
+}
+
+async fn every_status_of_the_catalog_is_reachable(backend: Backend) {
+    let mut app = spawn_app(backend).await;
+    let mut reached = BTreeSet::new();
+    let mut note = |a: Answer| {
+        reached.insert(a.status.clone());
+        a
+    };
+    let user = app.create_user("status@example.com").await;
+    note(app.api("user/info", PORTAL, &[("user", &user)]).await);
+    note(app.api("nothing/here", PORTAL, &[]).await);
+    let r = app
+        .http
+        .get(app.url("/api/user/info"))
+        .send()
+        .await
+        .unwrap();
+    note(answer(r).await);
+    let r = app
+        .http
+        .post(app.url("/api/user/info"))
+        .basic_auth("portal", Some("portal-secret"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    note(answer(r).await);
+    let big = "x".repeat(20_000);
+    note(app.api("user/info", PORTAL, &[("user", &big)]).await);
+    note(app.api("user/info", Auth::None, &[]).await);
+    note(
+        app.api("user/info", Auth::Basic("portal", "wrong"), &[])
+            .await,
+    );
+    note(
+        app.api("user/create", Auth::Basic("portal", "x"), &[])
+            .await,
+    );
+    let idle_session = Auth::Bearer("not-a-session");
+    note(app.api("user/create", idle_session, &[]).await);
+    note(app.api("user/info", PORTAL, &[]).await);
+    note(
+        app.api("user/info", PORTAL, &[("user", "not-a-uuid")])
+            .await,
+    );
+    note(
+        app.api(
+            "user/info",
+            PORTAL,
+            &[("user", "6d1f3c9a-1b7e-4c43-9a2c-4b1e2f3a4b5c")],
+        )
+        .await,
+    );
+    note(
+        app.api(
+            "user/create",
+            PORTAL,
+            &[("email", "status@example.com"), ("displayname", "S")],
+        )
+        .await,
+    );
+    note(
+        app.api(
+            "user/create",
+            PORTAL,
+            &[
+                ("email", "r@example.com"),
+                ("displayname", "S"),
+                ("roles", "nope"),
+            ],
+        )
+        .await,
+    );
+    note(
+        app.api(
+            "session/createwithsso",
+            PORTAL,
+            &[("service", "nope"), ("response", "x")],
+        )
+        .await,
+    );
+    note(
+        app.api(
+            "session/createwithsso",
+            PORTAL,
+            &[("service", "partner-idp"), ("response", "x")],
+        )
+        .await,
+    );
+    let token = partner_token(json!({"sub": "status"}));
+    note(
+        app.api(
+            "session/createwithsso",
+            PORTAL,
+            &[("service", "partner-idp"), ("response", &token)],
+        )
+        .await,
+    );
+    let other = app.create_user("status2@example.com").await;
+    for u in [&user, &other] {
+        note(
+            app.api(
+                "user/linkssotoken",
+                PORTAL,
+                &[
+                    ("user", u),
+                    ("service", "partner-idp"),
+                    ("response", &token),
+                ],
+            )
+            .await,
+        );
+    }
+    let second = partner_token(json!({"sub": "status-2"}));
+    note(
+        app.api(
+            "user/linkssotoken",
+            PORTAL,
+            &[
+                ("user", &user),
+                ("service", "partner-idp"),
+                ("response", &second),
+            ],
+        )
+        .await,
+    );
+    note(app.api("session/delete", PORTAL, &[]).await);
+    note(
+        app.api(
+            "session/info",
+            PORTAL,
+            &[("session", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")],
+        )
+        .await,
+    );
+    if backend == Backend::Redis {
+        app.redis.as_mut().unwrap().kill();
+        note(app.api("user/info", PORTAL, &[("user", &user)]).await);
+    }
+    let mut expected: BTreeSet<String> = ApiStatus::ALL
+        .into_iter()
+        .filter(|s| *s != ApiStatus::InternalError)
+        .map(|s| s.identity().1.to_owned())
+        .collect();
+    if backend == Backend::Memory {
+        expected.remove("STORE_UNAVAILABLE");
+    }
+    assert_eq!(reached, expected);
+}
+
+both_stores!(
+    an_unknown_sso_user_is_created_on_demand,
+    every_action_is_allowed_and_refused_by_role,
+    sso_tokens_link_one_to_one_and_clear_both_ways,
+    concurrent_double_links_have_exactly_one_winner,
+    forged_and_foreign_sso_responses_are_refused,
+    every_status_of_the_catalog_is_reachable,
+);
