@@ -270,7 +270,11 @@ async fn main() {
     let linked = http
         .post(api("user/linkssotoken"))
         .basic_auth("portal", Some("portal-secret"))
-        .form(&[("user", api_user.as_str()), ("service", "federation"), ("response", &id_token)])
+        .form(&[
+            ("user", api_user.as_str()),
+            ("service", "federation"),
+            ("response", &id_token),
+        ])
         .send()
         .await
         .unwrap();
@@ -385,16 +389,27 @@ async fn main() {
         "(context)",
         true,
     );
-    let rounds = |r: &[f64]| r.iter().map(|x| format!("{x:.0}")).collect::<Vec<_>>().join(", ");
+    let rounds = |r: &[f64]| {
+        r.iter()
+            .map(|x| format!("{x:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     line(
         "/oauth/token redemptions / healthz",
-        format!("{redeem_ratio:.0} % ({redeem_rps:.0}/s; rounds {} %)", rounds(&redeem_rounds)),
+        format!(
+            "{redeem_ratio:.0} % ({redeem_rps:.0}/s; rounds {} %)",
+            rounds(&redeem_rounds)
+        ),
         ">= 30 %",
         redeem_ratio >= 30.0,
     );
     line(
         "session/createwithsso / healthz",
-        format!("{create_ratio:.0} % ({create_rps:.0}/s; rounds {} %)", rounds(&create_rounds)),
+        format!(
+            "{create_ratio:.0} % ({create_rps:.0}/s; rounds {} %)",
+            rounds(&create_rounds)
+        ),
         ">= 30 %",
         create_ratio >= 30.0,
     );

@@ -28,10 +28,16 @@ impl Running {
         // The demo configuration, with sign-in throttling lifted: the bench
         // signs in from one address as fast as it can.
         // The JWKS file it names is found beside the config file.
-        let jwks = concat!(env!("CARGO_MANIFEST_DIR"), "/../sso-server/config/partner-idp.jwks.json");
+        let jwks = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../sso-server/config/partner-idp.jwks.json"
+        );
         let config = sso_server::config::DEMO_TOML
             .replace("attempts_per_ip = 60", "attempts_per_ip = 100000000")
-            .replace("jwks_file = \"partner-idp.jwks.json\"", &format!("jwks_file = \"{jwks}\""));
+            .replace(
+                "jwks_file = \"partner-idp.jwks.json\"",
+                &format!("jwks_file = \"{jwks}\""),
+            );
         let path = std::env::temp_dir().join(format!("sso-bench-{}.toml", std::process::id()));
         std::fs::write(&path, config).unwrap();
         let port = free_port();
