@@ -4,7 +4,7 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, extname, normalize } from 'node:path';
 
@@ -98,6 +98,11 @@ export async function startServers(
   const dir = mkdtempSync(join(tmpdir(), 'sso-test-'));
   const configFile = join(dir, 'sso.toml');
   writeFileSync(configFile, config(ports));
+  // Files the configuration names are read beside it.
+  copyFileSync(
+    join(ROOT, 'sso-server', 'config', 'partner-idp.jwks.json'),
+    join(dir, 'partner-idp.jwks.json'),
+  );
 
   const bin = serverBin ?? join(ROOT, 'target', 'debug', 'sso-server');
   const assets = join(ROOT, 'target', 'sso-client');
