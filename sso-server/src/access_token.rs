@@ -21,7 +21,7 @@ use rand::RngCore;
 use sha2::Sha256;
 use uuid::Uuid;
 
-use crate::domain::{ClientId, Segment, UserId};
+use crate::domain::{ClientId, Segment, SessionBinding, UserId};
 use crate::secrets::SecretHash;
 
 const VERSION: u8 = 1;
@@ -65,13 +65,6 @@ impl fmt::Debug for AccessTokenKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("AccessTokenKey(..)")
     }
-}
-
-/// The browser session a token is bound to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionBinding {
-    pub sid: SecretHash,
-    pub segment: Segment,
 }
 
 /// What an access token says.

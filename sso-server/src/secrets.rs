@@ -6,6 +6,7 @@ use std::fmt;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::domain::FieldError;
@@ -59,7 +60,8 @@ impl fmt::Debug for Secret {
 /// The store key of a secret: SHA-256, truncated to 128 bits, base64url. The
 /// secret has 256 bits of entropy, so 128 bits of hash leave no useful
 /// preimage or collision attack, and keep every stored session small.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct SecretHash(String);
 
 impl SecretHash {

@@ -1,8 +1,9 @@
 //! Minting one-time codes (only their hashes reach the store; the codes go to
 //! the caller once) and access tokens (MAC'd, stored nowhere).
 
-use crate::access_token::{AccessClaims, SessionBinding};
+use crate::access_token::AccessClaims;
 use crate::clock::unix_now;
+use crate::domain::SessionBinding;
 use crate::domain::{ClientId, CodeKind, Grant, User, UserId};
 use crate::error::ApiError;
 use crate::metrics;

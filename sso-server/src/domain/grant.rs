@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{ClientId, CodeChallenge, FieldError, Nonce, UserId};
+use super::{ClientId, CodeChallenge, FieldError, Nonce, SessionBinding, UserId};
 
 /// What a one-time code was minted for; each kind lives in its own key space,
 /// so a code of one kind can never be redeemed as another.
@@ -40,6 +40,10 @@ pub struct Grant {
     /// Returned unchanged in the ID token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<Nonce>,
+    /// The SSO session a code of `/sso/check` came from: the access token
+    /// it is redeemed for is bound to it, as the in-page one would be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<SessionBinding>,
 }
 
 /// `response_type`: an access token in the result, or a code for the site's backend.

@@ -16,7 +16,7 @@ pub use client_id::{ClientId, Segment, SegmentList};
 pub use field_error::FieldError;
 pub use grant::{CodeKind, Grant, ResponseMethod, ResponseType};
 pub use pkce::{CodeChallenge, CodeVerifier, Nonce};
-pub use session::{BrowserSession, SegmentSession};
+pub use session::{BrowserSession, SegmentSession, SessionBinding};
 pub use state::State;
 pub use user::{Profile, User, UserId};
 pub use user_input::{DisplayName, Email, Password};

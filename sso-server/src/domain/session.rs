@@ -1,6 +1,17 @@
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use super::{ClientId, Profile, Segment};
+use crate::secrets::SecretHash;
+
+/// One browser's sign-in to one segment, as an access token (or the code it
+/// is redeemed from) names it: the token stops working when that ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionBinding {
+    pub sid: SecretHash,
+    pub segment: Segment,
+}
 
 /// The sign-in of one browser in one segment.
 #[derive(Debug, Clone, PartialEq, Eq)]

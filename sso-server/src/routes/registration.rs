@@ -102,6 +102,7 @@ async fn signed_in(
         flow: None,
         code_challenge: None,
         nonce: None,
+        session: None,
     };
     let sso_code = issue_code(state, CodeKind::SsoCode, &sso_grant).await?;
     let mut body = json!({

@@ -111,7 +111,7 @@ pub async fn token(
         i64::try_from(lifetime).unwrap_or(i64::MAX),
     );
     let id_token = state.id_tokens.sign(&claims);
-    let access_token = issue_access_token(&state, user.id, &client.id, None);
+    let access_token = issue_access_token(&state, user.id, &client.id, grant.session.clone());
     tracing::info!(user = %user.id, client = %client.id, "authorization code redeemed");
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -136,6 +136,11 @@ async fn a_check_code_redeems_once_for_verified_tokens(backend: Backend) {
     // Single use.
     let again = app.redeem_as(&SPORT, &code).await;
     assert_oauth_error(again, StatusCode::BAD_REQUEST, "invalid_grant").await;
+
+    // Bound to the SSO session the code came from, as the in-page token is:
+    // signing out anywhere in the family ends it.
+    assert_eq!(app.end(&NEWS, Some(&cookie)).await.status(), "success");
+    assert_eq!(app.entity_status(access_token).await, 401);
 }
 
 async fn a_registration_code_redeems_with_client_secret_post(backend: Backend) {
@@ -159,6 +164,9 @@ async fn a_registration_code_redeems_with_client_secret_post(backend: Backend) {
         .await;
     assert_eq!(claims.sub, user.uuid);
     assert_eq!(claims.nonce, None);
+    // No browser session yet, so nothing to bind to: the token stands alone.
+    let access_token = body["access_token"].as_str().unwrap();
+    assert_eq!(app.entity_status(access_token).await, 200);
 }
 
 async fn refusals_are_rfc_6749_errors(backend: Backend) {

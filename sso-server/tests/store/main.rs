@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use sso_server::domain::{
-    BrowserSession, ClientId, CodeChallenge, CodeKind, Grant, Nonce, Segment, SegmentSession, User,
-    UserId,
+    BrowserSession, ClientId, CodeChallenge, CodeKind, Grant, Nonce, Segment, SegmentSession,
+    SessionBinding, User, UserId,
 };
 use sso_server::secrets::Secret;
 use sso_server::store::{DynStore, InsertUserError, MemoryStore, RedisStore};
@@ -80,6 +80,10 @@ fn grant(client: &str) -> Grant {
             CodeChallenge::parse("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM").unwrap(),
         ),
         nonce: Some(Nonce::parse("n-0S6_WzA2Mj").unwrap()),
+        session: Some(SessionBinding {
+            sid: Secret::generate().hash(),
+            segment: Segment::parse("news").unwrap(),
+        }),
     }
 }
 

@@ -6,9 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use super::{Target, cookie, serve, storage_access_blocked};
-use crate::access_token::SessionBinding;
 use crate::clock::unix_now;
-use crate::domain::{CodeKind, Grant, ResponseType};
+use crate::domain::{CodeKind, Grant, ResponseType, SessionBinding};
 use crate::error::ApiError;
 use crate::routes::params::{Params, Query};
 use crate::routes::profile::user_data;
@@ -72,13 +71,13 @@ async fn answer(
             .record_visit(&sid, segment, &client.id, logout_index)
             .await
     };
+    let binding = SessionBinding {
+        sid: sid.clone(),
+        segment: segment.clone(),
+    };
     let credential = async {
         match response_type {
             ResponseType::Token => {
-                let binding = SessionBinding {
-                    sid: sid.clone(),
-                    segment: segment.clone(),
-                };
                 let token = issue_access_token(state, user.id, &client.id, Some(binding));
                 Ok(("accessToken", token))
             }
@@ -92,6 +91,7 @@ async fn answer(
                     flow: Some(flow.name.clone()),
                     code_challenge: code_options.code_challenge.clone(),
                     nonce: code_options.nonce.clone(),
+                    session: Some(binding),
                 };
                 issue_code(state, CodeKind::AuthorizationCode, &grant)
                     .await
