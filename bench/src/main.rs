@@ -158,6 +158,7 @@ async fn main() {
         flow: None,
         code_challenge: None,
         nonce: None,
+        session: None,
     };
     let codes: Vec<Secret> = (0..SESSIONS).map(|_| Secret::generate()).collect();
     futures::stream::iter(codes.iter())

@@ -1,6 +1,7 @@
 //! `www`: serves the demo sites, each on its own port (so each is its own
 //! site in the browser): `sites/<name>/` over the files in `sites/shared/`,
-//! plus the receiver page from `xd-receiver/`.
+//! plus the receiver page from `xd-receiver/`. The news site also runs its
+//! account backend (see [`sso_www::account`]).
 //!
 //! The pages are written for the demo configuration
 //! (`http://sso.localhost:8080`, sites on 8081-8083); when started on other
@@ -8,16 +9,20 @@
 //! are loaded, which is what the end-to-end tests do.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use actix_web::http::header;
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpServer, web};
 use clap::Parser;
+use sso_www::account::AccountBackend;
+use sso_www::sites::{self, Site, WwwError};
+use sso_www::sso_api::{Credentials, SsoApi};
 
 const SITES: [(&str, u16); 3] = [("news", 8081), ("sport", 8082), ("shop", 8083)];
 const DEMO_SSO: &str = "http://sso.localhost:8080";
+/// The site with a backend of its own.
+const BACKEND_SITE: &str = "news";
 
 #[derive(Debug, Parser)]
 #[command(about = "Serve the demo sites news, sport and shop")]
@@ -34,129 +39,60 @@ struct Cli {
     /// The receiver page every site hosts (the one operators copy).
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../xd-receiver/xd_receiver.html"))]
     receiver: PathBuf,
-}
-
-#[derive(Debug, thiserror::Error)]
-enum WwwError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
-    Bind { port: u16, source: std::io::Error },
-}
-
-#[derive(Clone)]
-struct File {
-    content_type: &'static str,
-    body: web::Bytes,
-}
-
-type Site = Arc<HashMap<String, File>>;
-
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("html") => "text/html; charset=utf-8",
-        Some("js") => "text/javascript; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("png") => "image/png",
-        Some("svg") => "image/svg+xml",
-        _ => "application/octet-stream",
-    }
-}
-
-/// Reads `dir`'s files into `files` (later folders override earlier ones).
-fn load_dir(
-    dir: &Path,
-    rewrite: &[(String, String)],
-    files: &mut HashMap<String, File>,
-) -> Result<(), WwwError> {
-    let read_err = |source| WwwError::Read {
-        path: dir.to_owned(),
-        source,
-    };
-    for entry in std::fs::read_dir(dir).map_err(read_err)? {
-        let path = entry.map_err(read_err)?.path();
-        if path.is_file() {
-            load_file(&path, rewrite, files)?;
-        }
-    }
-    Ok(())
-}
-
-/// Reads one file, served at `/<its name>`, rewriting the demo URLs in text.
-fn load_file(
-    path: &Path,
-    rewrite: &[(String, String)],
-    files: &mut HashMap<String, File>,
-) -> Result<(), WwwError> {
-    let data = std::fs::read(path).map_err(|source| WwwError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let body = match String::from_utf8(data) {
-        Ok(mut text) => {
-            for (from, to) in rewrite {
-                text = text.replace(from.as_str(), to);
-            }
-            text.into_bytes()
-        }
-        // Binary files (images) are served as they are.
-        Err(e) => e.into_bytes(),
-    };
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    files.insert(
-        format!("/{name}"),
-        File {
-            content_type: content_type(path),
-            body: body.into(),
-        },
-    );
-    Ok(())
-}
-
-async fn serve(site: web::Data<Site>, req: HttpRequest) -> HttpResponse {
-    let path = match req.path() {
-        "/" => "/index.html",
-        p => p,
-    };
-    match site.get(path) {
-        Some(file) => HttpResponse::Ok()
-            .content_type(file.content_type)
-            .insert_header((header::CACHE_CONTROL, "no-cache"))
-            .body(file.body.clone()),
-        None => HttpResponse::NotFound()
-            .content_type("text/plain; charset=utf-8")
-            .body(format!("{path}: no such page on this demo site\n")),
-    }
+    /// The news backend's OAuth client secret (client `news`).
+    #[arg(long, env = "WWW_NEWS_CLIENT_SECRET", default_value = "news-secret")]
+    news_client_secret: String,
+    /// The application the news backend calls the application API as.
+    #[arg(long, env = "WWW_APP_ID", default_value = "portal")]
+    app_id: String,
+    #[arg(long, env = "WWW_APP_SECRET", default_value = "portal-secret")]
+    app_secret: String,
+    /// The SSO service the news backend links its accounts under.
+    #[arg(long, env = "WWW_SSO_SERVICE", default_value = "federation")]
+    sso_service: String,
 }
 
 async fn run(cli: Cli) -> Result<(), WwwError> {
     let sso = cli.sso_server.trim_end_matches('/').to_owned();
-    let mut rewrite = vec![(DEMO_SSO.to_owned(), sso)];
+    let mut rewrite = vec![(DEMO_SSO.to_owned(), sso.clone())];
     for ((name, demo_port), port) in SITES.iter().zip(&cli.ports) {
         rewrite.push((
             format!("http://{name}.localhost:{demo_port}"),
             format!("http://{name}.localhost:{port}"),
         ));
     }
+    let api = SsoApi::new(
+        &sso,
+        Credentials {
+            client_id: BACKEND_SITE.to_owned(),
+            client_secret: cli.news_client_secret,
+            app_id: cli.app_id,
+            app_secret: cli.app_secret,
+            service: cli.sso_service,
+        },
+    )
+    .map_err(WwwError::Backend)?;
     // What every site serves, read once; each site adds its own folder.
     let mut shared = HashMap::new();
-    load_dir(&cli.dir.join("shared"), &rewrite, &mut shared)?;
-    load_file(&cli.receiver, &rewrite, &mut shared)?;
+    sites::load_dir(&cli.dir.join("shared"), &rewrite, &mut shared)?;
+    sites::load_file(&cli.receiver, &rewrite, &mut shared)?;
     let mut servers = Vec::new();
     for ((name, _), port) in SITES.iter().zip(&cli.ports) {
         let mut files = shared.clone();
-        load_dir(&cli.dir.join(name), &rewrite, &mut files)?;
+        sites::load_dir(&cli.dir.join(name), &rewrite, &mut files)?;
         let site: Site = Arc::new(files);
+        let origin = format!("http://{name}.localhost:{port}");
+        let backend = (*name == BACKEND_SITE).then(|| AccountBackend::new(api.clone(), &origin));
         let server = HttpServer::new(move || {
+            let backend = backend.clone();
             App::new()
                 .app_data(web::Data::new(site.clone()))
-                .default_service(web::to(serve))
+                .configure(|cfg| {
+                    if let Some(backend) = backend {
+                        backend.routes(cfg);
+                    }
+                })
+                .default_service(web::to(sites::serve))
         })
         .workers(1)
         .bind(("127.0.0.1", *port))
@@ -165,7 +101,7 @@ async fn run(cli: Cli) -> Result<(), WwwError> {
             source,
         })?
         .run();
-        println!("  {name:<6} http://{name}.localhost:{port}");
+        println!("  {name:<6} {origin}");
         servers.push(server);
     }
     // Until Ctrl-C stops them all.

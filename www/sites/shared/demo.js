@@ -1,6 +1,7 @@
 // The demo sites' own code: what an operator writes around the SSO library.
-// SITE (client id, segment, supported segments, name, colour) comes from
-// each site's site.js; the pages themselves are the same for all three.
+// SITE (client id, segment, supported segments, name, colour, and whether
+// the site has a backend) comes from each site's site.js; the pages
+// themselves are the same for all three.
 var SSO_SERVER = "http://sso.localhost:8080";
 var ORIGIN = location.origin;
 
@@ -14,9 +15,15 @@ function config() {
     sso_server: SSO_SERVER,
     xd_receiver: ORIGIN + "/xd_receiver.html",
     logout_uri: ORIGIN + "/logout.html",
+    // A site with a backend asks for a one-time code and lets the backend
+    // redeem it; the others take the access token directly.
+    response_type: SITE.backend ? "code" : "token",
     // The access token is bound to the SSO session: it stops working when
     // the session ends, on any site of the family (see verify below).
-    capture_success: function (r) { signedIn(r.result.userData, r.result.accessToken); },
+    capture_success: function (r) {
+      if (r.result.code) accountFromCode(r.result.code);
+      else signedIn(r.result.userData, r.result.accessToken);
+    },
     // set_session done: check again for a token bound to the new session.
     callback_success: function () { recheck(); },
     callback_failure: function (r) {
@@ -32,10 +39,30 @@ function user() {
   return JSON.parse(localStorage.getItem("demo-user") || "null");
 }
 
-function signedIn(u, token) {
-  if (u) localStorage.setItem("demo-user", JSON.stringify(Object.assign({}, u, { token: token })));
-  else localStorage.removeItem("demo-user");
+function signedIn(u, token, account) {
+  if (u) localStorage.setItem("demo-user", JSON.stringify(Object.assign({}, u, { token: token, account: account })));
+  else {
+    // The backend's own session ends with ours.
+    if (SITE.backend && user()) fetch("/account/signout", { method: "POST", keepalive: true });
+    localStorage.removeItem("demo-user");
+  }
   render();
+}
+
+// The backend redeems the code at the SSO server and signs us in to the
+// site's own account, which it creates the first time (users on demand).
+function accountFromCode(code) {
+  fetch("/account/sso", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ code: code }),
+  })
+    .then(function (r) { return r.json(); })
+    .then(function (answer) {
+      if (answer.error) return showError(answer.error);
+      signedIn(answer.user, answer.access_token, answer.account);
+    })
+    .catch(function (e) { showError(e.message); });
 }
 
 function recheck() {
@@ -65,6 +92,11 @@ function render() {
   document.getElementById("who").dataset.uuid = u ? u.uuid : "";
   document.getElementById("signed-in").hidden = !u;
   document.getElementById("signed-out").hidden = !!u;
+  var account = u && u.account;
+  document.getElementById("account").hidden = !account;
+  document.getElementById("account-id").textContent = account ? account.id : "";
+  document.getElementById("account-note").textContent = !account ? ""
+    : account.created ? "created just now for your SSO sign-in" : "linked to your SSO sign-in";
 }
 
 function showError(message) {
@@ -112,7 +144,7 @@ document.addEventListener("DOMContentLoaded", function () {
   submit(document.getElementById("register"), "register_native_traditional",
     ["emailAddress", "displayName", "password", "keepMeLoggedIn"]);
   document.getElementById("sign-out").addEventListener("click", function () {
-    signedIn(null);
+    signedIn(null); // before the library may navigate away
     SSO.end_session(function () { render(); });
   });
 });

@@ -71,12 +71,15 @@ test('register on news, silently signed in on sport, not on shop', async ({ page
 
   // Time-to-SSO: from opening sport to its header showing the user (a
   // figure for the notes, printed; not asserted).
+  const navs = navigations(page);
   const opened = Date.now();
   await page.goto(`${demo.site.sport}/`);
   await expect(page.locator('#signed-in')).toBeVisible();
   const world = thirdPartyCookies ? 'third-party cookies allowed' : 'third-party cookies blocked';
   console.log(`time-to-SSO on sport (${world}): ${Date.now() - opened} ms`);
   expect((await who(page)).uuid).toBe(onNews.uuid);
+  // In-page where the browser allows it: no top-level round trip.
+  if (thirdPartyCookies) expect(navs).toEqual([`${demo.site.sport}/`]);
 
   await visit(page, demo, 'shop');
   await expect(page.locator('#signed-out')).toBeVisible();
@@ -130,6 +133,58 @@ test('sign out on sport: news is signed out too, shop is untouched', async ({ pa
   await expect.poll(() => token(page)).toBeTruthy();
   await expect(page.locator('#signed-in')).toBeVisible();
   expect((await who(page)).uuid).toBe(shopper.capture_user.uuid);
+});
+
+/** `url` with its host replaced by loopback: Node does not resolve *.localhost. */
+const loopback = (url: string) => { const u = new URL(url); u.hostname = '127.0.0.1'; return u.toString().replace(/\/$/, ''); };
+
+test('news gets a code once, its backend redeems it and creates the account on demand', async ({ page, demo, thirdPartyCookies }) => {
+  const reader = await register(demo, 'sport');
+  await signInWithForm(page, demo, 'sport', reader.capture_user.email);
+  const navs = navigations(page);
+  const codes: string[] = [];
+  page.on('request', (r) => {
+    if (r.url() === `${demo.site.news}/account/sso`) codes.push(JSON.parse(r.postData() ?? '{}').code);
+  });
+
+  // First visit to news: the backend makes this person an account.
+  await page.goto(`${demo.site.news}/`);
+  await expect(page.locator('#account')).toBeVisible();
+  expect((await who(page)).uuid).toBe(reader.capture_user.uuid);
+  await expect(page.locator('#account-note')).toHaveText('created just now for your SSO sign-in');
+  const account = await page.locator('#account-id').textContent();
+  expect(account).toMatch(/^[0-9a-f-]{36}$/);
+  expect(account).not.toBe(reader.capture_user.uuid);
+  expect(codes).toHaveLength(1);
+
+  // The code arrived once; a second redemption fails, at the backend and
+  // at the token endpoint.
+  const replay = await fetch(`${loopback(demo.site.news)}/account/sso`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: codes[0] }),
+  });
+  expect(replay.status).toBe(400);
+  expect((await replay.json()).error).toContain('invalid_grant');
+  const direct = await fetch(`${loopback(demo.sso)}/oauth/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from('news:news-secret').toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code: codes[0], redirect_uri: `${demo.site.news}/xd_receiver.html` }),
+  });
+  expect(direct.status).toBe(400);
+  expect((await direct.json()).error).toBe('invalid_grant');
+
+  // A reload does not check again, so no new code; a forced check brings a
+  // new one, and the backend finds the same account.
+  await page.reload();
+  await expect(page.locator('#account-id')).toHaveText(account!);
+  await page.waitForTimeout(200);
+  expect(codes).toHaveLength(1);
+  await page.evaluate(() => sessionStorage.removeItem('sso.checked.news'));
+  await page.evaluate(() => { (window as any).SSO.check_session({ ...(window as any).demoConfig(), refresh: true }, 'news-sport', 'news'); });
+  await expect(page.locator('#account-note')).toHaveText('linked to your SSO sign-in');
+  await expect(page.locator('#account-id')).toHaveText(account!);
+  expect(codes).toHaveLength(2);
+  expect(codes[1]).not.toBe(codes[0]);
+  if (thirdPartyCookies) expect(navs).toEqual([`${demo.site.news}/`, `${demo.site.news}/`]);
 });
 
 test('an unregistered origin posing as news gets no token or code', async ({ page, demo }) => {

@@ -1,0 +1,367 @@
+//! The news backend against the real SSO server over HTTP, on both stores:
+//! a code from `/sso/check` becomes a site account created on demand, the
+//! same person gets the same account next time, even from two tabs at once,
+//! and a code works once.
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::{App, HttpServer};
+use reqwest::StatusCode;
+use serde_json::Value;
+use sso_server::config::{Overrides, Settings};
+use sso_server::startup::Application;
+use sso_server::store::{DynStore, MemoryStore, RedisStore};
+use sso_www::account::{AccountBackend, COOKIE};
+use sso_www::sso_api::{Credentials, SsoApi};
+
+#[path = "../../sso-server/tests/common/redis_server.rs"]
+mod redis_server;
+use redis_server::RedisServer;
+
+/// The demo news site's origin: codes are delivered to its receiver there.
+const NEWS: &str = "http://news.localhost:8081";
+
+struct World {
+    sso: String,
+    news: String,
+    http: reqwest::Client,
+    _redis: Option<RedisServer>,
+}
+
+fn demo_credentials() -> Credentials {
+    Credentials {
+        client_id: "news".into(),
+        client_secret: "news-secret".into(),
+        app_id: "portal".into(),
+        app_secret: "portal-secret".into(),
+        service: "federation".into(),
+    }
+}
+
+/// The SSO server on the demo configuration, and the news backend with
+/// `credentials`, each on a free port.
+async fn start(redis: bool, credentials: Credentials) -> World {
+    let overrides = Overrides {
+        listen: Some("127.0.0.1:0".into()),
+        ..Default::default()
+    };
+    let mut settings = Settings::demo(&overrides).expect("demo config");
+    settings.workers = 2;
+    let (store, redis): (DynStore, _) = if redis {
+        let server = RedisServer::start();
+        let store = RedisStore::open(&server.url()).await.expect("redis store");
+        (Arc::new(store), Some(server))
+    } else {
+        (Arc::new(MemoryStore::new()), None)
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let sso = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    // The ID tokens' issuer, which the federated service checks.
+    settings.public_url = sso.parse().unwrap();
+    let app = Application::build_with_listener(settings, store, listener).expect("app builds");
+    tokio::spawn(app.run_until_stopped());
+
+    let backend = AccountBackend::new(SsoApi::new(&sso, credentials).unwrap(), NEWS);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let news = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let server = HttpServer::new(move || {
+        let backend = backend.clone();
+        App::new().configure(|cfg| backend.routes(cfg))
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    World {
+        sso,
+        news,
+        http,
+        _redis: redis,
+    }
+}
+
+/// The parameters the library sends for news.
+fn params(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut p: Vec<(String, String)> = [
+        ("client_id", "news"),
+        ("flow", "standard"),
+        ("flow_version", "1"),
+        ("locale", "en-US"),
+        ("xd_receiver", &format!("{NEWS}/xd_receiver.html")),
+        ("logout_uri", &format!("{NEWS}/logout.html")),
+        ("state", "s-0123456789abcdef"),
+        ("segment", "news"),
+        ("supported_segments", "news-sport"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    p.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    p
+}
+
+/// The JSON result in the fragment of an SSO endpoint's 303.
+fn result_of(response: &reqwest::Response) -> Value {
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()["location"].to_str().unwrap();
+    let (_, fragment) = location.split_once('#').expect("a fragment");
+    let pairs: HashMap<String, String> = url::form_urlencoded::parse(fragment.as_bytes())
+        .into_owned()
+        .collect();
+    serde_json::from_str(&pairs["sso"]).unwrap()
+}
+
+impl World {
+    /// Registers a person on news and signs the browser in: its SSO cookie
+    /// and the person's SSO uuid.
+    async fn signed_in_browser(&self, email: &str) -> (String, String) {
+        let form = [
+            ("client_id", "news"),
+            ("flow", "standard"),
+            ("flow_version", "1"),
+            ("locale", "en-US"),
+            ("redirect_uri", &format!("{NEWS}/")),
+            ("emailAddress", email),
+            ("displayName", "Nora News"),
+            ("password", "correct horse battery"),
+        ];
+        let answer: Value = self
+            .http
+            .post(format!("{}/oauth/register_native_traditional", self.sso))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(answer["stat"], "ok", "{answer}");
+        let set = self
+            .http
+            .get(format!("{}/sso/set", self.sso))
+            .query(&params(&[(
+                "sso_code",
+                answer["sso_code"].as_str().unwrap(),
+            )]))
+            .send()
+            .await
+            .unwrap();
+        let cookie = set
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok()?.strip_prefix("sso_session="))
+            .map(|rest| rest.split(';').next().unwrap().to_owned())
+            .next()
+            .expect("the SSO cookie");
+        let uuid = answer["capture_user"]["uuid"].as_str().unwrap().to_owned();
+        (cookie, uuid)
+    }
+
+    /// A fresh code from `check_session` on news.
+    async fn code(&self, cookie: &str) -> String {
+        let check = self
+            .http
+            .get(format!("{}/sso/check", self.sso))
+            .query(&params(&[("response_type", "code")]))
+            .header("cookie", format!("sso_session={cookie}"))
+            .send()
+            .await
+            .unwrap();
+        let result = result_of(&check);
+        result["result"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a code in {result}"))
+            .to_owned()
+    }
+
+    /// What the news page does with a code: status, body, account cookie.
+    async fn sign_in(&self, code: &str) -> (StatusCode, Value, Option<String>) {
+        let response = self
+            .http
+            .post(format!("{}/account/sso", self.news))
+            .json(&serde_json::json!({ "code": code }))
+            .send()
+            .await
+            .unwrap();
+        let cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|c| c.starts_with(COOKIE));
+        (response.status(), response.json().await.unwrap(), cookie)
+    }
+
+    async fn account(&self, cookie: Option<&str>) -> (StatusCode, Value) {
+        let mut request = self.http.get(format!("{}/account", self.news));
+        if let Some(c) = cookie {
+            request = request.header("cookie", c);
+        }
+        let response = request.send().await.unwrap();
+        (response.status(), response.json().await.unwrap())
+    }
+
+    async fn entity_status(&self, token: &str) -> StatusCode {
+        self.http
+            .get(format!("{}/entity", self.sso))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    }
+}
+
+/// `news_account=<value>` from a Set-Cookie header.
+fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+async fn accounts_are_created_on_demand_and_found_again(redis: bool) {
+    let world = start(redis, demo_credentials()).await;
+    let (sso_cookie, uuid) = world.signed_in_browser("nora@example.com").await;
+
+    // First visit: no account is linked to this person yet, so one is made.
+    let code = world.code(&sso_cookie).await;
+    let (status, first, set_cookie) = world.sign_in(&code).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["user"]["uuid"], uuid.as_str());
+    assert_eq!(first["user"]["email"], "nora@example.com");
+    assert_eq!(first["account"]["created"], true);
+    assert_eq!(first["account"]["displayname"], "Nora News");
+    let account_id = first["account"]["id"].as_str().unwrap().to_owned();
+    assert_ne!(account_id, uuid, "the site's account is its own");
+    let set_cookie = set_cookie.expect("the account cookie");
+    assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+    assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    let account_cookie = cookie_pair(&set_cookie);
+    // The page's access token is bound to the SSO session.
+    let token = first["access_token"].as_str().unwrap();
+    assert_eq!(world.entity_status(token).await, StatusCode::OK);
+
+    // The account session works...
+    let (status, me) = world.account(Some(&account_cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["account"]["id"], account_id.as_str());
+
+    // ...a code works once: the replay is refused with the RFC error...
+    let (status, replay, cookie) = world.sign_in(&code).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        replay["error"].as_str().unwrap().contains("invalid_grant"),
+        "{replay}"
+    );
+    assert!(cookie.is_none());
+
+    // ...and the next visit finds the same account instead of a new one.
+    let (status, again, _) = world.sign_in(&world.code(&sso_cookie).await).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["account"]["created"], false);
+    assert_eq!(again["account"]["id"], account_id.as_str());
+
+    // Signing out ends the account session.
+    let out = world
+        .http
+        .post(format!("{}/account/signout", world.news))
+        .header("cookie", &account_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::OK);
+    let (status, _) = world.account(Some(&account_cookie)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, none) = world.account(None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(none["error"], "no account session");
+}
+
+async fn two_tabs_at_once_get_one_account(redis: bool) {
+    let world = start(redis, demo_credentials()).await;
+    let (sso_cookie, _) = world.signed_in_browser("twins@example.com").await;
+    let codes = [world.code(&sso_cookie).await, world.code(&sso_cookie).await];
+    let (a, b) = tokio::join!(world.sign_in(&codes[0]), world.sign_in(&codes[1]));
+    for (status, body, _) in [&a, &b] {
+        assert_eq!(*status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(a.1["account"]["id"], b.1["account"]["id"]);
+    let created = [&a.1, &b.1]
+        .iter()
+        .filter(|b| b["account"]["created"] == true)
+        .count();
+    assert_eq!(created, 1, "exactly one sign-in created the account");
+}
+
+async fn bad_input_and_bad_credentials_are_named(redis: bool) {
+    let world = start(redis, demo_credentials()).await;
+    for (body, content_type) in [
+        ("{}", "application/json"),
+        ("not json", "application/json"),
+        (r#"{"code":"x"}"#, "text/plain"),
+    ] {
+        let response = world
+            .http
+            .post(format!("{}/account/sso", world.news))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{body}");
+        let answer: Value = response.json().await.unwrap();
+        assert!(
+            answer["error"].as_str().unwrap().contains("\"code\""),
+            "{answer}"
+        );
+    }
+    let (status, answer, _) = world.sign_in("not-a-code").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(answer["error"].as_str().unwrap().contains("invalid_grant"));
+
+    // A backend with the wrong application secret: the SSO server's
+    // refusal reaches the page, named.
+    let wrong = Credentials {
+        app_secret: "not-the-secret".into(),
+        ..demo_credentials()
+    };
+    let world = start(redis, wrong).await;
+    let (sso_cookie, _) = world.signed_in_browser("wrong@example.com").await;
+    let (status, answer, _) = world.sign_in(&world.code(&sso_cookie).await).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("AUTHENTICATION_FAILED"),
+        "{answer}"
+    );
+}
+
+macro_rules! both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            $( #[tokio::test] async fn $name() { super::$name(false).await } )*
+        }
+        mod redis {
+            $( #[tokio::test] async fn $name() { super::$name(true).await } )*
+        }
+    };
+}
+
+both_stores!(
+    accounts_are_created_on_demand_and_found_again,
+    two_tabs_at_once_get_one_account,
+    bad_input_and_bad_credentials_are_named,
+);
