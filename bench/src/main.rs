@@ -7,8 +7,10 @@
 //! 3. Server RSS idle and after those sessions.
 //! 4. Password sign-ins per second per core (argon2id, OWASP parameters).
 //! 5. Code redemptions at `/oauth/token` and `session/createwithsso` calls
-//!    per second, each beside `/healthz` driven by the same client in the
-//!    same run (alternating rounds, median).
+//!    per second, each beside `/healthz`, all driven by wrk in the same run
+//!    (alternating rounds, median). createwithsso gets a pool of
+//!    distinct ID tokens of this server; for context, also a response of an
+//!    external provider, whose signature is checked every time.
 
 mod server;
 mod wrk;
@@ -27,53 +29,28 @@ const SESSIONS: usize = 100_000;
 const CONCURRENCY: usize = 64;
 /// Rounds of check-then-healthz load.
 const ROUNDS: usize = 5;
+/// Rounds of each API figure beside /healthz.
+const API_ROUNDS: usize = 3;
+/// Codes for one 4-second wrk round of redemptions (above 35,000/s).
+const CODES_PER_ROUND: usize = 140_000;
+/// Distinct ID tokens for createwithsso.
+const POOL: usize = 2_000;
 const NEWS_RECEIVER: &str = "http://news.localhost:8081/xd_receiver.html";
 
-/// Requests per second that `CONCURRENCY` tasks of this client complete in
-/// `window`, each request built by `request(i)` and checked for `status`.
-async fn drive(
-    http: &reqwest::Client,
-    window: Duration,
-    status: u16,
-    request: impl Fn(&reqwest::Client, usize) -> reqwest::RequestBuilder,
-) -> f64 {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let started = Instant::now();
-    futures::stream::iter(0..CONCURRENCY)
-        .for_each_concurrent(None, |_| {
-            let (next, request) = (&next, &request);
-            async move {
-                while started.elapsed() < window {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let r = request(http, i).send().await.unwrap();
-                    assert_eq!(r.status().as_u16(), status, "{:?}", r.text().await);
-                }
-            }
+/// Alternating wrk rounds of `work(round)` and `/healthz`: the median
+/// ratio in percent, its rate, and every round's ratio.
+fn beside_healthz(run: &Running, mut work: impl FnMut(usize) -> wrk::Load) -> (f64, f64, Vec<f64>) {
+    let mut rounds: Vec<(f64, f64)> = (0..API_ROUNDS)
+        .map(|round| {
+            let load = work(round);
+            let health = wrk::run(&run.url("/healthz"), None);
+            (load.rps, load.rps / health.rps * 100.0)
         })
-        .await;
-    next.into_inner() as f64 / started.elapsed().as_secs_f64()
-}
-
-/// Alternating rounds of `work` and `/healthz`, both driven by this client;
-/// the median ratio in percent and every round's.
-async fn beside_healthz(
-    http: &reqwest::Client,
-    run: &Running,
-    status: u16,
-    request: impl Fn(&reqwest::Client, usize) -> reqwest::RequestBuilder + Copy,
-) -> (f64, f64, Vec<f64>) {
-    let window = Duration::from_secs(3);
-    let healthz = run.url("/healthz");
-    let mut rounds = Vec::new();
-    for _ in 0..3 {
-        let work = drive(http, window, status, request).await;
-        let health = drive(http, window, 200, |h, _| h.get(&healthz)).await;
-        rounds.push((work, work / health * 100.0));
-    }
-    let mut sorted = rounds.clone();
-    sorted.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let (rate, ratio) = sorted[1];
-    (rate, ratio, rounds.iter().map(|r| r.1).collect())
+        .collect();
+    let ratios = rounds.iter().map(|r| r.1).collect();
+    rounds.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let (rate, ratio) = rounds[API_ROUNDS / 2];
+    (rate, ratio, ratios)
 }
 
 fn line(name: &str, value: String, target: &str, ok: bool) {
@@ -214,14 +191,16 @@ async fn main() {
     let (check, health) = rounds.swap_remove(ROUNDS / 2);
 
     // 5: code redemptions. Codes are minted straight into Redis, as a check
-    // with response_type=code would (a redemption takes one each).
-    let redemptions = 150_000;
+    // with response_type=code would (a redemption takes one each): a first
+    // batch redeemed here for ID tokens, then one list per round for wrk.
     let auth_grant = Grant {
         redirect_uri: Some(NEWS_RECEIVER.to_owned()),
         flow: Some("standard".to_owned()),
         ..grant.clone()
     };
-    let auth_codes: Vec<Secret> = (0..redemptions).map(|_| Secret::generate()).collect();
+    let auth_codes: Vec<Secret> = (0..POOL + API_ROUNDS * CODES_PER_ROUND)
+        .map(|_| Secret::generate())
+        .collect();
     futures::stream::iter(auth_codes.iter())
         .for_each_concurrent(CONCURRENCY, |c| {
             let (store, grant) = (&store, &auth_grant);
@@ -234,28 +213,50 @@ async fn main() {
             }
         })
         .await;
+    let (first, rest) = auth_codes.split_at(POOL);
+    let receiver =
+        url::form_urlencoded::byte_serialize(NEWS_RECEIVER.as_bytes()).collect::<String>();
+    let redemption = |code: &Secret| {
+        format!(
+            "grant_type=authorization_code&code={}&redirect_uri={receiver}",
+            code.expose()
+        )
+    };
+    // Distinct ID tokens of this server, as every sign-in brings a new one
+    // (all for the same user): the responses of createwithsso below.
     let token_url = run.url("/oauth/token");
-    // One cursor over all rounds: every code redeems once.
-    let cursor = std::sync::atomic::AtomicUsize::new(0);
-    let redeem = |h: &reqwest::Client, _: usize| {
-        let i = cursor.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        h.post(&token_url)
-            .basic_auth("news", Some("news-secret"))
-            .form(&[
-                ("grant_type", "authorization_code"),
-                ("code", auth_codes[i].expose()),
-                ("redirect_uri", NEWS_RECEIVER),
-            ])
-    };
-    // The first redemption gives the ID token used below.
-    let id_token = {
-        let r: Value = redeem(&http, 0).send().await.unwrap().json().await.unwrap();
-        r["id_token"].as_str().unwrap().to_owned()
-    };
-    let (redeem_rps, redeem_ratio, redeem_rounds) = beside_healthz(&http, &run, 200, &redeem).await;
+    let pool: Vec<String> = futures::stream::iter(first)
+        .map(|code| {
+            let request = http
+                .post(&token_url)
+                .basic_auth("news", Some("news-secret"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(redemption(code));
+            async move {
+                let v: Value = request.send().await.unwrap().json().await.unwrap();
+                v["id_token"].as_str().expect("an ID token").to_owned()
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let scratch = std::env::temp_dir().join(format!("sso-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let code_lists: Vec<_> = rest
+        .chunks(CODES_PER_ROUND)
+        .enumerate()
+        .map(|(i, codes)| {
+            let path = scratch.join(format!("codes-{i}.txt"));
+            let lines: Vec<String> = codes.iter().map(redemption).collect();
+            std::fs::write(&path, lines.join("\n")).unwrap();
+            path
+        })
+        .collect();
+    let (redeem_rps, redeem_ratio, redeem_rounds) = beside_healthz(&run, |round| {
+        wrk::post_each(&token_url, "news:news-secret", &code_lists[round], false)
+    });
 
-    // 5: session/createwithsso with a federated response (an ID token of
-    // this server, linked once to an API user).
+    // session/createwithsso with those ID tokens, linked once to an API user.
     let api = |path: &str| run.url(&format!("/api/{path}"));
     let created: Value = http
         .post(api("user/create"))
@@ -268,25 +269,38 @@ async fn main() {
         .await
         .unwrap();
     let api_user = created["body"]["user"]["id"].as_str().unwrap().to_owned();
-    let linked = http
-        .post(api("user/linkssotoken"))
-        .basic_auth("portal", Some("portal-secret"))
-        .form(&[
-            ("user", api_user.as_str()),
-            ("service", "federation"),
-            ("response", &id_token),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(linked.status(), 200);
-    let create_url = api("session/createwithsso");
-    let create = |h: &reqwest::Client, _: usize| {
-        h.post(&create_url)
+    let link = |service: &str, response: &str| {
+        http.post(api("user/linkssotoken"))
             .basic_auth("portal", Some("portal-secret"))
-            .form(&[("service", "federation"), ("response", id_token.as_str())])
+            .form(&[
+                ("user", api_user.as_str()),
+                ("service", service),
+                ("response", response),
+            ])
+            .send()
     };
-    let (create_rps, create_ratio, create_rounds) = beside_healthz(&http, &run, 200, &create).await;
+    assert_eq!(link("federation", &pool[0]).await.unwrap().status(), 200);
+    let create_url = api("session/createwithsso");
+    let federated = scratch.join("federated.txt");
+    let lines: Vec<String> = pool
+        .iter()
+        .map(|t| format!("service=federation&response={t}"))
+        .collect();
+    std::fs::write(&federated, lines.join("\n")).unwrap();
+    let (create_rps, create_ratio, create_rounds) = beside_healthz(&run, |_| {
+        wrk::post_each(&create_url, "portal:portal-secret", &federated, true)
+    });
+
+    // For context: responses whose signature must be checked (an external
+    // provider's; the demo partner's key is a test fixture).
+    let partner = partner_token();
+    assert_eq!(link("partner-idp", &partner).await.unwrap().status(), 200);
+    let external = scratch.join("external.txt");
+    std::fs::write(&external, format!("service=partner-idp&response={partner}")).unwrap();
+    let (partner_rps, partner_ratio, _) = beside_healthz(&run, |_| {
+        wrk::post_each(&create_url, "portal:portal-secret", &external, true)
+    });
+    std::fs::remove_dir_all(&scratch).unwrap();
 
     // 4: sign-ins per second per core.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -414,4 +428,32 @@ async fn main() {
         ">= 30 %",
         create_ratio >= 30.0,
     );
+    line(
+        "  context: createwithsso, signature checked",
+        format!("{partner_ratio:.0} % ({partner_rps:.0}/s; an oidc service's ES256 response)"),
+        "(context)",
+        true,
+    );
+}
+
+/// An ID token of the demo's external provider, signed with its test key.
+fn partner_token() -> String {
+    let key = include_bytes!("../../sso-server/tests/fixtures/partner-idp.key.pem");
+    let jwks: Value = serde_json::from_str(include_str!(
+        "../../sso-server/config/partner-idp.jwks.json"
+    ))
+    .unwrap();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+    header.kid = jwks["keys"][0]["kid"].as_str().map(str::to_owned);
+    let now = sso_server::clock::unix_now();
+    let claims = serde_json::json!({
+        "iss": "https://idp.partner.example", "aud": "sso-demo", "sub": "bench-partner-user",
+        "iat": now, "exp": now + 3600,
+    });
+    jsonwebtoken::encode(
+        &header,
+        &claims,
+        &jsonwebtoken::EncodingKey::from_ec_pem(key).unwrap(),
+    )
+    .unwrap()
 }

@@ -3,8 +3,10 @@
 
 mod discovery;
 mod id_token;
+mod issued;
 mod signing_keys;
 
 pub use discovery::Discovery;
 pub use id_token::{IdTokenClaims, id_token_claims};
+pub use issued::IssuedTokens;
 pub use signing_keys::{ALGORITHM, SigningKeyError, SigningKeys};

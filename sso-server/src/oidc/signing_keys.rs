@@ -5,11 +5,17 @@
 //! `kid` is the key's RFC 7638 thumbprint: stable across restarts and
 //! instances without being configured.
 
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use rand::RngCore;
 use serde::Serialize;
+
+use super::{IdTokenClaims, IssuedTokens};
 
 pub const ALGORITHM: Algorithm = Algorithm::ES256;
 
@@ -27,12 +33,20 @@ pub enum SigningKeyError {
 struct SigningKey {
     kid: String,
     key: EncodingKey,
+    /// The same key, parsed once: jsonwebtoken parses the PKCS#8 (and
+    /// checks the key pair) on every `encode`, which costs as much again as
+    /// the signature itself.
+    pair: EcdsaKeyPair,
+    /// `{"typ":"JWT","alg":"ES256","kid":…}`, base64url.
+    header: String,
 }
 
 pub struct SigningKeys {
     /// Never empty; the first one signs.
     keys: Vec<SigningKey>,
     jwks: JwkSet,
+    /// What [`Self::sign_id_token`] signed, for [`Self::signed_here`].
+    issued: IssuedTokens,
 }
 
 impl std::fmt::Debug for SigningKeys {
@@ -112,11 +126,23 @@ impl SigningKeys {
             jwk.common.key_id = Some(kid.clone());
             jwk.common.public_key_use = Some(PublicKeyUse::Signature);
             jwks.push(jwk);
-            keys.push(SigningKey { kid, key });
+            let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der)
+                .map_err(|e| e.to_string())?;
+            let mut header = Header::new(ALGORITHM);
+            header.kid = Some(kid.clone());
+            let header = URL_SAFE_NO_PAD
+                .encode(serde_json::to_vec(&header).expect("a JWS header serialises"));
+            keys.push(SigningKey {
+                kid,
+                key,
+                pair,
+                header,
+            });
         }
         Ok(Self {
             keys,
             jwks: JwkSet { keys: jwks },
+            issued: IssuedTokens::default(),
         })
     }
 
@@ -135,13 +161,33 @@ impl SigningKeys {
         &self.keys[0].kid
     }
 
+    /// An ID token, remembered until it expires (see [`IssuedTokens`]).
+    pub fn sign_id_token(&self, claims: &IdTokenClaims, now: i64) -> String {
+        let token = self.sign(claims);
+        self.issued.record(&token, claims.exp, now);
+        token
+    }
+
+    /// Whether `token` is byte for byte an unexpired ID token this process
+    /// signed, so that its signature needs no checking.
+    pub fn signed_here(&self, token: &str, now: i64) -> bool {
+        self.issued.contains(token, now)
+    }
+
     /// A compact JWS of `claims` under the current key.
     pub fn sign(&self, claims: &impl Serialize) -> String {
         let current = &self.keys[0];
-        let mut header = Header::new(ALGORITHM);
-        header.kid = Some(current.kid.clone());
-        jsonwebtoken::encode(&header, claims, &current.key)
-            .expect("claims serialise and a validated P-256 key signs")
+        let payload = serde_json::to_vec(claims).expect("claims serialise");
+        let mut token = current.header.clone();
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(payload, &mut token);
+        let signature = current
+            .pair
+            .sign(&SystemRandom::new(), token.as_bytes())
+            .expect("a validated P-256 key signs");
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(signature.as_ref(), &mut token);
+        token
     }
 }
 

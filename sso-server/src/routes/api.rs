@@ -99,7 +99,8 @@ fn sso_token(state: &AppState, service: &SsoService, p: &Params) -> Result<Secre
     let response = p.required("response")?;
     let own = OwnIssuer {
         issuer: state.settings.issuer(),
-        jwks: state.id_tokens.jwks(),
+        keys: &state.id_tokens,
+        now: unix_now(),
     };
     let skew = state.settings.api.clock_skew.as_secs();
     let token = service.token_of(response, &own, skew).map_err(|e| {
@@ -292,19 +293,28 @@ pub async fn session_create_with_sso(
         .sso_token_user(&service.id, &token)
         .await?
         .ok_or_else(unknown)?;
-    let user = state.store.user(user_id).await?.ok_or_else(unknown)?;
     let now = unix_now();
     let ttl = state.settings.api.session_ttl;
     let session = ApiSession {
-        user: user.id,
+        user: user_id,
         created: now,
         expires: now + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX),
     };
     let secret = Secret::generate();
-    state
-        .store
-        .put_api_session(&secret.hash(), &session, ttl)
-        .await?;
+    let sid = secret.hash();
+    // A linked token's user exists (users are never deleted), so the session
+    // is written while the user is read: one round trip on the multiplexed
+    // connection instead of two. Should the user be gone all the same, the
+    // session is taken back before anyone learns its secret.
+    let (user, written) = tokio::join!(
+        state.store.user(user_id),
+        state.store.put_api_session(&sid, &session, ttl)
+    );
+    written?;
+    let Some(user) = user? else {
+        state.store.delete_api_session(&sid).await?;
+        return Err(unknown());
+    };
     tracing::info!(user = %user.id, service = %service.id, by = %caller.name(), "API session created");
     Ok(ok(json!({
         "session": secret.expose(),

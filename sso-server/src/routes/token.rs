@@ -98,6 +98,7 @@ pub async fn token(
         ))?;
 
     let lifetime = state.settings.ttl.access_token.as_secs();
+    let now = unix_now();
     let flow = grant
         .flow
         .as_ref()
@@ -107,10 +108,10 @@ pub async fn token(
         &user,
         &grant,
         flow,
-        unix_now(),
+        now,
         i64::try_from(lifetime).unwrap_or(i64::MAX),
     );
-    let id_token = state.id_tokens.sign(&claims);
+    let id_token = state.id_tokens.sign_id_token(&claims, now);
     let access_token = issue_access_token(&state, user.id, &client.id, grant.session.clone());
     tracing::info!(user = %user.id, client = %client.id, "authorization code redeemed");
     Ok(HttpResponse::Ok()

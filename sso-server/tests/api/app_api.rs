@@ -574,6 +574,90 @@ async fn forged_and_foreign_sso_responses_are_refused(backend: Backend) {
     assert!(link(partner_token(json!({"exp": now - 20}))).await.is("OK"));
 }
 
+/// A federated response is accepted without a signature check only when it
+/// is byte for byte an ID token this process signed; a sibling instance's
+/// token (same key, not signed here) is verified by its signature, and any
+/// change to one of ours sends it down that path, where it fails.
+async fn federated_responses_signed_here_or_elsewhere_are_both_checked(backend: Backend) {
+    let keys = sso_server::oidc::SigningKeys::generate();
+    let der = keys_der(&keys);
+    let pem = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        base64::engine::general_purpose::STANDARD.encode(&der)
+    );
+    let path = std::env::temp_dir().join(format!("sso-keys-{}.pem", uuid::Uuid::new_v4()));
+    std::fs::write(&path, pem).unwrap();
+    let key_file = path.clone();
+    let app = spawn_app_with(backend, move |s| {
+        s.id_token_keys = Some(key_file);
+        // Only news's ID tokens count for this service.
+        for service in s.sso_services.values_mut() {
+            if let sso_server::sso_service::ServiceKind::Federated { audiences } = &mut service.kind
+            {
+                *audiences = vec!["news".to_owned()];
+            }
+        }
+    })
+    .await;
+    std::fs::remove_file(&path).unwrap();
+    let (ours, uuid) = app.id_token(&NEWS, "fed@example.com").await;
+    let account = app.create_user("fed@example.com").await;
+    let link = [
+        ("user", account.as_str()),
+        ("service", "federation"),
+        ("response", ours.as_str()),
+    ];
+    assert!(app.api("user/linkssotoken", PORTAL, &link).await.is("OK"));
+    let create = |response: String| {
+        let app = &app;
+        async move {
+            let form = [("service", "federation"), ("response", response.as_str())];
+            app.api("session/createwithsso", PORTAL, &form).await
+        }
+    };
+    assert!(create(ours.clone()).await.is("OK"), "signed here");
+
+    // The same claims signed by a sibling with the same key: not in this
+    // process's set, so the signature is checked, and it holds.
+    let claims: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(ours.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["sub"], uuid.as_str());
+    let mut header = Header::new(Algorithm::ES256);
+    header.kid = jsonwebtoken::decode_header(&ours).unwrap().kid;
+    let sibling = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ec_der(&der)).unwrap();
+    assert_ne!(sibling, ours, "ECDSA signatures are randomised");
+    assert!(create(sibling).await.is("OK"), "signed by a sibling");
+
+    // Ours, changed: another subject under our signature, a broken
+    // signature, another header.
+    let mut parts: Vec<String> = ours.split('.').map(str::to_owned).collect();
+    let mut other = claims.clone();
+    other["sub"] = json!("someone-else");
+    parts[1] = URL_SAFE_NO_PAD.encode(other.to_string());
+    let resubjected = parts.join(".");
+    let mut broken = ours.clone();
+    let last = broken.pop().unwrap();
+    broken.push(if last == 'A' { 'B' } else { 'A' });
+    let none = raw_jwt(json!({"alg": "none"}), claims.clone(), |_| vec![]);
+    for (what, response) in [
+        ("resubjected", resubjected),
+        ("broken", broken),
+        ("alg none", none),
+    ] {
+        let a = create(response).await;
+        assert!(a.is("SSO_RESPONSE_INVALID"), "{what}: {a:?}");
+    }
+
+    // Signed here, but for a client this service does not accept.
+    let (sports, _) = app.id_token(&SPORT, "fed-sport@example.com").await;
+    let a = create(sports).await;
+    assert!(a.is("SSO_RESPONSE_INVALID"), "{a:?}");
+}
+
 fn keys_der(keys: &sso_server::oidc::SigningKeys) -> Vec<u8> {
     keys.private_der()
 }
@@ -733,5 +817,6 @@ both_stores!(
     sso_tokens_link_one_to_one_and_clear_both_ways,
     concurrent_double_links_have_exactly_one_winner,
     forged_and_foreign_sso_responses_are_refused,
+    federated_responses_signed_here_or_elsewhere_are_both_checked,
     every_status_of_the_catalog_is_reachable,
 );
