@@ -3,8 +3,7 @@
 
 use crate::access_token::AccessClaims;
 use crate::clock::unix_now;
-use crate::domain::SessionBinding;
-use crate::domain::{ClientId, CodeKind, Grant, User, UserId};
+use crate::domain::{ClientId, CodeKind, Grant, SessionBinding, User, UserId};
 use crate::error::ApiError;
 use crate::metrics;
 use crate::secrets::Secret;

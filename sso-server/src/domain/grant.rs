@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{ClientId, CodeChallenge, FieldError, Nonce, SessionBinding, UserId};
+use super::{ClientId, CodeChallenge, FieldError, Nonce, Profile, SessionBinding};
 
 /// What a one-time code was minted for; each kind lives in its own key space,
 /// so a code of one kind can never be redeemed as another.
@@ -24,7 +24,8 @@ impl CodeKind {
 /// What a one-time code stands for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grant {
-    pub user: UserId,
+    /// Who signed in: a copy of the profile, so redeeming needs no user read.
+    pub user: Profile,
     pub client: ClientId,
     /// The exact URL the code was delivered to; redeeming must repeat it.
     pub redirect_uri: Option<String>,

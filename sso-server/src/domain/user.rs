@@ -27,8 +27,9 @@ impl fmt::Display for UserId {
 
 /// What a flow may release to sites (`userData`). Users never change once
 /// created, so a copy rides in every browser session signed in as the user
-/// and `/sso/check` answers from one store read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// and in every code minted for them: `/sso/check`, `/sso/set` and
+/// `/oauth/token` answer without reading the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
     pub id: UserId,
     pub email: String,

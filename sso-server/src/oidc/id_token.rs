@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Flow, UserField};
-use crate::domain::{Grant, User};
+use crate::domain::Grant;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdTokenClaims {
@@ -25,16 +25,17 @@ pub struct IdTokenClaims {
     pub name: Option<String>,
 }
 
-/// The claims of the ID token for a redeemed `grant`.
+/// The claims of the ID token for a redeemed `grant`, whose profile copy
+/// is the user's (users never change once created).
 pub fn id_token_claims(
     issuer: &str,
-    user: &User,
     grant: &Grant,
     flow: Option<&Flow>,
     now: i64,
     lifetime_secs: i64,
 ) -> IdTokenClaims {
     let releases = |field| flow.is_some_and(|f| f.user_data.contains(&field));
+    let user = &grant.user;
     IdTokenClaims {
         iss: issuer.to_owned(),
         sub: user.id.to_string(),

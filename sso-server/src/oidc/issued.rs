@@ -61,13 +61,10 @@ impl IssuedTokens {
         inner.tokens.get(&key).is_some_and(|exp| *exp > now)
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.tokens.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

@@ -94,7 +94,7 @@ async fn signed_in(
     let client: &ClientId = &c.client.id;
     let now = unix_now();
     let sso_grant = Grant {
-        user: user.id,
+        user: user.profile(),
         client: client.clone(),
         redirect_uri: None,
         keep_me_logged_in,

@@ -5,7 +5,7 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
+use serde::Serialize;
 
 use super::params::{FormError, read_form};
 use crate::clock::unix_now;
@@ -17,6 +17,16 @@ use crate::startup::AppState;
 use crate::tokens::{issue_access_token, redeem_code};
 
 const BODY_LIMIT: usize = 16 * 1024;
+
+/// The successful answer (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).
+#[derive(Serialize)]
+struct TokenResponse<'a> {
+    access_token: &'a str,
+    token_type: &'static str,
+    expires_in: u64,
+    id_token: &'a str,
+    scope: &'static str,
+}
 
 pub async fn token(
     state: web::Data<AppState>,
@@ -88,15 +98,6 @@ pub async fn token(
         }
         (None, None) => {}
     }
-    let user = state
-        .store
-        .user(grant.user)
-        .await
-        .map_err(crate::error::ApiError::from)?
-        .ok_or(TokenError::InvalidGrant(
-            "the user of this code no longer exists",
-        ))?;
-
     let lifetime = state.settings.ttl.access_token.as_secs();
     let now = unix_now();
     let flow = grant
@@ -105,23 +106,22 @@ pub async fn token(
         .and_then(|f| state.settings.flows.get(f));
     let claims = id_token_claims(
         state.settings.issuer(),
-        &user,
         &grant,
         flow,
         now,
         i64::try_from(lifetime).unwrap_or(i64::MAX),
     );
     let id_token = state.id_tokens.sign_id_token(&claims, now);
-    let access_token = issue_access_token(&state, user.id, &client.id, grant.session.clone());
-    tracing::info!(user = %user.id, client = %client.id, "authorization code redeemed");
+    let access_token = issue_access_token(&state, grant.user.id, &client.id, grant.session);
+    tracing::info!(user = %grant.user.id, client = %client.id, "authorization code redeemed");
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))
-        .json(json!({
-            "access_token": access_token,
-            "token_type": "Bearer",
-            "expires_in": lifetime,
-            "id_token": id_token,
-            "scope": "openid",
-        })))
+        .json(TokenResponse {
+            access_token: &access_token,
+            token_type: "Bearer",
+            expires_in: lifetime,
+            id_token: &id_token,
+            scope: "openid",
+        }))
 }

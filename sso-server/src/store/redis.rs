@@ -385,7 +385,13 @@ impl Store for RedisStore {
         code: &SecretHash,
     ) -> Result<Option<Grant>, StoreError> {
         let mut conn = self.conn().await?;
-        from_json(timed(conn.get_del::<_, Option<String>>(key_code(kind, code))).await?)
+        let raw: Option<String> = timed(conn.get_del(key_code(kind, code))).await?;
+        // A code an older build stored in another shape is gone now (taken)
+        // and is refused like any unknown code, not reported as an outage.
+        Ok(from_json(raw).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, kind = kind.label(), "stored code unreadable; refused");
+            None
+        }))
     }
 
     async fn session(&self, sid: &SecretHash) -> Result<BrowserSession, StoreError> {

@@ -168,7 +168,7 @@ async fn response_type_code_delivers_a_code_bound_to_client_and_receiver(backend
         .unwrap();
     assert_eq!(grant.client.as_str(), "sport");
     assert_eq!(grant.redirect_uri, Some(SPORT.receiver()));
-    assert_eq!(grant.user.to_string(), user.uuid);
+    assert_eq!(grant.user.id.to_string(), user.uuid);
     // Single use.
     assert!(
         app.store

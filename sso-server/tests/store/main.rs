@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use sso_server::domain::{
-    BrowserSession, ClientId, CodeChallenge, CodeKind, Grant, Nonce, Segment, SegmentSession,
-    SessionBinding, User, UserId,
+    BrowserSession, ClientId, CodeChallenge, CodeKind, Grant, Nonce, Profile, Segment,
+    SegmentSession, SessionBinding, User, UserId,
 };
 use sso_server::secrets::Secret;
 use sso_server::store::{DynStore, InsertUserError, MemoryStore, RedisStore};
@@ -69,7 +69,11 @@ fn user(email: &str) -> User {
 
 fn grant(client: &str) -> Grant {
     Grant {
-        user: UserId::new(),
+        user: Profile {
+            id: UserId::new(),
+            email: "grant@example.com".to_owned(),
+            display_name: "Grant Holder".to_owned(),
+        },
         client: ClientId::parse(client).unwrap(),
         redirect_uri: Some("http://news.localhost:8081/".to_owned()),
         keep_me_logged_in: true,
@@ -328,3 +332,34 @@ suite!(
     counters_count_within_their_window,
     ping_answers,
 );
+
+/// A code stored in an older build's shape (the grant named the user by id
+/// only) is taken and refused like an unknown code, not reported as an
+/// outage (which would answer 503).
+#[tokio::test]
+async fn an_unreadable_code_in_redis_is_taken_and_refused() {
+    let f = redis().await;
+    let server = f._redis.as_ref().unwrap();
+    let code = Secret::generate().hash();
+    let key = format!("sso:a:{{{}}}", code.as_str());
+    let old = r#"{"user":"3f1c2d3e-0000-4000-8000-000000000000","client":"news","redirect_uri":null,"keep_me_logged_in":false,"auth_time":0}"#;
+    let mut conn = ::redis::Client::open(server.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    ::redis::cmd("SET")
+        .arg(&key)
+        .arg(old)
+        .query_async::<()>(&mut conn)
+        .await
+        .unwrap();
+    let taken = f.store.take_code(CodeKind::AuthorizationCode, &code).await;
+    assert!(matches!(taken, Ok(None)), "{taken:?}");
+    let left: Option<String> = ::redis::cmd("GET")
+        .arg(&key)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(left, None, "taken: gone from the store");
+}

@@ -3,6 +3,7 @@
 //! record the visit (for sign-out).
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{Target, cookie, serve, storage_access_blocked};
@@ -15,6 +16,38 @@ use crate::startup::AppState;
 use crate::tokens::{issue_access_token, issue_code};
 
 const ACTION: &str = "ssoSignin";
+
+/// `{"stat":"ok","result":{…}}` of a silent sign-in (DESIGN §4.1), typed:
+/// every page load of every site asks, so it is serialised straight to text.
+#[derive(Serialize)]
+struct SignedIn<'a> {
+    stat: &'static str,
+    result: SignedInResult<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SignedInResult<'a> {
+    status: &'static str,
+    status_message: &'static str,
+    transaction_id: &'a str,
+    action: &'static str,
+    one_time: bool,
+    user_data: Value,
+    keep_me_logged_in: bool,
+    #[serde(flatten)]
+    credential: Credential,
+    sso_implicit_login: bool,
+    renders: bool,
+}
+
+/// What the site gets, per `response_type`: one field or the other.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+enum Credential {
+    AccessToken(String),
+    Code(String),
+}
 
 pub async fn check(state: web::Data<AppState>, req: HttpRequest, query: Query) -> HttpResponse {
     serve(&state, &req, query, answer).await
@@ -79,11 +112,11 @@ async fn answer(
         match response_type {
             ResponseType::Token => {
                 let token = issue_access_token(state, user.id, &client.id, Some(binding));
-                Ok(("accessToken", token))
+                Ok(Credential::AccessToken(token))
             }
             ResponseType::Code => {
                 let grant = Grant {
-                    user: user.id,
+                    user: user.clone(),
                     client: client.id.clone(),
                     redirect_uri: Some(target.receiver.clone()),
                     keep_me_logged_in: found.keep_me_logged_in,
@@ -95,22 +128,29 @@ async fn answer(
                 };
                 issue_code(state, CodeKind::AuthorizationCode, &grant)
                     .await
-                    .map(|c| ("code", c.expose().to_owned()))
+                    .map(|c| Credential::Code(c.expose().to_owned()))
             }
         }
     };
     let (visited, credential) = tokio::join!(visit, credential);
     visited?;
-    let (name, secret) = credential?;
+    let credential = credential?;
 
-    let mut extra = json!({
-        "oneTime": false,
-        "userData": user_data(user, flow),
-        "keepMeLoggedIn": found.keep_me_logged_in,
-        "ssoImplicitLogin": true,
-        "renders": false,
-    });
-    extra[name] = secret.into();
+    let answer = SignedIn {
+        stat: "ok",
+        result: SignedInResult {
+            status: "success",
+            status_message: "gotSSOCode",
+            transaction_id: target.state.as_str(),
+            action: ACTION,
+            one_time: false,
+            user_data: user_data(user, flow),
+            keep_me_logged_in: found.keep_me_logged_in,
+            credential,
+            sso_implicit_login: true,
+            renders: false,
+        },
+    };
     tracing::info!(user = %user.id, client = %client.id, %segment, "silent sign-in");
-    Ok(target.deliver(&target.ok(ACTION, "success", "gotSSOCode", extra)))
+    Ok(target.deliver(&answer))
 }

@@ -16,6 +16,7 @@ mod set;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::params::{Params, Query};
@@ -89,15 +90,17 @@ impl<'s> Target<'s> {
     }
 
     /// `303` to the receiver with `result` in the fragment.
-    fn deliver(&self, result: &Value) -> HttpResponse {
+    fn deliver(&self, result: &impl Serialize) -> HttpResponse {
         const FRAGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
-        let json = result.to_string();
-        let location = format!(
-            "{}#state={}&sso={}",
-            self.receiver,
-            self.state.as_str(),
-            utf8_percent_encode(&json, FRAGMENT)
-        );
+        // Serialising these plain values cannot fail.
+        let json = serde_json::to_string(result).unwrap_or_default();
+        let mut location = String::with_capacity(self.receiver.len() + 64 + json.len() * 2);
+        location.push_str(&self.receiver);
+        location.push_str("#state=");
+        location.push_str(self.state.as_str());
+        location.push_str("&sso=");
+        // The encoder yields string pieces: no formatting machinery.
+        location.extend(utf8_percent_encode(&json, FRAGMENT));
         no_store(HttpResponse::SeeOther())
             .insert_header((header::LOCATION, location))
             .finish()

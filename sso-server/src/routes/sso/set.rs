@@ -40,9 +40,6 @@ async fn answer(
     }
 
     let grant = redeem_code(state, CodeKind::SsoCode, &code, &client.id).await?;
-    let Some(user) = state.store.user(grant.user).await? else {
-        return Err(ApiError::InvalidCode);
-    };
 
     let now = unix_now();
     let mut session = match &old {
@@ -62,7 +59,7 @@ async fn answer(
     session.segments.insert(
         client.segment.clone(),
         SegmentSession {
-            user: user.profile(),
+            user: grant.user.clone(),
             created: now,
             expires,
             keep_me_logged_in: grant.keep_me_logged_in,
@@ -83,7 +80,7 @@ async fn answer(
         state.store.delete_session(&old.hash()).await?;
     }
     metrics::global().sessions_created.inc();
-    tracing::info!(user = %user.id, client = %client.id, segment = %client.segment, "sso session set");
+    tracing::info!(user = %grant.user.id, client = %client.id, segment = %client.segment, "sso session set");
 
     // Persistent as long as any segment asked to be kept.
     let persistent = session.segments.values().any(|s| s.keep_me_logged_in);
