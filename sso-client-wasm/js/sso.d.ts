@@ -55,6 +55,12 @@ declare namespace SSO {
     response_type?: "token" | "code";
     /** How long a request may stay unanswered, in ms. Default 10000. */
     timeout?: number;
+    /** With `response_type: "code"`: PKCE, BASE64URL(SHA-256(code_verifier)), 43 characters. */
+    code_challenge?: string;
+    /** Only "S256" (the default when `code_challenge` is given). */
+    code_challenge_method?: "S256";
+    /** With `response_type: "code"`: returned unchanged in the ID token. */
+    nonce?: string;
     capture_success?: (result: Result) => void;
     capture_error?: (error: ErrorResult) => void;
     callback_success?: (result: Result) => void;

@@ -1,5 +1,6 @@
 //! The `check_session` config object: the seed's 16 parameters plus
-//! `timeout`, validated into a [`Config`]. Pure Rust, so it is unit-tested
+//! `timeout` and, for `response_type: "code"`, the OpenID Connect `nonce`
+//! and the PKCE `code_challenge`, validated into a [`Config`]. Pure Rust, so it is unit-tested
 //! natively; the browser glue only turns JS values into [`Raw`].
 
 use crate::error::Problem;
@@ -81,6 +82,11 @@ pub struct Config {
     pub response_type: ResponseType,
     /// How long a request may go unanswered (ms).
     pub timeout_ms: u32,
+    /// PKCE (S256): the code can be redeemed only with the matching
+    /// `code_verifier`, which the site's backend keeps.
+    pub code_challenge: Option<String>,
+    /// Returned unchanged in the ID token the code is redeemed for.
+    pub nonce: Option<String>,
 }
 
 impl Config {
@@ -133,7 +139,30 @@ impl Config {
                 Raw::Num(n) if (1.0..=600_000.0).contains(&n) => n as u32,
                 _ => return Err(Problem::invalid("timeout", "milliseconds from 1 to 600000")),
             },
+            code_challenge: optional(&get, "code_challenge", Text::Challenge)?,
+            nonce: optional(&get, "nonce", Text::Nonce)?,
         };
+        // S256 is the only method (the server refuses `plain`); naming it
+        // is optional.
+        if !matches!(
+            optional(&get, "code_challenge_method", Text::Any)?.as_deref(),
+            None | Some("S256")
+        ) {
+            return Err(Problem::invalid("code_challenge_method", "\"S256\""));
+        }
+        if config.response_type == ResponseType::Token {
+            for (name, value) in [
+                ("code_challenge", &config.code_challenge),
+                ("nonce", &config.nonce),
+            ] {
+                if value.is_some() {
+                    return Err(Problem::invalid(
+                        name,
+                        "used only with response_type \"code\"",
+                    ));
+                }
+            }
+        }
         Ok(config)
     }
 }
@@ -144,6 +173,9 @@ enum Text {
     Id,
     Url,
     Channel,
+    /// BASE64URL(SHA-256(verifier)): 43 characters.
+    Challenge,
+    Nonce,
     Any,
 }
 
@@ -153,6 +185,12 @@ impl Text {
             Self::Id => is_token(s),
             Self::Url => is_url(s),
             Self::Channel => s.len() <= 1024,
+            Self::Challenge => {
+                s.len() == 43
+                    && s.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+            }
+            Self::Nonce => s.len() <= 255 && s.bytes().all(|b| b.is_ascii_graphic()),
             Self::Any => true,
         }
     }
@@ -161,6 +199,8 @@ impl Text {
             Self::Id => "a string of letters, digits, '_', '.' or '-'",
             Self::Url => "an absolute http(s) URL",
             Self::Channel => "a string of at most 1024 bytes",
+            Self::Challenge => "the 43-character base64url SHA-256 of the code_verifier",
+            Self::Nonce => "at most 255 printable ASCII characters",
             Self::Any => "a string",
         }
     }
@@ -266,6 +306,7 @@ mod tests {
         assert_eq!(c.logout_uri, None);
         assert!(!c.refresh);
         assert_eq!(c.timeout_ms, DEFAULT_TIMEOUT_MS);
+        assert_eq!((c.code_challenge, c.nonce), (None, None));
     }
 
     #[test]
@@ -289,7 +330,14 @@ mod tests {
 
     #[test]
     fn malformed_values_are_named() {
-        let cases: [(&str, Raw); 12] = [
+        let cases: [(&str, Raw); 16] = [
+            ("code_challenge", Raw::Str("too-short".into())),
+            (
+                "code_challenge",
+                Raw::Str("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw+cM".into()),
+            ),
+            ("nonce", Raw::Str("with space".into())),
+            ("code_challenge_method", Raw::Str("plain".into())),
             ("client_id", Raw::Str("news site".into())),
             ("client_id", Raw::Num(3.0)),
             ("sso_server", Raw::Str("sso.localhost:8080".into())),
@@ -314,6 +362,27 @@ mod tests {
                 other => panic!("{name}: {other:?}"),
             }
         }
+    }
+
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    #[test]
+    fn pkce_and_nonce_go_with_codes_only() {
+        let mut map = good();
+        map.insert("code_challenge", Raw::Str(CHALLENGE.into()));
+        map.insert("nonce", Raw::Str("n-0S6_WzA2Mj".into()));
+        assert_eq!(
+            parse(&map),
+            Err(Problem::invalid(
+                "code_challenge",
+                "used only with response_type \"code\""
+            ))
+        );
+        map.insert("response_type", Raw::Str("code".into()));
+        map.insert("code_challenge_method", Raw::Str("S256".into()));
+        let c = parse(&map).unwrap();
+        assert_eq!(c.code_challenge.as_deref(), Some(CHALLENGE));
+        assert_eq!(c.nonce.as_deref(), Some("n-0S6_WzA2Mj"));
     }
 
     #[test]

@@ -89,6 +89,13 @@ pub fn url(
             if config.refresh {
                 params.push(("refresh", "true"));
             }
+            if let Some(challenge) = &config.code_challenge {
+                params.push(("code_challenge", challenge));
+                params.push(("code_challenge_method", "S256"));
+            }
+            if let Some(nonce) = &config.nonce {
+                params.push(("nonce", nonce));
+            }
         }
         Op::Set => params.extend(sso_code.map(|c| ("sso_code", c))),
         Op::End => {}
@@ -154,6 +161,35 @@ mod tests {
              &response_method=jsonp&segment=news&supported_segments=news-sport\
              &bp_channel=a%20b%26c&flow=standard&flow_version=1&locale=sv-FI\
              &response_type=code&refresh=true"
+        );
+    }
+
+    #[test]
+    fn a_code_check_carries_the_pkce_challenge_and_the_nonce() {
+        let mut c = config();
+        c.response_type = ResponseType::Code;
+        c.code_challenge = Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into());
+        c.nonce = Some("n=1&x".into());
+        let url = url(Op::Check, &c, &Segments::default(), "s1234567", true, None);
+        assert!(
+            url.ends_with(
+                "&response_type=code&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM\
+                 &code_challenge_method=S256&nonce=n%3D1%26x"
+            ),
+            "{url}"
+        );
+        // Only the check asks for a code.
+        let set = super::url(
+            Op::Set,
+            &c,
+            &Segments::default(),
+            "s1234567",
+            true,
+            Some("a"),
+        );
+        assert!(
+            !set.contains("nonce") && !set.contains("code_challenge"),
+            "{set}"
         );
     }
 

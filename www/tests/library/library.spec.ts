@@ -1,4 +1,5 @@
 // The browser library against the real server, in both cookie worlds.
+import { createHash, randomBytes } from 'node:crypto';
 import { Page } from '@playwright/test';
 import {
   test, expect, siteConfig, register, navigations, events, waitForEvent,
@@ -93,6 +94,8 @@ test('malformed parameters are named', async ({ page, servers }) => {
     ['response_method', 'post'],
     ['refresh', 'yes'],
     ['capture_success', 'notAFunction'],
+    ['code_challenge', 'not-a-sha256'],
+    ['nonce', 'has spaces'],
   ];
   for (const [name, value] of cases) {
     const message = await page.evaluate(async ([config, name, value]) => {
@@ -161,6 +164,38 @@ test('a request without an answer times out and its iframe is removed', async ({
   const rejected = await waitForEvent(page, 'check:rejected');
   expect(rejected.value).toMatchObject({ error: 'timeout', isError: true });
   expect(await page.evaluate(() => document.querySelectorAll('iframe').length)).toBe(0);
+});
+
+test('a code asked for with code_challenge and nonce redeems only with the verifier, and the ID token repeats the nonce', async ({ page, servers }) => {
+  const user = await signIn(page, servers, 'news');
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const nonce = `n-${Date.now()}`;
+  await open(page, servers, 'sport', { response_type: 'code', code_challenge: challenge, code_challenge_method: 'S256', nonce });
+  const coded = await waitForEvent(page, 'capture_success', 'callback_failure', 'capture_error');
+  expect(coded.kind).toBe('capture_success');
+  const code = coded.value.result.code;
+  expect(code).toMatch(/^[\w-]{20,}$/);
+
+  const redeem = (code: string, extra: Record<string, string> = {}) => fetch(`${servers.sso.replace('sso.localhost', '127.0.0.1')}/oauth/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from('sport:sport-secret').toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: `${servers.site.sport}/xd_receiver.html`, ...extra }),
+  });
+  const answer = await redeem(code, { code_verifier: verifier });
+  expect(answer.status).toBe(200);
+  const idToken: string = (await answer.json()).id_token;
+  const claims = JSON.parse(Buffer.from(idToken.split('.')[1], 'base64url').toString());
+  expect(claims).toMatchObject({ sub: user.capture_user.uuid, aud: 'sport', nonce });
+
+  // The challenge binds the code: a check's code without the verifier
+  // does not redeem.
+  await clear(page);
+  await start(page, `check({ response_type: 'code', code_challenge: ${JSON.stringify(challenge)}, nonce: 'other', refresh: true })`);
+  const second = (await waitForEvent(page, 'capture_success')).value.result.code;
+  const refused = await redeem(second);
+  expect(refused.status).toBe(400);
+  expect((await refused.json()).error).toBe('invalid_grant');
 });
 
 test('auto: sign in with set_session, then silent checks return a token or a code', async ({ page, servers, thirdPartyCookies }) => {
