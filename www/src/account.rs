@@ -23,6 +23,9 @@ use crate::sso_api::{SsoApi, SsoApiError};
 /// The cookie holding the account session (the API session's bearer secret).
 pub const COOKIE: &str = "news_account";
 
+/// The application API's answer to a session secret that no longer works.
+const SESSION_ENDED: &str = "AUTHENTICATION_FAILED";
+
 /// The backend of one site.
 #[derive(Clone)]
 pub struct AccountBackend {
@@ -62,6 +65,11 @@ impl AccountBackend {
             .route("/account/sso", web::post().to(sign_in))
             .route("/account", web::get().to(account))
             .route("/account/signout", web::post().to(sign_out));
+    }
+
+    /// Tells the browser to drop the account cookie.
+    fn removal_cookie(&self) -> Cookie<'static> {
+        self.cookie(String::new(), CookieDuration::ZERO)
     }
 
     fn cookie(&self, value: String, max_age: CookieDuration) -> Cookie<'static> {
@@ -128,9 +136,9 @@ async fn account(backend: web::Data<AccountBackend>, req: HttpRequest) -> HttpRe
         Ok(account) => HttpResponse::Ok().json(json!({
             "account": { "id": account.id, "displayname": account.displayname },
         })),
-        Err(SsoApiError::Api { status, .. }) if status == "AUTHENTICATION_FAILED" => {
+        Err(e) if e.is_api(SESSION_ENDED) => {
             let mut gone = failure(StatusCode::UNAUTHORIZED, "the account session has ended");
-            let _ = gone.add_removal_cookie(&backend.cookie(String::new(), CookieDuration::ZERO));
+            let _ = gone.add_removal_cookie(&backend.removal_cookie());
             gone
         }
         Err(err) => upstream_failure(&err),
@@ -142,12 +150,12 @@ async fn sign_out(backend: web::Data<AccountBackend>, req: HttpRequest) -> HttpR
         match backend.api.delete_session(cookie.value()).await {
             // Already ended is as good as ended now.
             Ok(()) => {}
-            Err(SsoApiError::Api { status, .. }) if status == "AUTHENTICATION_FAILED" => {}
+            Err(e) if e.is_api(SESSION_ENDED) => {}
             Err(err) => return upstream_failure(&err),
         }
     }
     let mut done = HttpResponse::Ok().json(json!({ "signed_out": true }));
-    let _ = done.add_removal_cookie(&backend.cookie(String::new(), CookieDuration::ZERO));
+    let _ = done.add_removal_cookie(&backend.removal_cookie());
     done
 }
 

@@ -25,7 +25,7 @@ pub struct Credentials {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SsoApiError {
-    #[error("the SSO server could not be reached: {0}")]
+    #[error("the SSO server could not be reached: {}", chain(.0))]
     Unreachable(#[from] reqwest::Error),
     #[error("the SSO server refused the code ({error}): {description}")]
     CodeRefused { error: String, description: String },
@@ -35,9 +35,22 @@ pub enum SsoApiError {
     Unexpected(&'static str),
 }
 
+/// An error with its causes: reqwest's own text ("error sending request")
+/// leaves out why.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
 impl SsoApiError {
     /// An application API refusal with this `statusmessage`.
-    fn is_api(&self, name: &str) -> bool {
+    pub fn is_api(&self, name: &str) -> bool {
         matches!(self, Self::Api { status, .. } if status == name)
     }
 }
@@ -129,6 +142,10 @@ impl SsoApi {
         let base = base.trim_end_matches('/').to_owned();
         let mut http = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
+            // Shorter than the server's keep-alive (actix: 5 s), so a pooled
+            // connection is never reused just as the server closes it (the
+            // request then fails with "error sending request").
+            .pool_idle_timeout(Duration::from_secs(2))
             .redirect(reqwest::redirect::Policy::none());
         // `*.localhost` is loopback (RFC 6761) in browsers, but not in every
         // system resolver; the port in the address is ignored, the URL's counts.
@@ -155,27 +172,12 @@ impl SsoApi {
     ) -> Result<SignedIn, SsoApiError> {
         let tokens = self.redeem(code, redirect_uri).await?;
         let claims = IdClaims::read(&tokens.id_token)?;
-        let mut created = false;
-        let session = match self.create_session(&tokens.id_token).await {
+        let (session, created) = match self.create_session(&tokens.id_token).await {
             Err(e) if e.is_api("SSO_TOKEN_UNKNOWN") => {
-                match self.create_account(&claims).await {
-                    Ok(account) => {
-                        match self.link(&account.id, &tokens.id_token).await {
-                            Ok(()) => created = true,
-                            // Another sign-in of the same person (a second
-                            // tab) linked its account first; that one counts.
-                            Err(e) if e.is_api("SSO_TOKEN_ALREADY_LINKED") => {}
-                            Err(e) => return Err(e),
-                        }
-                    }
-                    // The same race, one step earlier: the other sign-in
-                    // has created the account and is about to link it.
-                    Err(e) if e.is_api("USER_EXISTS") => {}
-                    Err(e) => return Err(e),
-                }
-                self.session_once_linked(&tokens.id_token).await?
+                let created = self.create_and_link(&claims, &tokens.id_token).await?;
+                (self.session_once_linked(&tokens.id_token).await?, created)
             }
-            other => other?,
+            other => (other?, false),
         };
         Ok(SignedIn {
             claims,
@@ -183,6 +185,28 @@ impl SsoApi {
             session,
             created,
         })
+    }
+
+    /// A new account for the SSO user, linked to its ID token: whether this
+    /// sign-in created it. Another sign-in of the same person (a second tab)
+    /// may be a step ahead; its account then counts.
+    async fn create_and_link(
+        &self,
+        claims: &IdClaims,
+        id_token: &str,
+    ) -> Result<bool, SsoApiError> {
+        let account = match self.create_account(claims).await {
+            Ok(account) => account,
+            // The other sign-in created the account and is about to link it.
+            Err(e) if e.is_api("USER_EXISTS") => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        match self.link(&account.id, id_token).await {
+            Ok(()) => Ok(true),
+            // The other sign-in linked its account first.
+            Err(e) if e.is_api("SSO_TOKEN_ALREADY_LINKED") => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// `session/createwithsso` after a link: ours, or that of a concurrent

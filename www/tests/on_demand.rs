@@ -123,6 +123,20 @@ fn result_of(response: &reqwest::Response) -> Value {
     serde_json::from_str(&pairs["sso"]).unwrap()
 }
 
+/// The whole `Set-Cookie` line that sets cookie `name`, if any.
+fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|line| {
+            line.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('='))
+        })
+        .map(str::to_owned)
+}
+
 impl World {
     /// Registers a person on news and signs the browser in: its SSO cookie
     /// and the person's SSO uuid.
@@ -158,14 +172,12 @@ impl World {
             .send()
             .await
             .unwrap();
-        let cookie = set
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok()?.strip_prefix("sso_session="))
-            .map(|rest| rest.split(';').next().unwrap().to_owned())
+        let line = set_cookie(&set, "sso_session").expect("the SSO cookie");
+        let cookie = line["sso_session=".len()..]
+            .split(';')
             .next()
-            .expect("the SSO cookie");
+            .unwrap()
+            .to_owned();
         let uuid = answer["capture_user"]["uuid"].as_str().unwrap().to_owned();
         (cookie, uuid)
     }
@@ -196,12 +208,7 @@ impl World {
             .send()
             .await
             .unwrap();
-        let cookie = response
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().to_owned())
-            .find(|c| c.starts_with(COOKIE));
+        let cookie = set_cookie(&response, COOKIE);
         (response.status(), response.json().await.unwrap(), cookie)
     }
 
