@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use serde_json::Value;
-use sso_server::domain::{ClientId, CodeKind, Grant, UserId};
+use sso_server::domain::{ClientId, CodeKind, Grant, Profile, UserId};
 use sso_server::secrets::Secret;
 use sso_server::store::{RedisStore, Store};
 
@@ -127,7 +127,11 @@ async fn main() {
     let store = RedisStore::open(&run.redis_url()).await.unwrap();
     let before = redis_used_memory(&run.redis_url());
     let grant = Grant {
-        user: UserId(uuid.parse().unwrap()),
+        user: Profile {
+            id: UserId(uuid.parse().unwrap()),
+            email: "bench@example.com".to_owned(),
+            display_name: "Bench User".to_owned(),
+        },
         client: ClientId::parse("news").unwrap(),
         redirect_uri: None,
         keep_me_logged_in: false,
@@ -246,10 +250,11 @@ async fn main() {
         .chunks(CODES_PER_ROUND)
         .enumerate()
         .map(|(i, codes)| {
-            let path = scratch.join(format!("codes-{i}.txt"));
-            let lines: Vec<String> = codes.iter().map(redemption).collect();
-            std::fs::write(&path, lines.join("\n")).unwrap();
-            path
+            bodies_file(
+                &scratch,
+                &format!("codes-{i}"),
+                codes.iter().map(redemption),
+            )
         })
         .collect();
     let (redeem_rps, redeem_ratio, redeem_rounds) = beside_healthz(&run, |round| {
@@ -281,12 +286,12 @@ async fn main() {
     };
     assert_eq!(link("federation", &pool[0]).await.unwrap().status(), 200);
     let create_url = api("session/createwithsso");
-    let federated = scratch.join("federated.txt");
-    let lines: Vec<String> = pool
-        .iter()
-        .map(|t| format!("service=federation&response={t}"))
-        .collect();
-    std::fs::write(&federated, lines.join("\n")).unwrap();
+    let federated = bodies_file(
+        &scratch,
+        "federated",
+        pool.iter()
+            .map(|t| format!("service=federation&response={t}")),
+    );
     let (create_rps, create_ratio, create_rounds) = beside_healthz(&run, |_| {
         wrk::post_each(&create_url, "portal:portal-secret", &federated, true)
     });
@@ -295,8 +300,11 @@ async fn main() {
     // provider's; the demo partner's key is a test fixture).
     let partner = partner_token();
     assert_eq!(link("partner-idp", &partner).await.unwrap().status(), 200);
-    let external = scratch.join("external.txt");
-    std::fs::write(&external, format!("service=partner-idp&response={partner}")).unwrap();
+    let external = bodies_file(
+        &scratch,
+        "external",
+        [format!("service=partner-idp&response={partner}")],
+    );
     let (partner_rps, partner_ratio, _) = beside_healthz(&run, |_| {
         wrk::post_each(&create_url, "portal:portal-secret", &external, true)
     });
@@ -434,6 +442,18 @@ async fn main() {
         "(context)",
         true,
     );
+}
+
+/// A file of request bodies for [`wrk::post_each`], one per line.
+fn bodies_file(
+    dir: &std::path::Path,
+    name: &str,
+    bodies: impl IntoIterator<Item = String>,
+) -> std::path::PathBuf {
+    let path = dir.join(format!("{name}.txt"));
+    let lines: Vec<String> = bodies.into_iter().collect();
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    path
 }
 
 /// An ID token of the demo's external provider, signed with its test key.
