@@ -1,10 +1,18 @@
 // Test harness: records every callback and Promise outcome of the library
 // in sessionStorage, which survives the top-level redirect round trips, and
 // on each load runs the check the test stored (as a site would).
+//
+// Each setup starts a new generation. An outcome is recorded only while the
+// generation its call started in is still current: a page load autoruns the
+// check of the settings left over from the test's previous visit to this
+// origin, and that stale check may settle after the test's new setup.
 (function () {
   var KEY = 'harness-events';
   function events() {
     return JSON.parse(sessionStorage.getItem(KEY) || '[]');
+  }
+  function generation() {
+    return (settings() || {}).generation;
   }
   function record(kind, value) {
     var list = events();
@@ -14,19 +22,28 @@
   function settings() {
     return JSON.parse(sessionStorage.getItem('harness-settings') || 'null');
   }
+  /** `record`, bound to the generation current now. */
+  function recorder() {
+    var started = generation();
+    return function (kind, value) {
+      if (generation() === started) record(kind, value);
+    };
+  }
   function config(extra) {
     var s = settings() || {};
+    var rec = recorder();
     return Object.assign({}, s.config, {
-      capture_success: function (r) { record('capture_success', r); },
-      capture_error: function (r) { record('capture_error', r); },
-      callback_success: function (r) { record('callback_success', r); },
-      callback_failure: function (r) { record('callback_failure', r); },
+      capture_success: function (r) { rec('capture_success', r); },
+      capture_error: function (r) { rec('capture_error', r); },
+      callback_success: function (r) { rec('callback_success', r); },
+      callback_failure: function (r) { rec('callback_failure', r); },
     }, extra || {});
   }
   function settle(name, promise) {
+    var rec = recorder();
     return promise.then(
-      function (r) { record(name + ':resolved', r); return r; },
-      function (e) { record(name + ':rejected', { message: e.message, error: e.error, isError: e instanceof Error }); }
+      function (r) { rec(name + ':resolved', r); return r; },
+      function (e) { rec(name + ':rejected', { message: e.message, error: e.error, isError: e instanceof Error }); }
     );
   }
   function check(extra) {
@@ -45,6 +62,7 @@
     settle: settle,
     check: check,
     setup: function (s) {
+      s.generation = (generation() || 0) + 1;
       sessionStorage.setItem('harness-settings', JSON.stringify(s));
       sessionStorage.removeItem(KEY);
     },
