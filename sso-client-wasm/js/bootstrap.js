@@ -62,7 +62,7 @@ function ready(exports) {
 }
 
 wasm_bindgen({ module_or_path: wasmUrl }).then(
-  function () { ready(wasm_bindgen); },
+  function () { ready(library(wasm_bindgen)); },
   function (e) {
     var message = "SSO: the library could not load " + wasmUrl.href + ": " + e;
     console.error(message);

@@ -89,6 +89,26 @@ pub struct Config {
     pub nonce: Option<String>,
 }
 
+/// The string parameters in the order they are checked: name, shape, and
+/// whether it is required. A table and one loop, because a hand-written
+/// check per parameter compiled to kilobytes of wasm (each `?` dropping
+/// every value read before it).
+const TEXTS: [(&str, Text, bool); 13] = [
+    ("client_id", Text::Id, true),
+    ("flow_name", Text::Id, true),
+    ("flow_version", Text::Version, true),
+    ("locale", Text::Id, true),
+    ("redirect_uri", Text::Url, true),
+    ("sso_server", Text::Url, true),
+    ("xd_receiver", Text::Url, true),
+    ("bp_channel", Text::Channel, false),
+    ("logout_uri", Text::Url, false),
+    ("response_method", Text::Method, false),
+    ("response_type", Text::Type, false),
+    ("code_challenge", Text::Challenge, false),
+    ("nonce", Text::Nonce, false),
+];
+
 impl Config {
     /// Validates the values `get` returns for each parameter name.
     pub fn parse(get: impl Fn(&'static str) -> Raw) -> Result<Self, Problem> {
@@ -97,64 +117,53 @@ impl Config {
                 return Err(Problem::invalid(name, "a function"));
             }
         }
-        let id = |name| required(&get, name, Text::Id);
-        let url = |name| required(&get, name, Text::Url);
-        let config = Self {
-            client_id: id("client_id")?,
-            flow_name: id("flow_name")?,
-            flow_version: flow_version(get("flow_version"))?,
-            locale: id("locale")?,
-            redirect_uri: url("redirect_uri")?,
-            sso_server: server_base(&url("sso_server")?),
-            xd_receiver: url("xd_receiver")?,
-            bp_channel: optional(&get, "bp_channel", Text::Channel)?.unwrap_or_default(),
-            logout_uri: optional(&get, "logout_uri", Text::Url)?,
-            refresh: match get("refresh") {
-                Raw::Absent => false,
-                Raw::Bool(b) => b,
-                _ => return Err(Problem::invalid("refresh", "true or false")),
-            },
-            response_method: match optional(&get, "response_method", Text::Any)?
-                .map(|m| m.to_ascii_lowercase())
-                .as_deref()
-            {
-                None => ResponseMethod::default(),
-                Some("jsonp") => ResponseMethod::Jsonp,
-                Some("redirect") => ResponseMethod::Redirect,
-                Some("auto") => ResponseMethod::Auto,
-                Some(_) => {
-                    return Err(Problem::invalid(
-                        "response_method",
-                        "\"jsonp\", \"redirect\" or \"auto\"",
-                    ));
-                }
-            },
-            response_type: match optional(&get, "response_type", Text::Any)?.as_deref() {
-                None | Some("token") => ResponseType::Token,
-                Some("code") => ResponseType::Code,
-                Some(_) => return Err(Problem::invalid("response_type", "\"token\" or \"code\"")),
-            },
-            timeout_ms: match get("timeout") {
-                Raw::Absent => DEFAULT_TIMEOUT_MS,
-                Raw::Num(n) if (1.0..=600_000.0).contains(&n) => n as u32,
-                _ => return Err(Problem::invalid("timeout", "milliseconds from 1 to 600000")),
-            },
-            code_challenge: optional(&get, "code_challenge", Text::Challenge)?,
-            nonce: optional(&get, "nonce", Text::Nonce)?,
+        let mut texts: [Option<String>; 13] = Default::default();
+        for ((name, shape, required), slot) in TEXTS.into_iter().zip(&mut texts) {
+            *slot = shape
+                .read(get(name))
+                .ok_or(Problem::invalid(name, shape.expected()))?;
+            if required && slot.is_none() {
+                return Err(Problem::Missing(name));
+            }
+        }
+        let [
+            client_id,
+            flow_name,
+            flow_version,
+            locale,
+            redirect_uri,
+            sso_server,
+            xd_receiver,
+            bp_channel,
+            logout_uri,
+            response_method,
+            response_type,
+            code_challenge,
+            nonce,
+        ] = texts;
+        let refresh = match get("refresh") {
+            Raw::Absent => false,
+            Raw::Bool(b) => b,
+            _ => return Err(Problem::invalid("refresh", "true or false")),
+        };
+        let timeout_ms = match get("timeout") {
+            Raw::Absent => DEFAULT_TIMEOUT_MS,
+            Raw::Num(n) if (1.0..=600_000.0).contains(&n) => n as u32,
+            _ => return Err(Problem::invalid("timeout", "milliseconds from 1 to 600000")),
+        };
+        let response_type = match response_type.as_deref() {
+            Some("code") => ResponseType::Code,
+            _ => ResponseType::Token,
         };
         // S256 is the only method (the server refuses `plain`); naming it
         // is optional.
-        if !matches!(
-            optional(&get, "code_challenge_method", Text::Any)?.as_deref(),
-            None | Some("S256")
-        ) {
+        if !matches!(get("code_challenge_method"), Raw::Absent)
+            && get("code_challenge_method") != Raw::Str("S256".to_owned())
+        {
             return Err(Problem::invalid("code_challenge_method", "\"S256\""));
         }
-        if config.response_type == ResponseType::Token {
-            for (name, value) in [
-                ("code_challenge", &config.code_challenge),
-                ("nonce", &config.nonce),
-            ] {
+        if response_type == ResponseType::Token {
+            for (name, value) in [("code_challenge", &code_challenge), ("nonce", &nonce)] {
                 if value.is_some() {
                     return Err(Problem::invalid(
                         name,
@@ -163,7 +172,28 @@ impl Config {
                 }
             }
         }
-        Ok(config)
+        // The required ones are `Some` by now.
+        Ok(Self {
+            client_id: client_id.unwrap_or_default(),
+            flow_name: flow_name.unwrap_or_default(),
+            flow_version: flow_version.unwrap_or_default(),
+            locale: locale.unwrap_or_default(),
+            redirect_uri: redirect_uri.unwrap_or_default(),
+            sso_server: server_base(sso_server.as_deref().unwrap_or_default()),
+            xd_receiver: xd_receiver.unwrap_or_default(),
+            bp_channel: bp_channel.unwrap_or_default(),
+            logout_uri,
+            refresh,
+            response_method: match response_method.as_deref() {
+                Some("jsonp") => ResponseMethod::Jsonp,
+                Some("redirect") => ResponseMethod::Redirect,
+                _ => ResponseMethod::Auto,
+            },
+            response_type,
+            timeout_ms,
+            code_challenge,
+            nonce,
+        })
     }
 }
 
@@ -173,80 +203,70 @@ enum Text {
     Id,
     Url,
     Channel,
+    /// A version string, or a whole number (the seed allows
+    /// `flow_version: 20240101`).
+    Version,
+    /// `jsonp`, `redirect` or `auto`, in any case.
+    Method,
+    /// `token` or `code`.
+    Type,
     /// BASE64URL(SHA-256(verifier)): 43 characters.
     Challenge,
     Nonce,
-    Any,
 }
 
 impl Text {
-    fn accepts(self, s: &str) -> bool {
-        match self {
-            Self::Id => is_token(s),
-            Self::Url => is_url(s),
+    /// `Some(None)` when absent (`null`, `undefined` or `""`), `None` when
+    /// malformed.
+    fn read(self, raw: Raw) -> Option<Option<String>> {
+        let s = match raw {
+            Raw::Absent => return Some(None),
+            Raw::Num(n) if matches!(self, Self::Version) => {
+                let whole = (0.0..1e15).contains(&n) && n == (n as u64) as f64;
+                return whole.then(|| Some(crate::text::decimal(n as u64)));
+            }
+            Raw::Str(s) => s,
+            _ => return None,
+        };
+        if s.is_empty() {
+            return Some(None);
+        }
+        let s = match self {
+            Self::Method => s.to_ascii_lowercase(),
+            _ => s,
+        };
+        let ok = match self {
+            Self::Id | Self::Version => is_token(&s),
+            Self::Url => is_url(&s),
             Self::Channel => s.len() <= 1024,
+            Self::Method => matches!(s.as_str(), "jsonp" | "redirect" | "auto"),
+            Self::Type => matches!(s.as_str(), "token" | "code"),
             Self::Challenge => {
                 s.len() == 43
                     && s.bytes()
                         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
             }
             Self::Nonce => s.len() <= 255 && s.bytes().all(|b| b.is_ascii_graphic()),
-            Self::Any => true,
-        }
+        };
+        ok.then_some(Some(s))
     }
     fn expected(self) -> &'static str {
         match self {
             Self::Id => "a string of letters, digits, '_', '.' or '-'",
             Self::Url => "an absolute http(s) URL",
             Self::Channel => "a string of at most 1024 bytes",
+            Self::Version => "a version string or a whole number",
+            Self::Method => "\"jsonp\", \"redirect\" or \"auto\"",
+            Self::Type => "\"token\" or \"code\"",
             Self::Challenge => "the 43-character base64url SHA-256 of the code_verifier",
             Self::Nonce => "at most 255 printable ASCII characters",
-            Self::Any => "a string",
         }
-    }
-}
-
-fn required(
-    get: &impl Fn(&'static str) -> Raw,
-    name: &'static str,
-    text: Text,
-) -> Result<String, Problem> {
-    optional(get, name, text)?.ok_or(Problem::Missing(name))
-}
-
-/// A string parameter; `null`, `undefined` and `""` count as absent.
-fn optional(
-    get: &impl Fn(&'static str) -> Raw,
-    name: &'static str,
-    text: Text,
-) -> Result<Option<String>, Problem> {
-    match get(name) {
-        Raw::Absent => Ok(None),
-        Raw::Str(s) if s.is_empty() => Ok(None),
-        Raw::Str(s) if text.accepts(&s) => Ok(Some(s)),
-        _ => Err(Problem::invalid(name, text.expected())),
     }
 }
 
 /// The server URL as requests are built from it: without a trailing `/`.
 pub fn server_base(url: &str) -> String {
     url.trim_end_matches('/').to_owned()
-}
-
-/// The seed allows a number (`flow_version: 20240101`) as well as a string.
-fn flow_version(raw: Raw) -> Result<String, Problem> {
-    match raw {
-        Raw::Absent => Err(Problem::Missing("flow_version")),
-        Raw::Str(s) if s.is_empty() => Err(Problem::Missing("flow_version")),
-        Raw::Str(s) if is_token(&s) => Ok(s),
-        Raw::Num(n) if (0.0..1e15).contains(&n) && n == (n as u64) as f64 => {
-            Ok(crate::pending::decimal(n as u64))
-        }
-        _ => Err(Problem::invalid(
-            "flow_version",
-            "a version string or a whole number",
-        )),
-    }
 }
 
 pub fn is_token(s: &str) -> bool {

@@ -44,7 +44,7 @@ impl Problem {
             Self::Timeout(call) => &[call, ": the SSO server did not answer in time"],
             Self::Browser(what) => &["the browser refused to ", what],
         };
-        parts.concat()
+        crate::text::cat(parts)
     }
 }
 

@@ -14,10 +14,11 @@ extern crate alloc;
 
 pub mod config;
 pub mod error;
+pub mod handoff;
 pub mod outcome;
-pub mod pending;
 pub mod request;
 pub mod segments;
+pub mod text;
 
 #[cfg(target_arch = "wasm32")]
 mod browser;

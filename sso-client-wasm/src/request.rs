@@ -37,6 +37,12 @@ impl Op {
             Self::End => "e",
         }
     }
+    /// The number the page script uses for the call (0, 1, 2).
+    pub fn from_index(index: u8) -> Option<Self> {
+        [Self::Check, Self::Set, Self::End]
+            .get(usize::from(index))
+            .copied()
+    }
     pub fn from_tag(tag: &str) -> Option<Self> {
         match tag {
             "c" => Some(Self::Check),
@@ -45,6 +51,14 @@ impl Op {
             _ => None,
         }
     }
+}
+
+/// `JANRAIN.SSO.CAPTURE.logout(urls)` may send one call to another server
+/// (without a trailing `/`) and logout URI than the config's.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Overrides<'a> {
+    pub sso_server: Option<&'a str>,
+    pub logout_uri: Option<&'a str>,
 }
 
 /// The endpoint URL for `op`. `top_level` says whether the browser will
@@ -56,6 +70,7 @@ pub fn url(
     state: &str,
     top_level: bool,
     sso_code: Option<&str>,
+    overrides: Overrides<'_>,
 ) -> String {
     let method = if top_level {
         ResponseMethod::Redirect
@@ -74,7 +89,7 @@ pub fn url(
     if let Some(list) = &segments.supported {
         params.push(("supported_segments", list));
     }
-    if let Some(uri) = &config.logout_uri {
+    if let Some(uri) = overrides.logout_uri.or(config.logout_uri.as_deref()) {
         params.push(("logout_uri", uri));
     }
     if !config.bp_channel.is_empty() {
@@ -101,7 +116,7 @@ pub fn url(
         Op::End => {}
     }
     let mut url = String::with_capacity(256);
-    url.push_str(&config.sso_server);
+    url.push_str(overrides.sso_server.unwrap_or(&config.sso_server));
     url.push_str(op.path());
     for (i, (key, value)) in params.iter().enumerate() {
         url.push(if i == 0 { '?' } else { '&' });
@@ -153,7 +168,15 @@ mod tests {
         c.refresh = true;
         c.bp_channel = "a b&c".into();
         let segments = Segments::parse(Some("news-sport"), Some("news")).unwrap();
-        let url = url(Op::Check, &c, &segments, "s1234567", false, None);
+        let url = url(
+            Op::Check,
+            &c,
+            &segments,
+            "s1234567",
+            false,
+            None,
+            Overrides::default(),
+        );
         assert_eq!(
             url,
             "http://sso.localhost:8080/sso/check?client_id=news&state=s1234567\
@@ -170,7 +193,15 @@ mod tests {
         c.response_type = ResponseType::Code;
         c.code_challenge = Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into());
         c.nonce = Some("n=1&x".into());
-        let url = url(Op::Check, &c, &Segments::default(), "s1234567", true, None);
+        let url = url(
+            Op::Check,
+            &c,
+            &Segments::default(),
+            "s1234567",
+            true,
+            None,
+            Overrides::default(),
+        );
         assert!(
             url.ends_with(
                 "&response_type=code&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM\
@@ -186,6 +217,7 @@ mod tests {
             "s1234567",
             true,
             Some("a"),
+            Overrides::default(),
         );
         assert!(
             !set.contains("nonce") && !set.contains("code_challenge"),
@@ -198,14 +230,41 @@ mod tests {
         let c = config();
         let none = Segments::default();
         assert_eq!(
-            url(Op::Set, &c, &none, "s1234567", true, Some("abc")),
+            url(
+                Op::Set,
+                &c,
+                &none,
+                "s1234567",
+                true,
+                Some("abc"),
+                Overrides::default()
+            ),
             "http://sso.localhost:8080/sso/set?client_id=news&state=s1234567\
              &xd_receiver=http%3A%2F%2Fnews.localhost%3A8081%2Fxd_receiver.html\
              &response_method=redirect&sso_code=abc"
         );
         assert!(
-            url(Op::End, &c, &none, "s1234567", false, None)
-                .starts_with("http://sso.localhost:8080/sso/end?client_id=news&state=s1234567&")
+            url(
+                Op::End,
+                &c,
+                &none,
+                "s1234567",
+                false,
+                None,
+                Overrides::default()
+            )
+            .starts_with("http://sso.localhost:8080/sso/end?client_id=news&state=s1234567&")
+        );
+        // JANRAIN.SSO.CAPTURE.logout's overrides.
+        let other = Overrides {
+            sso_server: Some("http://other.localhost"),
+            logout_uri: Some("http://news.localhost:8081/bye"),
+        };
+        let end = url(Op::End, &c, &none, "s1234567", false, None, other);
+        assert!(end.starts_with("http://other.localhost/sso/end?"), "{end}");
+        assert!(
+            end.contains("&logout_uri=http%3A%2F%2Fnews.localhost%3A8081%2Fbye"),
+            "{end}"
         );
     }
 

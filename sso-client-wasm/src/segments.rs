@@ -40,7 +40,14 @@ impl Segments {
         if list.len() > MAX {
             return Err(Problem::invalid("supported_segments", LIST));
         }
-        let supported = (!list.is_empty()).then(|| list.join("-"));
+        let mut supported = String::new();
+        for item in &list {
+            if !supported.is_empty() {
+                supported.push('-');
+            }
+            supported.push_str(item);
+        }
+        let supported = (!supported.is_empty()).then_some(supported);
         Ok(Self { own, supported })
     }
 }

@@ -1,58 +1,182 @@
-//! The functions `sso.js` exposes as `SSO.*` and `JANRAIN.SSO.*`.
+//! What `js/library.js` calls. Problems cross as `"name\ndescription"`
+//! strings, calls as their [`Op`] index.
 
-use alloc::rc::Rc;
+use alloc::string::String;
+use core::cell::RefCell;
 
-use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::js;
-use super::library::{self, Site};
+use crate::config::{self, Config, Raw};
+use crate::error::Problem;
+use crate::handoff;
+use crate::outcome::{Outcome, classify as classify_result};
+use crate::request::{self, Op, Overrides};
+use crate::segments::Segments;
+use crate::text::cat;
 
-/// `SSO.check_session(config, supported_segments, segment)`.
-#[wasm_bindgen]
-pub fn check_session(config: JsValue, supported_segments: JsValue, segment: JsValue) -> Promise {
-    library::check_session(config, supported_segments, segment)
+/// The latest valid `check_session` config: `set_session` and
+/// `end_session` use it too.
+struct Site {
+    config: Config,
+    segments: Segments,
 }
 
-/// `SSO.set_session(sso_code)`.
-#[wasm_bindgen]
-pub fn set_session(sso_code: JsValue) -> Promise {
-    library::set_session(sso_code)
+/// wasm32 without atomics has one thread, so a plain static cell is sound.
+struct Current(RefCell<Option<Site>>);
+
+// SAFETY: see above; the browser build has a single thread.
+unsafe impl Sync for Current {}
+
+static SITE: Current = Current(RefCell::new(None));
+
+fn problem_text(problem: &Problem) -> String {
+    cat(&[problem.name(), "\n", &problem.description()])
 }
 
-/// `SSO.end_session(callback)`.
-#[wasm_bindgen]
-pub fn end_session(callback: JsValue) -> Promise {
-    library::end_session(callback)
+fn op(index: u8) -> Op {
+    Op::from_index(index).unwrap_or(Op::Check)
 }
 
-/// `JANRAIN.SSO.CAPTURE.check_login(config)`: the withdrawn library's name;
-/// the segments travel in the config as `supported_segments` and `segment`.
+/// Validates `check_session`'s arguments and makes them the current site.
+/// Answers the problem as a string, or what the page script needs to know:
+/// `{method, timeout, refresh, logout, key}`.
 #[wasm_bindgen]
-pub fn check_login(config: JsValue) -> Promise {
-    let supported = js::get(&config, "supported_segments");
-    let segment = js::get(&config, "segment");
-    library::check_session(config, supported, segment)
-}
-
-/// `JANRAIN.SSO.CAPTURE.logout(urls, callback)`: `urls` may override the
-/// `sso_server` and `logout_uri` of the latest `check_login` config.
-#[wasm_bindgen]
-pub fn logout(urls: JsValue, callback: JsValue) -> Promise {
-    let site = library::current_site().map(|site| {
-        let mut config = site.config.clone();
-        if let Some(server) = js::get_str(&urls, "sso_server").filter(|u| crate::config::is_url(u))
-        {
-            config.sso_server = crate::config::server_base(&server);
+pub fn configure(config: JsValue, supported: JsValue, segment: JsValue) -> JsValue {
+    match parse_site(&config, &supported, &segment) {
+        Ok(site) => {
+            let c = &site.config;
+            let settings = js::object(&[
+                ("method", c.response_method.as_str().into()),
+                ("timeout", c.timeout_ms.into()),
+                ("refresh", c.refresh.into()),
+                ("logout", c.logout_uri.clone().into()),
+                ("key", cat(&["sso.checked.", &c.client_id]).into()),
+            ]);
+            *SITE.0.borrow_mut() = Some(site);
+            settings
         }
-        if let Some(uri) = js::get_str(&urls, "logout_uri").filter(|u| crate::config::is_url(u)) {
-            config.logout_uri = Some(uri);
-        }
-        Rc::new(Site {
-            config,
-            segments: site.segments.clone(),
-            callbacks: site.callbacks.clone(),
-        })
-    });
-    library::end_with(callback, site)
+        Err(problem) => problem_text(&problem).into(),
+    }
+}
+
+fn parse_site(config: &JsValue, supported: &JsValue, segment: &JsValue) -> Result<Site, Problem> {
+    if !config.is_object() {
+        return Err(Problem::invalid("config", "an object"));
+    }
+    let text = |value: &JsValue, name| match js::raw(value) {
+        Raw::Absent => Ok(None),
+        Raw::Str(s) => Ok(Some(s)),
+        _ => Err(Problem::invalid(name, "a string")),
+    };
+    let supported = text(supported, "supported_segments")?;
+    let segment = text(segment, "segment")?;
+    Ok(Site {
+        config: Config::parse(|name| js::raw(&js::get(config, name)))?,
+        segments: Segments::parse(supported.as_deref(), segment.as_deref())?,
+    })
+}
+
+/// `set_session`'s argument: `""` when it can be sent.
+#[wasm_bindgen]
+pub fn code_problem(sso_code: JsValue) -> String {
+    let problem = match js::raw(&sso_code) {
+        Raw::Absent => Problem::Missing("sso_code"),
+        Raw::Str(c) if c.is_empty() => Problem::Missing("sso_code"),
+        Raw::Str(c) if valid_code(&c) => return String::new(),
+        _ => Problem::invalid("sso_code", "the sso_code string from the sign-in answer"),
+    };
+    problem_text(&problem)
+}
+
+fn valid_code(code: &str) -> bool {
+    code.len() <= 128
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+}
+
+/// The problems the page script meets by itself, by number (see
+/// `library.js`); `op` names the call.
+#[wasm_bindgen]
+pub fn problem(kind: u8, op_index: u8) -> String {
+    let name = op(op_index).name();
+    let problem = match kind {
+        0 => Problem::NoConfig(name),
+        1 => Problem::Timeout(name),
+        2 => Problem::Browser("create the hidden iframe"),
+        3 => Problem::Browser("give random numbers (crypto.getRandomValues)"),
+        4 => Problem::Browser("keep the redirect record in sessionStorage"),
+        5 => Problem::Browser("navigate"),
+        _ => Problem::invalid("callback", "a function"),
+    };
+    problem_text(&problem)
+}
+
+/// The endpoint URL for a call on the current site. `server` and
+/// `logout_uri` override the config's (`JANRAIN.SSO.CAPTURE.logout`);
+/// the script passes only values [`is_url`] accepted.
+#[wasm_bindgen]
+pub fn url(
+    op_index: u8,
+    state: &str,
+    top_level: bool,
+    sso_code: Option<String>,
+    server: Option<String>,
+    logout_uri: Option<String>,
+) -> String {
+    let site = SITE.0.borrow();
+    let Some(site) = site.as_ref() else {
+        return String::new();
+    };
+    let server = server.as_deref().map(config::server_base);
+    let overrides = Overrides {
+        sso_server: server.as_deref(),
+        logout_uri: logout_uri.as_deref(),
+    };
+    request::url(
+        op(op_index),
+        &site.config,
+        &site.segments,
+        state,
+        top_level,
+        sso_code.as_deref(),
+        overrides,
+    )
+}
+
+#[wasm_bindgen]
+pub fn is_url(s: &str) -> bool {
+    config::is_url(s)
+}
+
+/// The record to keep in `sessionStorage` before a top-level redirect.
+#[wasm_bindgen]
+pub fn record(state: &str, op_index: u8, return_url: &str, now_ms: f64) -> String {
+    handoff::redirect_record(state, op(op_index), return_url, now_ms)
+}
+
+/// The result stored for the redirect `record` describes, as the call's
+/// index followed by the JSON; `None` when it is not that redirect's.
+#[wasm_bindgen]
+pub fn take(record: &str, result: &str, now_ms: f64) -> Option<String> {
+    let (op, json) = handoff::redirect_result(record, result, now_ms)?;
+    let index = match op {
+        Op::Check => "0",
+        Op::Set => "1",
+        Op::End => "2",
+    };
+    Some(cat(&[index, &json]))
+}
+
+/// What an answer means: 0 success, 1 no session, 2 cookies blocked,
+/// 3 an error.
+#[wasm_bindgen]
+pub fn classify(stat: &str, status: &str) -> u8 {
+    match classify_result(Some(stat), Some(status)) {
+        Outcome::Success => 0,
+        Outcome::NoSession => 1,
+        Outcome::Blocked => 2,
+        Outcome::Error => 3,
+    }
 }

@@ -1,0 +1,284 @@
+// The library's page side: hidden iframes, the `message` listener, timers,
+// sessionStorage, Promises and the site's callbacks. Every decision is the
+// Rust core's (`core`, the wasm exports in src/browser/exports.rs): config
+// validation, request URLs, redirect records, what an answer means, and
+// every error message.
+//
+// A call goes in-page (hidden iframe; the receiver page posts the answer
+// back) or top-level (redirect; the receiver stores the answer and returns,
+// and the next check_session on this page delivers it). An in-page answer
+// is accepted only from this page's origin, from the iframe the request
+// created, with a pending state.
+function library(core) {
+  var CHECK = 0, SET = 1, END = 2;
+  // Problems the page meets by itself (core.problem's numbering).
+  var NO_CONFIG = 0, TIMEOUT = 1, NO_FRAME = 2, NO_RANDOM = 3, NO_RECORD = 4, NO_NAVIGATION = 5, NOT_A_FUNCTION = 6;
+  // core.classify's answers.
+  var SUCCESS = 0, BLOCKED = 2, FAILED = 3;
+  var OPS = ["check_session", "set_session", "end_session"];
+  var CALLBACKS = ["capture_success", "capture_error", "callback_success", "callback_failure"];
+  // Set once this tab's browser withholds the SSO cookie from iframes:
+  // later requests go top-level straight away.
+  var BLOCKED_KEY = "sso.blocked";
+  // Shared with the receiver (xd-receiver/receiver.js).
+  var REDIRECT_KEY = "sso.pending", RESULT_KEY = "sso.result";
+
+  var site = null; // {settings, callbacks} of the latest valid check_session
+  var pending = new Map(); // state -> in-page call
+  var listening = false;
+
+  // A browser that refuses storage reads as empty and fails writes.
+  function storage(use) {
+    try { return use(sessionStorage); } catch (e) { return null; }
+  }
+  function read(key) { return storage(function (s) { return s.getItem(key); }); }
+  function write(key, value) { return storage(function (s) { s.setItem(key, value); return true; }); }
+  function remove(key) { storage(function (s) { s.removeItem(key); }); }
+
+  function invoke(callback, arg) {
+    if (callback) {
+      try { callback(arg); } catch (e) { console.error("SSO: a site callback threw:", e); }
+    }
+  }
+
+  // Rejections are Errors that also carry the answer's fields.
+  function rejection(obj) {
+    var error = new Error(obj.error_description || obj.error || "SSO request failed");
+    ["stat", "code", "error", "error_description", "request_id"].forEach(function (key) {
+      if (obj[key] !== undefined) error[key] = obj[key];
+    });
+    return error;
+  }
+
+  // A call that failed before reaching the server: console, capture_error,
+  // rejection. `problem` is core's "name\ndescription".
+  function fail(call, problem) {
+    var cut = problem.indexOf("\n");
+    var description = "SSO " + OPS[call.op] + ": " + problem.slice(cut + 1);
+    console.error(description);
+    var obj = { stat: "error", error: problem.slice(0, cut), error_description: description };
+    invoke(call.callbacks.capture_error, obj);
+    call.reject(rejection(obj));
+  }
+
+  function settle(call, callback, obj) {
+    invoke(callback, obj);
+    call.resolve(obj);
+  }
+
+  // A Promise for a call on the current site; `run` gets the call.
+  function begin(op, run) {
+    return new Promise(function (resolve, reject) {
+      var call = { op: op, resolve: resolve, reject: reject, callbacks: site ? site.callbacks : {}, settings: site && site.settings };
+      run(call);
+    });
+  }
+
+  function check_session(config, supported, segment) {
+    return begin(CHECK, function (call) {
+      var callbacks = {};
+      CALLBACKS.forEach(function (name) {
+        if (config && typeof config[name] === "function") callbacks[name] = config[name];
+      });
+      call.callbacks = callbacks;
+      var settings = core.configure(config, supported, segment);
+      if (typeof settings === "string") return fail(call, settings);
+      site = { settings: settings, callbacks: callbacks };
+      call.settings = settings;
+
+      var back = takeRedirectResult();
+      if (back) {
+        call.op = +back[0];
+        return deliver(call, back.slice(1), true);
+      }
+      if (!settings.refresh && read(settings.key)) {
+        return settle(call, callbacks.callback_failure, {
+          stat: "ok",
+          result: { status: "already_checked", statusMessage: "alreadyChecked", action: "ssoSignin" },
+        });
+      }
+      start(call);
+    });
+  }
+
+  function set_session(code) {
+    return begin(SET, function (call) {
+      if (!site) return fail(call, core.problem(NO_CONFIG, SET));
+      var problem = core.code_problem(code);
+      if (problem) return fail(call, problem);
+      call.code = code;
+      start(call);
+    });
+  }
+
+  // `urls` (JANRAIN.SSO.CAPTURE.logout) may override sso_server and logout_uri.
+  function end(callback, urls) {
+    return begin(END, function (call) {
+      if (!site) return fail(call, core.problem(NO_CONFIG, END));
+      if (callback != null && typeof callback !== "function") return fail(call, core.problem(NOT_A_FUNCTION, END));
+      call.callback = callback;
+      ["sso_server", "logout_uri"].forEach(function (key) {
+        var url = urls && urls[key];
+        if (typeof url === "string" && core.is_url(url)) call[key] = url;
+      });
+      start(call);
+    });
+  }
+
+  function start(call) {
+    var method = call.settings.method;
+    if (method === "redirect" || (method === "auto" && read(BLOCKED_KEY))) leave(call);
+    else inPage(call);
+  }
+
+  function url(call, state, topLevel) {
+    return core.url(call.op, state, topLevel, call.code, call.sso_server, call.logout_uri);
+  }
+
+  // 128 random bits as 32 hex digits.
+  function newState() {
+    var bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
+
+  function hiddenFrame(src) {
+    var frame = document.createElement("iframe");
+    frame.style.display = "none";
+    frame.setAttribute("aria-hidden", "true");
+    frame.tabIndex = -1;
+    frame.title = "sso";
+    frame.src = src;
+    (document.body || document.documentElement).appendChild(frame);
+    return frame;
+  }
+
+  function inPage(call) {
+    var state;
+    try { state = newState(); } catch (e) { return fail(call, core.problem(NO_RANDOM, call.op)); }
+    try { call.frame = hiddenFrame(url(call, state, false)); } catch (e) { return fail(call, core.problem(NO_FRAME, call.op)); }
+    if (!listening) {
+      addEventListener("message", onMessage);
+      listening = true;
+    }
+    call.timer = setTimeout(function () {
+      if (pending.get(state) !== call) return;
+      pending.delete(state);
+      call.frame.remove();
+      fail(call, core.problem(TIMEOUT, call.op));
+    }, call.settings.timeout);
+    pending.set(state, call);
+  }
+
+  function onMessage(event) {
+    var data = event.data;
+    var state = data && data.ssoState, json = data && data.ssoResult;
+    if (typeof state !== "string" || typeof json !== "string" || event.origin !== location.origin) return;
+    var call = pending.get(state);
+    if (!call || !call.frame.contentWindow || event.source !== call.frame.contentWindow) return;
+    pending.delete(state);
+    clearTimeout(call.timer);
+    call.frame.remove();
+    deliver(call, json, false);
+  }
+
+  // Callbacks and Promise for an answer, or the fallback to a top-level
+  // redirect when the iframe could not see the SSO cookie.
+  function deliver(call, json, viaRedirect) {
+    var obj;
+    try { obj = JSON.parse(json); } catch (e) {}
+    if (!obj || typeof obj !== "object") {
+      obj = { stat: "error", error: "invalid_result", error_description: "the SSO server's answer is not JSON" };
+    }
+    var result = obj.result || {};
+    var outcome = core.classify(String(obj.stat), String(result.status));
+    var callbacks = call.callbacks, key = call.settings.key;
+    if (outcome === BLOCKED && !viaRedirect && call.settings.method === "auto") {
+      write(BLOCKED_KEY, "1");
+      return leave(call);
+    }
+    if (call.op === CHECK && outcome !== FAILED) {
+      write(key, "1");
+      return settle(call, outcome === SUCCESS ? callbacks.capture_success : callbacks.callback_failure, obj);
+    }
+    if (call.op === SET && outcome === SUCCESS) {
+      write(key, "1");
+      return settle(call, callbacks.callback_success, obj);
+    }
+    if (call.op === END && outcome === SUCCESS) {
+      remove(key);
+      var uris = Array.isArray(result.logoutUris) ? result.logoutUris : [];
+      return frontChannel(uris, call.settings.timeout, function () { finishEnd(call, obj); });
+    }
+    console.error("SSO " + OPS[call.op] + ": " + (obj.error_description || result.statusMessage || ""));
+    if (call.op === SET) invoke(callbacks.callback_failure, obj);
+    invoke(callbacks.capture_error, obj);
+    call.reject(rejection(obj));
+  }
+
+  // Loads every logout URI in a hidden iframe, in parallel; `done` runs
+  // once, when all have loaded or `timeout` ms have passed.
+  function frontChannel(uris, timeout, done) {
+    var frames = [], loading = 0, timer;
+    function finish() {
+      if (!frames) return;
+      clearTimeout(timer);
+      frames.forEach(function (frame) { frame.remove(); });
+      frames = null;
+      done();
+    }
+    uris.forEach(function (uri) {
+      if (typeof uri !== "string" || !core.is_url(uri)) return;
+      try {
+        var frame = hiddenFrame(uri);
+        frame.onload = function () { if (--loading === 0) finish(); };
+        frames.push(frame);
+        loading++;
+      } catch (e) {}
+    });
+    if (!loading) return finish();
+    timer = setTimeout(finish, timeout);
+  }
+
+  // After the front-channel logouts: the site's callback, or else its
+  // logout_uri.
+  function finishEnd(call, obj) {
+    if (call.callback) return settle(call, call.callback, obj);
+    call.resolve(obj);
+    var uri = call.logout_uri || call.settings.logout;
+    if (uri) location.assign(uri);
+  }
+
+  // Leaves the page for the SSO server. The Promise of this call never
+  // settles: the page is going away.
+  function leave(call) {
+    var state;
+    try { state = newState(); } catch (e) { return fail(call, core.problem(NO_RANDOM, call.op)); }
+    remove(RESULT_KEY);
+    if (!write(REDIRECT_KEY, core.record(state, call.op, location.href, Date.now()))) {
+      return fail(call, core.problem(NO_RECORD, call.op));
+    }
+    try { location.replace(url(call, state, true)); } catch (e) { fail(call, core.problem(NO_NAVIGATION, call.op)); }
+  }
+
+  // The answer the receiver stored for the redirect this tab started, as
+  // the call's index followed by the JSON.
+  function takeRedirectResult() {
+    var record = read(REDIRECT_KEY);
+    if (!record) return null;
+    var result = read(RESULT_KEY);
+    remove(REDIRECT_KEY);
+    remove(RESULT_KEY);
+    return result && core.take(record, result, Date.now());
+  }
+
+  return {
+    check_session: check_session,
+    set_session: set_session,
+    end_session: function (callback) { return end(callback); },
+    // The withdrawn library's names: the segments travel in the config.
+    check_login: function (config) {
+      return check_session(config, config && config.supported_segments, config && config.segment);
+    },
+    logout: function (urls, callback) { return end(callback, urls); },
+  };
+}
