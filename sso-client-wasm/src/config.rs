@@ -157,10 +157,10 @@ impl Config {
         };
         // S256 is the only method (the server refuses `plain`); naming it
         // is optional.
-        if !matches!(get("code_challenge_method"), Raw::Absent)
-            && get("code_challenge_method") != Raw::Str("S256".to_owned())
-        {
-            return Err(Problem::invalid("code_challenge_method", "\"S256\""));
+        match get("code_challenge_method") {
+            Raw::Absent => {}
+            Raw::Str(s) if s.is_empty() || s == "S256" => {}
+            _ => return Err(Problem::invalid("code_challenge_method", "\"S256\"")),
         }
         if response_type == ResponseType::Token {
             for (name, value) in [("code_challenge", &code_challenge), ("nonce", &nonce)] {

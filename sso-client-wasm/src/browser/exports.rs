@@ -161,12 +161,8 @@ pub fn record(state: &str, op_index: u8, return_url: &str, now_ms: f64) -> Strin
 #[wasm_bindgen]
 pub fn take(record: &str, result: &str, now_ms: f64) -> Option<String> {
     let (op, json) = handoff::redirect_result(record, result, now_ms)?;
-    let index = match op {
-        Op::Check => "0",
-        Op::Set => "1",
-        Op::End => "2",
-    };
-    Some(cat(&[index, &json]))
+    // The inverse of `Op::from_index`.
+    Some(cat(&[["0", "1", "2"][op as usize], &json]))
 }
 
 /// What an answer means: 0 success, 1 no session, 2 cookies blocked,
