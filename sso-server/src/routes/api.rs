@@ -30,7 +30,7 @@ async fn request(
     state: &AppState,
     req: &HttpRequest,
     payload: web::Payload,
-) -> Result<(Caller, Params), ApiFailure> {
+) -> Result<(Caller, Params<'static>), ApiFailure> {
     let form: HashMap<String, String> = read_form(req, payload, BODY_LIMIT).await.map_err(|e| {
         let status = match e {
             FormError::TooLarge(_) => ApiStatus::PayloadTooLarge,
@@ -59,7 +59,11 @@ fn user_view(state: &AppState, user: &User) -> Value {
 
 /// The user an action names with `user`; a user session may name only
 /// itself (and may leave `user` out).
-async fn target_user(state: &AppState, caller: &Caller, p: &Params) -> Result<User, ApiFailure> {
+async fn target_user(
+    state: &AppState,
+    caller: &Caller,
+    p: &Params<'_>,
+) -> Result<User, ApiFailure> {
     let named = p.parse_opt("user", |raw| {
         uuid::Uuid::parse_str(raw)
             .map(UserId)
@@ -81,7 +85,7 @@ async fn target_user(state: &AppState, caller: &Caller, p: &Params) -> Result<Us
     }
 }
 
-fn service<'s>(state: &'s AppState, p: &Params) -> Result<&'s SsoService, ApiFailure> {
+fn service<'s>(state: &'s AppState, p: &Params<'_>) -> Result<&'s SsoService, ApiFailure> {
     let raw = p.required("service")?;
     ServiceId::parse(raw)
         .ok()
@@ -95,7 +99,11 @@ fn service<'s>(state: &'s AppState, p: &Params) -> Result<&'s SsoService, ApiFai
 }
 
 /// Validates `response` for the service and returns the hash of its token.
-fn sso_token(state: &AppState, service: &SsoService, p: &Params) -> Result<SecretHash, ApiFailure> {
+fn sso_token(
+    state: &AppState,
+    service: &SsoService,
+    p: &Params<'_>,
+) -> Result<SecretHash, ApiFailure> {
     let response = p.required("response")?;
     let own = OwnIssuer {
         issuer: state.settings.issuer(),
@@ -328,7 +336,7 @@ pub async fn session_create_with_sso(
 async fn target_session(
     state: &AppState,
     caller: &Caller,
-    p: &Params,
+    p: &Params<'_>,
 ) -> Result<(SecretHash, ApiSession), ApiFailure> {
     let sid = match caller {
         Caller::User { session, .. } => {

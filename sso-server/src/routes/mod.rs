@@ -70,7 +70,6 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
                 .limit(FORM_LIMIT)
                 .error_handler(params::form_error),
         )
-        .app_data(web::QueryConfig::default().error_handler(params::query_error))
         .service(one(
             "/healthz",
             Method::GET,

@@ -1,9 +1,10 @@
 //! Request parameters (query string or urlencoded form), read by name and
 //! parsed into domain types with catalog errors that name the parameter.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
-use actix_web::error::{QueryPayloadError, UrlencodedError};
+use actix_web::error::UrlencodedError;
 use actix_web::{HttpRequest, web};
 
 use crate::config::{Client, Flow, Settings};
@@ -13,11 +14,33 @@ use crate::error::ApiError;
 /// Longest value accepted for any parameter; the typed parsers are stricter.
 const MAX_VALUE: usize = 4096;
 
-pub struct Params(HashMap<String, String>);
+/// Name-value pairs in request order. A query string is read in place:
+/// values that need no percent-decoding are borrowed, not copied (the SSO
+/// endpoints answer every page load of every site).
+pub struct Params<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
 
-impl Params {
+impl Params<'static> {
     pub fn new(map: HashMap<String, String>) -> Self {
-        Self(map)
+        Self(
+            map.into_iter()
+                .map(|(k, v)| (Cow::Owned(k), Cow::Owned(v)))
+                .collect(),
+        )
+    }
+}
+
+impl<'a> Params<'a> {
+    /// A urlencoded query string; of a repeated name, the last value counts.
+    pub fn from_query(query: &'a str) -> Self {
+        let pairs = query.split('&').filter(|pair| !pair.is_empty());
+        Self(
+            pairs
+                .map(|pair| {
+                    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                    (form_decode(name), form_decode(value))
+                })
+                .collect(),
+        )
     }
 
     /// A present, non-empty value.
@@ -27,7 +50,8 @@ impl Params {
 
     /// `None` when absent or empty.
     pub fn optional(&self, name: &'static str) -> Result<Option<&str>, ApiError> {
-        match self.0.get(name).map(String::as_str) {
+        let value = self.0.iter().rev().find(|(k, _)| k == name);
+        match value.map(|(_, v)| v.as_ref()) {
             None | Some("") => Ok(None),
             Some(v) if v.len() > MAX_VALUE => {
                 Err(ApiError::invalid(name, FieldError::TooLong(MAX_VALUE)))
@@ -107,6 +131,21 @@ impl Params {
     }
 }
 
+/// `application/x-www-form-urlencoded` decoding (`+` is a space; invalid
+/// UTF-8 is replaced), borrowing when there is nothing to decode, which is
+/// most names and values.
+fn form_decode(text: &str) -> Cow<'_, str> {
+    if !text.bytes().any(|b| b == b'%' || b == b'+') {
+        return Cow::Borrowed(text);
+    }
+    let spaced = text.replace('+', " ");
+    Cow::Owned(
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
+}
+
 /// What a request for an authorization code may add for the token request:
 /// a PKCE challenge and an OpenID Connect nonce.
 #[derive(Debug, Default)]
@@ -115,7 +154,7 @@ pub struct CodeOptions {
     pub nonce: Option<Nonce>,
 }
 
-impl Params {
+impl Params<'_> {
     pub fn code_options(&self) -> Result<CodeOptions, ApiError> {
         let code_challenge = self.parse_opt("code_challenge", CodeChallenge::parse)?;
         match (&code_challenge, self.optional("code_challenge_method")?) {
@@ -194,10 +233,23 @@ pub fn form_error(err: UrlencodedError, _req: &HttpRequest) -> actix_web::Error 
     .into()
 }
 
-/// Extractor error for query strings, in catalog form.
-pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::UnreadableRequest(err.to_string()).into()
-}
-
 pub type Form = web::Form<HashMap<String, String>>;
-pub type Query = web::Query<HashMap<String, String>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_decodes_like_a_form_and_the_last_repeat_counts() {
+        let p = Params::from_query(
+            "a=1&b=x%2By+z&&c&xd_receiver=http%3A%2F%2Fh%2Fr&a=2&bad=%FF&uni=%C3%84",
+        );
+        assert_eq!(p.optional("a").unwrap(), Some("2"));
+        assert_eq!(p.optional("b").unwrap(), Some("x+y z"));
+        assert_eq!(p.optional("c").unwrap(), None);
+        assert_eq!(p.optional("xd_receiver").unwrap(), Some("http://h/r"));
+        assert_eq!(p.optional("bad").unwrap(), Some("\u{FFFD}"));
+        assert_eq!(p.optional("uni").unwrap(), Some("Ä"));
+        assert_eq!(p.optional("missing").unwrap(), None);
+    }
+}

@@ -37,7 +37,7 @@ fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
 async fn common<'s>(
     state: &'s AppState,
     req: &HttpRequest,
-    p: &Params,
+    p: &Params<'_>,
 ) -> Result<Common<'s>, ApiError> {
     let client = p.client(&state.settings)?;
     // Browsers always send Origin on cross-origin POSTs; a foreign one is

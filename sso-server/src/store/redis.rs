@@ -248,23 +248,25 @@ fn encode_session(session: &BrowserSession) -> Vec<(String, String)> {
     fields
 }
 
-fn decode_session(fields: Vec<(String, String)>) -> Result<BrowserSession, StoreError> {
+/// The session from its hash fields, given as name-value pairs.
+fn decode_session<'a>(fields: &[(&'a str, &'a str)]) -> Result<BrowserSession, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("session field {what}"));
     let segment = |name: &str, field: &str| Segment::parse(name).map_err(|_| corrupt(field));
     let mut session = BrowserSession::default();
     // The segments first; then the fields that belong to one. A field whose
     // segment is gone (a concurrent end) is dropped.
-    let (segments, rest): (Vec<_>, Vec<_>) =
-        fields.into_iter().partition(|(f, _)| f.starts_with("s:"));
-    for (field, value) in segments {
+    for &(field, value) in fields {
+        let Some(name) = field.strip_prefix("s:") else {
+            continue;
+        };
         let mut parts = value.split(':');
-        let mut next = || parts.next().ok_or_else(|| corrupt(&field));
-        let user = Uuid::parse_str(next()?).map_err(|_| corrupt(&field))?;
-        let created = next()?.parse().map_err(|_| corrupt(&field))?;
-        let expires = next()?.parse().map_err(|_| corrupt(&field))?;
+        let mut next = || parts.next().ok_or_else(|| corrupt(field));
+        let user = Uuid::parse_str(next()?).map_err(|_| corrupt(field))?;
+        let created = next()?.parse().map_err(|_| corrupt(field))?;
+        let expires = next()?.parse().map_err(|_| corrupt(field))?;
         let keep_me_logged_in = next()? == "1";
         session.segments.insert(
-            segment(&field[2..], &field)?,
+            segment(name, field)?,
             SegmentSession {
                 user: Profile {
                     id: UserId(user),
@@ -278,30 +280,61 @@ fn decode_session(fields: Vec<(String, String)>) -> Result<BrowserSession, Store
             },
         );
     }
-    for (field, value) in rest {
-        let (kind, name) = field.split_once(':').ok_or_else(|| corrupt(&field))?;
+    for &(field, value) in fields {
+        let (kind, name) = field.split_once(':').ok_or_else(|| corrupt(field))?;
         let (name, visit) = match kind {
+            "s" => continue,
             "v" => {
-                let (name, client) = name.split_once(':').ok_or_else(|| corrupt(&field))?;
-                let client = ClientId::parse(client).map_err(|_| corrupt(&field))?;
-                let index: u8 = value.parse().map_err(|_| corrupt(&field))?;
+                let (name, client) = name.split_once(':').ok_or_else(|| corrupt(field))?;
+                let client = ClientId::parse(client).map_err(|_| corrupt(field))?;
+                let index: u8 = value.parse().map_err(|_| corrupt(field))?;
                 (name, Some((client, index)))
             }
             "e" | "n" => (name, None),
-            _ => return Err(corrupt(&field)),
+            _ => return Err(corrupt(field)),
         };
-        let Some(s) = session.segments.get_mut(&segment(name, &field)?) else {
+        let Some(s) = session.segments.get_mut(&segment(name, field)?) else {
             continue;
         };
         match (kind, visit) {
             (_, Some((client, index))) => {
                 s.visits.insert(client, index);
             }
-            ("e", None) => s.user.email = value,
-            _ => s.user.display_name = value,
+            ("e", None) => s.user.email = value.to_owned(),
+            _ => s.user.display_name = value.to_owned(),
         }
     }
     Ok(session)
+}
+
+/// Name-value pairs of a flat reply (`HGETALL`, or the removal script's),
+/// borrowed from it: a session is read on every check.
+fn field_pairs(items: &[redis::Value]) -> Result<Vec<(&str, &str)>, StoreError> {
+    fn text(v: &redis::Value) -> Option<&str> {
+        match v {
+            redis::Value::BulkString(bytes) => std::str::from_utf8(bytes).ok(),
+            redis::Value::SimpleString(s) => Some(s),
+            _ => None,
+        }
+    }
+    items
+        .chunks(2)
+        .map(|pair| match pair {
+            [f, v] => text(f).zip(text(v)),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| StoreError::Corrupt("session reply".to_owned()))
+}
+
+/// The items of an array reply (a hash of fields under RESP3 counts too).
+fn reply_items(reply: redis::Value) -> Result<Vec<redis::Value>, StoreError> {
+    match reply {
+        redis::Value::Array(items) => Ok(items),
+        redis::Value::Map(pairs) => Ok(pairs.into_iter().flat_map(|(f, v)| [f, v]).collect()),
+        redis::Value::Nil => Ok(Vec::new()),
+        _ => Err(StoreError::Corrupt("session reply".to_owned())),
+    }
 }
 
 #[async_trait]
@@ -396,8 +429,13 @@ impl Store for RedisStore {
 
     async fn session(&self, sid: &SecretHash) -> Result<BrowserSession, StoreError> {
         let mut conn = self.conn().await?;
-        let fields: Vec<(String, String)> = timed(conn.hgetall(key_session(sid))).await?;
-        decode_session(fields)
+        let reply = timed(
+            redis::cmd("HGETALL")
+                .arg(key_session(sid))
+                .query_async(&mut conn),
+        )
+        .await?;
+        decode_session(&field_pairs(&reply_items(reply)?)?)
     }
 
     async fn save_session(
@@ -451,16 +489,14 @@ impl Store for RedisStore {
         for s in segments {
             call.arg(s.as_str());
         }
-        let flat: Vec<String> = timed(call.invoke_async(&mut conn)).await?;
-        let mut it = flat.into_iter();
-        let left = it.next().and_then(|n| n.parse::<u64>().ok());
-        let left = left.ok_or_else(|| StoreError::Corrupt("field count".to_owned()))?;
-        let mut pairs = Vec::with_capacity(it.len() / 2);
-        while let (Some(f), Some(v)) = (it.next(), it.next()) {
-            pairs.push((f, v));
-        }
+        let items = reply_items(timed(call.invoke_async(&mut conn)).await?)?;
+        let (left, fields) = items
+            .split_first()
+            .ok_or_else(|| StoreError::Corrupt("field count".to_owned()))?;
+        let left: u64 = redis::from_redis_value_ref(left)
+            .map_err(|_| StoreError::Corrupt("field count".to_owned()))?;
         Ok(Removal {
-            removed: decode_session(pairs)?,
+            removed: decode_session(&field_pairs(fields)?)?,
             session_gone: left == 0,
         })
     }
@@ -573,15 +609,16 @@ mod tests {
         session
             .segments
             .insert(Segment::parse("news").unwrap(), seg);
-        let decoded = decode_session(encode_session(&session)).unwrap();
+        let fields = encode_session(&session);
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(f, v)| (&f[..], &v[..])).collect();
+        let decoded = decode_session(&pairs).unwrap();
         assert_eq!(decoded, session);
     }
 
     #[test]
     fn corrupt_fields_are_reported_not_panicked_on() {
-        let bad = vec![("s:news".to_owned(), "zzz".to_owned())];
-        assert!(matches!(decode_session(bad), Err(StoreError::Corrupt(_))));
-        let bad = vec![("x".to_owned(), "1".to_owned())];
-        assert!(decode_session(bad).is_err());
+        let bad = [("s:news", "zzz")];
+        assert!(matches!(decode_session(&bad), Err(StoreError::Corrupt(_))));
+        assert!(decode_session(&[("x", "1")]).is_err());
     }
 }

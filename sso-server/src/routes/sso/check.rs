@@ -10,7 +10,7 @@ use super::{Target, cookie, serve, storage_access_blocked};
 use crate::clock::unix_now;
 use crate::domain::{CodeKind, Grant, ResponseType, SessionBinding};
 use crate::error::ApiError;
-use crate::routes::params::{Params, Query};
+use crate::routes::params::Params;
 use crate::routes::profile::user_data;
 use crate::startup::AppState;
 use crate::tokens::{issue_access_token, issue_code};
@@ -49,8 +49,8 @@ enum Credential {
     Code(String),
 }
 
-pub async fn check(state: web::Data<AppState>, req: HttpRequest, query: Query) -> HttpResponse {
-    serve(&state, &req, query, answer).await
+pub async fn check(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    serve(&state, &req, answer).await
 }
 
 fn no_session(target: &Target<'_>) -> Value {
@@ -60,7 +60,7 @@ fn no_session(target: &Target<'_>) -> Value {
 async fn answer(
     state: &AppState,
     req: &HttpRequest,
-    p: &Params,
+    p: &Params<'_>,
     target: &Target<'_>,
 ) -> Result<HttpResponse, ApiError> {
     let client = target.client;

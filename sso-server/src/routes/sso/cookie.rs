@@ -5,15 +5,20 @@
 use actix_web::HttpRequest;
 use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header;
 
 use crate::config::Settings;
 use crate::secrets::Secret;
 
-/// The session secret the browser presented, if it is one of ours.
+/// The session secret the browser presented, if it is one of ours. The
+/// `Cookie` headers are scanned in place rather than through
+/// `HttpRequest::cookies`, which copies every cookie of the site.
 pub fn read(req: &HttpRequest, settings: &Settings) -> Option<Secret> {
-    req.cookies()
-        .ok()?
-        .iter()
+    req.headers()
+        .get_all(header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| Cookie::parse(c.trim()).ok())
         .filter(|c| c.name() == settings.cookie.name)
         .find_map(|c| Secret::parse(c.value()).ok())
 }

@@ -7,20 +7,20 @@ use serde_json::json;
 
 use super::{Target, cookie, serve, storage_access_blocked};
 use crate::error::ApiError;
-use crate::routes::params::{Params, Query};
+use crate::routes::params::Params;
 use crate::startup::AppState;
 use crate::store::Removal;
 
 const ACTION: &str = "ssoEndSession";
 
-pub async fn end(state: web::Data<AppState>, req: HttpRequest, query: Query) -> HttpResponse {
-    serve(&state, &req, query, answer).await
+pub async fn end(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    serve(&state, &req, answer).await
 }
 
 async fn answer(
     state: &AppState,
     req: &HttpRequest,
-    p: &Params,
+    p: &Params<'_>,
     target: &Target<'_>,
 ) -> Result<HttpResponse, ApiError> {
     let settings = &state.settings;

@@ -11,15 +11,15 @@
 mod check;
 mod cookie;
 mod end;
+mod fragment;
 mod set;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::params::{Params, Query};
+use super::params::Params;
 use crate::config::{Client, Settings};
 use crate::domain::{FieldError, Segment, SegmentList, State};
 use crate::error::ApiError;
@@ -34,15 +34,14 @@ pub use set::set;
 async fn serve(
     state: &AppState,
     req: &HttpRequest,
-    query: Query,
     answer: impl AsyncFn(
         &AppState,
         &HttpRequest,
-        &Params,
+        &Params<'_>,
         &Target<'_>,
     ) -> Result<HttpResponse, ApiError>,
 ) -> HttpResponse {
-    let p = Params::new(query.into_inner());
+    let p = Params::from_query(req.query_string());
     let target = match Target::resolve(&state.settings, &p) {
         Ok(t) => t,
         Err(err) => return error_page(&err),
@@ -66,7 +65,7 @@ struct Target<'s> {
 
 impl<'s> Target<'s> {
     /// Verifies `client_id`, `xd_receiver`/`redirect_uri` and `state`.
-    fn resolve(settings: &'s Settings, p: &Params) -> Result<Self, ApiError> {
+    fn resolve(settings: &'s Settings, p: &Params<'_>) -> Result<Self, ApiError> {
         let client = p.client(settings)?;
         let receiver = match (p.optional("xd_receiver")?, p.optional("redirect_uri")?) {
             (Some(url), _) => client
@@ -91,16 +90,14 @@ impl<'s> Target<'s> {
 
     /// `303` to the receiver with `result` in the fragment.
     fn deliver(&self, result: &impl Serialize) -> HttpResponse {
-        const FRAGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
         // Serialising these plain values cannot fail.
         let json = serde_json::to_string(result).unwrap_or_default();
-        let mut location = String::with_capacity(self.receiver.len() + 64 + json.len() * 2);
-        location.push_str(&self.receiver);
-        location.push_str("#state=");
-        location.push_str(self.state.as_str());
-        location.push_str("&sso=");
-        // The encoder yields string pieces: no formatting machinery.
-        location.extend(utf8_percent_encode(&json, FRAGMENT));
+        let mut location = Vec::with_capacity(self.receiver.len() + 64 + json.len() * 2);
+        location.extend_from_slice(self.receiver.as_bytes());
+        location.extend_from_slice(b"#state=");
+        location.extend_from_slice(self.state.as_str().as_bytes());
+        location.extend_from_slice(b"&sso=");
+        fragment::encode_into(&mut location, &json);
         no_store(HttpResponse::SeeOther())
             .insert_header((header::LOCATION, location))
             .finish()
@@ -139,7 +136,7 @@ impl<'s> Target<'s> {
 
     /// The site's own segment (a `segment` parameter must name exactly it)
     /// followed by the `supported_segments` it is allowed to federate with.
-    fn segments(&self, p: &Params) -> Result<SegmentList, ApiError> {
+    fn segments(&self, p: &Params<'_>) -> Result<SegmentList, ApiError> {
         let own = &self.client.segment;
         if let Some(segment) = p.parse_opt("segment", Segment::parse)?
             && &segment != own
@@ -157,7 +154,7 @@ impl<'s> Target<'s> {
 
     /// Index of the `logout_uri` the site named (it must be registered), or
     /// of its first registered one.
-    fn logout_index(&self, p: &Params) -> Result<u8, ApiError> {
+    fn logout_index(&self, p: &Params<'_>) -> Result<u8, ApiError> {
         let Some(uri) = p.optional("logout_uri")? else {
             return Ok(0);
         };
@@ -171,7 +168,7 @@ impl<'s> Target<'s> {
 }
 
 /// Parameters the library sends that the server validates but does not act on.
-fn validate_passthrough(p: &Params) -> Result<(), ApiError> {
+fn validate_passthrough(p: &Params<'_>) -> Result<(), ApiError> {
     p.parse_opt("response_method", crate::domain::ResponseMethod::parse)?;
     p.flag("refresh")?;
     p.parse_opt("bp_channel", |v| {

@@ -9,21 +9,21 @@ use crate::clock::unix_now;
 use crate::domain::{CodeKind, SegmentSession};
 use crate::error::ApiError;
 use crate::metrics;
-use crate::routes::params::{Params, Query};
+use crate::routes::params::Params;
 use crate::secrets::Secret;
 use crate::startup::AppState;
 use crate::tokens::redeem_code;
 
 const ACTION: &str = "ssoSetSession";
 
-pub async fn set(state: web::Data<AppState>, req: HttpRequest, query: Query) -> HttpResponse {
-    serve(&state, &req, query, answer).await
+pub async fn set(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    serve(&state, &req, answer).await
 }
 
 async fn answer(
     state: &AppState,
     req: &HttpRequest,
-    p: &Params,
+    p: &Params<'_>,
     target: &Target<'_>,
 ) -> Result<HttpResponse, ApiError> {
     let settings = &state.settings;
