@@ -135,10 +135,16 @@ function library(core) {
     return core.url(call.op, state, topLevel, call.code, call.sso_server, call.logout_uri);
   }
 
-  // 128 random bits as 32 hex digits.
-  function newState() {
-    var bytes = crypto.getRandomValues(new Uint8Array(16));
-    return Array.from(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  // 128 random bits as 32 hex digits; without a random source the call
+  // fails and the answer is null.
+  function newState(call) {
+    try {
+      var bytes = crypto.getRandomValues(new Uint8Array(16));
+      return Array.from(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+    } catch (e) {
+      fail(call, core.problem(NO_RANDOM, call.op));
+      return null;
+    }
   }
 
   function hiddenFrame(src) {
@@ -153,8 +159,8 @@ function library(core) {
   }
 
   function inPage(call) {
-    var state;
-    try { state = newState(); } catch (e) { return fail(call, core.problem(NO_RANDOM, call.op)); }
+    var state = newState(call);
+    if (!state) return;
     try { call.frame = hiddenFrame(url(call, state, false)); } catch (e) { return fail(call, core.problem(NO_FRAME, call.op)); }
     if (!listening) {
       addEventListener("message", onMessage);
@@ -251,8 +257,8 @@ function library(core) {
   // Leaves the page for the SSO server. The Promise of this call never
   // settles: the page is going away.
   function leave(call) {
-    var state;
-    try { state = newState(); } catch (e) { return fail(call, core.problem(NO_RANDOM, call.op)); }
+    var state = newState(call);
+    if (!state) return;
     remove(RESULT_KEY);
     if (!write(REDIRECT_KEY, core.record(state, call.op, location.href, Date.now()))) {
       return fail(call, core.problem(NO_RECORD, call.op));

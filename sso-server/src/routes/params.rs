@@ -32,15 +32,7 @@ impl Params<'static> {
 impl<'a> Params<'a> {
     /// A urlencoded query string; of a repeated name, the last value counts.
     pub fn from_query(query: &'a str) -> Self {
-        let pairs = query.split('&').filter(|pair| !pair.is_empty());
-        Self(
-            pairs
-                .map(|pair| {
-                    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                    (form_decode(name), form_decode(value))
-                })
-                .collect(),
-        )
+        Self(url::form_urlencoded::parse(query.as_bytes()).collect())
     }
 
     /// A present, non-empty value.
@@ -129,21 +121,6 @@ impl<'a> Params<'a> {
         }
         Ok(Some(flow))
     }
-}
-
-/// `application/x-www-form-urlencoded` decoding (`+` is a space; invalid
-/// UTF-8 is replaced), borrowing when there is nothing to decode, which is
-/// most names and values.
-fn form_decode(text: &str) -> Cow<'_, str> {
-    if !text.bytes().any(|b| b == b'%' || b == b'+') {
-        return Cow::Borrowed(text);
-    }
-    let spaced = text.replace('+', " ");
-    Cow::Owned(
-        percent_encoding::percent_decode_str(&spaced)
-            .decode_utf8_lossy()
-            .into_owned(),
-    )
 }
 
 /// What a request for an authorization code may add for the token request:

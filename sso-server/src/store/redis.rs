@@ -313,7 +313,6 @@ fn field_pairs(items: &[redis::Value]) -> Result<Vec<(&str, &str)>, StoreError> 
     fn text(v: &redis::Value) -> Option<&str> {
         match v {
             redis::Value::BulkString(bytes) => std::str::from_utf8(bytes).ok(),
-            redis::Value::SimpleString(s) => Some(s),
             _ => None,
         }
     }
@@ -332,7 +331,6 @@ fn reply_items(reply: redis::Value) -> Result<Vec<redis::Value>, StoreError> {
     match reply {
         redis::Value::Array(items) => Ok(items),
         redis::Value::Map(pairs) => Ok(pairs.into_iter().flat_map(|(f, v)| [f, v]).collect()),
-        redis::Value::Nil => Ok(Vec::new()),
         _ => Err(StoreError::Corrupt("session reply".to_owned())),
     }
 }
