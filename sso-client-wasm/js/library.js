@@ -23,6 +23,13 @@ function library(core) {
   // Shared with the receiver (xd-receiver/receiver.js).
   var REDIRECT_KEY = "sso.pending", RESULT_KEY = "sso.result";
 
+  // check_session's parameters, sent to core.configure with the config's
+  // callbacks and the arguments below.
+  var PARAMETERS = ["client_id", "flow_name", "flow_version", "locale", "redirect_uri", "sso_server", "xd_receiver",
+    "bp_channel", "logout_uri", "response_method", "response_type", "code_challenge", "code_challenge_method", "nonce",
+    "refresh", "timeout"];
+  var TYPES = { string: "s", number: "n", boolean: "b", function: "f", object: "o" };
+
   var site = null; // {settings, callbacks} of the latest valid check_session
   var pending = new Map(); // state -> in-page call
   var listening = false;
@@ -61,6 +68,17 @@ function library(core) {
     call.reject(rejection(obj));
   }
 
+  // A JS value as the core reads it (config.rs, Raw::read): "" when null or
+  // undefined, else a type letter and, for strings, numbers and booleans,
+  // the text. A string holding NUL, the separator, is "x" (not usable).
+  function describe(value) {
+    if (value == null) return "";
+    var tag = TYPES[typeof value] || "x";
+    if (!/[snb]/.test(tag)) return tag;
+    value = String(value);
+    return value.indexOf("\0") < 0 ? tag + value : "x";
+  }
+
   function settle(call, callback, obj) {
     invoke(callback, obj);
     call.resolve(obj);
@@ -81,8 +99,13 @@ function library(core) {
         if (config && typeof config[name] === "function") callbacks[name] = config[name];
       });
       call.callbacks = callbacks;
-      var settings = core.configure(config, supported, segment);
-      if (typeof settings === "string") return fail(call, settings);
+      var fields = ["config", describe(config), "supported_segments", describe(supported), "segment", describe(segment)];
+      PARAMETERS.concat(CALLBACKS).forEach(function (name) {
+        fields.push(name, describe(Object(config)[name]));
+      });
+      var answer = core.configure(fields.join("\0")), lines = answer.split("\n");
+      if (lines[0] !== "ok") return fail(call, answer);
+      var settings = { method: lines[1], timeout: +lines[2], refresh: lines[3], key: lines[4], logout: lines[5] };
       site = { settings: settings, callbacks: callbacks };
       call.settings = settings;
 
@@ -104,7 +127,7 @@ function library(core) {
   function set_session(code) {
     return begin(SET, function (call) {
       if (!site) return fail(call, core.problem(NO_CONFIG, SET));
-      var problem = core.code_problem(code);
+      var problem = core.code_problem(describe(code));
       if (problem) return fail(call, problem);
       call.code = code;
       start(call);
@@ -132,7 +155,7 @@ function library(core) {
   }
 
   function url(call, state, topLevel) {
-    return core.url(call.op, state, topLevel, call.code, call.sso_server, call.logout_uri);
+    return core.url(call.op, topLevel, [state, call.code, call.sso_server, call.logout_uri].join("\0"));
   }
 
   // 128 random bits as 32 hex digits; without a random source the call

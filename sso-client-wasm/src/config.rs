@@ -1,21 +1,66 @@
 //! The `check_session` config object: the seed's 16 parameters plus
 //! `timeout` and, for `response_type: "code"`, the OpenID Connect `nonce`
 //! and the PKCE `code_challenge`, validated into a [`Config`]. Pure Rust, so it is unit-tested
-//! natively; the browser glue only turns JS values into [`Raw`].
+//! natively. The page script describes each JS value as text (see
+//! [`Raw::read`]), so no JS object crosses into the wasm.
 
 use crate::error::Problem;
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 
-/// A config value as the glue found it on the JS object.
+/// A config value as the page script found it on the JS object.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Raw {
     Absent,
     Str(String),
-    Num(f64),
+    /// A number that is whole and not negative; any other number is
+    /// [`Raw::Other`].
+    Whole(u64),
     Bool(bool),
     Func,
+    /// A JS object (not `null`, not a function).
+    Object,
     Other,
+}
+
+impl Raw {
+    /// A value as `library.js` describes it: `""` when `null` or
+    /// `undefined`, else a type letter (`s`tring, `n`umber, `b`oolean,
+    /// `f`unction, `o`bject, `x` for anything else) followed, for the first
+    /// three, by JS's `String(value)`.
+    pub fn read(field: &str) -> Self {
+        // `get`, not slicing: a slice's panic on a bad boundary brings
+        // core::fmt into the wasm. After an ASCII tag, 1 is a boundary.
+        let text = field.get(1..).unwrap_or_default();
+        match field.as_bytes().first() {
+            None => Self::Absent,
+            Some(b's') => Self::Str(text.to_owned()),
+            Some(b'n') => crate::text::parse_decimal(text).map_or(Self::Other, Self::Whole),
+            Some(b'b') => Self::Bool(text == "true"),
+            Some(b'f') => Self::Func,
+            Some(b'o') => Self::Object,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// `check_session`'s arguments as the page script sends them: names and
+/// [`Raw::read`] fields, alternating, separated by NUL (a field never holds
+/// one: a string with a NUL is described as `x`).
+pub struct Fields<'a>(alloc::vec::Vec<&'a str>);
+
+impl<'a> Fields<'a> {
+    pub fn new(input: &'a str) -> Self {
+        Self(input.split('\0').collect())
+    }
+
+    /// The named value; absent when not sent.
+    pub fn get(&self, name: &str) -> Raw {
+        self.0
+            .chunks_exact(2)
+            .find(|pair| pair[0] == name)
+            .map_or(Raw::Absent, |pair| Raw::read(pair[1]))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -148,8 +193,13 @@ impl Config {
         };
         let timeout_ms = match get("timeout") {
             Raw::Absent => DEFAULT_TIMEOUT_MS,
-            Raw::Num(n) if (1.0..=600_000.0).contains(&n) => n as u32,
-            _ => return Err(Problem::invalid("timeout", "milliseconds from 1 to 600000")),
+            Raw::Whole(n @ 1..=600_000) => n as u32,
+            _ => {
+                return Err(Problem::invalid(
+                    "timeout",
+                    "a whole number of milliseconds from 1 to 600000",
+                ));
+            }
         };
         let response_type = match response_type.as_deref() {
             Some("code") => ResponseType::Code,
@@ -221,9 +271,8 @@ impl Text {
     fn read(self, raw: Raw) -> Option<Option<String>> {
         let s = match raw {
             Raw::Absent => return Some(None),
-            Raw::Num(n) if matches!(self, Self::Version) => {
-                let whole = (0.0..1e15).contains(&n) && n == (n as u64) as f64;
-                return whole.then(|| Some(crate::text::decimal(n as u64)));
+            Raw::Whole(n) if matches!(self, Self::Version) => {
+                return (n < 1_000_000_000_000_000).then(|| Some(crate::text::decimal(n)));
             }
             Raw::Str(s) => s,
             _ => return None,
@@ -350,7 +399,8 @@ mod tests {
 
     #[test]
     fn malformed_values_are_named() {
-        let cases: [(&str, Raw); 16] = [
+        let cases: [(&str, Raw); 17] = [
+            ("timeout", Raw::Other),
             ("code_challenge", Raw::Str("too-short".into())),
             (
                 "code_challenge",
@@ -359,7 +409,7 @@ mod tests {
             ("nonce", Raw::Str("with space".into())),
             ("code_challenge_method", Raw::Str("plain".into())),
             ("client_id", Raw::Str("news site".into())),
-            ("client_id", Raw::Num(3.0)),
+            ("client_id", Raw::Whole(3)),
             ("sso_server", Raw::Str("sso.localhost:8080".into())),
             ("sso_server", Raw::Str("javascript:alert(1)".into())),
             (
@@ -372,7 +422,7 @@ mod tests {
             ("response_type", Raw::Str("id_token".into())),
             ("response_method", Raw::Str("post".into())),
             ("capture_success", Raw::Str("onSuccess".into())),
-            ("timeout", Raw::Num(0.0)),
+            ("timeout", Raw::Whole(0)),
         ];
         for (name, value) in cases {
             let mut map = good();
@@ -406,13 +456,34 @@ mod tests {
     }
 
     #[test]
+    fn fields_are_read_as_the_page_script_describes_them() {
+        let fields = Fields::new(
+            "client_id\0snews\0timeout\0n2500\0refresh\0btrue\0capture_success\0f\0\
+             locale\0\0flow_version\0n1.5\0config\0o\0segment\0x\0empty\0s",
+        );
+        assert_eq!(fields.get("client_id"), Raw::Str("news".into()));
+        assert_eq!(fields.get("timeout"), Raw::Whole(2500));
+        assert_eq!(fields.get("refresh"), Raw::Bool(true));
+        assert_eq!(fields.get("capture_success"), Raw::Func);
+        assert_eq!(fields.get("locale"), Raw::Absent);
+        assert_eq!(fields.get("flow_version"), Raw::Other, "not whole");
+        assert_eq!(fields.get("config"), Raw::Object);
+        assert_eq!(fields.get("segment"), Raw::Other);
+        assert_eq!(fields.get("empty"), Raw::Str(String::new()));
+        assert_eq!(fields.get("nonce"), Raw::Absent, "not sent");
+        assert_eq!(Raw::read("n-1"), Raw::Other);
+        assert_eq!(Raw::read("nNaN"), Raw::Other);
+        assert_eq!(Raw::read("bfalse"), Raw::Bool(false));
+    }
+
+    #[test]
     fn optional_values_are_read() {
         let mut map = good();
-        map.insert("flow_version", Raw::Num(20240101.0));
+        map.insert("flow_version", Raw::Whole(20240101));
         map.insert("response_type", Raw::Str("code".into()));
         map.insert("response_method", Raw::Str("JSONP".into()));
         map.insert("refresh", Raw::Bool(true));
-        map.insert("timeout", Raw::Num(2500.0));
+        map.insert("timeout", Raw::Whole(2500));
         map.insert(
             "logout_uri",
             Raw::Str("http://news.localhost:8081/logout.html".into()),

@@ -1,13 +1,14 @@
-//! What `js/library.js` calls. Problems cross as `"name\ndescription"`
-//! strings, calls as their [`Op`] index.
+//! What `js/library.js` calls. Only strings and numbers cross: JS values
+//! arrive described as text ([`Raw::read`]), problems leave as
+//! `"name\ndescription"`, calls are their [`Op`] index. A JS object in the
+//! signature would bring wasm-bindgen's externref table and a dozen imports.
 
 use alloc::string::String;
 use core::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use super::js;
-use crate::config::{self, Config, Raw};
+use crate::config::{self, Config, Fields, Raw};
 use crate::error::Problem;
 use crate::handoff;
 use crate::outcome::{Outcome, classify as classify_result};
@@ -38,49 +39,56 @@ fn op(index: u8) -> Op {
     Op::from_index(index).unwrap_or(Op::Check)
 }
 
-/// Validates `check_session`'s arguments and makes them the current site.
-/// Answers the problem as a string, or what the page script needs to know:
-/// `{method, timeout, refresh, logout, key}`.
+/// Validates `check_session`'s arguments ([`Fields`]: the config's
+/// parameters, `config` itself, `supported_segments` and `segment`) and makes
+/// them the current site. Answers the problem, or `ok` and what the page
+/// script needs to know, a line each: method, timeout, refresh (`1` or
+/// empty), the sessionStorage key, the logout URI (or empty).
 #[wasm_bindgen]
-pub fn configure(config: JsValue, supported: JsValue, segment: JsValue) -> JsValue {
-    match parse_site(&config, &supported, &segment) {
+pub fn configure(input: &str) -> String {
+    match parse_site(&Fields::new(input)) {
         Ok(site) => {
             let c = &site.config;
-            let settings = js::object(&[
-                ("method", c.response_method.as_str().into()),
-                ("timeout", c.timeout_ms.into()),
-                ("refresh", c.refresh.into()),
-                ("logout", c.logout_uri.clone().into()),
-                ("key", cat(&["sso.checked.", &c.client_id]).into()),
+            let settings = cat(&[
+                "ok\n",
+                c.response_method.as_str(),
+                "\n",
+                &crate::text::decimal(c.timeout_ms.into()),
+                if c.refresh { "\n1\n" } else { "\n\n" },
+                "sso.checked.",
+                &c.client_id,
+                "\n",
+                c.logout_uri.as_deref().unwrap_or_default(),
             ]);
             *SITE.0.borrow_mut() = Some(site);
             settings
         }
-        Err(problem) => problem_text(&problem).into(),
+        Err(problem) => problem_text(&problem),
     }
 }
 
-fn parse_site(config: &JsValue, supported: &JsValue, segment: &JsValue) -> Result<Site, Problem> {
-    if !config.is_object() {
+fn parse_site(fields: &Fields) -> Result<Site, Problem> {
+    if fields.get("config") != Raw::Object {
         return Err(Problem::invalid("config", "an object"));
     }
-    let text = |value: &JsValue, name| match js::raw(value) {
+    let text = |name| match fields.get(name) {
         Raw::Absent => Ok(None),
         Raw::Str(s) => Ok(Some(s)),
         _ => Err(Problem::invalid(name, "a string")),
     };
-    let supported = text(supported, "supported_segments")?;
-    let segment = text(segment, "segment")?;
+    let supported = text("supported_segments")?;
+    let segment = text("segment")?;
     Ok(Site {
-        config: Config::parse(|name| js::raw(&js::get(config, name)))?,
+        config: Config::parse(|name| fields.get(name))?,
         segments: Segments::parse(supported.as_deref(), segment.as_deref())?,
     })
 }
 
-/// `set_session`'s argument: `""` when it can be sent.
+/// `set_session`'s argument, described as [`Raw::read`] reads it: `""`
+/// when it can be sent.
 #[wasm_bindgen]
-pub fn code_problem(sso_code: JsValue) -> String {
-    let problem = match js::raw(&sso_code) {
+pub fn code_problem(sso_code: &str) -> String {
+    let problem = match Raw::read(sso_code) {
         Raw::Absent => Problem::Missing("sso_code"),
         Raw::Str(c) if c.is_empty() => Problem::Missing("sso_code"),
         Raw::Str(c) if valid_code(&c) => return String::new(),
@@ -113,34 +121,31 @@ pub fn problem(kind: u8, op_index: u8) -> String {
     problem_text(&problem)
 }
 
-/// The endpoint URL for a call on the current site. `server` and
-/// `logout_uri` override the config's (`JANRAIN.SSO.CAPTURE.logout`);
+/// The endpoint URL for a call on the current site. `args` holds, NUL
+/// separated, the state, the sso_code and the overrides of `sso_server` and
+/// `logout_uri` (`JANRAIN.SSO.CAPTURE.logout`), each empty when not given;
 /// the script passes only values [`is_url`] accepted.
 #[wasm_bindgen]
-pub fn url(
-    op_index: u8,
-    state: &str,
-    top_level: bool,
-    sso_code: Option<String>,
-    server: Option<String>,
-    logout_uri: Option<String>,
-) -> String {
+pub fn url(op_index: u8, top_level: bool, args: &str) -> String {
     let site = SITE.0.borrow();
     let Some(site) = site.as_ref() else {
         return String::new();
     };
-    let server = server.as_deref().map(config::server_base);
+    let mut args = args.split('\0').map(|a| (!a.is_empty()).then_some(a));
+    let mut next = || args.next().flatten();
+    let (state, sso_code, server, logout_uri) = (next(), next(), next(), next());
+    let server = server.map(config::server_base);
     let overrides = Overrides {
         sso_server: server.as_deref(),
-        logout_uri: logout_uri.as_deref(),
+        logout_uri,
     };
     request::url(
         op(op_index),
         &site.config,
         &site.segments,
-        state,
+        state.unwrap_or_default(),
         top_level,
-        sso_code.as_deref(),
+        sso_code,
         overrides,
     )
 }
@@ -157,12 +162,14 @@ pub fn record(state: &str, op_index: u8, return_url: &str, now_ms: f64) -> Strin
 }
 
 /// The result stored for the redirect `record` describes, as the call's
-/// index followed by the JSON; `None` when it is not that redirect's.
+/// index followed by the JSON; empty when it is not that redirect's.
 #[wasm_bindgen]
-pub fn take(record: &str, result: &str, now_ms: f64) -> Option<String> {
-    let (op, json) = handoff::redirect_result(record, result, now_ms)?;
-    // The inverse of `Op::from_index`.
-    Some(cat(&[["0", "1", "2"][op as usize], &json]))
+pub fn take(record: &str, result: &str, now_ms: f64) -> String {
+    match handoff::redirect_result(record, result, now_ms) {
+        // The inverse of `Op::from_index`.
+        Some((op, json)) => cat(&[["0", "1", "2"][op as usize], &json]),
+        None => String::new(),
+    }
 }
 
 /// What an answer means: 0 success, 1 no session, 2 cookies blocked,

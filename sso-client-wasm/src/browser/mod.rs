@@ -5,4 +5,3 @@
 //! and some 60 imports, about 10 KB of the gzipped bundle.
 
 mod exports;
-mod js;

@@ -96,6 +96,13 @@ test('malformed parameters are named', async ({ page, servers }) => {
     ['capture_success', 'notAFunction'],
     ['code_challenge', 'not-a-sha256'],
     ['nonce', 'has spaces'],
+    // Values of the wrong JS type, as library.js describes them to the wasm.
+    ['client_id', 42],
+    ['flow_version', { major: 1 }],
+    ['locale', true],
+    ['timeout', 2.5],
+    ['timeout', -1],
+    ['bp_channel', 'a\u0000b'],
   ];
   for (const [name, value] of cases) {
     const message = await page.evaluate(async ([config, name, value]) => {
@@ -112,6 +119,22 @@ test('malformed parameters are named', async ({ page, servers }) => {
     (window as any).SSO.check_session(config, 'news--sport', 'news').catch((e: any) => e.message),
     siteConfig(servers, 'news'));
   expect(segment).toContain('supported_segments must be');
+  const others = await page.evaluate(async (config) => {
+    const message = (call: Promise<unknown>) => call.then(() => 'resolved', (e: any) => `${e.error}: ${e.message}`);
+    const sso = (window as any).SSO;
+    return [
+      await message(sso.check_session('client_id=news')),
+      await message(sso.check_session(null)),
+      await message(sso.check_session(config, 'news-sport', 7)),
+      await message(sso.check_session(config, Symbol('news'))),
+    ];
+  }, siteConfig(servers, 'news'));
+  expect(others).toEqual([
+    'invalid_argument: SSO check_session: config must be an object',
+    'invalid_argument: SSO check_session: config must be an object',
+    'invalid_argument: SSO check_session: segment must be a string',
+    'invalid_argument: SSO check_session: supported_segments must be a string',
+  ]);
 });
 
 test('a result from another origin, another window or with an unknown state is ignored', async ({ page, servers }) => {
