@@ -206,8 +206,10 @@ function library(core) {
     if (!call || !call.frame.contentWindow || event.source !== call.frame.contentWindow) return;
     pending.delete(state);
     clearTimeout(call.timer);
-    call.frame.remove();
+    // The answer first: removing the frame unloads its document, which
+    // would delay the site's callback by milliseconds.
     deliver(call, json, false);
+    call.frame.remove();
   }
 
   // Callbacks and Promise for an answer, or the fallback to a top-level
