@@ -94,15 +94,16 @@ function library(core) {
 
   function check_session(config, supported, segment) {
     return begin(CHECK, function (call) {
-      var callbacks = {};
-      CALLBACKS.forEach(function (name) {
-        if (config && typeof config[name] === "function") callbacks[name] = config[name];
-      });
-      call.callbacks = callbacks;
+      // One read of each parameter: the core validates it, and a function
+      // is kept to be called back (the core refuses one anywhere else).
+      var callbacks = {}, object = Object(config);
       var fields = ["config", describe(config), "supported_segments", describe(supported), "segment", describe(segment)];
       PARAMETERS.concat(CALLBACKS).forEach(function (name) {
-        fields.push(name, describe(Object(config)[name]));
+        var value = object[name];
+        if (typeof value === "function") callbacks[name] = value;
+        fields.push(name, describe(value));
       });
+      call.callbacks = callbacks;
       var answer = core.configure(fields.join("\0")), lines = answer.split("\n");
       if (lines[0] !== "ok") return fail(call, answer);
       var settings = { method: lines[1], timeout: +lines[2], refresh: lines[3], key: lines[4], logout: lines[5] };
