@@ -9,9 +9,10 @@
 // before leaving, then go back to the page it left, if on this origin.
 var received = /^#state=([\w-]{8,128})&sso=([^&#]*)$/.exec(location.hash);
 if (received) {
-  try {
-    history.replaceState(history.state, "", location.pathname + location.search);
-  } catch (e) {}
+  // Going back replaces this history entry, fragment and all; otherwise the
+  // fragment is cleared in place. The answer goes out first, so that the
+  // browser's work for the history update does not delay it.
+  var cleared = false;
   try {
     var state = received[1];
     var json = decodeURIComponent(received[2]);
@@ -23,8 +24,14 @@ if (received) {
       if (pending[0] === state && back && back.origin === location.origin) {
         sessionStorage.setItem("sso.result", state + "\n" + json);
         location.replace(back.href);
+        cleared = true;
       }
     }
   } catch (e) {}
+  if (!cleared) {
+    try {
+      history.replaceState(history.state, "", location.pathname + location.search);
+    } catch (e) {}
+  }
   return;
 }

@@ -274,12 +274,26 @@ test('jsonp stays in-page: success with cookies allowed, a blocked report withou
 test('redirect: a top-level round trip in both worlds', async ({ page, servers }) => {
   await signIn(page, servers, 'news');
   const navs = navigations(page);
+  const entries = await page.evaluate(() => history.length);
   await open(page, servers, 'sport', { response_method: 'redirect' });
   const outcome = await waitForEvent(page, 'capture_success', 'callback_failure', 'capture_error');
   expect(outcome.kind).toBe('capture_success');
-  expect(navs.some((u) => u.includes('/xd_receiver.html'))).toBe(true);
-  // Back on the page the check started from, with no fragment left.
+  expect(navs.some((u) => u.includes('/xd_receiver.html#state='))).toBe(true);
+  // Back on the page the check started from, with no fragment left in the
+  // address bar or in history: opening sport added one entry, and each step
+  // of the round trip replaced the entry before it.
   expect(page.url()).toBe(`${servers.site.sport}/app.html`);
+  expect(await page.evaluate(() => history.length)).toBe(entries + 1);
+});
+
+test('a receiver given an answer nobody waits for clears it from the address bar', async ({ page, servers }) => {
+  const answer = encodeURIComponent(JSON.stringify({ stat: 'ok', result: { status: 'success', accessToken: 'secret' } }));
+  await page.goto(`${servers.site.sport}/app.html`);
+  const entries = await page.evaluate(() => history.length);
+  await page.goto(`${servers.site.sport}/xd_receiver.html#state=${'a'.repeat(32)}&sso=${answer}`);
+  await expect.poll(() => page.evaluate(() => location.href)).toBe(`${servers.site.sport}/xd_receiver.html`);
+  expect(await page.evaluate(() => history.length)).toBe(entries + 1);
+  expect(await page.evaluate(() => sessionStorage.getItem('sso.result'))).toBeNull();
 });
 
 test('a completed check is not repeated in the browser session unless refresh is set', async ({ page, servers }) => {
