@@ -16,9 +16,9 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Launches Debian's Chromium on a fresh profile; `allowThirdPartyCookies`
- *  writes the preference before launch. */
-export async function launch(allowThirdPartyCookies: boolean, userDataDir?: string) {
+/** A fresh Chromium profile folder; `allowThirdPartyCookies` writes the
+ *  preference Chromium reads at launch. */
+export function profile(allowThirdPartyCookies: boolean, userDataDir?: string) {
   const dir = userDataDir ?? mkdtempSync(join(tmpdir(), 'sso-chromium-'));
   if (allowThirdPartyCookies) {
     mkdirSync(join(dir, 'Default'), { recursive: true });
@@ -27,6 +27,12 @@ export async function launch(allowThirdPartyCookies: boolean, userDataDir?: stri
       JSON.stringify({ profile: { cookie_controls_mode: 0 } }),
     );
   }
+  return dir;
+}
+
+/** Launches Debian's Chromium on a fresh profile (see `profile`). */
+export async function launch(allowThirdPartyCookies: boolean, userDataDir?: string) {
+  const dir = profile(allowThirdPartyCookies, userDataDir);
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,

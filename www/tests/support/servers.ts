@@ -20,6 +20,8 @@ export interface Servers {
   site: Record<SiteName, string>;
   /** Paths the static servers served, per site, in order. */
   served: Record<SiteName, string[]>;
+  /** The next body a page POSTs to /bench-report on any test site. */
+  nextReport(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -36,9 +38,35 @@ const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
 };
 
-function staticSite(port: number, sso: string, log: string[]): Promise<Server> {
+/** Bodies POSTed to /bench-report, handed to whoever waits for one. */
+class Reports {
+  private bodies: string[] = [];
+  private waiting: ((body: string) => void)[] = [];
+  add(body: string) {
+    const waiter = this.waiting.shift();
+    if (waiter) waiter(body);
+    else this.bodies.push(body);
+  }
+  next(): Promise<string> {
+    const body = this.bodies.shift();
+    if (body !== undefined) return Promise.resolve(body);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+}
+
+function staticSite(port: number, sso: string, log: string[], reports: Reports): Promise<Server> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]));
+    if (req.method === 'POST' && path === '/bench-report') {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        reports.add(body);
+        res.writeHead(204).end();
+      });
+      return;
+    }
     log.push(path);
     // The receiver page is the one operators copy, from xd-receiver/.
     const file = path === '/xd_receiver.html' ? RECEIVER : join(PAGES, path === '/' ? 'app.html' : path);
@@ -114,10 +142,11 @@ export async function startServers(
 
   const served = { news: [], sport: [], shop: [], evil: [] } as Record<SiteName, string[]>;
   const sites: Server[] = [];
+  const reports = new Reports();
   let www: ChildProcess | null = null;
   for (const name of ['news', 'sport', 'shop', 'evil'] as SiteName[]) {
     if (demo && name !== 'evil') continue;
-    sites.push(await staticSite(ports[name], sso, served[name]));
+    sites.push(await staticSite(ports[name], sso, served[name], reports));
   }
   if (demo) {
     const wwwBin = process.env.WWW_BIN ?? join(ROOT, 'target', 'debug', 'www');
@@ -147,6 +176,7 @@ export async function startServers(
     sso,
     site,
     served,
+    nextReport: () => reports.next(),
     async stop() {
       www?.kill('SIGTERM');
       child.kill('SIGTERM');
