@@ -16,18 +16,17 @@ function library(core) {
   // core.classify's answers.
   var SUCCESS = 0, BLOCKED = 2, FAILED = 3;
   var OPS = ["check_session", "set_session", "end_session"];
-  var CALLBACKS = ["capture_success", "capture_error", "callback_success", "callback_failure"];
   // Set once this tab's browser withholds the SSO cookie from iframes:
   // later requests go top-level straight away.
   var BLOCKED_KEY = "sso.blocked";
   // Shared with the receiver (xd-receiver/receiver.js).
   var REDIRECT_KEY = "sso.pending", RESULT_KEY = "sso.result";
 
-  // check_session's parameters, sent to core.configure with the config's
-  // callbacks and the arguments below.
+  // check_session's parameters and the config's callbacks, sent to
+  // core.configure with the arguments below.
   var PARAMETERS = ["client_id", "flow_name", "flow_version", "locale", "redirect_uri", "sso_server", "xd_receiver",
     "bp_channel", "logout_uri", "response_method", "response_type", "code_challenge", "code_challenge_method", "nonce",
-    "refresh", "timeout"];
+    "refresh", "timeout", "capture_success", "capture_error", "callback_success", "callback_failure"];
   var TYPES = { string: "s", number: "n", boolean: "b", function: "f", object: "o" };
 
   var site = null; // {settings, callbacks} of the latest valid check_session
@@ -98,7 +97,7 @@ function library(core) {
       // is kept to be called back (the core refuses one anywhere else).
       var callbacks = {}, object = Object(config);
       var fields = ["config", describe(config), "supported_segments", describe(supported), "segment", describe(segment)];
-      PARAMETERS.concat(CALLBACKS).forEach(function (name) {
+      PARAMETERS.forEach(function (name) {
         var value = object[name];
         if (typeof value === "function") callbacks[name] = value;
         fields.push(name, describe(value));

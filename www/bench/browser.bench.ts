@@ -8,8 +8,8 @@ import { test } from '@playwright/test';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
-import { CHROMIUM_ARGS, launch, profile, register } from '../tests/support/fixtures';
-import { ROOT, Servers, startServers } from '../tests/support/servers';
+import { CHROMIUM, CHROMIUM_ARGS, launch, profile, register, siteConfig } from '../tests/support/fixtures';
+import { ROOT, Servers, SiteName, startServers } from '../tests/support/servers';
 
 const RUNS = 20;
 const GAP = Number(process.env.BENCH_GAP_MS ?? 100);
@@ -53,6 +53,9 @@ test('time from check_session to capture_success', async () => {
   const servers = await startServers({
     serverBin: process.env.SSO_SERVER_BIN ?? join(ROOT, 'target/release/sso-server'),
   });
+  // The bench page of `site`, given the site's config and `query`.
+  const benchUrl = (site: SiteName, query: Record<string, string>) =>
+    `${servers.site[site]}/bench.html?${new URLSearchParams({ config: JSON.stringify(siteConfig(servers, site)), ...query })}`;
   try {
     console.log();
     for (const allowed of [true, false]) {
@@ -60,8 +63,8 @@ test('time from check_session to capture_success', async () => {
       const target = allowed ? 50 : 150;
       for (const driver of [plainChromium, underPlaywright]) {
         const user = await register(servers, 'news');
-        const timed = `${servers.site.sport}/bench.html?runs=${RUNS + 1}&gap=${GAP}`;
-        const url = `${servers.site.news}/bench.html?code=${user.sso_code}&next=${encodeURIComponent(timed)}`;
+        const timed = benchUrl('sport', { runs: String(RUNS + 1), gap: String(GAP) });
+        const url = benchUrl('news', { code: user.sso_code, next: timed });
         const [first, ...times] = await driver(allowed, url, servers);
         const m = median(times);
         if (driver === plainChromium) {
@@ -95,7 +98,7 @@ async function report(servers: Servers): Promise<number[]> {
 /** Debian's Chromium, started on `url` with nothing attached to it. */
 async function plainChromium(allowed: boolean, url: string, servers: Servers) {
   const dir = profile(allowed);
-  const browser = spawn(process.env.CHROMIUM ?? '/usr/bin/chromium', [...CHROMIUM_ARGS, '--headless', `--user-data-dir=${dir}`, url], {
+  const browser = spawn(CHROMIUM, [...CHROMIUM_ARGS, '--headless', `--user-data-dir=${dir}`, url], {
     stdio: 'ignore',
     detached: true, // its own process group, ended as a whole
   });

@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Servers, SiteName, startServers } from './servers';
 
+/** Debian's Chromium, or $CHROMIUM. */
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -34,7 +37,7 @@ export function profile(allowThirdPartyCookies: boolean, userDataDir?: string) {
 export async function launch(allowThirdPartyCookies: boolean, userDataDir?: string) {
   const dir = profile(allowThirdPartyCookies, userDataDir);
   const context = await chromium.launchPersistentContext(dir, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
   });
