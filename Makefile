@@ -77,7 +77,7 @@ run: build
 	@echo
 	@./target/release/www >/dev/null & www=$$!; \
 	  trap 'kill $$www 2>/dev/null' EXIT; \
-	  ./target/release/sso-server --assets-dir $(CLIENT_DIR)
+	  ./target/release/sso-server --demo --assets-dir $(CLIENT_DIR)
 
 lint: deps-client
 	cargo fmt --all -- --check

@@ -46,6 +46,7 @@ impl Running {
             .arg("--config")
             .arg(&path)
             .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(["--admin-listen", "127.0.0.1:0"])
             .args(["--store", &redis.url(), "--log", "warn"])
             .stdout(Stdio::null())
             .spawn()

@@ -14,13 +14,18 @@ function library(core) {
   // Problems the page meets by itself (core.problem's numbering).
   var NO_CONFIG = 0, TIMEOUT = 1, NO_FRAME = 2, NO_RANDOM = 3, NO_RECORD = 4, NO_NAVIGATION = 5, NOT_A_FUNCTION = 6;
   // core.classify's answers.
-  var SUCCESS = 0, BLOCKED = 2, FAILED = 3;
+  var SUCCESS = 0, BLOCKED = 2, FAILED = 3, CONFIRM = 4;
   var OPS = ["check_session", "set_session", "end_session"];
   // Set once this tab's browser withholds the SSO cookie from iframes:
   // later requests go top-level straight away.
   var BLOCKED_KEY = "sso.blocked";
   // Shared with the receiver (xd-receiver/receiver.js).
   var REDIRECT_KEY = "sso.pending", RESULT_KEY = "sso.result";
+  // Set while a redirected call is repeated with its confirmation: a second
+  // request for one is then an error, not another round trip.
+  var CONFIRMING_KEY = "sso.confirming";
+  // Beside a site's "checked" record: the token that lets it end the session.
+  var SIGN_OUT = ".signout";
 
   // check_session's parameters and the config's callbacks, sent to
   // core.configure with the arguments below.
@@ -144,6 +149,10 @@ function library(core) {
         var url = urls && urls[key];
         if (typeof url === "string" && core.is_url(url)) call[key] = url;
       });
+      // The sign-out token a check or sign-in delivered to this site; the
+      // server ends nothing without it (it answers with one instead).
+      var token = read(call.settings.key + SIGN_OUT);
+      if (isToken(token)) call.confirm = token;
       start(call);
     });
   }
@@ -155,7 +164,12 @@ function library(core) {
   }
 
   function url(call, state, topLevel) {
-    return core.url(call.op, topLevel, [state, call.code, call.sso_server, call.logout_uri].join("\0"));
+    return core.url(call.op, topLevel, [state, call.code, call.sso_server, call.logout_uri, call.confirm].join("\0"));
+  }
+
+  // A confirmation or sign-out token as the server makes them.
+  function isToken(value) {
+    return typeof value === "string" && /^[\w-]{16,64}$/.test(value);
   }
 
   // 128 random bits as 32 hex digits; without a random source the call
@@ -207,9 +221,11 @@ function library(core) {
     pending.delete(state);
     clearTimeout(call.timer);
     // The answer first: removing the frame unloads its document, which
-    // would delay the site's callback by milliseconds.
+    // would delay the site's callback by milliseconds. (A confirmation
+    // repeats the call in a frame of its own.)
+    var frame = call.frame;
     deliver(call, json, false);
-    call.frame.remove();
+    frame.remove();
   }
 
   // Callbacks and Promise for an answer, or the fallback to a top-level
@@ -222,12 +238,25 @@ function library(core) {
     }
     var result = obj.result || {};
     var outcome = core.classify(String(obj.stat), String(result.status));
+    var confirmedBefore = call.confirmed || (viaRedirect && read(CONFIRMING_KEY));
+    if (viaRedirect) remove(CONFIRMING_KEY);
     var callbacks = call.callbacks, key = call.settings.key;
     if (outcome === BLOCKED && !viaRedirect && call.settings.method === "auto") {
       write(BLOCKED_KEY, "1");
       return leave(call);
     }
-    if (call.op === CHECK && outcome !== FAILED) {
+    // The server changes a session only for the library that started the
+    // call: it answers with a token for the receiver, and the same call is
+    // repeated with it, once, the way it went.
+    if (outcome === CONFIRM && call.op !== CHECK && !confirmedBefore && isToken(result.confirm)) {
+      call.confirm = result.confirm;
+      call.confirmed = true;
+      if (!viaRedirect) return inPage(call);
+      write(CONFIRMING_KEY, "1");
+      return leave(call);
+    }
+    if (isToken(result.signOutToken)) write(key + SIGN_OUT, result.signOutToken);
+    if (call.op === CHECK && outcome !== FAILED && outcome !== CONFIRM) {
       write(key, "1");
       return settle(call, outcome === SUCCESS ? callbacks.capture_success : callbacks.callback_failure, obj);
     }
@@ -237,6 +266,7 @@ function library(core) {
     }
     if (call.op === END && outcome === SUCCESS) {
       remove(key);
+      remove(key + SIGN_OUT);
       var uris = Array.isArray(result.logoutUris) ? result.logoutUris : [];
       return frontChannel(uris, call.settings.timeout, function () { finishEnd(call, obj); });
     }

@@ -10,6 +10,9 @@ pub enum Outcome {
     Blocked,
     /// `stat: "error"` (or anything unrecognised): a catalog error.
     Error,
+    /// `set`/`end`: the server changes the session only when the request is
+    /// repeated with the token in `result.confirm`.
+    Confirm,
 }
 
 /// Classifies a result by its `stat` and `result.status`.
@@ -18,6 +21,7 @@ pub fn classify(stat: Option<&str>, status: Option<&str>) -> Outcome {
         (Some("ok"), Some("success")) => Outcome::Success,
         (Some("ok"), Some("no_session")) => Outcome::NoSession,
         (Some("ok"), Some("third_party_cookies_blocked")) => Outcome::Blocked,
+        (Some("ok"), Some("confirm")) => Outcome::Confirm,
         _ => Outcome::Error,
     }
 }
@@ -34,6 +38,7 @@ mod tests {
             classify(Some("ok"), Some("third_party_cookies_blocked")),
             Outcome::Blocked
         );
+        assert_eq!(classify(Some("ok"), Some("confirm")), Outcome::Confirm);
         assert_eq!(classify(Some("error"), None), Outcome::Error);
         assert_eq!(classify(Some("ok"), Some("surprise")), Outcome::Error);
         assert_eq!(classify(None, None), Outcome::Error);

@@ -53,12 +53,15 @@ impl Op {
     }
 }
 
-/// `JANRAIN.SSO.CAPTURE.logout(urls)` may send one call to another server
-/// (without a trailing `/`) and logout URI than the config's.
+/// What one call adds to the config: `JANRAIN.SSO.CAPTURE.logout(urls)` may
+/// send it to another server (without a trailing `/`) and logout URI than
+/// the config's; a sign-in or sign-out carries the server's confirmation
+/// token (`confirm`), which replaces the `sso_code` of a set.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Overrides<'a> {
     pub sso_server: Option<&'a str>,
     pub logout_uri: Option<&'a str>,
+    pub confirm: Option<&'a str>,
 }
 
 /// The endpoint URL for `op`. `top_level` says whether the browser will
@@ -112,8 +115,11 @@ pub fn url(
                 params.push(("nonce", nonce));
             }
         }
-        Op::Set => params.extend(sso_code.map(|c| ("sso_code", c))),
-        Op::End => {}
+        Op::Set => match overrides.confirm {
+            Some(token) => params.push(("confirm", token)),
+            None => params.extend(sso_code.map(|c| ("sso_code", c))),
+        },
+        Op::End => params.extend(overrides.confirm.map(|t| ("confirm", t))),
     }
     let mut url = String::with_capacity(256);
     url.push_str(overrides.sso_server.unwrap_or(&config.sso_server));
@@ -255,10 +261,23 @@ mod tests {
             )
             .starts_with("http://sso.localhost:8080/sso/end?client_id=news&state=s1234567&")
         );
+        // A confirmation replaces the code of a set, and rides along an end.
+        let confirm = Overrides {
+            confirm: Some("tok_en-1"),
+            ..Overrides::default()
+        };
+        let set = url(Op::Set, &c, &none, "s1234567", false, Some("code"), confirm);
+        assert!(
+            set.ends_with("&confirm=tok_en-1") && !set.contains("sso_code"),
+            "{set}"
+        );
+        let end = url(Op::End, &c, &none, "s1234567", false, None, confirm);
+        assert!(end.ends_with("&confirm=tok_en-1"), "{end}");
         // JANRAIN.SSO.CAPTURE.logout's overrides.
         let other = Overrides {
             sso_server: Some("http://other.localhost"),
             logout_uri: Some("http://news.localhost:8081/bye"),
+            confirm: None,
         };
         let end = url(Op::End, &c, &none, "s1234567", false, None, other);
         assert!(end.starts_with("http://other.localhost/sso/end?"), "{end}");

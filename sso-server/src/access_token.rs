@@ -1,4 +1,4 @@
-//! Access tokens: self-contained and MAC'd, so minting one costs no store
+//! Access tokens: self-contained and sealed, so minting one costs no store
 //! write (`/sso/check` mints one per page load) and the store holds none.
 //!
 //! A token from `/sso/check` is bound to the browser session and segment it
@@ -7,13 +7,18 @@
 //! token from the registration API is bound to no session (there is none
 //! yet) and lives out its lifetime.
 //!
-//! Layout, base64url: `version ‖ expires (i64 BE) ‖ uuid (16) ‖ client ‖
-//! segment ‖ session` (each string one length byte and its bytes; segment
-//! and session empty when unbound) `‖ tag`, the tag being the first 16 bytes
-//! of HMAC-SHA256 over everything before it.
+//! Layout, base64url: `version ‖ nonce (12) ‖ AES-256-GCM-SIV(payload) ‖
+//! tag (16)`, the version being the associated data and the payload
+//! `expires (i64 BE) ‖ uuid (16) ‖ released fields (1) ‖ client ‖ segment ‖
+//! session` (each string one length byte and its bytes; segment and session
+//! empty when unbound). Sealed rather than only MAC'd: a token says nothing
+//! to whoever holds it, and two tokens of one session (for two sites, or
+//! two page loads) share no byte a site could correlate them by. GCM-SIV
+//! keeps its guarantees even if a random nonce ever repeats.
 
 use std::fmt;
 
+use aws_lc_rs::aead::{AES_256_GCM_SIV, Aad, NONCE_LEN, Nonce, RandomizedNonceKey};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
@@ -21,10 +26,11 @@ use rand::RngCore;
 use sha2::Sha256;
 use uuid::Uuid;
 
+use crate::config::Release;
 use crate::domain::{ClientId, Segment, SessionBinding, UserId};
 use crate::secrets::SecretHash;
 
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 const TAG_LEN: usize = 16;
 /// Longer than any token we mint; anything longer is refused unread.
 const MAX_TEXT_LEN: usize = 512;
@@ -59,6 +65,15 @@ impl AccessTokenKey {
         rand::rng().fill_bytes(&mut bytes);
         Self(bytes)
     }
+
+    /// A 256-bit key for one purpose, derived from this key with HMAC, so
+    /// that one configured secret serves several uses independently.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key");
+        mac.update(b"sso-server key derivation\0");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
 }
 
 impl fmt::Debug for AccessTokenKey {
@@ -74,55 +89,68 @@ pub struct AccessClaims {
     pub client: ClientId,
     /// Unix time, seconds.
     pub expires: i64,
+    /// The profile fields the client's flow released: all `/entity` shows.
+    pub release: Release,
     pub session: Option<SessionBinding>,
 }
 
 /// Mints and opens access tokens under one key.
-#[derive(Clone)]
 pub struct AccessTokens {
-    mac: Hmac<Sha256>,
+    key: RandomizedNonceKey,
 }
 
 impl AccessTokens {
     pub fn new(key: &AccessTokenKey) -> Self {
+        let bytes = key.derive("access token seal");
         Self {
-            mac: Hmac::new_from_slice(&key.0).expect("HMAC takes keys of any length"),
+            key: RandomizedNonceKey::new(&AES_256_GCM_SIV, &bytes)
+                .expect("a 256-bit key fits AES-256-GCM-SIV"),
         }
     }
 
     pub fn mint(&self, claims: &AccessClaims) -> String {
-        let mut buf = Vec::with_capacity(96);
-        buf.push(VERSION);
-        buf.extend_from_slice(&claims.expires.to_be_bytes());
-        buf.extend_from_slice(claims.user.0.as_bytes());
+        let mut payload = Vec::with_capacity(96);
+        payload.extend_from_slice(&claims.expires.to_be_bytes());
+        payload.extend_from_slice(claims.user.0.as_bytes());
+        payload.push(claims.release.bits());
         let (segment, sid) = claims
             .session
             .as_ref()
             .map_or(("", ""), |b| (b.segment.as_str(), b.sid.as_str()));
         for field in [claims.client.as_str(), segment, sid] {
             // Client ids, segments and session hashes are short by construction.
-            buf.push(u8::try_from(field.len()).expect("field under 256 bytes"));
-            buf.extend_from_slice(field.as_bytes());
+            payload.push(u8::try_from(field.len()).expect("field under 256 bytes"));
+            payload.extend_from_slice(field.as_bytes());
         }
-        let mut mac = self.mac.clone();
-        mac.update(&buf);
-        let tag = mac.finalize().into_bytes();
-        buf.extend_from_slice(&tag[..TAG_LEN]);
-        URL_SAFE_NO_PAD.encode(buf)
+        let nonce = self
+            .key
+            .seal_in_place_append_tag(Aad::from([VERSION]), &mut payload)
+            .expect("sealing a short payload cannot fail");
+        let mut token = Vec::with_capacity(1 + NONCE_LEN + payload.len());
+        token.push(VERSION);
+        token.extend_from_slice(nonce.as_ref());
+        token.extend_from_slice(&payload);
+        URL_SAFE_NO_PAD.encode(token)
     }
 
     /// The claims of a token this key minted, or `None` for anything else
-    /// (malformed, tampered, or minted under another key). Expiry is the
-    /// caller's to check, against its own clock.
+    /// (malformed, tampered, of an older version, or minted under another
+    /// key). Expiry is the caller's to check, against its own clock.
     pub fn open(&self, text: &str) -> Option<AccessClaims> {
         if text.len() > MAX_TEXT_LEN {
             return None;
         }
-        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-        let (payload, tag) = bytes.split_at_checked(bytes.len().checked_sub(TAG_LEN)?)?;
-        let mut mac = self.mac.clone();
-        mac.update(payload);
-        mac.verify_truncated_left(tag).ok()?;
+        let mut bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+        let (&version, rest) = bytes.split_first()?;
+        if version != VERSION || rest.len() < NONCE_LEN + TAG_LEN {
+            return None;
+        }
+        let nonce = Nonce::try_assume_unique_for_key(&rest[..NONCE_LEN]).ok()?;
+        let sealed = &mut bytes[1 + NONCE_LEN..];
+        let payload: &[u8] = self
+            .key
+            .open_in_place(nonce, Aad::from([VERSION]), sealed)
+            .ok()?;
 
         let mut rest = payload;
         let mut take = |n: usize| {
@@ -130,11 +158,9 @@ impl AccessTokens {
             rest = tail;
             Some(head)
         };
-        if take(1)? != [VERSION] {
-            return None;
-        }
         let expires = i64::from_be_bytes(take(8)?.try_into().ok()?);
         let user = UserId(Uuid::from_slice(take(16)?).ok()?);
+        let release = Release::from_bits(*take(1)?.first()?)?;
         let mut text_field = || {
             let len = usize::from(*take(1)?.first()?);
             std::str::from_utf8(take(len)?).ok().map(str::to_owned)
@@ -153,6 +179,7 @@ impl AccessTokens {
             user,
             client,
             expires,
+            release,
             session,
         })
     }
@@ -168,6 +195,7 @@ mod tests {
             user: UserId::new(),
             client: ClientId::parse("news").unwrap(),
             expires: 1_900_000_000,
+            release: Release::from_bits(5).unwrap(),
             session: bound.then(|| SessionBinding {
                 sid: Secret::generate().hash(),
                 segment: Segment::parse("news").unwrap(),
@@ -181,6 +209,24 @@ mod tests {
         for bound in [false, true] {
             let c = claims(bound);
             assert_eq!(tokens.open(&tokens.mint(&c)), Some(c));
+        }
+    }
+
+    /// Defect: tokens carried the session's store key in clear text, the
+    /// same for every site. Sealed, they show neither it nor the user.
+    #[test]
+    fn tokens_show_neither_the_session_key_nor_the_user() {
+        let tokens = AccessTokens::new(&AccessTokenKey::generate());
+        let c = claims(true);
+        let sid = c.session.as_ref().unwrap().sid.as_str().to_owned();
+        let (a, b) = (tokens.mint(&c), tokens.mint(&c));
+        assert_ne!(a, b, "two mints of the same claims differ");
+        for token in [a, b] {
+            let bytes = URL_SAFE_NO_PAD.decode(&token).unwrap();
+            let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+            assert!(!has(sid.as_bytes()), "the session key shows");
+            assert!(!has(c.user.0.as_bytes()), "the user shows");
+            assert!(!has(b"news"), "the client shows");
         }
     }
 

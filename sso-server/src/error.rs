@@ -26,6 +26,8 @@ pub enum ErrorKind {
     InvalidCredentials,
     EmailAddressInUse,
     InvalidCode,
+    TooManyCodes,
+    ConfirmationInvalid,
     AccessTokenInvalid,
     NotFound,
     MethodNotAllowed,
@@ -36,7 +38,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 19] = [
+    pub const ALL: [ErrorKind; 21] = [
         Self::MissingArgument,
         Self::InvalidArgument,
         Self::UnknownClient,
@@ -49,6 +51,8 @@ impl ErrorKind {
         Self::InvalidCredentials,
         Self::EmailAddressInUse,
         Self::InvalidCode,
+        Self::TooManyCodes,
+        Self::ConfirmationInvalid,
         Self::AccessTokenInvalid,
         Self::NotFound,
         Self::MethodNotAllowed,
@@ -74,6 +78,8 @@ impl ErrorKind {
             Self::InvalidCredentials => (310, "invalid_credentials", S::UNAUTHORIZED),
             Self::EmailAddressInUse => (320, "email_address_in_use", S::CONFLICT),
             Self::InvalidCode => (330, "invalid_code", S::BAD_REQUEST),
+            Self::TooManyCodes => (331, "too_many_codes", S::TOO_MANY_REQUESTS),
+            Self::ConfirmationInvalid => (332, "confirmation_invalid", S::FORBIDDEN),
             Self::AccessTokenInvalid => (340, "access_token_invalid", S::UNAUTHORIZED),
             Self::NotFound => (404, "not_found", S::NOT_FOUND),
             Self::MethodNotAllowed => (405, "method_not_allowed", S::METHOD_NOT_ALLOWED),
@@ -117,6 +123,13 @@ pub enum ApiError {
     EmailAddressInUse,
     #[error("the code is unknown, expired, already used, or was issued to another client")]
     InvalidCode,
+    #[error("too many unredeemed codes for this {0}; try again in {1} seconds")]
+    TooManyCodes(&'static str, u64),
+    #[error(
+        "this {0} was not started by the site's own library in this browser, or its \
+         confirmation expired; nothing was changed"
+    )]
+    ConfirmationInvalid(&'static str),
     #[error("the access token is missing, unknown or expired")]
     AccessTokenInvalid,
     #[error("no such endpoint")]
@@ -156,6 +169,8 @@ impl ApiError {
             Self::InvalidCredentials => ErrorKind::InvalidCredentials,
             Self::EmailAddressInUse => ErrorKind::EmailAddressInUse,
             Self::InvalidCode => ErrorKind::InvalidCode,
+            Self::TooManyCodes(..) => ErrorKind::TooManyCodes,
+            Self::ConfirmationInvalid(_) => ErrorKind::ConfirmationInvalid,
             Self::AccessTokenInvalid => ErrorKind::AccessTokenInvalid,
             Self::NotFound | Self::LibraryNotServed => ErrorKind::NotFound,
             Self::MethodNotAllowed => ErrorKind::MethodNotAllowed,
@@ -218,7 +233,7 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CACHE_CONTROL, "no-store"));
         match self {
-            Self::RateLimited(secs) => {
+            Self::RateLimited(secs) | Self::TooManyCodes(_, secs) => {
                 response.insert_header((header::RETRY_AFTER, secs.to_string()));
             }
             Self::StoreUnavailable => {

@@ -22,9 +22,16 @@ struct Cli {
     /// TOML configuration file (default: the built-in demo).
     #[arg(long, env = "SSO_CONFIG")]
     config: Option<PathBuf>,
+    /// Run the built-in demo configuration (published secrets) even on a
+    /// public URL that is not loopback or *.localhost.
+    #[arg(long)]
+    demo: bool,
     /// Listen address, e.g. 127.0.0.1:8080.
     #[arg(long, env = "SSO_LISTEN")]
     listen: Option<String>,
+    /// Admin listen address (/metrics, /healthz, /readyz), e.g. 127.0.0.1:9080.
+    #[arg(long, env = "SSO_ADMIN_LISTEN")]
+    admin_listen: Option<String>,
     /// Public URL of this server, e.g. https://sso.example.com.
     #[arg(long, env = "SSO_PUBLIC_URL")]
     public_url: Option<String>,
@@ -51,9 +58,19 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Reads a client or application secret from standard input (one line)
-    /// and prints its argon2id hash, for `secret_hash` in the configuration.
+    /// Prints a new client or application secret (256 random bits) and, on
+    /// the next line, its hash for `secret_hash` in the configuration.
+    GenSecret,
+    /// Reads an existing client or application secret from standard input
+    /// (one line) and prints its hash for `secret_hash`.
     HashSecret,
+}
+
+fn gen_secret() -> ExitCode {
+    let (secret, hash) = sso_server::machine_secret::generate();
+    println!("secret:      {secret}");
+    println!("secret_hash: {hash}");
+    ExitCode::SUCCESS
 }
 
 fn hash_secret() -> ExitCode {
@@ -67,26 +84,32 @@ fn hash_secret() -> ExitCode {
         eprintln!("sso-server: the secret is empty");
         return ExitCode::from(2);
     }
-    println!("{}", sso_server::password::hash_secret(secret));
+    println!(
+        "{}",
+        sso_server::machine_secret::MachineSecretHash::of(secret)
+    );
     ExitCode::SUCCESS
 }
 
 #[actix_web::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Some(Command::HashSecret) = cli.command {
-        return hash_secret();
+    match cli.command {
+        Some(Command::GenSecret) => return gen_secret(),
+        Some(Command::HashSecret) => return hash_secret(),
+        None => {}
     }
     telemetry::init(&cli.log);
     let overrides = Overrides {
         listen: cli.listen,
+        admin_listen: cli.admin_listen,
         public_url: cli.public_url,
         store: cli.store,
         assets_dir: cli.assets_dir,
         access_token_key: cli.access_token_key,
         id_token_keys: cli.id_token_keys,
     };
-    let settings = match Settings::load(cli.config.as_deref(), &overrides) {
+    let settings = match Settings::load(cli.config.as_deref(), &overrides, cli.demo) {
         Ok(s) => s,
         Err(err) => {
             eprintln!("sso-server: {err}");
@@ -105,7 +128,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    tracing::info!(port = app.port(), %public_url, %store, "sso-server listening");
+    tracing::info!(port = app.port(), admin_port = ?app.admin_port(), %public_url, %store, "sso-server listening");
     match app.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -1,8 +1,14 @@
-//! Prometheus metrics, served at `/metrics`.
+//! Prometheus metrics, served at `/metrics` on the admin listener.
+//!
+//! Every label value comes from a fixed set, so no request can create a
+//! series: methods are the ones the server routes or `OTHER`, routes are the
+//! matched pattern or `unmatched`, statuses are the status codes the server
+//! itself answers with.
 
 use std::sync::LazyLock;
 use std::time::Duration;
 
+use actix_web::http::Method;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
 };
@@ -16,6 +22,18 @@ pub struct Metrics {
     pub codes_redeemed: IntCounterVec,
     pub codes_rejected: IntCounterVec,
     pub store_errors: IntCounter,
+    pub password_verifications: IntCounter,
+}
+
+/// The `method` label: the methods the server routes, else `OTHER`.
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::new);
@@ -93,6 +111,11 @@ impl Metrics {
                 &registry,
                 "sso_store_errors_total",
                 "Store operations that failed or timed out",
+            ),
+            password_verifications: counter(
+                &registry,
+                "sso_password_verifications_total",
+                "argon2id verifications of people's passwords (sign-ins that reached the hash)",
             ),
             registry,
         }

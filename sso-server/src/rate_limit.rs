@@ -1,5 +1,6 @@
-//! Sign-in throttling, counted in the store so it holds across instances:
-//! attempts per client IP, and failed sign-ins per account.
+//! Throttling, counted in the store so it holds across instances: sign-in
+//! attempts per client IP, failed sign-ins per account, and failed client
+//! or application authentications per IP and per client.
 
 use std::net::IpAddr;
 
@@ -26,30 +27,79 @@ pub async fn attempt_from(
     Ok(())
 }
 
-/// Refuses before any password check when the account has too many recent failures.
-pub async fn check_account(
+/// Reserves one password check against the account's failure budget before
+/// the check runs: the count goes up first and the check is refused once the
+/// window's budget is spent, so concurrent guesses cannot all slip in between
+/// a read and a write. A successful sign-in gives the budget back
+/// ([`clear_failures`]); a failed one keeps its reservation as its count.
+pub async fn reserve_account_attempt(
     store: &dyn Store,
     limits: &RateLimitSettings,
     normalized_email: &str,
 ) -> Result<(), ApiError> {
-    if store.hits(&account_key(normalized_email)).await? >= limits.failures_per_account {
-        return Err(ApiError::RateLimited(limits.account_window.as_secs()));
-    }
-    Ok(())
-}
-
-pub async fn record_failure(
-    store: &dyn Store,
-    limits: &RateLimitSettings,
-    normalized_email: &str,
-) -> Result<(), ApiError> {
-    store
+    let count = store
         .hit(&account_key(normalized_email), limits.account_window)
         .await?;
+    if count > limits.failures_per_account {
+        return Err(ApiError::RateLimited(limits.account_window.as_secs()));
+    }
     Ok(())
 }
 
 pub async fn clear_failures(store: &dyn Store, normalized_email: &str) -> Result<(), ApiError> {
     store.clear_hits(&account_key(normalized_email)).await?;
     Ok(())
+}
+
+fn auth_keys(ip: Option<IpAddr>, owner: &str) -> (Option<String>, String) {
+    (
+        ip.map(|ip| format!("auth:ip:{ip}")),
+        format!("auth:o:{owner}"),
+    )
+}
+
+/// Whether failed secret checks from `ip` or for `owner` (a client or an
+/// application) have spent the window's budget.
+pub async fn auth_throttled(
+    store: &dyn Store,
+    limits: &RateLimitSettings,
+    ip: Option<IpAddr>,
+    owner: &str,
+) -> Result<bool, ApiError> {
+    let (ip_key, owner_key) = auth_keys(ip, owner);
+    let by_ip = async {
+        match &ip_key {
+            Some(key) => store.hits(key).await,
+            None => Ok(0),
+        }
+    };
+    let (ip_count, owner_count) = tokio::join!(by_ip, store.hits(&owner_key));
+    Ok(ip_count? >= limits.auth_failures_per_ip || owner_count? >= limits.auth_failures_per_client)
+}
+
+/// Counts a failed secret check; `true` when the budget is now spent.
+pub async fn auth_failed(
+    store: &dyn Store,
+    limits: &RateLimitSettings,
+    ip: Option<IpAddr>,
+    owner: &str,
+) -> Result<bool, ApiError> {
+    let (ip_key, owner_key) = auth_keys(ip, owner);
+    let by_ip = async {
+        match &ip_key {
+            Some(key) => store.hit(key, limits.auth_window).await,
+            None => Ok(0),
+        }
+    };
+    let (ip_count, owner_count) = tokio::join!(by_ip, store.hit(&owner_key, limits.auth_window));
+    let over =
+        ip_count? > limits.auth_failures_per_ip || owner_count? > limits.auth_failures_per_client;
+    if over {
+        tracing::warn!(
+            ?ip,
+            owner,
+            "failed client authentications are being throttled"
+        );
+    }
+    Ok(over)
 }

@@ -58,6 +58,8 @@ pub enum ResponseError {
     UnknownKey,
     #[error("the key for this kid is not a {0} key")]
     KeyMismatch(String),
+    #[error("the token's typ `{0}` is not an ID token's (absent or JWT)")]
+    Type(String),
     #[error("the token was not accepted: {0}")]
     Rejected(String),
 }
@@ -65,6 +67,9 @@ pub enum ResponseError {
 #[derive(Deserialize)]
 struct Subject {
     sub: String,
+    /// Issued-at, Unix seconds: a token from the future is refused.
+    #[serde(default)]
+    iat: Option<i64>,
 }
 
 /// What checking a response needs to know about this server itself.
@@ -104,6 +109,13 @@ impl SsoService {
                 } => (issuer, vec![audience.as_str()], jwks, algorithms),
             };
         let header = jsonwebtoken::decode_header(response).map_err(|_| ResponseError::Malformed)?;
+        // An ID token is typed `JWT` or not at all; `at+jwt` (RFC 9068) and
+        // other types are tokens for other purposes.
+        if let Some(typ) = &header.typ
+            && !typ.eq_ignore_ascii_case("JWT")
+        {
+            return Err(ResponseError::Type(typ.chars().take(32).collect()));
+        }
         if !algorithms.contains(&header.alg) {
             return Err(ResponseError::Algorithm(format!("{:?}", header.alg)));
         }
@@ -121,9 +133,18 @@ impl SsoService {
         validation.set_issuer(&[issuer]);
         validation.set_audience(&audiences);
         validation.leeway = clock_skew_secs;
+        validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         let data = jsonwebtoken::decode::<Subject>(response, &key, &validation)
             .map_err(|e| ResponseError::Rejected(e.to_string()))?;
+        let skew = i64::try_from(clock_skew_secs).unwrap_or(i64::MAX);
+        if data
+            .claims
+            .iat
+            .is_some_and(|iat| iat > own.now.saturating_add(skew))
+        {
+            return Err(ResponseError::Rejected("`iat` is in the future".to_owned()));
+        }
         if data.claims.sub.is_empty() || data.claims.sub.len() > 255 {
             return Err(ResponseError::Rejected(
                 "`sub` must be 1 to 255 bytes".to_owned(),

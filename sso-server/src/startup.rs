@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::oidc::{Discovery, SigningKeyError, SigningKeys};
 use crate::password::{PasswordHasher, VerifiedSecrets};
 use crate::routes;
+use crate::routes::sso::confirm::Confirmations;
 use crate::store::{self, DynStore, StoreError};
 use crate::telemetry;
 
@@ -27,6 +28,8 @@ pub struct AppState {
     pub discovery: Discovery,
     /// Client and application secrets that have verified once.
     pub secrets: VerifiedSecrets,
+    /// Tokens that confirm a sign-in or sign-out came from the site's library.
+    pub confirmations: Confirmations,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +54,8 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// `/metrics` and the probes, off the public port (`admin_listen`).
+    admin: Option<(u16, Server)>,
 }
 
 impl Application {
@@ -103,6 +108,7 @@ impl Application {
         let discovery = Discovery::new(settings.issuer(), &id_tokens);
         let state = web::Data::new(AppState {
             access_tokens: AccessTokens::new(&key),
+            confirmations: Confirmations::new(&key),
             id_tokens,
             discovery,
             secrets: VerifiedSecrets::default(),
@@ -111,6 +117,24 @@ impl Application {
             store,
             hasher: PasswordHasher::new(),
         });
+        let admin = match state.settings.admin_listen {
+            Some(addr) => {
+                let listener = TcpListener::bind(addr)
+                    .map_err(|source| StartupError::Bind { addr, source })?;
+                let port = listener.local_addr()?.port();
+                let state = state.clone();
+                let server = HttpServer::new(move || {
+                    App::new()
+                        .app_data(state.clone())
+                        .configure(routes::configure_admin)
+                })
+                .workers(1)
+                .listen(listener)?
+                .run();
+                Some((port, server))
+            }
+            None => None,
+        };
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(Compress::default())
@@ -121,7 +145,16 @@ impl Application {
         .workers(workers)
         .listen(listener)?
         .run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            admin,
+        })
+    }
+
+    /// The admin listener's port, when `admin_listen` is set.
+    pub fn admin_port(&self) -> Option<u16> {
+        self.admin.as_ref().map(|(port, _)| *port)
     }
 
     pub fn port(&self) -> u16 {
@@ -129,6 +162,9 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        match self.admin {
+            Some((_, admin)) => tokio::try_join!(self.server, admin).map(|_| ()),
+            None => self.server.await,
+        }
     }
 }

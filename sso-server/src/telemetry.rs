@@ -35,18 +35,30 @@ pub fn init(filter: &str) {
         .try_init();
 }
 
+/// Paths are logged up to this many bytes: a request line can be as long as
+/// the server's header limit, and a log line should not be.
+const MAX_LOGGED_PATH: usize = 256;
+
+fn loggable_path(path: &str) -> String {
+    match path.char_indices().nth(MAX_LOGGED_PATH) {
+        Some((cut, _)) => format!("{}…", &path[..cut]),
+        None => path.to_owned(),
+    }
+}
+
 /// Middleware: assigns the request id, logs, and records metrics.
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let request_id = Uuid::new_v4().simple().to_string();
-    // Unmatched paths share one label so scanners cannot blow up the metrics.
+    // Every label comes from a fixed set: a request names its method and
+    // path, and a label per distinct value would be a series kept forever.
     let route = req
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
-    let method = req.method().to_string();
-    let path = req.path().to_owned();
+    let method = crate::metrics::method_label(req.method());
+    let path = loggable_path(req.path());
     let span = tracing::info_span!("request", id = %request_id);
     let started = Instant::now();
 
@@ -60,7 +72,7 @@ pub async fn observe(
         Ok(res) => res.status(),
         Err(err) => err.as_response_error().status_code(),
     };
-    crate::metrics::global().observe(&route, &method, status.as_u16(), elapsed);
+    crate::metrics::global().observe(&route, method, status.as_u16(), elapsed);
     span.in_scope(|| {
         tracing::info!(
             %method,

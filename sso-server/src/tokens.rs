@@ -3,6 +3,7 @@
 
 use crate::access_token::AccessClaims;
 use crate::clock::unix_now;
+use crate::config::Release;
 use crate::domain::{ClientId, CodeKind, Grant, SessionBinding, User, UserId};
 use crate::error::ApiError;
 use crate::metrics;
@@ -17,7 +18,11 @@ pub async fn issue_code(
     let ttl = match kind {
         CodeKind::SsoCode => state.settings.ttl.sso_code,
         CodeKind::AuthorizationCode => state.settings.ttl.authorization_code,
+        CodeKind::PendingSignIn => {
+            std::time::Duration::from_secs(crate::domain::PENDING_SIGN_IN_SECS)
+        }
     };
+    limit_outstanding(state, grant, ttl).await?;
     let code = Secret::generate();
     state.store.put_code(kind, &code.hash(), grant, ttl).await?;
     metrics::global()
@@ -25,6 +30,39 @@ pub async fn issue_code(
         .with_label_values(&[kind.label()])
         .inc();
     Ok(code)
+}
+
+/// Caps the codes minted and not yet expired, per browser session and per
+/// client, so that no page can fill the store with codes (each holds a
+/// grant for up to a minute). Counted over the code lifetime: an upper
+/// bound of the codes outstanding.
+async fn limit_outstanding(
+    state: &AppState,
+    grant: &Grant,
+    ttl: std::time::Duration,
+) -> Result<(), ApiError> {
+    let limits = &state.settings.rate_limit;
+    let client_key = format!("codes:c:{}", grant.client);
+    let per_client = state.store.hit(&client_key, ttl);
+    let per_session = async {
+        match &grant.session {
+            Some(bound) => {
+                let key = format!("codes:s:{}", bound.sid.as_str());
+                state.store.hit(&key, ttl).await.map(Some)
+            }
+            None => Ok(None),
+        }
+    };
+    let (client_count, session_count) = tokio::join!(per_client, per_session);
+    let retry = ttl.as_secs().max(1);
+    if session_count?.is_some_and(|n| n > limits.codes_per_session) {
+        return Err(ApiError::TooManyCodes("session", retry));
+    }
+    if client_count? > limits.codes_per_client {
+        tracing::warn!(client = %grant.client, "outstanding code limit of the client reached");
+        return Err(ApiError::TooManyCodes("client", retry));
+    }
+    Ok(())
 }
 
 /// Takes a presented code; it is gone afterwards whether or not it is accepted.
@@ -68,12 +106,14 @@ pub async fn redeem_code(
     }
 }
 
-/// A new access token for `user` at `client`, bound to a browser session
-/// when there is one (see [`crate::access_token`]).
+/// A new access token for `user` at `client`, carrying what the client's
+/// flow released and bound to a browser session when there is one (see
+/// [`crate::access_token`]).
 pub fn issue_access_token(
     state: &AppState,
     user: UserId,
     client: &ClientId,
+    release: Release,
     session: Option<SessionBinding>,
 ) -> String {
     let ttl = state.settings.ttl.access_token;
@@ -81,13 +121,15 @@ pub fn issue_access_token(
         user,
         client: client.clone(),
         expires: unix_now() + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX),
+        release,
         session,
     })
 }
 
-/// The user behind a presented access token: the token must be ours and
-/// current, and the SSO session it is bound to (if any) must still stand.
-pub async fn token_user(state: &AppState, token: &str) -> Result<User, ApiError> {
+/// The user behind a presented access token, and what the token says: the
+/// token must be ours and current, and the SSO session it is bound to (if
+/// any) must still stand.
+pub async fn token_user(state: &AppState, token: &str) -> Result<(User, AccessClaims), ApiError> {
     let now = unix_now();
     let claims = state
         .access_tokens
@@ -105,7 +147,7 @@ pub async fn token_user(state: &AppState, token: &str) -> Result<User, ApiError>
     };
     let (stands, user) = tokio::join!(session_stands, state.store.user(claims.user));
     match (stands?, user?) {
-        (true, Some(user)) => Ok(user),
+        (true, Some(user)) => Ok((user, claims)),
         _ => Err(ApiError::AccessTokenInvalid),
     }
 }

@@ -100,9 +100,12 @@ pub async fn serve(site: web::Data<Site>, req: HttpRequest) -> HttpResponse {
         p => p,
     };
     match site.get(path) {
+        // The demo sites send no Referer anywhere, as privacy-minded sites
+        // do: the SSO flows must not depend on one.
         Some(file) => HttpResponse::Ok()
             .content_type(file.content_type)
             .insert_header((header::CACHE_CONTROL, "no-cache"))
+            .insert_header((header::REFERRER_POLICY, "no-referrer"))
             .body(file.body.clone()),
         None => HttpResponse::NotFound()
             .content_type("text/plain; charset=utf-8")

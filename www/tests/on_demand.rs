@@ -45,6 +45,7 @@ fn demo_credentials() -> Credentials {
 async fn start(redis: bool, credentials: Credentials) -> World {
     let overrides = Overrides {
         listen: Some("127.0.0.1:0".into()),
+        admin_listen: Some("127.0.0.1:0".into()),
         ..Default::default()
     };
     let mut settings = Settings::demo(&overrides).expect("demo config");
@@ -169,6 +170,21 @@ impl World {
                 "sso_code",
                 answer["sso_code"].as_str().unwrap(),
             )]))
+            .send()
+            .await
+            .unwrap();
+        // The library's confirmation, with the pending cookie.
+        let token = result_of(&set)["result"]["confirm"]
+            .as_str()
+            .expect("a confirmation token")
+            .to_owned();
+        let pending = set_cookie(&set, "sso_session_pending").expect("the pending cookie");
+        let pending = pending.split(';').next().unwrap().to_owned();
+        let set = self
+            .http
+            .get(format!("{}/sso/set", self.sso))
+            .query(&params(&[("confirm", &token)]))
+            .header("cookie", pending)
             .send()
             .await
             .unwrap();

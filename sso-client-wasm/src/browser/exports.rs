@@ -134,10 +134,12 @@ pub fn url(op_index: u8, top_level: bool, args: &str) -> String {
     let mut args = args.split('\0').map(|a| (!a.is_empty()).then_some(a));
     let mut next = || args.next().flatten();
     let (state, sso_code, server, logout_uri) = (next(), next(), next(), next());
+    let confirm = next();
     let server = server.map(config::server_base);
     let overrides = Overrides {
         sso_server: server.as_deref(),
         logout_uri,
+        confirm,
     };
     request::url(
         op(op_index),
@@ -173,7 +175,7 @@ pub fn take(record: &str, result: &str, now_ms: f64) -> String {
 }
 
 /// What an answer means: 0 success, 1 no session, 2 cookies blocked,
-/// 3 an error.
+/// 3 an error, 4 the server asks for the call's confirmation.
 #[wasm_bindgen]
 pub fn classify(stat: &str, status: &str) -> u8 {
     match classify_result(Some(stat), Some(status)) {
@@ -181,5 +183,6 @@ pub fn classify(stat: &str, status: &str) -> u8 {
         Outcome::NoSession => 1,
         Outcome::Blocked => 2,
         Outcome::Error => 3,
+        Outcome::Confirm => 4,
     }
 }

@@ -12,6 +12,7 @@ use base64::engine::general_purpose::STANDARD;
 use super::{ApiFailure, ApiStatus};
 use crate::clock::unix_now;
 use crate::domain::{RoleToken, User};
+use crate::machine_secret::{self, Verdict};
 use crate::secrets::{Secret, SecretHash};
 use crate::startup::AppState;
 
@@ -41,7 +42,7 @@ impl Caller {
                 failed("send application credentials (HTTP Basic) or a session (Bearer)")
             })?;
         if let Some(encoded) = value.strip_prefix("Basic ") {
-            return Self::application(state, encoded).await;
+            return Self::application(state, req, encoded).await;
         }
         if let Some(token) = value.strip_prefix("Bearer ") {
             return Self::session(state, token.trim()).await;
@@ -49,7 +50,11 @@ impl Caller {
         Err(failed("the Authorization scheme must be Basic or Bearer"))
     }
 
-    async fn application(state: &AppState, encoded: &str) -> Result<Self, ApiFailure> {
+    async fn application(
+        state: &AppState,
+        req: &HttpRequest,
+        encoded: &str,
+    ) -> Result<Self, ApiFailure> {
         const WRONG: &str = "unknown application or wrong secret";
         let decoded = STANDARD
             .decode(encoded.trim())
@@ -65,12 +70,16 @@ impl Caller {
             .get(id)
             .ok_or_else(|| failed(WRONG))?;
         let owner = format!("application:{id}");
-        if !state
-            .secrets
-            .check(&state.hasher, &owner, &app.secret_hash, secret)
-            .await?
-        {
-            return Err(failed(WRONG));
+        let ip = req.peer_addr().map(|a| a.ip());
+        match machine_secret::authenticate(state, ip, &owner, &app.secret_hash, secret).await? {
+            Verdict::Valid => {}
+            Verdict::Wrong => return Err(failed(WRONG)),
+            Verdict::Throttled(secs) => {
+                return Err(ApiFailure::new(
+                    ApiStatus::RateLimited,
+                    format!("too many failed authentications; try again in {secs} seconds"),
+                ));
+            }
         }
         Ok(Self::Application {
             id: app.id.clone(),

@@ -23,6 +23,7 @@ pub enum ApiStatus {
     PayloadTooLarge,
     AuthenticationFailed,
     NotAllowed,
+    RateLimited,
     MissingParameter,
     InvalidParameter,
     UserNotFound,
@@ -37,7 +38,7 @@ pub enum ApiStatus {
 }
 
 impl ApiStatus {
-    pub const ALL: [ApiStatus; 20] = [
+    pub const ALL: [ApiStatus; 21] = [
         Self::Ok,
         Self::InternalError,
         Self::StoreUnavailable,
@@ -47,6 +48,7 @@ impl ApiStatus {
         Self::PayloadTooLarge,
         Self::AuthenticationFailed,
         Self::NotAllowed,
+        Self::RateLimited,
         Self::MissingParameter,
         Self::InvalidParameter,
         Self::UserNotFound,
@@ -73,6 +75,7 @@ impl ApiStatus {
             Self::PayloadTooLarge => (6, "PAYLOAD_TOO_LARGE", S::PAYLOAD_TOO_LARGE),
             Self::AuthenticationFailed => (10, "AUTHENTICATION_FAILED", S::UNAUTHORIZED),
             Self::NotAllowed => (11, "NOT_ALLOWED", S::FORBIDDEN),
+            Self::RateLimited => (12, "RATE_LIMITED", S::TOO_MANY_REQUESTS),
             Self::MissingParameter => (20, "MISSING_PARAMETER", S::BAD_REQUEST),
             Self::InvalidParameter => (21, "INVALID_PARAMETER", S::BAD_REQUEST),
             Self::UserNotFound => (30, "USER_NOT_FOUND", S::NOT_FOUND),
@@ -118,6 +121,7 @@ impl From<ApiError> for ApiFailure {
             ApiError::MissingArgument(_) => ApiStatus::MissingParameter,
             ApiError::InvalidArgument { .. } => ApiStatus::InvalidParameter,
             ApiError::StoreUnavailable => ApiStatus::StoreUnavailable,
+            ApiError::RateLimited(_) => ApiStatus::RateLimited,
             _ => ApiStatus::InternalError,
         };
         Self::new(status, err.to_string())

@@ -12,6 +12,7 @@ use url::Url;
 
 use crate::access_token::AccessTokenKey;
 use crate::domain::{ClientId, RoleToken, Segment, ServiceId};
+use crate::machine_secret::MachineSecretHash;
 use crate::sso_service::SsoService;
 
 /// The built-in demo configuration (also the documented example).
@@ -64,6 +65,20 @@ pub enum ConfigError {
     Invalid(String),
 }
 
+/// Whether a URL's host is this machine: a loopback address, `localhost`
+/// or a `*.localhost` name (which browsers resolve to loopback).
+pub fn is_local(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.');
+            d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 fn invalid(msg: impl Into<String>) -> ConfigError {
     ConfigError::Invalid(msg.into())
 }
@@ -72,6 +87,7 @@ fn invalid(msg: impl Into<String>) -> ConfigError {
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
     pub listen: Option<String>,
+    pub admin_listen: Option<String>,
     pub public_url: Option<String>,
     pub store: Option<String>,
     pub assets_dir: Option<String>,
@@ -106,6 +122,15 @@ pub struct RateLimitSettings {
     pub ip_window: Duration,
     pub failures_per_account: u64,
     pub account_window: Duration,
+    /// Codes minted and not yet expired, per browser session and per client
+    /// (counted over the code lifetime).
+    pub codes_per_session: u64,
+    pub codes_per_client: u64,
+    /// Failed client or application authentications (wrong secret) per IP
+    /// and per client, per `auth_window`.
+    pub auth_failures_per_ip: u64,
+    pub auth_failures_per_client: u64,
+    pub auth_window: Duration,
 }
 
 /// A profile field a flow may release in `userData`.
@@ -114,6 +139,40 @@ pub enum UserField {
     Email,
     DisplayName,
     Uuid,
+}
+
+impl UserField {
+    pub const ALL: [UserField; 3] = [Self::Email, Self::DisplayName, Self::Uuid];
+
+    fn bit(self) -> u8 {
+        match self {
+            Self::Email => 1,
+            Self::DisplayName => 2,
+            Self::Uuid => 4,
+        }
+    }
+}
+
+/// The profile fields released to a client, as a set; access tokens carry
+/// it so that `/entity` returns what the flow released and no more.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Release(u8);
+
+impl Release {
+    /// What `flow` releases; nothing without a flow.
+    pub fn of(flow: Option<&Flow>) -> Self {
+        Self(flow.map_or(0, |f| f.user_data.iter().fold(0, |bits, u| bits | u.bit())))
+    }
+    pub fn contains(self, field: UserField) -> bool {
+        self.0 & field.bit() != 0
+    }
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+    /// The set from its bits; `None` when a bit names no field.
+    pub fn from_bits(bits: u8) -> Option<Self> {
+        (bits & !7 == 0).then_some(Self(bits))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -135,9 +194,9 @@ pub struct Client {
     pub redirect_uris: Vec<String>,
     pub logout_uris: Vec<String>,
     pub flows: Vec<String>,
-    /// argon2id PHC string of the secret for `/oauth/token`; `None` makes
-    /// the client public (it must use PKCE).
-    pub secret_hash: Option<String>,
+    /// Hash of the secret for `/oauth/token`; `None` makes the client
+    /// public (it must use PKCE).
+    pub secret_hash: Option<MachineSecretHash>,
 }
 
 impl Client {
@@ -153,8 +212,8 @@ impl Client {
 #[derive(Debug, Clone)]
 pub struct ApiApplication {
     pub id: String,
-    /// argon2id PHC string of its secret.
-    pub secret_hash: String,
+    /// Hash of its secret.
+    pub secret_hash: MachineSecretHash,
     pub roles: Vec<String>,
 }
 
@@ -171,6 +230,9 @@ pub struct ApiSettings {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub listen: SocketAddr,
+    /// Where `/metrics` (and the probes again) are served; `None` serves no
+    /// metrics. Never the public port.
+    pub admin_listen: Option<SocketAddr>,
     pub public_url: Url,
     pub store: StoreSettings,
     pub workers: usize,
@@ -212,10 +274,29 @@ impl Settings {
             .collect()
     }
 
-    /// Loads `path`, or the built-in demo when `path` is `None`.
-    pub fn load(path: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+    /// Loads `path`, or the built-in demo when `path` is `None`. The demo's
+    /// secrets are published, so it runs only where nobody else can reach
+    /// it (a loopback or `*.localhost` public URL) unless `demo` says it is
+    /// wanted anyway.
+    pub fn load(
+        path: Option<&Path>,
+        overrides: &Overrides,
+        demo: bool,
+    ) -> Result<Self, ConfigError> {
         match path {
-            None => Self::demo(overrides),
+            None => {
+                let settings = Self::demo(overrides)?;
+                if !demo && !is_local(&settings.public_url) {
+                    return Err(invalid(format!(
+                        "no --config given, and the built-in demo configuration (its client \
+                         and application secrets are published) runs only on a loopback or \
+                         *.localhost public URL, not {}; pass --config FILE, or --demo to \
+                         run the demo there anyway",
+                        settings.public_url
+                    )));
+                }
+                Ok(settings)
+            }
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
                     path: path.display().to_string(),
@@ -240,6 +321,9 @@ impl Settings {
         let mut raw: raw::RawConfig = toml::from_str(text)?;
         if let Some(v) = &overrides.listen {
             raw.listen = v.clone();
+        }
+        if let Some(v) = &overrides.admin_listen {
+            raw.admin_listen = Some(v.clone());
         }
         if let Some(v) = &overrides.public_url {
             raw.public_url = v.clone();
@@ -297,6 +381,7 @@ mod tests {
     fn overrides_win_and_https_gets_host_prefix() {
         let o = Overrides {
             listen: Some("0.0.0.0:9000".into()),
+            admin_listen: None,
             public_url: Some("https://sso.example.com".into()),
             store: Some("redis://127.0.0.1:6390/1".into()),
             assets_dir: Some("target/sso-client".into()),
@@ -343,6 +428,60 @@ mod tests {
         for (from, to, needle) in cases {
             let err = demo_with(from, to).unwrap_err().to_string();
             assert!(err.contains(needle), "{to}: {err}");
+        }
+    }
+
+    /// Defect: without --config the demo (published secrets) started on any
+    /// public URL and store.
+    #[test]
+    fn the_demo_runs_only_on_local_urls_unless_asked_for() {
+        let public = |url: &str| Overrides {
+            public_url: Some(url.into()),
+            ..Overrides::default()
+        };
+        for url in [
+            "http://sso.localhost:8080",
+            "http://127.0.0.1:9",
+            "http://[::1]:9",
+            "http://localhost",
+        ] {
+            assert!(Settings::load(None, &public(url), false).is_ok(), "{url}");
+        }
+        for url in [
+            "https://sso.example.com",
+            "http://10.0.0.5:8080",
+            "https://localhost.example.com",
+        ] {
+            let err = Settings::load(None, &public(url), false)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("--demo"), "{url}: {err}");
+            assert!(Settings::load(None, &public(url), true).is_ok(), "{url}");
+        }
+    }
+
+    /// Defect: an https server accepted http receivers, redirect and logout
+    /// URIs, sending codes and tokens over the network in clear text.
+    #[test]
+    fn https_servers_refuse_http_urls_except_on_this_machine() {
+        let https = Overrides {
+            public_url: Some("https://sso.example.com".into()),
+            ..Overrides::default()
+        };
+        // The demo's own URLs are *.localhost: allowed.
+        assert!(Settings::demo(&https).is_ok());
+        for key in ["xd_receivers", "redirect_uris", "logout_uris"] {
+            let from = format!("{key} = [\"http://news.localhost:8081/");
+            let to = format!("{key} = [\"http://news.example.com/");
+            let text = DEMO_TOML.replacen(&from, &to, 1);
+            assert_ne!(text, DEMO_TOML, "{key}");
+            let err = Settings::from_toml(&text, &https).unwrap_err().to_string();
+            assert!(err.contains("must be https"), "{key}: {err}");
+            // The same file behind an http public URL still loads.
+            assert!(
+                Settings::from_toml(&text, &Overrides::default()).is_ok(),
+                "{key}"
+            );
         }
     }
 

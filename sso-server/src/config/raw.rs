@@ -12,12 +12,15 @@ use super::{
 };
 use crate::access_token::AccessTokenKey;
 use crate::domain::{ClientId, RoleToken, Segment, ServiceId};
+use crate::machine_secret::MachineSecretHash;
 use crate::sso_service::{ALLOWED_ALGORITHMS, ServiceKind, SsoService};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConfig {
     pub listen: String,
+    #[serde(default)]
+    pub admin_listen: Option<String>,
     pub public_url: String,
     pub store: String,
     #[serde(default)]
@@ -110,6 +113,36 @@ pub(super) struct RawRateLimit {
     pub ip_window_secs: u64,
     pub failures_per_account: u64,
     pub account_window_secs: u64,
+    #[serde(default = "defaults::codes_per_session")]
+    pub codes_per_session: u64,
+    #[serde(default = "defaults::codes_per_client")]
+    pub codes_per_client: u64,
+    #[serde(default = "defaults::auth_failures_per_ip")]
+    pub auth_failures_per_ip: u64,
+    #[serde(default = "defaults::auth_failures_per_client")]
+    pub auth_failures_per_client: u64,
+    #[serde(default = "defaults::auth_window_secs")]
+    pub auth_window_secs: u64,
+}
+
+/// Defaults of keys added after configurations were written, so that older
+/// files still load.
+mod defaults {
+    pub fn codes_per_session() -> u64 {
+        60
+    }
+    pub fn codes_per_client() -> u64 {
+        100_000
+    }
+    pub fn auth_failures_per_ip() -> u64 {
+        20
+    }
+    pub fn auth_failures_per_client() -> u64 {
+        100
+    }
+    pub fn auth_window_secs() -> u64 {
+        60
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,8 +184,15 @@ fn secs(name: &str, value: u64, min: u64, max: u64) -> Result<Duration, ConfigEr
 }
 
 /// An absolute http(s) URL with no fragment and no credentials. Kept as the
-/// exact string written: requests must repeat it byte for byte.
-fn registered_url(client: &str, key: &str, raw: &str) -> Result<String, ConfigError> {
+/// exact string written: requests must repeat it byte for byte. Behind an
+/// https public URL (`https_only`), plain http is refused unless the host is
+/// this machine: codes and tokens must not cross the network in clear text.
+fn registered_url(
+    client: &str,
+    key: &str,
+    raw: &str,
+    https_only: bool,
+) -> Result<String, ConfigError> {
     let url = Url::parse(raw).map_err(|e| {
         invalid(format!(
             "client `{client}`: {key} `{raw}` is not a URL: {e}"
@@ -160,6 +200,8 @@ fn registered_url(client: &str, key: &str, raw: &str) -> Result<String, ConfigEr
     })?;
     let problem = if !matches!(url.scheme(), "http" | "https") {
         Some("must be http or https")
+    } else if https_only && url.scheme() == "http" && !super::is_local(&url) {
+        Some("must be https when public_url is (http only for loopback and *.localhost)")
     } else if url.fragment().is_some() {
         Some("must not have a fragment")
     } else if !url.username().is_empty() || url.password().is_some() {
@@ -171,6 +213,20 @@ fn registered_url(client: &str, key: &str, raw: &str) -> Result<String, ConfigEr
         Some(p) => Err(invalid(format!("client `{client}`: {key} `{raw}` {p}"))),
         None => Ok(raw.to_owned()),
     }
+}
+
+/// A client's or application's `secret_hash`; an argon2id one still loads,
+/// with a warning to replace it.
+fn secret_hash(owner: &str, text: &str) -> Result<MachineSecretHash, ConfigError> {
+    let hash = MachineSecretHash::parse(text).map_err(|e| invalid(format!("{owner}: {e}")))?;
+    if hash.is_legacy() {
+        tracing::warn!(
+            "{owner}: secret_hash is an argon2id hash; replace the secret with one from \
+             `sso-server gen-secret` (a SHA-256 hash): argon2id makes every wrong secret cost \
+             a full hash"
+        );
+    }
+    Ok(hash)
 }
 
 /// An origin as browsers send it: scheme://host[:port], nothing more.
@@ -195,6 +251,20 @@ impl RawConfig {
             .listen
             .parse()
             .map_err(|e| invalid(format!("listen `{}`: {e}", self.listen)))?;
+        let admin_listen = match self.admin_listen.as_deref() {
+            None | Some("") => None,
+            Some(addr) => {
+                let addr: std::net::SocketAddr = addr
+                    .parse()
+                    .map_err(|e| invalid(format!("admin_listen `{addr}`: {e}")))?;
+                if addr == listen && addr.port() != 0 {
+                    return Err(invalid(
+                        "admin_listen must differ from listen: metrics stay off the public port",
+                    ));
+                }
+                Some(addr)
+            }
+        };
         let public_url = Url::parse(&self.public_url)
             .map_err(|e| invalid(format!("public_url `{}`: {e}", self.public_url)))?;
         if !matches!(public_url.scheme(), "http" | "https") || public_url.path() != "/" {
@@ -260,7 +330,15 @@ impl RawConfig {
             )?,
         };
         let r = &self.rate_limit;
-        if r.attempts_per_ip == 0 || r.failures_per_account == 0 {
+        let counts = [
+            r.attempts_per_ip,
+            r.failures_per_account,
+            r.codes_per_session,
+            r.codes_per_client,
+            r.auth_failures_per_ip,
+            r.auth_failures_per_client,
+        ];
+        if counts.contains(&0) {
             return Err(invalid("rate_limit counts must be at least 1"));
         }
         let rate_limit = RateLimitSettings {
@@ -273,6 +351,11 @@ impl RawConfig {
                 1,
                 86_400,
             )?,
+            codes_per_session: r.codes_per_session,
+            codes_per_client: r.codes_per_client,
+            auth_failures_per_ip: r.auth_failures_per_ip,
+            auth_failures_per_client: r.auth_failures_per_client,
+            auth_window: secs("rate_limit.auth_window_secs", r.auth_window_secs, 1, 86_400)?,
         };
 
         let mut flows = HashMap::new();
@@ -321,8 +404,11 @@ impl RawConfig {
                         .map_err(|e| invalid(format!("client `{name}`: segment `{s}` {e}")))?,
                 );
             }
+            let https_only = public_url.scheme() == "https";
             let urls = |key: &str, list: &[String]| -> Result<Vec<String>, ConfigError> {
-                list.iter().map(|u| registered_url(&name, key, u)).collect()
+                list.iter()
+                    .map(|u| registered_url(&name, key, u, https_only))
+                    .collect()
             };
             let logout_uris = urls("logout_uri", &c.logout_uris)?;
             if logout_uris.len() > usize::from(u8::MAX) {
@@ -333,14 +419,11 @@ impl RawConfig {
                     return Err(invalid(format!("client `{name}` names unknown flow `{f}`")));
                 }
             }
-            if let Some(hash) = &c.secret_hash
-                && !crate::password::is_argon2id_phc(hash)
-            {
-                return Err(invalid(format!(
-                    "client `{name}`: secret_hash must be an argon2id PHC string \
-                     (`sso-server hash-secret` prints one)"
-                )));
-            }
+            let secret_hash = c
+                .secret_hash
+                .as_deref()
+                .map(|h| secret_hash(&format!("client `{name}`"), h))
+                .transpose()?;
             let client = Client {
                 id: id.clone(),
                 origins: c
@@ -354,7 +437,7 @@ impl RawConfig {
                 redirect_uris: urls("redirect_uri", &c.redirect_uris)?,
                 logout_uris,
                 flows: c.flows,
-                secret_hash: c.secret_hash,
+                secret_hash,
             };
             if clients.insert(id, client).is_some() {
                 return Err(invalid(format!("client `{name}` is defined twice")));
@@ -404,19 +487,13 @@ impl RawConfig {
         for a in self.applications {
             ClientId::parse(&a.id)
                 .map_err(|e| invalid(format!("application id `{}` {e}", a.id)))?;
-            if !crate::password::is_argon2id_phc(&a.secret_hash) {
-                return Err(invalid(format!(
-                    "application `{}`: secret_hash must be an argon2id PHC string \
-                     (`sso-server hash-secret` prints one)",
-                    a.id
-                )));
-            }
+            let hash = secret_hash(&format!("application `{}`", a.id), &a.secret_hash)?;
             for role in &a.roles {
                 known_role(&format!("application `{}`", a.id), role)?;
             }
             let app = ApiApplication {
                 id: a.id.clone(),
-                secret_hash: a.secret_hash,
+                secret_hash: hash,
                 roles: a.roles,
             };
             if applications.insert(a.id.clone(), app).is_some() {
@@ -435,6 +512,7 @@ impl RawConfig {
 
         Ok(Settings {
             listen,
+            admin_listen,
             public_url,
             store,
             workers: self.workers,

@@ -42,16 +42,20 @@ pub enum RoleToken {
     SessionCreate,
     SessionView,
     SessionDelete,
+    /// Lets the role's other actions reach people who registered through the
+    /// registration API, not only the application API's own users.
+    SsoUsers,
 }
 
 impl RoleToken {
-    pub const ALL: [RoleToken; 6] = [
+    pub const ALL: [RoleToken; 7] = [
         Self::UserCreate,
         Self::UserView,
         Self::UserSsoToken,
         Self::SessionCreate,
         Self::SessionView,
         Self::SessionDelete,
+        Self::SsoUsers,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +66,7 @@ impl RoleToken {
             Self::SessionCreate => "session-create",
             Self::SessionView => "session-view",
             Self::SessionDelete => "session-delete",
+            Self::SsoUsers => "sso-users",
         }
     }
 

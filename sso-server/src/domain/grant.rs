@@ -10,13 +10,21 @@ pub enum CodeKind {
     SsoCode,
     /// An OAuth authorization code (`response_type=code`).
     AuthorizationCode,
+    /// A sign-in `/sso/set` took a code for, waiting for the library that
+    /// started it to confirm (keyed by the hash of the pending cookie).
+    PendingSignIn,
 }
+
+/// How long a sign-in waits for its confirmation (the pending cookie's and
+/// the parked sign-in's lifetime): a redirect there and back, with room.
+pub const PENDING_SIGN_IN_SECS: u64 = 120;
 
 impl CodeKind {
     pub fn label(self) -> &'static str {
         match self {
             Self::SsoCode => "sso_code",
             Self::AuthorizationCode => "authorization_code",
+            Self::PendingSignIn => "pending_sign_in",
         }
     }
 }

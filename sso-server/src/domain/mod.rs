@@ -14,7 +14,7 @@ mod user_input;
 pub use api::{ApiSession, RoleToken, ServiceId, Username};
 pub use client_id::{ClientId, Segment, SegmentList};
 pub use field_error::FieldError;
-pub use grant::{CodeKind, Grant, ResponseMethod, ResponseType};
+pub use grant::{CodeKind, Grant, PENDING_SIGN_IN_SECS, ResponseMethod, ResponseType};
 pub use pkce::{CodeChallenge, CodeVerifier, Nonce};
 pub use session::{BrowserSession, SegmentSession, SessionBinding};
 pub use state::State;

@@ -1,8 +1,10 @@
 //! Client authentication at the token endpoint (RFC 6749 §2.3.1):
 //! `client_secret_basic`, `client_secret_post`, or none for public clients,
 //! which must then prove possession with PKCE instead.
-//! Secrets are checked through [`VerifiedSecrets`]: one argon2id per client
-//! per process.
+//! Secrets are checked by [`machine_secret::authenticate`], which also
+//! throttles wrong ones per IP and per client.
+
+use std::net::IpAddr;
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
@@ -11,9 +13,10 @@ use base64::engine::general_purpose::STANDARD;
 use percent_encoding::percent_decode_str;
 
 use super::TokenError;
-use crate::config::{Client, Settings};
+use crate::config::Client;
 use crate::domain::ClientId;
-use crate::password::{PasswordHasher, VerifiedSecrets};
+use crate::machine_secret::{self, Verdict};
+use crate::startup::AppState;
 
 /// Who the request says it is, and with what proof.
 #[derive(Debug)]
@@ -91,14 +94,13 @@ const UNKNOWN: TokenError = TokenError::InvalidClient("unknown client or wrong c
 /// The registered client the credentials prove, or `invalid_client`. A
 /// public client is returned only when no secret was presented.
 pub async fn authenticate<'s>(
-    settings: &'s Settings,
-    hasher: &PasswordHasher,
-    secrets: &VerifiedSecrets,
+    state: &'s AppState,
+    ip: Option<IpAddr>,
     credentials: &ClientCredentials,
 ) -> Result<&'s Client, TokenError> {
     let client = ClientId::parse(&credentials.client_id)
         .ok()
-        .and_then(|id| settings.client(&id))
+        .and_then(|id| state.settings.client(&id))
         .ok_or(UNKNOWN)?;
     match (&client.secret_hash, &credentials.secret) {
         (None, None) => Ok(client),
@@ -110,11 +112,11 @@ pub async fn authenticate<'s>(
         )),
         (Some(hash), Some(secret)) => {
             let owner = format!("client:{}", client.id);
-            let ok = secrets
-                .check(hasher, &owner, hash, secret)
-                .await
-                .map_err(|_| TokenError::ServerError)?;
-            if ok { Ok(client) } else { Err(UNKNOWN) }
+            match machine_secret::authenticate(state, ip, &owner, hash, secret).await? {
+                Verdict::Valid => Ok(client),
+                Verdict::Wrong => Err(UNKNOWN),
+                Verdict::Throttled(secs) => Err(TokenError::SlowDown(secs)),
+            }
         }
     }
 }

@@ -17,6 +17,8 @@ pub enum TokenError {
     PayloadTooLarge(usize),
     #[error("{0}")]
     InvalidClient(&'static str),
+    #[error("too many failed client authentications; try again in {0} seconds")]
+    SlowDown(u64),
     #[error("{0}")]
     InvalidGrant(&'static str),
     #[error("grant_type `{0}` is not supported; use `authorization_code`")]
@@ -32,7 +34,9 @@ impl TokenError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::InvalidRequest(_) | Self::PayloadTooLarge(_) => "invalid_request",
-            Self::InvalidClient(_) => "invalid_client",
+            // RFC 6749 has no code for throttling; the client did fail to
+            // authenticate, and the 429 and Retry-After say the rest.
+            Self::InvalidClient(_) | Self::SlowDown(_) => "invalid_client",
             Self::InvalidGrant(_) => "invalid_grant",
             Self::UnsupportedGrantType(_) => "unsupported_grant_type",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
@@ -64,6 +68,7 @@ impl ResponseError for TokenError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::InvalidClient(_) => StatusCode::UNAUTHORIZED,
+            Self::SlowDown(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
@@ -86,6 +91,9 @@ impl ResponseError for TokenError {
             }
             Self::TemporarilyUnavailable => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+            }
+            Self::SlowDown(secs) => {
+                response.insert_header((header::RETRY_AFTER, secs.to_string()));
             }
             _ => {}
         }

@@ -18,13 +18,8 @@ fn hash_blocking(password: &str) -> String {
     argon2id::hash(password.as_bytes())
 }
 
-/// A PHC string for a client or application secret, for the configuration
-/// (`sso-server hash-secret`). Blocks for the length of one hash.
-pub fn hash_secret(secret: &str) -> String {
-    hash_blocking(secret)
-}
-
-/// Whether a configured PHC string is one this server can verify.
+/// Whether a configured PHC string is one this server can verify (legacy
+/// client and application secret hashes).
 pub fn is_argon2id_phc(phc: &str) -> bool {
     phc.starts_with("$argon2id$v=19$") && phc.split('$').count() == 6
 }
@@ -73,6 +68,7 @@ impl PasswordHasher {
         stored: Option<String>,
         candidate: Password,
     ) -> Result<bool, ApiError> {
+        crate::metrics::global().password_verifications.inc();
         self.run(move || {
             let phc = stored.as_deref().unwrap_or(DUMMY_HASH.as_str());
             argon2id::verify(phc, candidate.expose().as_bytes()) && stored.is_some()

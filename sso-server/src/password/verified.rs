@@ -1,16 +1,18 @@
-//! Secrets of clients and applications are configured as argon2id hashes.
-//! Verifying one costs tens of milliseconds, too much for every request of a
-//! backend, so once a secret has verified its SHA-256 is remembered for its
-//! owner and later requests compare digests: one argon2id per owner per
-//! process, and wrong secrets after that cost none either.
+//! Checking client and application secrets. SHA-256 hashes (the form
+//! `gen-secret` prints) are compared at once. Legacy argon2id hashes cost
+//! tens of milliseconds, too much for every request of a backend, so once
+//! such a secret has verified its SHA-256 is remembered for its owner and
+//! later requests compare digests: one argon2id per owner per process.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
 
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use super::PasswordHasher;
 use crate::error::ApiError;
+use crate::machine_secret::MachineSecretHash;
 
 #[derive(Default)]
 pub struct VerifiedSecrets {
@@ -18,15 +20,28 @@ pub struct VerifiedSecrets {
 }
 
 impl VerifiedSecrets {
+    /// Whether a legacy secret of `owner` has verified in this process (its
+    /// digest is known, so checking it again costs no argon2id).
+    pub fn knows(&self, owner: &str) -> bool {
+        self.digests
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(owner)
+    }
+
     /// Whether `presented` is the secret of `owner` (a name unique across
-    /// clients and applications) whose configured hash is `phc`.
+    /// clients and applications) whose configured hash is `hash`.
     pub async fn check(
         &self,
         hasher: &PasswordHasher,
         owner: &str,
-        phc: &str,
+        hash: &MachineSecretHash,
         presented: &str,
     ) -> Result<bool, ApiError> {
+        let phc = match hash {
+            MachineSecretHash::LegacyArgon2id(phc) => phc,
+            fast => return Ok(fast.matches_fast(presented).unwrap_or(false)),
+        };
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         let known = self
             .digests
@@ -35,10 +50,10 @@ impl VerifiedSecrets {
             .get(owner)
             .copied();
         if let Some(known) = known {
-            return Ok(known == digest);
+            return Ok(bool::from(known.ct_eq(&digest)));
         }
         let ok = hasher
-            .verify_secret(phc.to_owned(), presented.to_owned())
+            .verify_secret(phc.clone(), presented.to_owned())
             .await?;
         if ok {
             self.digests

@@ -77,10 +77,14 @@ async fn target_user(
             "a user session may only act on its own user",
         )),
         (Caller::Application { .. }, None) => Err(ApiError::MissingArgument("user").into()),
+        // People who registered through the registration API are the SSO
+        // server's, not the application's: reached only with `sso-users`,
+        // and otherwise indistinguishable from an unknown id.
         (Caller::Application { .. }, Some(id)) => state
             .store
             .user(id)
             .await?
+            .filter(|u| u.api_user || caller.tokens().contains(&RoleToken::SsoUsers))
             .ok_or_else(|| failure(ApiStatus::UserNotFound, format!("no user {id}"))),
     }
 }

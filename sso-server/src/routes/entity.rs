@@ -1,10 +1,11 @@
-//! `GET /entity`: the profile behind a bearer access token.
+//! `GET /entity`: the profile behind a bearer access token: the fields the
+//! token's flow released to its client, and that client's id.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use super::profile::capture_user;
+use super::profile::released_profile;
 use crate::error::ApiError;
 use crate::startup::AppState;
 use crate::tokens::token_user;
@@ -19,8 +20,10 @@ pub async fn entity(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError::AccessTokenInvalid)?;
-    let user = token_user(&state, token.trim()).await?;
+    let (user, claims) = token_user(&state, token.trim()).await?;
+    let mut result = released_profile(&user.profile(), claims.release);
+    result.insert("client_id".to_owned(), claims.client.as_str().into());
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({ "stat": "ok", "result": capture_user(&user) })))
+        .json(json!({ "stat": "ok", "result": result })))
 }

@@ -3,12 +3,12 @@
 mod api;
 mod discovery;
 mod entity;
-mod health;
+pub mod health;
 mod library;
 pub mod params;
 mod profile;
 mod registration;
-mod sso;
+pub mod sso;
 mod token;
 
 use actix_cors::Cors;
@@ -61,6 +61,23 @@ fn cors(settings: &Settings) -> Cors {
         .max_age(3600)
 }
 
+/// The admin listener's routes: metrics, and the probes again so that a
+/// monitor needs only the admin port.
+pub fn configure_admin(cfg: &mut web::ServiceConfig) {
+    cfg.service(one(
+        "/healthz",
+        Method::GET,
+        web::route().to(health::healthz),
+    ))
+    .service(one("/readyz", Method::GET, web::route().to(health::readyz)))
+    .service(one(
+        "/metrics",
+        Method::GET,
+        web::route().to(health::metrics),
+    ))
+    .default_service(web::to(not_found));
+}
+
 pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
     let cors_oauth = cors(settings);
     let cors_entity = cors(settings);
@@ -76,11 +93,6 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
             web::route().to(health::healthz),
         ))
         .service(one("/readyz", Method::GET, web::route().to(health::readyz)))
-        .service(one(
-            "/metrics",
-            Method::GET,
-            web::route().to(health::metrics),
-        ))
         .service(
             web::scope("/oauth")
                 .wrap(cors_oauth)

@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use crate::config::{Flow, UserField};
+use crate::config::{Flow, Release, UserField};
 use crate::domain::{Profile, User};
 
 /// `2016-04-20 17:02:18 +0000`, the registration API's timestamp style.
@@ -29,8 +29,13 @@ pub fn capture_user(user: &User) -> Value {
 
 /// Only the fields the flow releases to sites.
 pub fn user_data(user: &Profile, flow: &Flow) -> Value {
+    Value::Object(released_profile(user, Release::of(Some(flow))))
+}
+
+/// The released fields of a profile, by their `userData` names.
+pub fn released_profile(user: &Profile, release: Release) -> Map<String, Value> {
     let mut data = Map::new();
-    for field in &flow.user_data {
+    for field in UserField::ALL.into_iter().filter(|f| release.contains(*f)) {
         let (name, value) = match field {
             UserField::Email => ("email", user.email.clone()),
             UserField::DisplayName => ("displayName", user.display_name.clone()),
@@ -38,5 +43,5 @@ pub fn user_data(user: &Profile, flow: &Flow) -> Value {
         };
         data.insert(name.to_owned(), Value::String(value));
     }
-    Value::Object(data)
+    data
 }

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::params::{CodeOptions, Form, Params};
 use super::profile::capture_user;
 use crate::clock::unix_now;
-use crate::config::Client;
+use crate::config::{Client, Release};
 use crate::domain::{
     ClientId, CodeKind, DisplayName, Email, FieldError, Grant, Password, ResponseType, User, UserId,
 };
@@ -113,7 +113,8 @@ async fn signed_in(
     });
     match c.response_type {
         ResponseType::Token => {
-            body["access_token"] = issue_access_token(state, user.id, client, None).into();
+            let release = Release::of(state.settings.flows.get(&c.flow));
+            body["access_token"] = issue_access_token(state, user.id, client, release, None).into();
             body["expires_in"] = state.settings.ttl.access_token.as_secs().into();
         }
         ResponseType::Code => {
@@ -194,7 +195,7 @@ pub async fn sign_in(
     let keep = p.flag("keepMeLoggedIn")?;
     let limits = &state.settings.rate_limit;
     let store = state.store.as_ref();
-    rate_limit::check_account(store, limits, email.normalized()).await?;
+    rate_limit::reserve_account_attempt(store, limits, email.normalized()).await?;
 
     let user = store.user_by_email(email.normalized()).await?;
     // A user created through the API without a password has no hash: it is
@@ -204,7 +205,6 @@ pub async fn sign_in(
         .map(|u| u.password_hash.clone())
         .filter(|h| !h.is_empty());
     if !state.hasher.verify(stored, password).await? {
-        rate_limit::record_failure(store, limits, email.normalized()).await?;
         tracing::info!(client = %c.client.id, "sign-in refused: wrong email or password");
         return Err(ApiError::InvalidCredentials);
     }

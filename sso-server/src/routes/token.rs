@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::params::{FormError, read_form};
 use crate::clock::unix_now;
+use crate::config::Release;
 use crate::domain::{CodeKind, CodeVerifier};
 use crate::oauth::{ClientCredentials, TokenError, authenticate};
 use crate::oidc::id_token_claims;
@@ -59,7 +60,8 @@ pub async fn token(
         .map(CodeVerifier::parse)
         .transpose()
         .map_err(|p| TokenError::InvalidRequest(format!("`code_verifier` {p}")))?;
-    let client = authenticate(&state.settings, &state.hasher, &state.secrets, &credentials).await?;
+    let ip = req.peer_addr().map(|a| a.ip());
+    let client = authenticate(&state, ip, &credentials).await?;
     if client.secret_hash.is_none() && verifier.is_none() {
         return Err(TokenError::InvalidRequest(
             "a public client must send `code_verifier` (PKCE)".to_owned(),
@@ -112,7 +114,13 @@ pub async fn token(
         i64::try_from(lifetime).unwrap_or(i64::MAX),
     );
     let id_token = state.id_tokens.sign_id_token(&claims, now);
-    let access_token = issue_access_token(&state, grant.user.id, &client.id, grant.session);
+    let access_token = issue_access_token(
+        &state,
+        grant.user.id,
+        &client.id,
+        Release::of(flow),
+        grant.session,
+    );
     tracing::info!(user = %grant.user.id, client = %client.id, "authorization code redeemed");
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -93,6 +93,7 @@ struct State {
     api_sessions: ExpiringMap<SecretHash, ApiSession>,
     sso_codes: ExpiringMap<SecretHash, Grant>,
     auth_codes: ExpiringMap<SecretHash, Grant>,
+    pending_sign_ins: ExpiringMap<SecretHash, Grant>,
     sessions: ExpiringMap<SecretHash, BrowserSession>,
     counters: ExpiringMap<String, u64>,
 }
@@ -102,6 +103,7 @@ impl State {
         match kind {
             CodeKind::SsoCode => &mut self.sso_codes,
             CodeKind::AuthorizationCode => &mut self.auth_codes,
+            CodeKind::PendingSignIn => &mut self.pending_sign_ins,
         }
     }
 }

@@ -9,6 +9,7 @@
 //! | `sso:e:{<email>}`      | string | uuid of the user with that email (NX)   |
 //! | `sso:c:{<hash>}`       | string | sso_code grant (JSON), TTL ≤ 60 s       |
 //! | `sso:a:{<hash>}`       | string | authorization code grant, TTL ≤ 60 s    |
+//! | `sso:q:{<hash>}`       | string | sign-in awaiting confirmation, TTL 120 s |
 //! | `sso:s:{<hash>}`       | hash   | browser session, TTL = latest segment   |
 //! | `sso:r:{<key>}`        | string | rate-limit counter, TTL = window        |
 //! | `sso:ae:{<email>}`     | string | uuid of the API user with that email    |
@@ -58,6 +59,7 @@ fn key_code(kind: CodeKind, code: &SecretHash) -> String {
     let tag = match kind {
         CodeKind::SsoCode => 'c',
         CodeKind::AuthorizationCode => 'a',
+        CodeKind::PendingSignIn => 'q',
     };
     format!("sso:{tag}:{{{}}}", code.as_str())
 }

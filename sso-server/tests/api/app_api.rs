@@ -146,6 +146,11 @@ fn partner_kid() -> String {
 
 /// An ID token of the partner IdP with `claims` over sensible defaults.
 fn partner_token(overrides: Value) -> String {
+    partner_token_typed(Some("JWT"), overrides)
+}
+
+/// The same with the header's `typ` as given.
+fn partner_token_typed(typ: Option<&str>, overrides: Value) -> String {
     let now = sso_server::clock::unix_now();
     let mut claims = json!({
         "iss": "https://idp.partner.example",
@@ -159,6 +164,7 @@ fn partner_token(overrides: Value) -> String {
     }
     let mut header = Header::new(Algorithm::ES256);
     header.kid = Some(partner_kid());
+    header.typ = typ.map(str::to_owned);
     let key = EncodingKey::from_ec_pem(PARTNER_KEY).unwrap();
     jsonwebtoken::encode(&header, &claims, &key).unwrap()
 }
@@ -574,6 +580,87 @@ async fn forged_and_foreign_sso_responses_are_refused(backend: Backend) {
     assert!(link(partner_token(json!({"exp": now - 20}))).await.is("OK"));
 }
 
+/// Defect: `user/info` with the uuid of someone who registered through the
+/// registration API returned their email to any application. Actions reach
+/// API users only, unless a role grants `sso-users`.
+async fn applications_reach_sso_registered_people_only_with_sso_users(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        let mut app = s.applications["portal"].clone();
+        app.id = "directory".into();
+        app.roles = vec!["directory".into()];
+        s.applications.insert("directory".into(), app);
+        s.roles.insert(
+            "directory".into(),
+            [RoleToken::UserView, RoleToken::SsoUsers].into(),
+        );
+    })
+    .await;
+    let person = app.sign_up(&NEWS, "person@example.com").await;
+    let a = app
+        .api("user/info", PORTAL, &[("user", &person.uuid)])
+        .await;
+    assert!(a.is("USER_NOT_FOUND"), "{a:?}");
+    assert!(!a.body.to_string().contains("person@example.com"), "{a:?}");
+    let directory = Auth::Basic("directory", "portal-secret");
+    let a = app
+        .api("user/info", directory, &[("user", &person.uuid)])
+        .await;
+    assert!(a.is("OK"), "{a:?}");
+    assert_eq!(a.body["user"]["email"], "person@example.com");
+    // The application's own users stay reachable without it.
+    let own = app.create_user("own@example.com").await;
+    assert!(
+        app.api("user/info", PORTAL, &[("user", &own)])
+            .await
+            .is("OK")
+    );
+}
+
+/// Defect: `nbf`, a future `iat` and the header's `typ` were not checked, so
+/// a token not yet valid, or an access token (`at+jwt`), passed as an ID
+/// token.
+async fn id_tokens_not_yet_valid_or_of_another_type_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let now = sso_server::clock::unix_now();
+    let user = app.create_user("typ@example.com").await;
+    let link = |response: String| {
+        let (app, user) = (&app, user.clone());
+        async move {
+            let form = [
+                ("user", user.as_str()),
+                ("service", "partner-idp"),
+                ("response", response.as_str()),
+            ];
+            app.api("user/linkssotoken", PORTAL, &form).await
+        }
+    };
+    let refused = [
+        (
+            "not before an hour from now",
+            partner_token(json!({"nbf": now + 3600})),
+        ),
+        (
+            "issued an hour from now",
+            partner_token(json!({"iat": now + 3600})),
+        ),
+        (
+            "an access token",
+            partner_token_typed(Some("at+jwt"), json!({})),
+        ),
+        (
+            "typ logout+jwt",
+            partner_token_typed(Some("logout+jwt"), json!({})),
+        ),
+    ];
+    for (what, response) in refused {
+        let a = link(response).await;
+        assert!(a.is("SSO_RESPONSE_INVALID"), "{what}: {a:?}");
+    }
+    // Within the clock skew, and without a typ, tokens are fine.
+    let accepted = partner_token_typed(None, json!({"iat": now + 20, "nbf": now + 20}));
+    assert!(link(accepted).await.is("OK"));
+}
+
 /// A federated response is accepted without a signature check only when it
 /// is byte for byte an ID token this process signed; a sibling instance's
 /// token (same key, not signed here) is verified by its signature, and any
@@ -699,6 +786,15 @@ async fn every_status_of_the_catalog_is_reachable(backend: Backend) {
         app.api("user/create", Auth::Basic("portal", "x"), &[])
             .await,
     );
+    // Wrong application secrets past the per-IP budget.
+    let mut throttled = None;
+    for _ in 0..=app.settings.rate_limit.auth_failures_per_ip {
+        throttled = Some(
+            app.api("user/info", Auth::Basic("portal", "wrong"), &[])
+                .await,
+        );
+    }
+    note(throttled.unwrap());
     let idle_session = Auth::Bearer("not-a-session");
     note(app.api("user/create", idle_session, &[]).await);
     note(app.api("user/info", PORTAL, &[]).await);
@@ -817,6 +913,8 @@ both_stores!(
     sso_tokens_link_one_to_one_and_clear_both_ways,
     concurrent_double_links_have_exactly_one_winner,
     forged_and_foreign_sso_responses_are_refused,
+    id_tokens_not_yet_valid_or_of_another_type_are_refused,
+    applications_reach_sso_registered_people_only_with_sso_users,
     federated_responses_signed_here_or_elsewhere_are_both_checked,
     every_status_of_the_catalog_is_reachable,
 );

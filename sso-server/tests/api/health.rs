@@ -38,6 +38,88 @@ async fn metrics_count_requests_sessions_and_codes(backend: Backend) {
     assert!(metrics.0.contains("sso_store_errors_total"));
 }
 
+/// The resident set size of this process (the server runs in it), in bytes.
+fn rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb * 1024
+}
+
+/// Requests with random method tokens and paths, 32 at a time.
+async fn random_requests(app: &TestApp, count: usize, seed: u64) {
+    use futures::stream::{self, StreamExt};
+    use rand::{Rng, SeedableRng};
+    const TCHAR: &[u8] =
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+-.^_`|~";
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let requests: Vec<(reqwest::Method, String)> = (0..count)
+        .map(|_| {
+            let len = if rng.random_ratio(1, 20) {
+                2_000
+            } else {
+                rng.random_range(1..40)
+            };
+            let token: Vec<u8> = (0..len)
+                .map(|_| TCHAR[rng.random_range(0..TCHAR.len())])
+                .collect();
+            let path: String = (0..rng.random_range(1..120))
+                .map(|_| char::from(b'a' + rng.random_range(0..26u8)))
+                .collect();
+            (
+                reqwest::Method::from_bytes(&token).unwrap(),
+                format!("/{path}"),
+            )
+        })
+        .collect();
+    stream::iter(requests)
+        .for_each_concurrent(32, |(method, path)| async move {
+            // Whatever the server answers; a refused connection is an answer too.
+            let _ = app.http.request(method, app.url(&path)).send().await;
+        })
+        .await;
+}
+
+/// Defect: every distinct method became a Prometheus series, kept forever
+/// (2,000 long methods grew RSS by 326 MB). Labels now come from fixed sets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_methods_and_paths_create_no_metric_series() {
+    let app = spawn_app(Backend::Memory).await;
+    random_requests(&app, 1_000, 1).await;
+    let (rss_before, metrics_before) = (rss(), app.metrics().await.0.len());
+    random_requests(&app, 10_000, 2).await;
+    let (rss_after, metrics_after) = (rss(), app.metrics().await.0.len());
+    let grown = rss_after.saturating_sub(rss_before);
+    assert!(grown < 5 << 20, "RSS grew by {grown} bytes");
+    let text = metrics_after.saturating_sub(metrics_before);
+    assert!(text < 1024, "/metrics grew by {text} bytes");
+    let metrics = app.metrics().await;
+    assert!(
+        metrics.0.contains("method=\"OTHER\",route=\"unmatched\""),
+        "{}",
+        metrics.0
+    );
+}
+
+/// `/metrics` is served on the admin listener only; the probes on both.
+#[tokio::test]
+async fn metrics_are_on_the_admin_listener_only() {
+    let app = spawn_app(Backend::Memory).await;
+    assert_eq!(app.get("/metrics").await.status(), StatusCode::NOT_FOUND);
+    for path in ["/metrics", "/healthz", "/readyz"] {
+        let r = app
+            .http
+            .get(format!("{}{path}", app.admin))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+    }
+}
+
 both_stores!(
     health_and_readiness,
     metrics_count_requests_sessions_and_codes

@@ -39,6 +39,8 @@ pub const PASSWORD: &str = "correct horse battery";
 
 pub struct TestApp {
     pub base: String,
+    /// The admin listener (`/metrics`).
+    pub admin: String,
     pub http: reqwest::Client,
     pub store: DynStore,
     pub settings: Settings,
@@ -52,6 +54,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let overrides = Overrides {
         listen: Some("127.0.0.1:0".into()),
+        admin_listen: Some("127.0.0.1:0".into()),
         ..Default::default()
     };
     let mut settings = Settings::demo(&overrides).expect("demo config");
@@ -75,6 +78,10 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
     }
     let app = Application::build_with_listener(settings.clone(), store.clone(), listener)
         .expect("app builds");
+    let admin = format!(
+        "http://127.0.0.1:{}",
+        app.admin_port().expect("admin listener")
+    );
     tokio::spawn(app.run_until_stopped());
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -82,6 +89,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         .unwrap();
     TestApp {
         base,
+        admin,
         http,
         store,
         settings,
@@ -211,6 +219,11 @@ impl Delivery {
         let token = self.result["result"]["accessToken"].as_str();
         token.expect("an accessToken").to_owned()
     }
+    /// The token of a `confirm` answer.
+    pub fn confirm(&self) -> String {
+        let token = self.result["result"]["confirm"].as_str();
+        token.expect("a confirm token").to_owned()
+    }
     /// The new session cookie value, if one was set.
     pub fn cookie(&self) -> Option<String> {
         set_cookie(&self.headers, "sso_session").map(|c| c.value().to_owned())
@@ -275,7 +288,12 @@ impl TestApp {
     }
 
     pub async fn metrics(&self) -> Metrics {
-        let r = self.get("/metrics").await;
+        let r = self
+            .http
+            .get(format!("{}/metrics", self.admin))
+            .send()
+            .await
+            .unwrap();
         Metrics(r.text().await.unwrap())
     }
 
@@ -333,9 +351,22 @@ impl TestApp {
         cookie: Option<&str>,
         headers: &[(&str, &str)],
     ) -> Response {
+        let cookies = cookie.map(|c| format!("sso_session={c}"));
+        self.sso_with_cookies(path, params, cookies.as_deref(), headers)
+            .await
+    }
+
+    /// The same with a whole `Cookie` header.
+    pub async fn sso_with_cookies(
+        &self,
+        path: &str,
+        params: &[(String, String)],
+        cookies: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Response {
         let mut req = self.http.get(self.url(path)).query(params);
-        if let Some(c) = cookie {
-            req = req.header("cookie", format!("sso_session={c}"));
+        if let Some(c) = cookies {
+            req = req.header("cookie", c);
         }
         for (k, v) in headers {
             req = req.header(*k, *v);
@@ -343,7 +374,31 @@ impl TestApp {
         req.send().await.unwrap()
     }
 
+    /// `/sso/set` as the library does it: the code, then the confirmation
+    /// with the pending cookie. An answer other than `confirm` to the first
+    /// step (an error, blocked cookies) is returned as it is.
     pub async fn set_session(&self, site: &Site, code: &str, cookie: Option<&str>) -> Delivery {
+        let parked = self.park_sign_in(site, code, cookie).await;
+        if parked.status() != "confirm" {
+            return parked;
+        }
+        let name = &self.settings.cookie.name;
+        let pending =
+            set_cookie(&parked.headers, &format!("{name}_pending")).expect("pending cookie");
+        let mut cookies = format!("{name}_pending={}", pending.value());
+        if let Some(c) = cookie {
+            cookies.push_str(&format!("; {name}={c}"));
+        }
+        let params = with(site.base_params(), "confirm", Some(&parked.confirm()));
+        delivery(
+            &self
+                .sso_with_cookies("/sso/set", &params, Some(&cookies), &[])
+                .await,
+        )
+    }
+
+    /// Only the first step of `/sso/set`: the sign-in is parked.
+    pub async fn park_sign_in(&self, site: &Site, code: &str, cookie: Option<&str>) -> Delivery {
         let params = with(site.base_params(), "sso_code", Some(code));
         delivery(&self.sso("/sso/set", &params, cookie, &[]).await)
     }
@@ -365,13 +420,30 @@ impl TestApp {
         )
     }
 
+    /// `/sso/end` as the library does it without a sign-out token: the
+    /// answer delivers one, and the request is repeated with it.
     pub async fn end(&self, site: &Site, cookie: Option<&str>) -> Delivery {
+        let first = self.end_with(site, cookie, None).await;
+        if first.status() != "confirm" {
+            return first;
+        }
+        self.end_with(site, cookie, Some(&first.confirm())).await
+    }
+
+    /// One `/sso/end` request, with `confirm` when given.
+    pub async fn end_with(
+        &self,
+        site: &Site,
+        cookie: Option<&str>,
+        confirm: Option<&str>,
+    ) -> Delivery {
         let params = with(site.base_params(), "supported_segments", Some("news-sport"));
         let params = if site.segment == "shop" {
             with(params, "supported_segments", None)
         } else {
             params
         };
+        let params = with(params, "confirm", confirm);
         delivery(&self.sso("/sso/end", &params, cookie, &[]).await)
     }
 }

@@ -169,6 +169,73 @@ async fn a_registration_code_redeems_with_client_secret_post(backend: Backend) {
     assert_eq!(app.entity_status(access_token).await, 200);
 }
 
+/// Defect: a wrong client secret cost a full argon2id, unthrottled, on the
+/// permit pool of people's sign-ins. Secrets are SHA-256 now, and wrong
+/// ones are throttled per IP and per client; a correct one always passes.
+async fn wrong_client_secrets_are_cheap_and_throttled(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.rate_limit.auth_failures_per_ip = 3;
+        s.rate_limit.auth_failures_per_client = 1_000;
+    })
+    .await;
+    let fields = form(&[
+        ("grant_type", "authorization_code"),
+        ("code", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        ("redirect_uri", &SPORT.receiver()),
+    ]);
+    let before = app
+        .metrics()
+        .await
+        .value("sso_password_verifications_total");
+    for _ in 0..3 {
+        let r = app.redeem(&fields, Some(("sport", "wrong-secret"))).await;
+        assert_oauth_error(r, StatusCode::UNAUTHORIZED, "invalid_client").await;
+    }
+    let r = app.redeem(&fields, Some(("sport", "wrong-secret"))).await;
+    assert!(r.headers().contains_key("retry-after"));
+    assert_oauth_error(r, StatusCode::TOO_MANY_REQUESTS, "invalid_client").await;
+    // The real backend still authenticates (and only the code is wrong).
+    let r = app.redeem(&fields, Some(("sport", "sport-secret"))).await;
+    assert_oauth_error(r, StatusCode::BAD_REQUEST, "invalid_grant").await;
+    let after = app
+        .metrics()
+        .await
+        .value("sso_password_verifications_total");
+    assert_eq!(after, before, "no password hashing for client secrets");
+}
+
+/// A configuration written with argon2id secret hashes still works, and
+/// once a client's wrong secrets spend its budget no argon2id runs for it.
+async fn legacy_argon2id_client_secrets_still_verify(backend: Backend) {
+    use sso_server::machine_secret::MachineSecretHash;
+    const NEWS_SECRET_ARGON2ID: &str = "$argon2id$v=19$m=19456,t=2,p=1$ANtpRY422LpccblljRPWYw$CJ/STrO+/+0UQivUT+tKhIMbY7mvklirllUI+dXETT0";
+    let app = spawn_app_with(backend, |s| {
+        s.rate_limit.auth_failures_per_client = 2;
+        for id in ["news", "sport"] {
+            let client = s
+                .clients
+                .get_mut(&sso_server::domain::ClientId::parse(id).unwrap());
+            client.unwrap().secret_hash =
+                Some(MachineSecretHash::parse(NEWS_SECRET_ARGON2ID).unwrap());
+        }
+    })
+    .await;
+    let fields = form(&[
+        ("grant_type", "authorization_code"),
+        ("code", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        ("redirect_uri", &NEWS.receiver()),
+    ]);
+    let r = app.redeem(&fields, Some(("news", "news-secret"))).await;
+    assert_oauth_error(r, StatusCode::BAD_REQUEST, "invalid_grant").await;
+    // Sport has not verified yet in this process: two failures spend it.
+    for _ in 0..2 {
+        let r = app.redeem(&fields, Some(("sport", "wrong"))).await;
+        assert_oauth_error(r, StatusCode::UNAUTHORIZED, "invalid_client").await;
+    }
+    let r = app.redeem(&fields, Some(("sport", "news-secret"))).await;
+    assert_oauth_error(r, StatusCode::TOO_MANY_REQUESTS, "invalid_client").await;
+}
+
 async fn refusals_are_rfc_6749_errors(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, cookie) = app.signed_in_browser(&NEWS, "refuse@example.com").await;
@@ -441,6 +508,8 @@ async fn discovery_describes_the_endpoints_and_keys(backend: Backend) {
 }
 
 both_stores!(
+    wrong_client_secrets_are_cheap_and_throttled,
+    legacy_argon2id_client_secrets_still_verify,
     a_check_code_redeems_once_for_verified_tokens,
     a_registration_code_redeems_with_client_secret_post,
     refusals_are_rfc_6749_errors,

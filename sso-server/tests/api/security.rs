@@ -219,6 +219,157 @@ async fn malformed_and_unknown_codes_are_refused(backend: Backend) {
     );
 }
 
+/// Defect: one session minted 20,000 authorization codes in 5 s. Codes
+/// outstanding are capped per session and per client, with a clear error.
+async fn outstanding_codes_are_capped_per_session_and_client(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        s.rate_limit.codes_per_session = 5;
+        s.rate_limit.codes_per_client = 8;
+    })
+    .await;
+    let (_, cookie) = app.signed_in_browser(&NEWS, "codes@example.com").await;
+    let params = with(SPORT.check_params(), "response_type", Some("code"));
+    for i in 0..5 {
+        let d = delivery(&app.sso("/sso/check", &params, Some(&cookie), &[]).await);
+        assert_eq!(d.status(), "success", "code {i}: {:?}", d.result);
+    }
+    let d = delivery(&app.sso("/sso/check", &params, Some(&cookie), &[]).await);
+    assert_eq!(d.error(), "too_many_codes", "{:?}", d.result);
+    let message = d.result["error_description"].as_str().unwrap();
+    assert!(message.contains("session"), "{message}");
+    // Another browser has its own budget, until the client's is spent.
+    let (_, other) = app.signed_in_browser(&NEWS, "codes2@example.com").await;
+    let mut last = String::new();
+    for _ in 0..5 {
+        let d = delivery(&app.sso("/sso/check", &params, Some(&other), &[]).await);
+        last = d.error().to_owned();
+    }
+    assert_eq!(last, "too_many_codes");
+    let r = app.sign_in(&SPORT, "codes@example.com", PASSWORD).await;
+    assert_error(r, StatusCode::TOO_MANY_REQUESTS, "too_many_codes").await;
+}
+
+/// Who the check of `site` finds signed in with `cookie` (empty: nobody).
+async fn signed_in_uuid(app: &TestApp, site: &Site, cookie: Option<&str>) -> String {
+    let d = app.check(site, cookie).await;
+    d.result["result"]["userData"]["uuid"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Defect (login CSRF): any page could navigate a visitor to `/sso/set`
+/// with the attacker's fresh code and sign them in as the attacker. Taking
+/// a code now only parks the sign-in; the visitor's library never confirms
+/// one it did not start, so their session stays as it was.
+async fn a_set_the_sites_library_did_not_start_changes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let attacker = app.sign_up(&NEWS, "attacker@example.com").await;
+    // A signed-out visitor stays signed out.
+    let parked = app.park_sign_in(&NEWS, &attacker.sso_code, None).await;
+    assert_eq!(parked.status(), "confirm", "{:?}", parked.result);
+    assert!(
+        parked.cookie().is_none(),
+        "no session cookie before confirmation"
+    );
+    assert_eq!(signed_in_uuid(&app, &SPORT, None).await, "");
+    // A signed-in visitor stays the same person.
+    let (victim, cookie) = app.signed_in_browser(&NEWS, "victim@example.com").await;
+    let attacker = app.sign_in(&NEWS, "attacker@example.com", PASSWORD).await;
+    let code = attacker.json::<serde_json::Value>().await.unwrap()["sso_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let parked = app.park_sign_in(&NEWS, &code, Some(&cookie)).await;
+    assert_eq!(parked.status(), "confirm");
+    assert!(parked.cookie().is_none());
+    assert_eq!(
+        signed_in_uuid(&app, &SPORT, Some(&cookie)).await,
+        victim.uuid
+    );
+}
+
+/// The attacker's own confirmation token is bound to the attacker's pending
+/// cookie: brought to the visitor's browser, with or without a pending
+/// cookie of the visitor's, it confirms nothing.
+async fn a_confirmation_from_another_browser_is_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (victim, cookie) = app.signed_in_browser(&NEWS, "victim2@example.com").await;
+    let attacker = app.sign_up(&NEWS, "attacker2@example.com").await;
+    let theirs = app.park_sign_in(&NEWS, &attacker.sso_code, None).await;
+    let token = theirs.confirm();
+    // The visitor got a pending cookie of their own from a forced step 1.
+    let other = app.sign_up(&NEWS, "attacker3@example.com").await;
+    let forced = app
+        .park_sign_in(&NEWS, &other.sso_code, Some(&cookie))
+        .await;
+    let visitor_pending = set_cookie(&forced.headers, "sso_session_pending").unwrap();
+    let params = with(NEWS.base_params(), "confirm", Some(&token));
+    for cookies in [
+        format!("sso_session={cookie}"),
+        format!(
+            "sso_session={cookie}; sso_session_pending={}",
+            visitor_pending.value()
+        ),
+    ] {
+        let r = app
+            .sso_with_cookies("/sso/set", &params, Some(&cookies), &[])
+            .await;
+        let d = delivery(&r);
+        assert_eq!(d.error(), "confirmation_invalid", "{:?}", d.result);
+        assert!(d.cookie().is_none());
+    }
+    assert_eq!(
+        signed_in_uuid(&app, &SPORT, Some(&cookie)).await,
+        victim.uuid
+    );
+    // The visitor's own library would have confirmed with the token it got.
+    let pending = format!(
+        "sso_session={cookie}; sso_session_pending={}",
+        visitor_pending.value()
+    );
+    let params = with(NEWS.base_params(), "confirm", Some(&forced.confirm()));
+    let d = delivery(
+        &app.sso_with_cookies("/sso/set", &params, Some(&pending), &[])
+            .await,
+    );
+    assert_eq!(d.status(), "success", "{:?}", d.result);
+}
+
+/// Defect (forced logout): any page could end a visitor's family session
+/// with a navigation to `/sso/end`. Without the session's sign-out token,
+/// which only the site's receiver ever gets, nothing ends.
+async fn a_sign_out_without_the_sites_token_ends_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (user, cookie) = app.signed_in_browser(&NEWS, "stay@example.com").await;
+    let stranger = app.sign_up(&NEWS, "stranger@example.com").await;
+    let (_, theirs) = app.signed_in_browser(&NEWS, "stranger2@example.com").await;
+    let their_token = app.check(&SPORT, Some(&theirs)).await.result["result"]["signOutToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    drop(stranger);
+    for confirm in [
+        None,
+        Some("AAAAAAAAAAAAAAAAAAAAAA"),
+        Some(their_token.as_str()),
+    ] {
+        let d = app.end_with(&SPORT, Some(&cookie), confirm).await;
+        assert_eq!(d.status(), "confirm", "{confirm:?}: {:?}", d.result);
+        assert!(d.result["result"]["logoutUris"].is_null());
+        assert_eq!(signed_in_uuid(&app, &NEWS, Some(&cookie)).await, user.uuid);
+    }
+    // The token a check delivered to sport's receiver ends it.
+    let check = app.check(&SPORT, Some(&cookie)).await;
+    let token = check.result["result"]["signOutToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let d = app.end_with(&SPORT, Some(&cookie), Some(&token)).await;
+    assert_eq!(d.status(), "success", "{:?}", d.result);
+    assert_eq!(signed_in_uuid(&app, &NEWS, Some(&cookie)).await, "");
+}
+
 async fn codes_are_long_and_distinct(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut seen = std::collections::HashSet::new();
@@ -264,6 +415,10 @@ async fn https_deployments_use_the_host_prefix(backend: Backend) {
 }
 
 both_stores!(
+    outstanding_codes_are_capped_per_session_and_client,
+    a_set_the_sites_library_did_not_start_changes_nothing,
+    a_confirmation_from_another_browser_is_refused,
+    a_sign_out_without_the_sites_token_ends_nothing,
     unregistered_receivers_get_a_400_page_and_no_redirect,
     unknown_client_or_bad_state_gets_a_400_page,
     results_travel_in_the_fragment_only,

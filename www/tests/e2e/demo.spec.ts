@@ -210,6 +210,79 @@ test('an unregistered origin posing as news gets no token or code', async ({ pag
   expect(answers).toEqual([{ status: 400, location: null }]);
 });
 
+/** `/sso/set` for news with `code`, as a hostile page would build it. */
+function forcedSet(demo: Servers, code: string, method: 'jsonp' | 'redirect') {
+  const params = new URLSearchParams({
+    client_id: 'news', segment: 'news', state: `forged${Date.now()}${Math.random().toString(36).slice(2)}`,
+    xd_receiver: `${demo.site.news}/xd_receiver.html`, response_method: method, sso_code: code,
+  });
+  return `${demo.sso}/sso/set?${params}`;
+}
+
+/** A hostile origin sends the visitor to `/sso/set` with a fresh code of
+ *  the attacker's: in a hidden iframe, then top-level. */
+async function forceSignIn(page: Page, demo: Servers) {
+  const attacker = await register(demo, 'news');
+  await page.goto(`${demo.site.evil}/app.html`);
+  const framed = forcedSet(demo, attacker.sso_code, 'jsonp');
+  await page.evaluate((src) => new Promise((resolve) => {
+    const frame = document.createElement('iframe');
+    frame.onload = resolve;
+    frame.src = src;
+    document.body.appendChild(frame);
+    setTimeout(resolve, 3000);
+  }), framed);
+  const again = await register(demo, 'news');
+  await page.goto(forcedSet(demo, again.sso_code, 'redirect'));
+  await page.waitForLoadState('load');
+  await page.waitForTimeout(300);
+}
+
+test('a hostile page cannot sign a visitor in to its own account (login CSRF)', async ({ page, demo }) => {
+  // Signed out stays signed out.
+  await forceSignIn(page, demo);
+  for (const site of ['news', 'sport'] as const) {
+    await visit(page, demo, site);
+    await expect(page.locator('#signed-out')).toBeVisible();
+    await page.waitForTimeout(200);
+    await expect(page.locator('#signed-out')).toBeVisible();
+  }
+  // Signed in stays the same person.
+  const victim = await register(demo, 'news');
+  await signInWithForm(page, demo, 'news', victim.capture_user.email);
+  await forceSignIn(page, demo);
+  await page.context().clearCookies({ domain: 'sport.localhost' });
+  await page.goto(`${demo.site.sport}/`);
+  await page.evaluate(() => { sessionStorage.clear(); localStorage.clear(); });
+  await visit(page, demo, 'sport');
+  await expect(page.locator('#signed-in')).toBeVisible();
+  expect((await who(page)).uuid).toBe(victim.capture_user.uuid);
+});
+
+test('a hostile page cannot sign a visitor out (forced logout)', async ({ page, demo }) => {
+  const victim = await register(demo, 'news');
+  await signInWithForm(page, demo, 'news', victim.capture_user.email);
+  const params = new URLSearchParams({
+    client_id: 'news', segment: 'news', supported_segments: 'news-sport', state: `forged${Date.now()}`,
+    xd_receiver: `${demo.site.news}/xd_receiver.html`, response_method: 'redirect',
+  });
+  await page.goto(`${demo.site.evil}/app.html`);
+  await page.evaluate((src) => new Promise((resolve) => {
+    const frame = document.createElement('iframe');
+    frame.onload = resolve;
+    frame.src = src;
+    document.body.appendChild(frame);
+    setTimeout(resolve, 3000);
+  }), `${demo.sso}/sso/end?${params}`);
+  await page.goto(`${demo.sso}/sso/end?${params}`);
+  await page.waitForLoadState('load');
+  await page.goto(`${demo.site.sport}/`);
+  await page.evaluate(() => { sessionStorage.clear(); localStorage.clear(); });
+  await visit(page, demo, 'sport');
+  await expect(page.locator('#signed-in')).toBeVisible();
+  expect((await who(page)).uuid).toBe(victim.capture_user.uuid);
+});
+
 test('keepMeLoggedIn decides whether the SSO session outlives the browser', async ({ demo, thirdPartyCookies }) => {
   for (const keep of [false, true]) {
     const dir = mkdtempSync(join(tmpdir(), 'sso-kmli-'));

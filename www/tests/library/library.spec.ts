@@ -250,9 +250,9 @@ test('auto: sign in with set_session, then silent checks return a token or a cod
   if (thirdPartyCookies) {
     expect(navs.filter((u) => !u.endsWith('/app.html'))).toEqual([]);
   } else {
-    // One round trip each: news's first check, set_session, sport's check,
-    // and sport's refreshed check.
-    expect(navs.filter((u) => u.includes('xd_receiver.html#state=')).length).toBe(4);
+    // One round trip each: news's first check, set_session and its
+    // confirmation, sport's check, and sport's refreshed check.
+    expect(navs.filter((u) => u.includes('xd_receiver.html#state=')).length).toBe(5);
   }
   expect(topLevel.every((u) => !u.includes('accessToken') || u.includes('#'))).toBe(true);
 });

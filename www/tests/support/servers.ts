@@ -98,6 +98,7 @@ function config(ports: Record<'sso' | SiteName, number>): string {
   }
   text = text
     .replace(/^listen = .*$/m, `listen = "127.0.0.1:${ports.sso}"`)
+    .replace(/^admin_listen = .*$/m, 'admin_listen = "127.0.0.1:0"')
     .replace(/^workers = .*$/m, 'workers = 1')
     .replace(/^attempts_per_ip = .*$/m, 'attempts_per_ip = 10000');
   // A receiver that never answers (timeouts) and keeps the fragment for the

@@ -6,8 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::confirm::Purpose;
 use super::{Target, cookie, serve, storage_access_blocked};
 use crate::clock::unix_now;
+use crate::config::Release;
 use crate::domain::{CodeKind, Grant, ResponseType, SessionBinding};
 use crate::error::ApiError;
 use crate::routes::params::Params;
@@ -37,6 +39,8 @@ struct SignedInResult<'a> {
     keep_me_logged_in: bool,
     #[serde(flatten)]
     credential: Credential,
+    /// Lets the library end this session from this site (`/sso/end`).
+    sign_out_token: String,
     sso_implicit_login: bool,
     renders: bool,
 }
@@ -111,7 +115,8 @@ async fn answer(
     let credential = async {
         match response_type {
             ResponseType::Token => {
-                let token = issue_access_token(state, user.id, &client.id, Some(binding));
+                let release = Release::of(Some(flow));
+                let token = issue_access_token(state, user.id, &client.id, release, Some(binding));
                 Ok(Credential::AccessToken(token))
             }
             ResponseType::Code => {
@@ -147,6 +152,9 @@ async fn answer(
             user_data: user_data(user, flow),
             keep_me_logged_in: found.keep_me_logged_in,
             credential,
+            sign_out_token: state
+                .confirmations
+                .token(Purpose::SignOut, &sid, &client.id),
             sso_implicit_login: true,
             renders: false,
         },

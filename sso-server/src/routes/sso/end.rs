@@ -1,10 +1,14 @@
 //! `GET /sso/end`: end this browser's session in the client's segment and the
 //! segments it federates with, and list the logout URIs of the other sites
-//! that used those sessions (the library loads them, front-channel).
+//! that used those sessions (the library loads them, front-channel). Only
+//! with the session's sign-out token for this client (`confirm`), which
+//! only the site's receiver ever got; without it nothing ends and the
+//! answer delivers the token (see [`super::confirm`]).
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
+use super::confirm::Purpose;
 use super::{Target, cookie, serve, storage_access_blocked};
 use crate::error::ApiError;
 use crate::routes::params::Params;
@@ -40,6 +44,20 @@ async fn answer(
     };
 
     let sid = secret.hash();
+    let confirmations = &state.confirmations;
+    let confirmed = p
+        .optional("confirm")?
+        .is_some_and(|t| confirmations.verify(Purpose::SignOut, &sid, &target.client.id, t));
+    if !confirmed {
+        let token = confirmations.token(Purpose::SignOut, &sid, &target.client.id);
+        let result = target.ok(
+            ACTION,
+            "confirm",
+            "confirmSignOut",
+            json!({ "confirm": token }),
+        );
+        return Ok(target.deliver(&result));
+    }
     let Removal {
         removed,
         session_gone,

@@ -9,6 +9,7 @@
 //! a cross-origin frame.
 
 mod check;
+pub mod confirm;
 mod cookie;
 mod end;
 mod fragment;

@@ -1,12 +1,21 @@
-//! `GET /sso/set`: redeem an `sso_code` from the registration API and sign
-//! this browser in to the client's segment under a fresh cookie value.
+//! `GET /sso/set`: sign this browser in to the client's segment, in two
+//! steps (see [`super::confirm`] for why):
+//!
+//! 1. with `sso_code`: take the code from the registration API, park the
+//!    sign-in under a new pending cookie, and deliver `status: "confirm"`
+//!    with a token bound to that cookie;
+//! 2. with `confirm=<token>`: take the parked sign-in and activate it under
+//!    a fresh session cookie value.
+
+use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
+use super::confirm::Purpose;
 use super::{Target, cookie, serve, storage_access_blocked};
 use crate::clock::unix_now;
-use crate::domain::{CodeKind, SegmentSession};
+use crate::domain::{CodeKind, Grant, PENDING_SIGN_IN_SECS, SegmentSession};
 use crate::error::ApiError;
 use crate::metrics;
 use crate::routes::params::Params;
@@ -26,21 +35,103 @@ async fn answer(
     p: &Params<'_>,
     target: &Target<'_>,
 ) -> Result<HttpResponse, ApiError> {
-    let settings = &state.settings;
-    let client = target.client;
     // Validated only: a set always signs in to the client's own segment.
     target.segments(p)?;
     let logout_index = target.logout_index(p)?;
+    match p.optional("confirm")? {
+        None => park(state, req, p, target).await,
+        Some(token) => activate(state, req, target, token, logout_index).await,
+    }
+}
+
+/// Step 1: the code is taken, the sign-in parked; nothing about the
+/// browser's session changes yet.
+async fn park(
+    state: &AppState,
+    req: &HttpRequest,
+    p: &Params<'_>,
+    target: &Target<'_>,
+) -> Result<HttpResponse, ApiError> {
+    let settings = &state.settings;
+    let client = target.client;
     let code = p.parse("sso_code", Secret::parse)?;
-    let old = cookie::read(req, settings);
     // A frame that cannot keep cookies cannot be signed in: answer before
     // taking the code, so the library can retry it with a top-level redirect.
-    if old.is_none() && storage_access_blocked(req) {
+    if cookie::read(req, settings).is_none() && storage_access_blocked(req) {
         return Ok(target.deliver(&target.blocked(ACTION)));
     }
-
     let grant = redeem_code(state, CodeKind::SsoCode, &code, &client.id).await?;
+    let pending = Secret::generate();
+    let wait = Duration::from_secs(PENDING_SIGN_IN_SECS);
+    state
+        .store
+        .put_code(CodeKind::PendingSignIn, &pending.hash(), &grant, wait)
+        .await?;
+    let token = state
+        .confirmations
+        .token(Purpose::SignIn, &pending.hash(), &client.id);
+    let result = target.ok(
+        ACTION,
+        "confirm",
+        "confirmSignIn",
+        json!({ "confirm": token }),
+    );
+    let mut response = target.deliver(&result);
+    response
+        .add_cookie(&cookie::issue_pending(settings, &pending))
+        .map_err(|_| ApiError::Internal)?;
+    Ok(response)
+}
 
+/// Step 2: only a request that brings both the pending cookie and the token
+/// delivered to the site's receiver activates the parked sign-in.
+async fn activate(
+    state: &AppState,
+    req: &HttpRequest,
+    target: &Target<'_>,
+    token: &str,
+    logout_index: u8,
+) -> Result<HttpResponse, ApiError> {
+    let settings = &state.settings;
+    let client = target.client;
+    let refused = ApiError::ConfirmationInvalid("sign-in");
+    let Some(pending) = cookie::read_pending(req, settings) else {
+        if storage_access_blocked(req) {
+            return Ok(target.deliver(&target.blocked(ACTION)));
+        }
+        return Err(refused);
+    };
+    let confirms = state
+        .confirmations
+        .verify(Purpose::SignIn, &pending.hash(), &client.id, token);
+    if !confirms {
+        return Err(refused);
+    }
+    let grant = state
+        .store
+        .take_code(CodeKind::PendingSignIn, &pending.hash())
+        .await?
+        .filter(|g| g.client == client.id)
+        .ok_or(refused)?;
+    let mut response = sign_in(state, req, target, grant, logout_index).await?;
+    response
+        .add_cookie(&cookie::pending_removal(settings))
+        .map_err(|_| ApiError::Internal)?;
+    Ok(response)
+}
+
+/// The sign-in itself: the grant's user in the client's segment, under a
+/// fresh cookie value.
+async fn sign_in(
+    state: &AppState,
+    req: &HttpRequest,
+    target: &Target<'_>,
+    grant: Grant,
+    logout_index: u8,
+) -> Result<HttpResponse, ApiError> {
+    let settings = &state.settings;
+    let client = target.client;
+    let old = cookie::read(req, settings);
     let now = unix_now();
     let mut session = match &old {
         Some(secret) => state
@@ -70,7 +161,7 @@ async fn answer(
     // Rotate: the session moves to a new cookie value at every sign-in, so a
     // value planted or seen before sign-in is worthless afterwards.
     let latest = session.expires().unwrap_or(expires);
-    let keep_for = std::time::Duration::from_secs(u64::try_from(latest - now).unwrap_or(1));
+    let keep_for = Duration::from_secs(u64::try_from(latest - now).unwrap_or(1));
     let secret = Secret::generate();
     state
         .store
@@ -85,11 +176,14 @@ async fn answer(
     // Persistent as long as any segment asked to be kept.
     let persistent = session.segments.values().any(|s| s.keep_me_logged_in);
     let cookie = cookie::issue(settings, &secret, persistent.then_some(latest - now));
+    let sign_out = state
+        .confirmations
+        .token(Purpose::SignOut, &secret.hash(), &client.id);
     let result = target.ok(
         ACTION,
         "success",
         "ssoSessionSet",
-        json!({ "keepMeLoggedIn": grant.keep_me_logged_in }),
+        json!({ "keepMeLoggedIn": grant.keep_me_logged_in, "signOutToken": sign_out }),
     );
     let mut response = target.deliver(&result);
     response
