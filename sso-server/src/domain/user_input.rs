@@ -4,8 +4,12 @@ use email_address::EmailAddress;
 
 use super::FieldError;
 
-/// An email address as the user typed it, plus the lower-cased form that makes
-/// addresses unique regardless of case.
+/// An email address as the user typed it, plus the normalised form that
+/// makes addresses unique: the domain in its ASCII (IDNA, UTS 46) form, the
+/// local part lower-cased. The local part must already be in Unicode NFKC:
+/// an address whose characters normalisation would change (the Kelvin sign
+/// `\u{212A}` becomes `K`) is refused rather than silently merged with
+/// another account's.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Email {
     display: String,
@@ -28,9 +32,23 @@ impl Email {
                 "an email address such as name@example.com",
             ));
         }
+        let (local, domain) = trimmed.rsplit_once('@').ok_or(FieldError::Malformed(
+            "an email address such as name@example.com",
+        ))?;
+        if !unicode_normalization::is_nfkc(local) {
+            return Err(FieldError::Malformed(
+                "an address in Unicode normal form NFKC (no compatibility characters such as \
+                 the Kelvin sign, which would make it another address)",
+            ));
+        }
+        let domain = idna::domain_to_ascii_strict(domain)
+            .map_err(|_| FieldError::Malformed("an address whose domain is a valid IDNA name"))?;
+        let local: String =
+            unicode_normalization::UnicodeNormalization::nfkc(local.to_lowercase().as_str())
+                .collect();
         Ok(Self {
             display: trimmed.to_owned(),
-            normalized: trimmed.to_lowercase(),
+            normalized: format!("{local}@{domain}"),
         })
     }
     pub fn as_str(&self) -> &str {
@@ -120,6 +138,30 @@ mod tests {
         let a = Email::parse("Ann@Example.COM").unwrap();
         assert_eq!(a.normalized(), "ann@example.com");
         assert_eq!(a.as_str(), "Ann@Example.COM");
+    }
+
+    #[test]
+    /// Defect: `Kelvin\u{212A}@` was lower-cased into `kelvink@`, silently
+    /// the same account as another address. Normalisation is explicit now.
+    fn email_normalisation_is_nfkc_and_idna() {
+        let kelvin = Email::parse("kelvin\u{212A}@example.com").unwrap_err();
+        assert!(kelvin.to_string().contains("NFKC"), "{kelvin}");
+        assert!(Email::parse("ﬁle@example.com").is_err(), "the fi ligature");
+        // The domain in its ASCII form, whatever its spelling.
+        let idn = Email::parse("Ann@BÜCHER.example").unwrap();
+        assert_eq!(idn.normalized(), "ann@xn--bcher-kva.example");
+        assert_eq!(
+            Email::parse("ann@xn--bcher-kva.example")
+                .unwrap()
+                .normalized(),
+            idn.normalized()
+        );
+        // Non-ASCII local parts in normal form are kept, lower-cased.
+        assert_eq!(
+            Email::parse("Åsa@example.com").unwrap().normalized(),
+            "åsa@example.com"
+        );
+        assert!(Email::parse("a@exa mple.com").is_err());
     }
 
     #[test]

@@ -1,19 +1,22 @@
 //! The Redis store.
 //!
 //! Key layout (every key hash-tagged, so each lives in one cluster slot and
-//! every multi-field operation is a single-key command or script):
+//! every multi-field operation is a single-key command or script; every
+//! script declares every key it touches). Text from requests (emails,
+//! usernames, rate-limit keys) appears only as `<digest>`, the first 128
+//! bits of its SHA-256 in base64url, so no input chooses a slot:
 //!
 //! | key                    | type   | holds                                   |
 //! |------------------------|--------|-----------------------------------------|
 //! | `sso:u:{<uuid>}`       | string | user profile (JSON)                     |
-//! | `sso:e:{<email>}`      | string | uuid of the user with that email (NX)   |
+//! | `sso:e:{<digest>}`     | string | uuid of the user with that email (NX)   |
 //! | `sso:c:{<hash>}`       | string | sso_code grant (JSON), TTL ≤ 60 s       |
 //! | `sso:a:{<hash>}`       | string | authorization code grant, TTL ≤ 60 s    |
 //! | `sso:q:{<hash>}`       | string | sign-in awaiting confirmation, TTL 120 s |
 //! | `sso:s:{<hash>}`       | hash   | browser session, TTL = latest segment   |
-//! | `sso:r:{<key>}`        | string | rate-limit counter, TTL = window        |
-//! | `sso:ae:{<email>}`     | string | uuid of the API user with that email    |
-//! | `sso:n:{<username>}`   | string | uuid of the API user with that username |
+//! | `sso:r:{<digest>}`     | string | rate-limit counter, TTL = window        |
+//! | `sso:ae:{<digest>}`    | string | uuid of the API user with that email    |
+//! | `sso:n:{<digest>}`     | string | uuid of the API user with that username |
 //! | `sso:k:{<svc>}:<hash>` | string | uuid the SSO token (hash) is linked to  |
 //! | `sso:l:{<svc>}:<uuid>` | string | hash of the user's SSO token            |
 //! | `sso:p:{<hash>}`       | string | API session (JSON), TTL = its lifetime  |
@@ -52,8 +55,21 @@ const OP_TIMEOUT: Duration = Duration::from_millis(800);
 fn key_user(id: UserId) -> String {
     format!("sso:u:{{{}}}", id.0.simple())
 }
+/// A hash tag for text that comes from a request (an email, a username, a
+/// rate-limit key): a digest, so no input can pick its cluster slot or carry
+/// `{`/`}` into the key.
+fn tag(raw: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(raw.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
+}
+
 fn key_email(normalized: &str) -> String {
-    format!("sso:e:{{{normalized}}}")
+    format!("sso:e:{{{}}}", tag(normalized))
+}
+fn key_api_email(normalized: &str) -> String {
+    format!("sso:ae:{{{}}}", tag(normalized))
 }
 fn key_code(kind: CodeKind, code: &SecretHash) -> String {
     let tag = match kind {
@@ -67,10 +83,10 @@ fn key_session(sid: &SecretHash) -> String {
     format!("sso:s:{{{}}}", sid.as_str())
 }
 fn key_counter(key: &str) -> String {
-    format!("sso:r:{{{key}}}")
+    format!("sso:r:{{{}}}", tag(key))
 }
 fn key_username(name: &str) -> String {
-    format!("sso:n:{{{name}}}")
+    format!("sso:n:{{{}}}", tag(name))
 }
 /// Prefix of the token → user keys of a service.
 fn key_token_prefix(service: &ServiceId) -> String {
@@ -126,13 +142,15 @@ redis.call('SET', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[2], ARGV[2])
 return 'ok'";
 
-/// KEYS: user → token. ARGV: the prefix of the service's token keys. The
-/// token key is derived here (it is only known after the read); it has the
-/// same hash tag, so it lives in the same slot.
+/// KEYS: user → token, token → user. ARGV: the token hash the caller read.
+/// Every key the script touches is declared (a cluster routes by them);
+/// the token key is only known after a read, so the caller reads first and
+/// the script refuses (-1) if the link changed in between.
 const CLEAR: &str = r"
 local linked = redis.call('GET', KEYS[1])
 if not linked then return 0 end
-redis.call('DEL', KEYS[1], ARGV[1] .. linked)
+if linked ~= ARGV[1] then return -1 end
+redis.call('DEL', KEYS[1], KEYS[2])
 return 1";
 
 const HIT: &str = r"
@@ -355,7 +373,7 @@ impl Store for RedisStore {
             Some(&user.email_normalized)
                 .filter(|e| !e.is_empty())
                 .map(|e| match user.api_user {
-                    true => (format!("sso:ae:{{{e}}}"), InsertUserError::EmailTaken),
+                    true => (key_api_email(e), InsertUserError::EmailTaken),
                     false => (key_email(e), InsertUserError::EmailTaken),
                 }),
             user.username
@@ -525,9 +543,25 @@ impl Store for RedisStore {
 
     async fn clear_sso_token(&self, service: &ServiceId, user: UserId) -> Result<bool, StoreError> {
         let mut conn = self.conn().await?;
-        let mut call = self.clear.key(key_user_token(service, user));
-        call.arg(key_token_prefix(service));
-        Ok(timed(call.invoke_async::<i64>(&mut conn)).await? == 1)
+        let user_key = key_user_token(service, user);
+        // A link changed between the read and the script is read again; a
+        // few rounds are plenty, since each round needs a concurrent change.
+        for _ in 0..8 {
+            let Some(linked) = timed(conn.get::<_, Option<String>>(&user_key)).await? else {
+                return Ok(false);
+            };
+            let mut call = self.clear.key(&user_key);
+            call.key(format!("{}{linked}", key_token_prefix(service)))
+                .arg(&linked);
+            match timed(call.invoke_async::<i64>(&mut conn)).await? {
+                1 => return Ok(true),
+                0 => return Ok(false),
+                _ => continue,
+            }
+        }
+        Err(StoreError::Backend(
+            "the SSO token link kept changing during clear".to_owned(),
+        ))
     }
 
     async fn sso_token_user(

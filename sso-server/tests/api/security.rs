@@ -432,6 +432,46 @@ both_stores!(
     https_deployments_use_the_host_prefix,
 );
 
+/// Request text (emails, usernames, rate-limit keys) reaches Redis keys
+/// only as a digest, so no input picks a cluster slot.
+#[tokio::test]
+async fn request_text_never_chooses_a_redis_hash_tag() {
+    // Defect: an email with `{` or `}` picked the cluster slot of its key.
+    let app = spawn_app(Backend::Redis).await;
+    let email = "a}b{slot}c@example.com";
+    app.sign_up(&NEWS, email).await;
+    assert_eq!(
+        app.sign_in(&NEWS, email, PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.sign_in(&NEWS, "{slot}@example.com", "wrong password")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let client = ::redis::Client::open(app.redis.as_ref().unwrap().url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = ::redis::cmd("KEYS")
+        .arg("*")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    for key in &keys {
+        assert!(
+            !key.contains("slot") && !key.contains('@'),
+            "request text in key {key}"
+        );
+        // Exactly one tag: `{`, then the tag, then `}`, with no braces inside.
+        let open = key
+            .find('{')
+            .unwrap_or_else(|| panic!("untagged key {key}"));
+        let close = key[open..].find('}').map(|i| open + i).unwrap();
+        assert!(!key[open + 1..close].contains('{'), "{key}");
+        assert_eq!(key.matches('{').count(), 1, "{key}");
+    }
+}
+
 /// Only hashes of the cookie, codes and tokens reach Redis: dump every key
 /// and value and look for the secrets.
 #[tokio::test]
