@@ -11,6 +11,9 @@
 //!    (alternating rounds, median). createwithsso gets a pool of
 //!    distinct ID tokens of this server; for context, also a response of an
 //!    external provider, whose signature is checked every time.
+//! 6. Password sign-in p50 idle and while 64 connections send wrong client
+//!    secrets to `/oauth/token` (throttling lifted, so each is checked),
+//!    alternating rounds, the median ratio reported.
 
 mod server;
 mod wrk;
@@ -31,8 +34,11 @@ const CONCURRENCY: usize = 64;
 const ROUNDS: usize = 5;
 /// Rounds of each API figure beside /healthz.
 const API_ROUNDS: usize = 3;
-/// Codes for one 4-second wrk round of redemptions (above 35,000/s).
-const CODES_PER_ROUND: usize = 140_000;
+/// Codes for one 4-second wrk round of redemptions (up to 60,000/s).
+const CODES_PER_ROUND: usize = 240_000;
+/// Rounds of idle-then-flooded sign-ins, and sign-ins timed in each half.
+const FLOOD_ROUNDS: usize = 3;
+const FLOOD_SIGN_INS: usize = 20;
 /// Distinct ID tokens for createwithsso.
 const POOL: usize = 2_000;
 const NEWS_RECEIVER: &str = "http://news.localhost:8081/xd_receiver.html";
@@ -344,6 +350,34 @@ async fn main() {
     let (partner_rps, partner_ratio, _) = beside_healthz(&run, |_| {
         wrk::post_each(&create_url, "portal:portal-secret", &external, true)
     });
+
+    // 6: sign-in latency idle, then under a flood of wrong client secrets.
+    let sign_in_p50 = || async {
+        let url = run.url("/oauth/auth_native_traditional");
+        let form = form("bench@example.com", password, true);
+        let mut took: Vec<f64> = Vec::with_capacity(FLOOD_SIGN_INS);
+        for _ in 0..FLOOD_SIGN_INS {
+            let started = Instant::now();
+            let r = http.post(&url).form(&form).send().await.unwrap();
+            assert_eq!(r.status(), 200, "sign-in succeeds");
+            took.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        took.sort_by(f64::total_cmp);
+        took[FLOOD_SIGN_INS / 2]
+    };
+    let wrong_secret = bodies_file(&scratch, "wrong-secret", [redemption(&Secret::generate())]);
+    let mut flood_rounds = Vec::with_capacity(FLOOD_ROUNDS);
+    for _ in 0..FLOOD_ROUNDS {
+        let idle = sign_in_p50().await;
+        let flood = wrk::Flood::start(&token_url, "news:not-the-secret", &wrong_secret, 64, 120);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let flooded = sign_in_p50().await;
+        let flood = flood.finish();
+        flood_rounds.push((idle, flooded, flood));
+    }
+    let flood_ratios: Vec<f64> = flood_rounds.iter().map(|(i, f, _)| f / i).collect();
+    flood_rounds.sort_by(|a, b| (a.1 / a.0).total_cmp(&(b.1 / b.0)));
+    let (idle_p50, flooded_p50, flood) = flood_rounds.swap_remove(FLOOD_ROUNDS / 2);
     std::fs::remove_dir_all(&scratch).unwrap();
 
     // 4: sign-ins per second per core.
@@ -454,6 +488,26 @@ async fn main() {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let flood_ratio = flooded_p50 / idle_p50;
+    line(
+        "sign-in p50 under wrong-secret flood / idle",
+        format!(
+            "{flood_ratio:.2}x ({idle_p50:.0} -> {flooded_p50:.0} ms; rounds {})",
+            flood_ratios
+                .iter()
+                .map(|r| format!("{r:.2}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        "<= 1.5x",
+        flood_ratio <= 1.5,
+    );
+    line(
+        "  the flood: 64 connections, wrong secrets",
+        format!("{:.0} req/s, {} refused", flood.rps, flood.refused),
+        "(context)",
+        true,
+    );
     line(
         "/oauth/token redemptions / healthz",
         format!(

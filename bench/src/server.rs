@@ -25,19 +25,34 @@ fn free_port() -> u16 {
 impl Running {
     pub async fn start() -> Self {
         let redis = RedisServer::start();
-        // The demo configuration, with sign-in throttling lifted: the bench
-        // signs in from one address as fast as it can.
-        // The JWKS file it names is found beside the config file.
+        // The demo configuration, with sign-in throttling lifted (the bench
+        // signs in from one address as fast as it can) and failed client
+        // authentications unthrottled, so the wrong-secret flood has every
+        // secret checked: the worst case, an attacker spread over many
+        // addresses and clients. The JWKS file is named by its full path.
         let jwks = concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../sso-server/config/partner-idp.jwks.json"
         );
-        let config = sso_server::config::DEMO_TOML
-            .replace("attempts_per_ip = 60", "attempts_per_ip = 100000000")
-            .replace(
+        let mut config = sso_server::config::DEMO_TOML.to_owned();
+        for (from, to) in [
+            ("attempts_per_ip = 60", "attempts_per_ip = 100000000"),
+            (
+                "auth_failures_per_ip = 20",
+                "auth_failures_per_ip = 100000000",
+            ),
+            (
+                "auth_failures_per_client = 100",
+                "auth_failures_per_client = 100000000",
+            ),
+            (
                 "jwks_file = \"partner-idp.jwks.json\"",
                 &format!("jwks_file = \"{jwks}\""),
-            );
+            ),
+        ] {
+            assert!(config.contains(from), "the demo config has no `{from}`");
+            config = config.replace(from, to);
+        }
         let path = std::env::temp_dir().join(format!("sso-bench-{}.toml", std::process::id()));
         std::fs::write(&path, config).unwrap();
         let port = free_port();

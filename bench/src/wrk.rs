@@ -36,14 +36,63 @@ pub fn run(url: &str, cookie: Option<&str>) -> Load {
 /// two wrk threads taking alternate lines, so no line is sent twice unless
 /// `cycle` allows starting over.
 pub fn post_each(url: &str, basic: &str, bodies: &Path, cycle: bool) -> Load {
+    let mut cmd = command();
+    post_args(&mut cmd, url, basic, bodies, cycle);
+    load(cmd)
+}
+
+fn post_args(cmd: &mut Command, url: &str, basic: &str, bodies: &Path, cycle: bool) {
     let script = bodies.with_extension("lua");
     std::fs::write(&script, POST_EACH).expect("a temporary wrk script");
-    let mut cmd = command();
     cmd.args(["-s", script.to_str().unwrap(), url, "--"])
         .arg(bodies)
         .arg(basic_header(basic))
         .arg(if cycle { "cycle" } else { "once" });
-    load(cmd)
+}
+
+/// A flood running in the background until [`Flood::finish`] (or `secs`
+/// seconds at most): `connections` connections posting the lines of
+/// `bodies` over and over, answers of any status accepted (a flood of
+/// wrong secrets is meant to be refused).
+pub struct Flood(std::process::Child);
+
+/// What a flood achieved: requests per second, and how many were refused.
+pub struct FloodResult {
+    pub rps: f64,
+    pub refused: u64,
+}
+
+impl Flood {
+    pub fn start(url: &str, basic: &str, bodies: &Path, connections: usize, secs: u64) -> Self {
+        let mut cmd = Command::new("wrk");
+        cmd.args(["-t2", &format!("-c{connections}"), &format!("-d{secs}s")]);
+        post_args(&mut cmd, url, basic, bodies, true);
+        cmd.stdout(std::process::Stdio::piped());
+        Self(cmd.spawn().expect("wrk (make bench installs it)"))
+    }
+
+    /// Stops the flood: on SIGINT wrk ends its run and prints its summary.
+    pub fn finish(self) -> FloodResult {
+        let stopped = Command::new("kill")
+            .args(["-INT", &self.0.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(stopped.success(), "wrk ended before the flood was over");
+        let out = self.0.wait_with_output().expect("wrk finishes");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let field = |prefix: &str| {
+            text.lines()
+                .map(str::trim)
+                .find_map(|l| l.strip_prefix(prefix))
+                .map(|v| v.trim().to_owned())
+        };
+        FloodResult {
+            rps: field("Requests/sec:")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("wrk printed no rate:\n{text}")),
+            refused: field("Non-2xx or 3xx responses:").map_or(0, |v| v.parse().unwrap_or(0)),
+        }
+    }
 }
 
 /// Each thread formats its requests once, in `init`: formatting them in

@@ -9,6 +9,7 @@ use actix_web::{App, HttpServer, web};
 use crate::access_token::{AccessTokenKey, AccessTokens};
 use crate::assets::{AssetError, Assets};
 use crate::config::Settings;
+use crate::machine_secret::FailurePacing;
 use crate::oidc::{Discovery, SigningKeyError, SigningKeys};
 use crate::password::{PasswordHasher, VerifiedSecrets};
 use crate::routes;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub secrets: VerifiedSecrets,
     /// Tokens that confirm a sign-in or sign-out came from the site's library.
     pub confirmations: Confirmations,
+    /// Delays answers to wrong client and application secrets.
+    pub auth_pacing: FailurePacing,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -112,6 +115,7 @@ impl Application {
             id_tokens,
             discovery,
             secrets: VerifiedSecrets::default(),
+            auth_pacing: FailurePacing::new(settings.rate_limit.auth_failure_delay),
             settings,
             assets,
             store,

@@ -42,7 +42,13 @@ impl Caller {
                 failed("send application credentials (HTTP Basic) or a session (Bearer)")
             })?;
         if let Some(encoded) = value.strip_prefix("Basic ") {
-            return Self::application(state, req, encoded).await;
+            // Every refusal is paced, known application or not, so the
+            // delay tells nothing and a flood waits instead of taking CPU.
+            let caller = Self::application(state, req, encoded).await;
+            if caller.is_err() {
+                state.auth_pacing.pace().await;
+            }
+            return caller;
         }
         if let Some(token) = value.strip_prefix("Bearer ") {
             return Self::session(state, token.trim()).await;

@@ -131,6 +131,9 @@ pub struct RateLimitSettings {
     pub auth_failures_per_ip: u64,
     pub auth_failures_per_client: u64,
     pub auth_window: Duration,
+    /// How long a wrong or throttled secret waits for its answer: a
+    /// flood of them then costs the flooder time instead of our CPU.
+    pub auth_failure_delay: Duration,
 }
 
 /// A profile field a flow may release in `userData`.

@@ -123,6 +123,8 @@ pub(super) struct RawRateLimit {
     pub auth_failures_per_client: u64,
     #[serde(default = "defaults::auth_window_secs")]
     pub auth_window_secs: u64,
+    #[serde(default = "defaults::auth_failure_delay_ms")]
+    pub auth_failure_delay_ms: u64,
 }
 
 /// Defaults of keys added after configurations were written, so that older
@@ -142,6 +144,9 @@ mod defaults {
     }
     pub fn auth_window_secs() -> u64 {
         60
+    }
+    pub fn auth_failure_delay_ms() -> u64 {
+        250
     }
 }
 
@@ -356,6 +361,14 @@ impl RawConfig {
             auth_failures_per_ip: r.auth_failures_per_ip,
             auth_failures_per_client: r.auth_failures_per_client,
             auth_window: secs("rate_limit.auth_window_secs", r.auth_window_secs, 1, 86_400)?,
+            auth_failure_delay: match r.auth_failure_delay_ms {
+                ms @ 0..=10_000 => Duration::from_millis(ms),
+                ms => {
+                    return Err(invalid(format!(
+                        "rate_limit.auth_failure_delay_ms = {ms} is outside 0..=10000 milliseconds"
+                    )));
+                }
+            },
         };
 
         let mut flows = HashMap::new();

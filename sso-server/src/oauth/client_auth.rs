@@ -92,8 +92,26 @@ impl ClientCredentials {
 const UNKNOWN: TokenError = TokenError::InvalidClient("unknown client or wrong client secret");
 
 /// The registered client the credentials prove, or `invalid_client`. A
-/// public client is returned only when no secret was presented.
+/// public client is returned only when no secret was presented. Every
+/// refusal is paced (`auth_failure_delay_ms`), known client or not, so the
+/// delay tells nothing and a flood of wrong secrets waits instead of
+/// taking CPU.
 pub async fn authenticate<'s>(
+    state: &'s AppState,
+    ip: Option<IpAddr>,
+    credentials: &ClientCredentials,
+) -> Result<&'s Client, TokenError> {
+    let verdict = check(state, ip, credentials).await;
+    if matches!(
+        verdict,
+        Err(TokenError::InvalidClient(_) | TokenError::SlowDown(_))
+    ) {
+        state.auth_pacing.pace().await;
+    }
+    verdict
+}
+
+async fn check<'s>(
     state: &'s AppState,
     ip: Option<IpAddr>,
     credentials: &ClientCredentials,

@@ -204,6 +204,52 @@ async fn wrong_client_secrets_are_cheap_and_throttled(backend: Backend) {
     assert_eq!(after, before, "no password hashing for client secrets");
 }
 
+/// Refused client and application secrets are answered only after
+/// `auth_failure_delay`, known id or not, while a right secret is not held
+/// back: a flood of wrong secrets waits instead of taking CPU from sign-ins.
+async fn wrong_secrets_are_answered_after_the_failure_delay(backend: Backend) {
+    const DELAY: std::time::Duration = std::time::Duration::from_millis(600);
+    let app = spawn_app_with(backend, |s| s.rate_limit.auth_failure_delay = DELAY).await;
+    let fields = form(&[
+        ("grant_type", "authorization_code"),
+        ("code", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        ("redirect_uri", &SPORT.receiver()),
+    ]);
+    let timed = |basic: (&'static str, &'static str)| {
+        let app = &app;
+        let fields = &fields;
+        async move {
+            let started = std::time::Instant::now();
+            let r = app.redeem(fields, Some(basic)).await;
+            (r.status(), started.elapsed())
+        }
+    };
+    for basic in [("sport", "wrong-secret"), ("no-such-client", "x")] {
+        let (status, took) = timed(basic).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{basic:?}");
+        assert!(took >= DELAY, "{basic:?} answered after {took:?}");
+    }
+    // The right secret (and only a wrong code) is not paced.
+    let (status, took) = timed(("sport", "sport-secret")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(took < DELAY, "a right secret waited {took:?}");
+    // The application API paces the same way.
+    for (id, secret) in [("portal", "wrong"), ("no-such-app", "x")] {
+        let started = std::time::Instant::now();
+        let r = app
+            .http
+            .post(app.url("/api/user/info"))
+            .basic_auth(id, Some(secret))
+            .form(&[("user", "00000000-0000-0000-0000-000000000000")])
+            .send()
+            .await
+            .unwrap();
+        let took = started.elapsed();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{id}");
+        assert!(took >= DELAY, "{id} answered after {took:?}");
+    }
+}
+
 /// A configuration written with argon2id secret hashes still works, and
 /// once a client's wrong secrets spend its budget no argon2id runs for it.
 async fn legacy_argon2id_client_secrets_still_verify(backend: Backend) {
@@ -509,6 +555,7 @@ async fn discovery_describes_the_endpoints_and_keys(backend: Backend) {
 
 both_stores!(
     wrong_client_secrets_are_cheap_and_throttled,
+    wrong_secrets_are_answered_after_the_failure_delay,
     legacy_argon2id_client_secrets_still_verify,
     a_check_code_redeems_once_for_verified_tokens,
     a_registration_code_redeems_with_client_secret_post,
