@@ -2,7 +2,7 @@
 // The script tag defines the globals `SSO` and `JANRAIN.SSO` (the same object).
 
 declare namespace SSO {
-  /** The result object of every successful call (DESIGN §4.1). */
+  /** The result object of every successful call (README: "the HTTP contract"). */
   interface Result {
     stat: "ok";
     result: {

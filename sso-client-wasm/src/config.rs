@@ -1,4 +1,4 @@
-//! The `check_session` config object: the seed's 16 parameters plus
+//! The `check_session` config object: the 16 parameters of the original JavaScript library plus
 //! `timeout` and, for `response_type: "code"`, the OpenID Connect `nonce`
 //! and the PKCE `code_challenge`, validated into a [`Config`]. Pure Rust, so it is unit-tested
 //! natively. The page script describes each JS value as text (see
@@ -79,7 +79,7 @@ impl ResponseType {
     }
 }
 
-/// How a request reaches the server: `jsonp` is the seed's name for the
+/// How a request reaches the server: `jsonp` is the original library's name for the
 /// in-page hidden iframe; `auto` (our default) falls back to a top-level
 /// redirect when the browser withholds the SSO cookie from the iframe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -253,7 +253,7 @@ enum Text {
     Id,
     Url,
     Channel,
-    /// A version string, or a whole number (the seed allows
+    /// A version string, or a whole number (the original library allows
     /// `flow_version: 20240101`).
     Version,
     /// `jsonp`, `redirect` or `auto`, in any case.
@@ -366,7 +366,7 @@ mod tests {
     }
 
     #[test]
-    fn defaults_follow_the_seed_and_design() {
+    fn defaults_follow_the_original_library() {
         let c = parse(&good()).unwrap();
         assert_eq!(c.sso_server, "http://sso.localhost:8080");
         assert_eq!(c.response_type, ResponseType::Token);

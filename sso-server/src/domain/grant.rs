@@ -78,7 +78,7 @@ impl ResponseType {
 /// only validates it; the library acts on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ResponseMethod {
-    /// In-page: hidden iframe, XD receiver, postMessage (the seed's name).
+    /// In-page: hidden iframe, XD receiver, postMessage (the original library's name).
     Jsonp,
     Redirect,
     #[default]

@@ -1,5 +1,5 @@
-//! DESIGN §5 invariants that the server enforces, each with a test that would
-//! catch its violation.
+//! The security invariants the server enforces (ARCHITECTURE.md lists them),
+//! each with a test that would catch its violation.
 
 use std::time::Duration;
 

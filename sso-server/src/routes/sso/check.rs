@@ -19,7 +19,7 @@ use crate::tokens::{issue_access_token, issue_code};
 
 const ACTION: &str = "ssoSignin";
 
-/// `{"stat":"ok","result":{…}}` of a silent sign-in (DESIGN §4.1), typed:
+/// `{"stat":"ok","result":{…}}` of a silent sign-in (README, "the HTTP contract"), typed:
 /// every page load of every site asks, so it is serialised straight to text.
 #[derive(Serialize)]
 struct SignedIn<'a> {
