@@ -6,7 +6,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := /tmp/.sso-apt-updated
 
-.PHONY: help run build client test lint bench deps-test deps-bench deps-client deps-browser clean
+.PHONY: help run build client test lint bench fuzz deps-test deps-bench deps-client deps-browser deps-fuzz clean
 
 # The browser bundle the server serves at /sso.js.
 CLIENT_DIR := target/sso-client
@@ -22,6 +22,7 @@ help:
 	@echo "make test   install what is missing, then run every test"
 	@echo "make bench  run the benchmarks and print each figure beside its target"
 	@echo "make build  build everything in release mode"
+	@echo "make fuzz   fuzz every parser of untrusted input (nightly; FUZZ_SECONDS per target)"
 
 ## Debian packages, installed only when their command is missing.
 define apt_install # $(1) = command to look for, $(2) = package
@@ -95,6 +96,34 @@ test: deps-test deps-browser lint client
 bench: deps-bench deps-browser build
 	cargo run --release -q -p sso-bench
 	cd www && npx playwright test -c playwright.bench.config.ts
+
+# The fuzzers need nightly (sanitizer flags); the project itself builds on
+# stable. The saved corpus under fuzz/corpus is replayed on stable by
+# `make test` (sso-server/tests/fuzz_corpus.rs).
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_targets/*.rs)))
+
+deps-fuzz:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@cargo fuzz --version >/dev/null 2>&1 || cargo install --locked cargo-fuzz
+
+# Each target in turn for FUZZ_SECONDS, then its corpus minimised. A crash
+# stops the run and leaves its input under fuzz/artifacts/<target>/: fix it,
+# then copy the input into fuzz/regressions/<target>/ (which minimising
+# leaves alone) so `make test` replays it.
+# The fuzz crate is a workspace of its own (nightly); it starts from the
+# project's lockfile so it fuzzes the dependency versions `make test` runs.
+fuzz: deps-fuzz
+	@cp Cargo.lock fuzz/Cargo.lock
+	@mkdir -p fuzz/target && cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  echo "== $$t ($(FUZZ_SECONDS) s)"; \
+	  log=target/$$t.log; \
+	  cargo +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    -timeout=10 -print_final_stats=1 >$$log 2>&1 || { tail -40 $$log; exit 1; }; \
+	  grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' $$log; \
+	  cargo +nightly fuzz cmin $$t >>$$log 2>&1 || { tail -20 $$log; exit 1; }; \
+	  echo "   corpus after minimising: $$(ls corpus/$$t | wc -l) inputs"; \
+	done
 
 clean:
 	cargo clean

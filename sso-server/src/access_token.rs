@@ -267,4 +267,35 @@ mod tests {
             "AccessTokenKey(..)"
         );
     }
+
+    proptest::proptest! {
+        /// Any single-bit change, in the sealed bytes or in the text,
+        /// is refused: the seal covers every byte, version and nonce too.
+        #[test]
+        fn any_single_bit_change_is_refused(
+            bound: bool,
+            release in 0u8..8,
+            expires in 0i64..4_000_000_000,
+            bit in 0usize..4096,
+        ) {
+            let tokens = AccessTokens::new(&AccessTokenKey::generate());
+            let c = AccessClaims {
+                expires,
+                release: Release::from_bits(release).unwrap(),
+                ..claims(bound)
+            };
+            let token = tokens.mint(&c);
+            proptest::prop_assert_eq!(tokens.open(&token), Some(c));
+            let mut bytes = URL_SAFE_NO_PAD.decode(&token).unwrap();
+            let at = bit % (bytes.len() * 8);
+            bytes[at / 8] ^= 1 << (at % 8);
+            proptest::prop_assert_eq!(tokens.open(&URL_SAFE_NO_PAD.encode(&bytes)), None);
+            let mut text = token.into_bytes();
+            let at = bit % (text.len() * 8);
+            text[at / 8] ^= 1 << (at % 8);
+            if let Ok(text) = std::str::from_utf8(&text) {
+                proptest::prop_assert_eq!(tokens.open(text), None);
+            }
+        }
+    }
 }

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod fuzzing;
 pub mod machine_secret;
 pub mod metrics;
 pub mod oauth;

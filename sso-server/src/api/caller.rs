@@ -32,6 +32,19 @@ fn failed(message: &str) -> ApiFailure {
     ApiFailure::new(ApiStatus::AuthenticationFailed, message)
 }
 
+/// The application id and secret of an `Authorization: Basic` value (the
+/// text after `Basic `).
+pub fn basic_credentials(encoded: &str) -> Result<(String, String), ApiFailure> {
+    let bad = || failed("the Basic credentials are not base64 of id:secret");
+    let decoded = STANDARD
+        .decode(encoded.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(bad)?;
+    let (id, secret) = decoded.split_once(':').ok_or_else(bad)?;
+    Ok((id.to_owned(), secret.to_owned()))
+}
+
 impl Caller {
     pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Self, ApiFailure> {
         let value = req
@@ -62,14 +75,8 @@ impl Caller {
         encoded: &str,
     ) -> Result<Self, ApiFailure> {
         const WRONG: &str = "unknown application or wrong secret";
-        let decoded = STANDARD
-            .decode(encoded.trim())
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .ok_or_else(|| failed("the Basic credentials are not base64 of id:secret"))?;
-        let (id, secret) = decoded
-            .split_once(':')
-            .ok_or_else(|| failed("the Basic credentials are not base64 of id:secret"))?;
+        let (id, secret) = basic_credentials(encoded)?;
+        let (id, secret) = (id.as_str(), secret.as_str());
         let app = state
             .settings
             .applications

@@ -46,9 +46,19 @@ impl Email {
         let local: String =
             unicode_normalization::UnicodeNormalization::nfkc(local.to_lowercase().as_str())
                 .collect();
+        let normalized = format!("{local}@{domain}");
+        // Lower-casing can lengthen a character (`\u{23E}` takes 2 bytes,
+        // `\u{2C66}` 3) and IDNA a domain: the normal form must be a valid
+        // address too, so that it parses to itself.
+        if normalized.chars().count() > Self::MAX || !EmailAddress::is_valid(&normalized) {
+            return Err(FieldError::Malformed(
+                "an address that stays within the limits once lower-cased and its domain \
+                 written in ASCII",
+            ));
+        }
         Ok(Self {
             display: trimmed.to_owned(),
-            normalized: format!("{local}@{domain}"),
+            normalized,
         })
     }
     pub fn as_str(&self) -> &str {
@@ -143,6 +153,29 @@ mod tests {
     #[test]
     /// Defect: `Kelvin\u{212A}@` was lower-cased into `kelvink@`, silently
     /// the same account as another address. Normalisation is explicit now.
+    fn email_normal_forms_are_valid_addresses_too() {
+        // Found by fuzzing (form_fields): a 64-byte local part whose
+        // lower-case form is 66 bytes normalised to an address that did
+        // not parse.
+        let grows = format!("{}\u{23E}\u{23E}@example.com", "a".repeat(60));
+        assert!(
+            EmailAddress::is_valid(&grows),
+            "64 bytes are a valid local part"
+        );
+        assert!(
+            Email::parse(&grows).is_err(),
+            "its lower-case form is 66 bytes"
+        );
+        for ok in ["Ann@Example.COM", "\u{23E}x@b\u{FC}cher.example"] {
+            let email = Email::parse(ok).unwrap();
+            assert_eq!(
+                Email::parse(email.normalized()).unwrap().normalized(),
+                email.normalized()
+            );
+        }
+    }
+
+    #[test]
     fn email_normalisation_is_nfkc_and_idna() {
         let kelvin = Email::parse("kelvin\u{212A}@example.com").unwrap_err();
         assert!(kelvin.to_string().contains("NFKC"), "{kelvin}");

@@ -36,7 +36,22 @@ impl ClientCredentials {
         form_client_id: Option<&str>,
         form_secret: Option<&str>,
     ) -> Result<Self, TokenError> {
-        let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        let authorization = req.headers().get(header::AUTHORIZATION);
+        Self::from_parts(
+            authorization.map(|v| v.as_bytes()),
+            form_client_id,
+            form_secret,
+        )
+    }
+
+    /// From the raw `Authorization` header value, if any, and the form's
+    /// fields.
+    pub fn from_parts(
+        authorization: Option<&[u8]>,
+        form_client_id: Option<&str>,
+        form_secret: Option<&str>,
+    ) -> Result<Self, TokenError> {
+        let Some(value) = authorization else {
             let client_id = form_client_id.ok_or_else(|| {
                 TokenError::InvalidRequest(
                     "`client_id` is missing (or authenticate with HTTP Basic)".to_owned(),
@@ -51,8 +66,7 @@ impl ClientCredentials {
         const BAD: TokenError = TokenError::InvalidClient(
             "the Authorization header must be `Basic base64(client_id:client_secret)`",
         );
-        let encoded = value
-            .to_str()
+        let encoded = std::str::from_utf8(value)
             .ok()
             .and_then(|v| v.strip_prefix("Basic "))
             .ok_or(BAD)?;

@@ -183,8 +183,14 @@ pub async fn read_form(
         .await
         .map_err(|_| FormError::TooLarge(limit))?
         .map_err(|e| FormError::Unreadable(e.to_string()))?;
+    parse_form(&body)
+}
+
+/// A urlencoded body's fields: a repeated name is refused, empty values
+/// are dropped.
+pub fn parse_form(body: &[u8]) -> Result<HashMap<String, String>, FormError> {
     let mut form = HashMap::new();
-    for (name, value) in url::form_urlencoded::parse(&body) {
+    for (name, value) in url::form_urlencoded::parse(body) {
         if value.is_empty() {
             continue;
         }

@@ -3,7 +3,7 @@
 //! pass the same behavioural suite (`tests/store`).
 
 mod memory;
-mod redis;
+pub(crate) mod redis;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -246,7 +246,7 @@ fn millis(ttl: Duration) -> u64 {
     u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
-fn encode_session(session: &BrowserSession) -> Vec<(String, String)> {
+pub(crate) fn encode_session(session: &BrowserSession) -> Vec<(String, String)> {
     let mut fields = Vec::new();
     for (segment, s) in &session.segments {
         fields.push((
@@ -269,7 +269,9 @@ fn encode_session(session: &BrowserSession) -> Vec<(String, String)> {
 }
 
 /// The session from its hash fields, given as name-value pairs.
-fn decode_session<'a>(fields: &[(&'a str, &'a str)]) -> Result<BrowserSession, StoreError> {
+pub(crate) fn decode_session<'a>(
+    fields: &[(&'a str, &'a str)],
+) -> Result<BrowserSession, StoreError> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("session field {what}"));
     let segment = |name: &str, field: &str| Segment::parse(name).map_err(|_| corrupt(field));
     let mut session = BrowserSession::default();

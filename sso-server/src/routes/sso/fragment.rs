@@ -54,6 +54,35 @@ pub fn encode_into(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(rest);
 }
 
+/// Whether `text` is something [`encode_into`] can produce: only kept bytes
+/// and `%XX` escapes of the others.
+pub fn is_encoded(text: &str) -> bool {
+    let mut bytes = text.bytes();
+    while let Some(b) = bytes.next() {
+        if b == b'%' {
+            let escaped = match (bytes.next(), bytes.next()) {
+                (Some(hi), Some(lo)) if HEX.contains(&hi) && HEX.contains(&lo) => {
+                    hex_value(hi) << 4 | hex_value(lo)
+                }
+                _ => return false,
+            };
+            if KEEP[usize::from(escaped)] {
+                return false;
+            }
+        } else if !KEEP[usize::from(b)] {
+            return false;
+        }
+    }
+    true
+}
+
+fn hex_value(digit: u8) -> u8 {
+    match digit {
+        b'0'..=b'9' => digit - b'0',
+        _ => digit - b'A' + 10,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,6 +109,32 @@ mod tests {
             let encoded = encode(text);
             assert!(encoded.is_ascii(), "{encoded}");
             assert_eq!(percent_decode_str(&encoded).decode_utf8().unwrap(), text);
+        }
+    }
+
+    /// The bytes RFC 3986 allows in a fragment (pchar / "/" / "?", with
+    /// `%` only as part of an escape, which `is_encoded` checks).
+    fn rfc3986_fragment_byte(b: u8) -> bool {
+        b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?%".contains(&b)
+    }
+
+    proptest::proptest! {
+        /// Any text survives the trip through a URL parser and the
+        /// receiver's decoding, and the fragment holds only what a fragment
+        /// may: nothing the receiver splits on, nothing a URL parser changes.
+        #[test]
+        fn any_text_round_trips_through_a_url(text: String) {
+            let encoded = encode(&text);
+            proptest::prop_assert!(encoded.bytes().all(rfc3986_fragment_byte));
+            proptest::prop_assert!(is_encoded(&encoded));
+            proptest::prop_assert!(!encoded.contains(['&', '=', '+', '#', '\'']));
+            let url = url::Url::parse(&format!("http://news.localhost/r#state=s&sso={encoded}"))
+                .unwrap();
+            let fragment = url.fragment().unwrap();
+            proptest::prop_assert_eq!(fragment, format!("state=s&sso={encoded}"));
+            let sso = fragment.strip_prefix("state=s&sso=").unwrap();
+            let decoded = percent_decode_str(sso).decode_utf8().unwrap();
+            proptest::prop_assert_eq!(decoded, text);
         }
     }
 }

@@ -57,6 +57,48 @@ async fn serve(
     }
 }
 
+/// Everything the SSO endpoints read from a query string before they touch
+/// the store or the cookie, in their order, and the `Location` the answer
+/// would carry: `None` when the target is refused (the `400` page). The
+/// fuzz target `sso_query` drives it; it asserts that a `Location` only
+/// ever starts with a URL registered for the named client and that its
+/// fragment holds only characters a fragment may.
+pub fn parse_query(settings: &Settings, query: &str) -> Option<String> {
+    let p = Params::from_query(query);
+    let target = Target::resolve(settings, &p).ok()?;
+    let parsed = (|| {
+        validate_passthrough(&p)?;
+        target.segments(&p)?;
+        target.logout_index(&p)?;
+        p.flow(settings, target.client, false)?;
+        p.code_options()?;
+        p.parse_opt("response_type", crate::domain::ResponseType::parse)?;
+        p.parse_opt("sso_code", crate::secrets::Secret::parse)?;
+        p.flag("keep_me_logged_in")?;
+        p.optional("confirm")
+    })();
+    let response = match parsed {
+        Ok(_) => target.deliver(&target.ok("check", "ok", "parsed", json!({}))),
+        Err(err) => target.deliver_error(&err),
+    };
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().expect("a Location is ASCII").to_owned())
+        .expect("every delivery has a Location");
+    let (url, fragment) = location.split_once('#').expect("a fragment");
+    assert!(
+        target.client.xd_receivers.iter().any(|r| r == url)
+            || target.client.redirect_uris.iter().any(|r| r == url),
+        "delivered to an unregistered URL: {url}"
+    );
+    let result = fragment
+        .strip_prefix(&format!("state={}&sso=", target.state.as_str()))
+        .expect("the fragment starts with the state");
+    assert!(fragment::is_encoded(result), "not fragment-safe: {result}");
+    Some(location)
+}
+
 /// Where and to whom a result may be delivered.
 struct Target<'s> {
     client: &'s Client,

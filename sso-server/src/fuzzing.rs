@@ -1,0 +1,194 @@
+//! One entry function per fuzz target, for every parser that sees untrusted
+//! input. `fuzz/fuzz_targets/<name>.rs` calls `<name>` under
+//! `cargo +nightly fuzz` (`make fuzz`), and `tests/fuzz_corpus.rs` replays
+//! each target's saved corpus (`fuzz/corpus/<name>/`) through the same
+//! function on stable in `make test`. Each takes any bytes, must not panic,
+//! and asserts what must hold of every input.
+
+use std::sync::OnceLock;
+
+use crate::access_token::{AccessClaims, AccessTokenKey, AccessTokens};
+use crate::config::{Overrides, Release, Settings};
+use crate::domain::{
+    ApiSession, ClientId, CodeChallenge, CodeVerifier, DisplayName, Email, Grant, Nonce, Password,
+    SegmentList, State, UserId,
+};
+use crate::oauth::ClientCredentials;
+use crate::oidc::SigningKeys;
+use crate::secrets::Secret;
+use crate::sso_service::OwnIssuer;
+
+/// The demo configuration: the clients, receivers, segments and services
+/// the fuzzed requests are checked against.
+fn settings() -> &'static Settings {
+    static SETTINGS: OnceLock<Settings> = OnceLock::new();
+    SETTINGS.get_or_init(|| Settings::demo(&Overrides::default()).expect("the demo loads"))
+}
+
+/// Query strings of `/sso/check`, `/sso/set` and `/sso/end`, with their
+/// segment lists: a `Location` only ever goes to a registered URL.
+pub fn sso_query(data: &[u8]) {
+    let Ok(query) = std::str::from_utf8(data) else {
+        return;
+    };
+    crate::routes::sso::parse_query(settings(), query);
+}
+
+/// Urlencoded bodies (`/oauth/*`, `/api`) and each field's parser.
+pub fn form_fields(data: &[u8]) {
+    let Ok(form) = crate::routes::params::parse_form(data) else {
+        return;
+    };
+    for value in form.values() {
+        if let Ok(email) = Email::parse(value) {
+            // Normalising is idempotent: a normalised address parses to itself.
+            let again = Email::parse(email.normalized())
+                .unwrap_or_else(|e| panic!("{value:?} normalised to {email:?}: {e:?}"));
+            assert_eq!(again.normalized(), email.normalized());
+        }
+        let _ = Password::parse(value);
+        let _ = Password::candidate(value);
+        let _ = DisplayName::parse(value);
+        let _ = ClientId::parse(value);
+        let _ = SegmentList::parse(value);
+        let _ = State::parse(value);
+        let _ = Nonce::parse(value);
+        if let (Ok(challenge), Ok(verifier)) =
+            (CodeChallenge::parse(value), CodeVerifier::parse(value))
+        {
+            // A verifier is not its own challenge (S256 hashes it).
+            assert!(!challenge.is_met_by(&verifier));
+        }
+        let _ = crate::domain::Username::parse(value);
+        let _ = crate::domain::ServiceId::parse(value);
+        let _ = Secret::parse(value);
+    }
+}
+
+fn access_tokens() -> &'static (AccessTokens, String) {
+    static TOKENS: OnceLock<(AccessTokens, String)> = OnceLock::new();
+    TOKENS.get_or_init(|| {
+        let key = AccessTokenKey::parse(&"k".repeat(43)).expect("a key");
+        let tokens = AccessTokens::new(&key);
+        let minted = tokens.mint(&AccessClaims {
+            user: UserId(uuid::Uuid::nil()),
+            client: ClientId::parse("news").expect("an id"),
+            expires: i64::MAX,
+            release: Release::of(None),
+            session: None,
+        });
+        (tokens, minted)
+    })
+}
+
+/// Bearer access tokens: nothing but a token this key minted opens.
+pub fn access_token(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (tokens, minted) = access_tokens();
+    if let Some(claims) = tokens.open(text) {
+        assert_eq!(text, minted, "a token opened that this key never minted");
+        assert_eq!(claims.client.as_str(), "news");
+    }
+    let _ = AccessTokenKey::parse(text);
+}
+
+/// Records read back from the store: a Redis session hash (one
+/// `field\tvalue` per line), code grants and API sessions (JSON). Whatever
+/// decodes encodes back to itself.
+pub fn stored_records(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let fields: Vec<(&str, &str)> = text
+            .lines()
+            .filter_map(|line| line.split_once('\t'))
+            .collect();
+        if let Ok(session) = crate::store::redis::decode_session(&fields) {
+            let encoded = crate::store::redis::encode_session(&session);
+            let pairs: Vec<(&str, &str)> = encoded
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let again = crate::store::redis::decode_session(&pairs).expect("re-decodes");
+            assert_eq!(again, session);
+        }
+    }
+    if let Ok(grant) = serde_json::from_slice::<Grant>(data) {
+        let json = serde_json::to_vec(&grant).expect("serialises");
+        assert_eq!(serde_json::from_slice::<Grant>(&json).ok(), Some(grant));
+    }
+    if let Ok(session) = serde_json::from_slice::<ApiSession>(data) {
+        let json = serde_json::to_vec(&session).expect("serialises");
+        assert_eq!(
+            serde_json::from_slice::<ApiSession>(&json).ok(),
+            Some(session)
+        );
+    }
+}
+
+/// `Authorization` header values and form credentials at `/oauth/token`
+/// (the first byte picks which form fields come along).
+pub fn client_credentials(data: &[u8]) {
+    let Some((&mode, header)) = data.split_first() else {
+        return;
+    };
+    let form_id = (mode & 1 == 1).then_some("news");
+    let form_secret = (mode & 2 == 2).then_some("news-secret");
+    let header = (mode & 4 == 0).then_some(header);
+    if let Ok(credentials) = ClientCredentials::from_parts(header, form_id, form_secret) {
+        // One method per request: never a Basic header and a form secret.
+        assert!(!(credentials.basic && form_secret.is_some()));
+        if let Some(id) = form_id {
+            assert_eq!(credentials.client_id, id);
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(header.unwrap_or_default()) {
+        let _ = crate::api::basic_credentials(text);
+    }
+}
+
+fn own_keys() -> &'static SigningKeys {
+    static KEYS: OnceLock<SigningKeys> = OnceLock::new();
+    KEYS.get_or_init(SigningKeys::generate)
+}
+
+/// ID tokens of external services (`session/createwithsso`,
+/// `user/linkssotoken`): no forged or malformed token is accepted.
+pub fn external_id_token(data: &[u8]) {
+    let Ok(token) = std::str::from_utf8(data) else {
+        return;
+    };
+    let own = OwnIssuer {
+        issuer: settings().issuer(),
+        keys: own_keys(),
+        now: 1_800_000_000,
+    };
+    for service in settings().sso_services.values() {
+        assert!(
+            service.token_of(token, &own, 60).is_err(),
+            "accepted a token nobody signed: {token}"
+        );
+    }
+}
+
+/// Configuration files: refused with an error, never a panic.
+pub fn config_file(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let _ = Settings::from_toml(text, &Overrides::default());
+}
+
+/// A fuzz target's entry function.
+pub type Target = fn(&[u8]);
+
+/// Every target, by name: what the corpus replay runs.
+pub const TARGETS: [(&str, Target); 7] = [
+    ("sso_query", sso_query),
+    ("form_fields", form_fields),
+    ("access_token", access_token),
+    ("stored_records", stored_records),
+    ("client_credentials", client_credentials),
+    ("external_id_token", external_id_token),
+    ("config_file", config_file),
+];
