@@ -59,6 +59,11 @@ impl AccessTokenKey {
         Ok(Self(bytes))
     }
 
+    /// The key as `access_token_key` is written (base64url).
+    pub fn to_base64(&self) -> String {
+        URL_SAFE_NO_PAD.encode(&self.0)
+    }
+
     /// A fresh random key: tokens then die with the process.
     pub fn generate() -> Self {
         let mut bytes = vec![0u8; Self::MIN_LEN];

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use mimalloc::MiMalloc;
-use sso_server::config::{Overrides, Settings, StoreSettings};
+use sso_server::config::{LogFormat, Overrides, Settings, StoreSettings};
 use sso_server::startup::Application;
 use sso_server::telemetry;
 
@@ -20,38 +20,47 @@ static GLOBAL: MiMalloc = MiMalloc;
 #[command(version)]
 struct Cli {
     /// TOML configuration file (default: the built-in demo).
-    #[arg(long, env = "SSO_CONFIG")]
+    #[arg(long, env = "SSO_CONFIG", global = true)]
     config: Option<PathBuf>,
     /// Run the built-in demo configuration (published secrets) even on a
     /// public URL that is not loopback or *.localhost.
-    #[arg(long)]
+    #[arg(long, global = true)]
     demo: bool,
     /// Listen address, e.g. 127.0.0.1:8080.
-    #[arg(long, env = "SSO_LISTEN")]
+    #[arg(long, env = "SSO_LISTEN", global = true)]
     listen: Option<String>,
     /// Admin listen address (/metrics, /healthz, /readyz), e.g. 127.0.0.1:9080.
-    #[arg(long, env = "SSO_ADMIN_LISTEN")]
+    #[arg(long, env = "SSO_ADMIN_LISTEN", global = true)]
     admin_listen: Option<String>,
     /// Public URL of this server, e.g. https://sso.example.com.
-    #[arg(long, env = "SSO_PUBLIC_URL")]
+    #[arg(long, env = "SSO_PUBLIC_URL", global = true)]
     public_url: Option<String>,
     /// Store: `memory` or a redis:// URL.
-    #[arg(long, env = "SSO_STORE")]
+    #[arg(long, env = "SSO_STORE", global = true)]
     store: Option<String>,
     /// Directory with the built browser library (sso.js, sso_bg.wasm).
-    #[arg(long, env = "SSO_ASSETS_DIR")]
+    #[arg(long, env = "SSO_ASSETS_DIR", global = true)]
     assets_dir: Option<String>,
     /// Key that signs access tokens: base64 of at least 32 random bytes
     /// (e.g. `openssl rand -base64 32`). Unset, one is generated at start.
-    #[arg(long, env = "SSO_ACCESS_TOKEN_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "SSO_ACCESS_TOKEN_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     access_token_key: Option<String>,
     /// PEM file of the P-256 private keys (PKCS#8) that sign ID tokens; the
     /// first signs, all are published. Unset, one is generated at start.
-    #[arg(long, env = "SSO_ID_TOKEN_KEYS")]
+    #[arg(long, env = "SSO_ID_TOKEN_KEYS", global = true)]
     id_token_keys: Option<String>,
     /// Log filter (tracing EnvFilter syntax).
-    #[arg(long, env = "SSO_LOG", default_value = "info")]
+    #[arg(long, env = "SSO_LOG", default_value = "info", global = true)]
     log: String,
+    /// Log lines as `text` or `json` (one object per line); overrides the
+    /// file's `log_format`.
+    #[arg(long, env = "SSO_LOG_FORMAT", value_enum, global = true)]
+    log_format: Option<LogFormat>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -64,6 +73,43 @@ enum Command {
     /// Reads an existing client or application secret from standard input
     /// (one line) and prints its hash for `secret_hash`.
     HashSecret,
+    /// Validates the configuration (the file, or the demo, with the flags
+    /// and `SSO_*` variables over it) and prints it as it would run, secrets
+    /// redacted. Exit status 2 when it is invalid.
+    CheckConfig,
+    /// Writes a new ES256 ID-token key to the PEM file PATH (which must not
+    /// exist) and prints the `access_token_key` and `id_token_keys` lines
+    /// for the configuration.
+    GenKeys {
+        /// Where to write the ID-token key (PEM, PKCS#8; mode 0600).
+        path: PathBuf,
+    },
+}
+
+fn gen_keys(path: &std::path::Path) -> ExitCode {
+    use std::io::Write;
+    let keys = sso_server::oidc::SigningKeys::generate();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(path)
+        .and_then(|mut f| f.write_all(keys.private_pem().as_bytes()));
+    if let Err(err) = written {
+        eprintln!("sso-server: cannot write {}: {err}", path.display());
+        return ExitCode::FAILURE;
+    }
+    let key = sso_server::access_token::AccessTokenKey::generate();
+    println!("# Keep both secret, and the same on every instance.");
+    println!("access_token_key = \"{}\"", key.to_base64());
+    println!(
+        "# ID-token key {} (kid); to rotate, put a new key first in",
+        keys.current_kid()
+    );
+    println!("# the file and keep the old one after it until its tokens have expired.");
+    println!("id_token_keys = \"{}\"", path.display());
+    ExitCode::SUCCESS
 }
 
 fn gen_secret() -> ExitCode {
@@ -94,13 +140,14 @@ fn hash_secret() -> ExitCode {
 #[actix_web::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    match &cli.command {
         Some(Command::GenSecret) => return gen_secret(),
         Some(Command::HashSecret) => return hash_secret(),
-        None => {}
+        Some(Command::GenKeys { path }) => return gen_keys(path),
+        Some(Command::CheckConfig) | None => {}
     }
-    telemetry::init(&cli.log);
     let overrides = Overrides {
+        log_format: cli.log_format,
         listen: cli.listen,
         admin_listen: cli.admin_listen,
         public_url: cli.public_url,
@@ -109,6 +156,24 @@ async fn main() -> ExitCode {
         access_token_key: cli.access_token_key,
         id_token_keys: cli.id_token_keys,
     };
+    let checking = matches!(cli.command, Some(Command::CheckConfig));
+    telemetry::init(
+        &cli.log,
+        LogFormat::of(cli.config.as_deref(), &overrides),
+        checking,
+    );
+    if let Some(Command::CheckConfig) = cli.command {
+        return match Settings::effective_toml(cli.config.as_deref(), &overrides, cli.demo) {
+            Ok(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("sso-server: {err}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let settings = match Settings::load(cli.config.as_deref(), &overrides, cli.demo) {
         Ok(s) => s,
         Err(err) => {
@@ -118,7 +183,7 @@ async fn main() -> ExitCode {
     };
     let store = match &settings.store {
         StoreSettings::Memory => "memory (in-process; state is lost on restart)".to_owned(),
-        StoreSettings::Redis(url) => redacted(url),
+        StoreSettings::Redis(url) => sso_server::config::redact_url(url),
     };
     let public_url = settings.public_url.clone();
     let app = match Application::build(settings).await {
@@ -135,16 +200,5 @@ async fn main() -> ExitCode {
             eprintln!("sso-server: {err}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// The store URL without its password, for the log.
-fn redacted(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_owned(),
     }
 }

@@ -12,6 +12,8 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
+
+use crate::config::LogFormat;
 use uuid::Uuid;
 
 tokio::task_local! {
@@ -25,14 +27,32 @@ pub fn current_request_id() -> String {
         .unwrap_or_else(|_| Uuid::new_v4().simple().to_string())
 }
 
-/// Installs the global log subscriber; `filter` uses `EnvFilter` syntax.
-pub fn init(filter: &str) {
+/// Installs the global log subscriber, writing to standard output, or to
+/// standard error for commands whose output is their result
+/// (`check-config`); `filter` uses `EnvFilter` syntax. A second call
+/// (tests) keeps the first subscriber.
+pub fn init(filter: &str, format: LogFormat, to_stderr: bool) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    // A second call (tests) keeps the first subscriber.
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
-        .try_init();
+        .with_writer(move || -> Box<dyn std::io::Write> {
+            match to_stderr {
+                true => Box::new(std::io::stderr()),
+                false => Box::new(std::io::stdout()),
+            }
+        });
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        // One JSON object per line, the event's fields flattened beside
+        // `message`, with the request span's id.
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+    };
 }
 
 /// Paths are logged up to this many bytes: a request line can be as long as

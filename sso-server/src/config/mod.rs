@@ -65,6 +65,38 @@ pub enum ConfigError {
     Invalid(String),
 }
 
+/// What `check-config` prints in place of a secret.
+const REDACTED: &str = "<redacted>";
+
+/// A URL without its password (a store URL may carry one), for logs and
+/// `check-config`.
+pub fn redact_url(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("REDACTED"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The file's text parsed, with the flags' and environment's values over it.
+fn raw_with_overrides(text: &str, overrides: &Overrides) -> Result<raw::RawConfig, ConfigError> {
+    let mut raw: raw::RawConfig = toml::from_str(text)?;
+    let o = overrides.clone();
+    if let Some(v) = o.log_format {
+        raw.log_format = v;
+    }
+    raw.listen = o.listen.unwrap_or(raw.listen);
+    raw.admin_listen = o.admin_listen.or(raw.admin_listen);
+    raw.public_url = o.public_url.unwrap_or(raw.public_url);
+    raw.store = o.store.unwrap_or(raw.store);
+    raw.assets_dir = o.assets_dir.or(raw.assets_dir);
+    raw.access_token_key = o.access_token_key.or(raw.access_token_key);
+    raw.id_token_keys = o.id_token_keys.or(raw.id_token_keys);
+    Ok(raw)
+}
+
 /// Whether a URL's host is this machine: a loopback address, `localhost`
 /// or a `*.localhost` name (which browsers resolve to loopback).
 pub fn is_local(url: &Url) -> bool {
@@ -86,6 +118,7 @@ fn invalid(msg: impl Into<String>) -> ConfigError {
 /// Values that override the file (from flags or `SSO_*` variables).
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
+    pub log_format: Option<LogFormat>,
     pub listen: Option<String>,
     pub admin_listen: Option<String>,
     pub public_url: Option<String>,
@@ -93,6 +126,26 @@ pub struct Overrides {
     pub assets_dir: Option<String>,
     pub access_token_key: Option<String>,
     pub id_token_keys: Option<String>,
+}
+
+/// How log lines are written: `text` for people, `json` (one object per
+/// line) for log collectors.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Deserialize,
+    serde::Serialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,6 +285,7 @@ pub struct ApiSettings {
 
 #[derive(Debug, Clone)]
 pub struct Settings {
+    pub log_format: LogFormat,
     pub listen: SocketAddr,
     /// Where `/metrics` (and the probes again) are served; `None` serves no
     /// metrics. Never the public port.
@@ -256,6 +310,30 @@ pub struct Settings {
     pub roles: HashMap<String, BTreeSet<RoleToken>>,
     pub applications: HashMap<String, ApiApplication>,
     pub sso_services: HashMap<ServiceId, SsoService>,
+}
+
+impl LogFormat {
+    /// The format a configuration asks for, read before the rest of it so
+    /// that what loading it logs (warnings) is already in that format: the
+    /// override, else the file's `log_format`, else text. A file that cannot
+    /// be read or parsed here is reported by the real load.
+    pub fn of(path: Option<&Path>, overrides: &Overrides) -> Self {
+        if let Some(format) = overrides.log_format {
+            return format;
+        }
+        let text = match path {
+            Some(path) => std::fs::read_to_string(path).unwrap_or_default(),
+            None => DEMO_TOML.to_owned(),
+        };
+        #[derive(serde::Deserialize)]
+        struct Peek {
+            #[serde(default)]
+            log_format: LogFormat,
+        }
+        toml::from_str::<Peek>(&text)
+            .map(|p| p.log_format)
+            .unwrap_or_default()
+    }
 }
 
 impl Settings {
@@ -321,29 +399,32 @@ impl Settings {
         overrides: &Overrides,
         files: &ConfigFiles,
     ) -> Result<Self, ConfigError> {
-        let mut raw: raw::RawConfig = toml::from_str(text)?;
-        if let Some(v) = &overrides.listen {
-            raw.listen = v.clone();
+        raw_with_overrides(text, overrides)?.validate(files)
+    }
+
+    /// The configuration `load` would run, as TOML, after validating it:
+    /// the file (or the demo) with the overrides applied. Secrets are
+    /// redacted: `access_token_key` and a store password; `secret_hash`
+    /// values are hashes and stay.
+    pub fn effective_toml(
+        path: Option<&Path>,
+        overrides: &Overrides,
+        demo: bool,
+    ) -> Result<String, ConfigError> {
+        Self::load(path, overrides, demo)?;
+        let text = match path {
+            Some(path) => std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.display().to_string(),
+                source,
+            })?,
+            None => DEMO_TOML.to_owned(),
+        };
+        let mut raw = raw_with_overrides(&text, overrides)?;
+        if raw.access_token_key.is_some() {
+            raw.access_token_key = Some(REDACTED.to_owned());
         }
-        if let Some(v) = &overrides.admin_listen {
-            raw.admin_listen = Some(v.clone());
-        }
-        if let Some(v) = &overrides.public_url {
-            raw.public_url = v.clone();
-        }
-        if let Some(v) = &overrides.store {
-            raw.store = v.clone();
-        }
-        if let Some(v) = &overrides.assets_dir {
-            raw.assets_dir = Some(v.clone());
-        }
-        if let Some(v) = &overrides.access_token_key {
-            raw.access_token_key = Some(v.clone());
-        }
-        if let Some(v) = &overrides.id_token_keys {
-            raw.id_token_keys = Some(v.clone());
-        }
-        raw.validate(files)
+        raw.store = redact_url(&raw.store);
+        toml::to_string(&raw).map_err(|e| invalid(format!("cannot print the configuration: {e}")))
     }
 
     /// All origins of all clients, for CORS.
@@ -383,6 +464,7 @@ mod tests {
     #[test]
     fn overrides_win_and_https_gets_host_prefix() {
         let o = Overrides {
+            log_format: Some(LogFormat::Json),
             listen: Some("0.0.0.0:9000".into()),
             admin_listen: None,
             public_url: Some("https://sso.example.com".into()),
@@ -398,6 +480,9 @@ mod tests {
             ..o
         };
         let s = Settings::demo(&o).unwrap();
+        assert_eq!(s.log_format, LogFormat::Json);
+        assert_eq!(LogFormat::of(None, &o), LogFormat::Json);
+        assert_eq!(LogFormat::of(None, &Overrides::default()), LogFormat::Text);
         assert_eq!(s.listen.port(), 9000);
         assert_eq!(s.cookie.name, "__Host-sso_session");
         assert_eq!(s.assets_dir, Some("target/sso-client".into()));

@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::{
@@ -15,9 +15,11 @@ use crate::domain::{ClientId, RoleToken, Segment, ServiceId};
 use crate::machine_secret::MachineSecretHash;
 use crate::sso_service::{ALLOWED_ALGORITHMS, ServiceKind, SsoService};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawConfig {
+    #[serde(default)]
+    pub log_format: super::LogFormat,
     pub listen: String,
     #[serde(default)]
     pub admin_listen: Option<String>,
@@ -47,7 +49,7 @@ pub(super) struct RawConfig {
     pub sso_services: Vec<RawService>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawApi {
     pub default_role: String,
@@ -55,14 +57,14 @@ pub(super) struct RawApi {
     pub clock_skew_secs: u64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRole {
     pub name: String,
     pub tokens: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawApplication {
     pub id: String,
@@ -70,7 +72,7 @@ pub(super) struct RawApplication {
     pub roles: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, tag = "type", rename_all = "lowercase")]
 pub(super) enum RawService {
     Federated {
@@ -90,7 +92,7 @@ pub(super) enum RawService {
     },
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCookie {
     pub name: String,
@@ -98,7 +100,7 @@ pub(super) struct RawCookie {
     pub persistent_ttl_secs: u64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawTtl {
     pub sso_code_secs: u64,
@@ -106,7 +108,7 @@ pub(super) struct RawTtl {
     pub access_token_secs: u64,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRateLimit {
     pub attempts_per_ip: u64,
@@ -150,7 +152,7 @@ mod defaults {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFlow {
     pub name: String,
@@ -159,7 +161,7 @@ pub(super) struct RawFlow {
     pub user_data: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawClient {
     pub id: String,
@@ -524,6 +526,7 @@ impl RawConfig {
         }
 
         Ok(Settings {
+            log_format: self.log_format,
             listen,
             admin_listen,
             public_url,

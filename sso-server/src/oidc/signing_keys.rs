@@ -146,6 +146,11 @@ impl SigningKeys {
         })
     }
 
+    /// The signing key as a PEM block (PKCS#8), as `id_token_keys` files hold.
+    pub fn private_pem(&self) -> String {
+        pem::encode(&pem::Pem::new("PRIVATE KEY", self.private_der()))
+    }
+
     /// The PKCS#8 DER of the signing key, for writing a key file.
     pub fn private_der(&self) -> Vec<u8> {
         self.keys[0].key.as_bytes().to_vec()
