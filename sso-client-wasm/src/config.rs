@@ -7,6 +7,7 @@
 use crate::error::Problem;
 use alloc::borrow::ToOwned;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 /// A config value as the page script found it on the JS object.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +48,7 @@ impl Raw {
 /// `check_session`'s arguments as the page script sends them: names and
 /// [`Raw::read`] fields, alternating, separated by NUL (a field never holds
 /// one: a string with a NUL is described as `x`).
-pub struct Fields<'a>(alloc::vec::Vec<&'a str>);
+pub struct Fields<'a>(Vec<&'a str>);
 
 impl<'a> Fields<'a> {
     pub fn new(input: &'a str) -> Self {

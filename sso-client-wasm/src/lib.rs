@@ -27,6 +27,7 @@ mod browser;
 // thread, which is what AssumeSingleThreaded requires.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
+#[allow(unsafe_code)]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 

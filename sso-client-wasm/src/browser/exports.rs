@@ -27,6 +27,7 @@ struct Site {
 struct Current(RefCell<Option<Site>>);
 
 // SAFETY: see above; the browser build has a single thread.
+#[allow(unsafe_code)]
 unsafe impl Sync for Current {}
 
 static SITE: Current = Current(RefCell::new(None));

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::params::{FormError, Params, read_form};
+use super::params::{BODY_LIMIT, FormError, Params, read_form};
 use super::profile::timestamp;
 use crate::api::{ApiFailure, ApiStatus, Caller, ok, roles_of};
 use crate::clock::unix_now;
@@ -22,8 +22,6 @@ use crate::secrets::{Secret, SecretHash};
 use crate::sso_service::{OwnIssuer, SsoService};
 use crate::startup::AppState;
 use crate::store::{InsertUserError, LinkError};
-
-const BODY_LIMIT: usize = 16 * 1024;
 
 /// The caller and the form of a request, or the envelope error.
 async fn request(

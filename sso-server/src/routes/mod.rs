@@ -18,8 +18,6 @@ use actix_web::{HttpResponse, Route, web};
 use crate::config::Settings;
 use crate::error::ApiError;
 
-const FORM_LIMIT: usize = 16 * 1024;
-
 async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
 }
@@ -84,7 +82,7 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(
             web::FormConfig::default()
-                .limit(FORM_LIMIT)
+                .limit(params::BODY_LIMIT)
                 .error_handler(params::form_error),
         )
         .service(one(

@@ -14,6 +14,9 @@ use crate::error::ApiError;
 /// Longest value accepted for any parameter; the typed parsers are stricter.
 const MAX_VALUE: usize = 4096;
 
+/// Largest request body any endpoint reads (forms at `/oauth/*` and `/api`).
+pub const BODY_LIMIT: usize = 16 * 1024;
+
 /// Name-value pairs in request order. A query string is read in place:
 /// values that need no percent-decoding are borrowed, not copied (the SSO
 /// endpoints answer every page load of every site).

@@ -7,7 +7,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use super::params::{FormError, read_form};
+use super::params::{BODY_LIMIT, FormError, read_form};
 use crate::clock::unix_now;
 use crate::config::Release;
 use crate::domain::{CodeKind, CodeVerifier};
@@ -16,8 +16,6 @@ use crate::oidc::id_token_claims;
 use crate::secrets::Secret;
 use crate::startup::AppState;
 use crate::tokens::{issue_access_token, redeem_code};
-
-const BODY_LIMIT: usize = 16 * 1024;
 
 /// The successful answer (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).
 #[derive(Serialize)]

@@ -258,9 +258,7 @@ async fn legacy_argon2id_client_secrets_still_verify(backend: Backend) {
     let app = spawn_app_with(backend, |s| {
         s.rate_limit.auth_failures_per_client = 2;
         for id in ["news", "sport"] {
-            let client = s
-                .clients
-                .get_mut(&sso_server::domain::ClientId::parse(id).unwrap());
+            let client = s.clients.get_mut(&ClientId::parse(id).unwrap());
             client.unwrap().secret_hash =
                 Some(MachineSecretHash::parse(NEWS_SECRET_ARGON2ID).unwrap());
         }

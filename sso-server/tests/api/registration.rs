@@ -267,7 +267,7 @@ async fn concurrent_wrong_guesses_verify_at_most_the_account_budget(backend: Bac
                 .status()
         }
     });
-    let statuses = futures::future::join_all(guesses).await;
+    let statuses = join_all(guesses).await;
     let verified = statuses
         .iter()
         .filter(|s| **s == StatusCode::UNAUTHORIZED)
