@@ -3,9 +3,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-#[path = "../../sso-server/tests/common/redis_server.rs"]
-mod redis_server;
-use redis_server::RedisServer;
+use sso_test_support::RedisServer;
 
 pub struct Running {
     redis: RedisServer,

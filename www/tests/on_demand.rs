@@ -5,20 +5,14 @@
 
 use std::collections::HashMap;
 use std::net::TcpListener;
-use std::sync::Arc;
 
 use actix_web::{App, HttpServer};
 use reqwest::StatusCode;
 use serde_json::Value;
-use sso_server::config::{Overrides, Settings};
-use sso_server::startup::Application;
-use sso_server::store::{DynStore, MemoryStore, RedisStore};
 use sso_www::account::{AccountBackend, COOKIE};
 use sso_www::sso_api::{Credentials, SsoApi};
 
-#[path = "../../sso-server/tests/common/redis_server.rs"]
-mod redis_server;
-use redis_server::RedisServer;
+use sso_test_support::{Backend, RedisServer, both_stores};
 
 /// The demo news site's origin: codes are delivered to its receiver there.
 const NEWS: &str = "http://news.localhost:8081";
@@ -42,27 +36,10 @@ fn demo_credentials() -> Credentials {
 
 /// The SSO server on the demo configuration, and the news backend with
 /// `credentials`, each on a free port.
-async fn start(redis: bool, credentials: Credentials) -> World {
-    let overrides = Overrides {
-        listen: Some("127.0.0.1:0".into()),
-        admin_listen: Some("127.0.0.1:0".into()),
-        ..Default::default()
-    };
-    let mut settings = Settings::demo(&overrides).expect("demo config");
-    settings.workers = 2;
-    let (store, redis): (DynStore, _) = if redis {
-        let server = RedisServer::start();
-        let store = RedisStore::open(&server.url()).await.expect("redis store");
-        (Arc::new(store), Some(server))
-    } else {
-        (Arc::new(MemoryStore::new()), None)
-    };
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let sso = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    // The ID tokens' issuer, which the federated service checks.
-    settings.public_url = sso.parse().unwrap();
-    let app = Application::build_with_listener(settings, store, listener).expect("app builds");
-    tokio::spawn(app.run_until_stopped());
+async fn start(backend: Backend, credentials: Credentials) -> World {
+    let spawned = sso_test_support::spawn_server(backend, |_| {}).await;
+    let sso = spawned.base;
+    let redis = spawned.redis;
 
     let backend = AccountBackend::new(SsoApi::new(&sso, credentials).unwrap(), NEWS);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -253,8 +230,8 @@ fn cookie_pair(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().to_owned()
 }
 
-async fn accounts_are_created_on_demand_and_found_again(redis: bool) {
-    let world = start(redis, demo_credentials()).await;
+async fn accounts_are_created_on_demand_and_found_again(backend: Backend) {
+    let world = start(backend, demo_credentials()).await;
     let (sso_cookie, uuid) = world.signed_in_browser("nora@example.com").await;
 
     // First visit: no account is linked to this person yet, so one is made.
@@ -311,8 +288,8 @@ async fn accounts_are_created_on_demand_and_found_again(redis: bool) {
     assert_eq!(none["error"], "no account session");
 }
 
-async fn two_tabs_at_once_get_one_account(redis: bool) {
-    let world = start(redis, demo_credentials()).await;
+async fn two_tabs_at_once_get_one_account(backend: Backend) {
+    let world = start(backend, demo_credentials()).await;
     let (sso_cookie, _) = world.signed_in_browser("twins@example.com").await;
     let codes = [world.code(&sso_cookie).await, world.code(&sso_cookie).await];
     let (a, b) = tokio::join!(world.sign_in(&codes[0]), world.sign_in(&codes[1]));
@@ -327,8 +304,8 @@ async fn two_tabs_at_once_get_one_account(redis: bool) {
     assert_eq!(created, 1, "exactly one sign-in created the account");
 }
 
-async fn bad_input_and_bad_credentials_are_named(redis: bool) {
-    let world = start(redis, demo_credentials()).await;
+async fn bad_input_and_bad_credentials_are_named(backend: Backend) {
+    let world = start(backend, demo_credentials()).await;
     for (body, content_type) in [
         ("{}", "application/json"),
         ("not json", "application/json"),
@@ -359,7 +336,7 @@ async fn bad_input_and_bad_credentials_are_named(redis: bool) {
         app_secret: "not-the-secret".into(),
         ..demo_credentials()
     };
-    let world = start(redis, wrong).await;
+    let world = start(backend, wrong).await;
     let (sso_cookie, _) = world.signed_in_browser("wrong@example.com").await;
     let (status, answer, _) = world.sign_in(&world.code(&sso_cookie).await).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
@@ -370,17 +347,6 @@ async fn bad_input_and_bad_credentials_are_named(redis: bool) {
             .contains("AUTHENTICATION_FAILED"),
         "{answer}"
     );
-}
-
-macro_rules! both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod memory {
-            $( #[tokio::test] async fn $name() { super::$name(false).await } )*
-        }
-        mod redis {
-            $( #[tokio::test] async fn $name() { super::$name(true).await } )*
-        }
-    };
 }
 
 both_stores!(

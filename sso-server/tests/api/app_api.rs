@@ -14,8 +14,8 @@ use sso_server::api::ApiStatus;
 use sso_server::config::ApiApplication;
 use sso_server::domain::RoleToken;
 
-use crate::both_stores;
 use crate::helpers::*;
+use sso_test_support::both_stores;
 
 const PARTNER_KEY: &[u8] = include_bytes!("../fixtures/partner-idp.key.pem");
 const PARTNER_JWKS: &str = include_str!("../../config/partner-idp.jwks.json");

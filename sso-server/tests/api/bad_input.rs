@@ -4,8 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::both_stores;
 use crate::helpers::*;
+use sso_test_support::both_stores;
 
 const HUGE: usize = 10_000;
 

@@ -1,8 +1,8 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::both_stores;
 use crate::helpers::*;
+use sso_test_support::both_stores;
 
 async fn health_and_readiness(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -2,38 +2,15 @@
 //! client that speaks to it like a browser or a site would.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use reqwest::header::HeaderMap;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
-use sso_server::access_token::{AccessTokenKey, AccessTokens};
-use sso_server::config::{Overrides, Settings};
-use sso_server::startup::Application;
-use sso_server::store::{DynStore, MemoryStore, RedisStore};
+use sso_server::access_token::AccessTokens;
+use sso_server::config::Settings;
+use sso_server::store::DynStore;
 
-#[path = "../common/redis_server.rs"]
-mod redis_server;
-pub use redis_server::RedisServer;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Memory,
-    Redis,
-}
-
-/// Runs each named `async fn name(backend: Backend)` once per store.
-#[macro_export]
-macro_rules! both_stores {
-    ($($name:ident),* $(,)?) => {
-        mod memory {
-            $( #[tokio::test] async fn $name() { super::$name($crate::helpers::Backend::Memory).await } )*
-        }
-        mod redis {
-            $( #[tokio::test] async fn $name() { super::$name($crate::helpers::Backend::Redis).await } )*
-        }
-    };
-}
+pub use sso_test_support::{Backend, RedisServer};
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -51,49 +28,21 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }
 
+/// The server of `sso_test_support::spawn_server`, and a client that does
+/// not follow redirects (the tests read each `303`).
 pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
-    let overrides = Overrides {
-        listen: Some("127.0.0.1:0".into()),
-        admin_listen: Some("127.0.0.1:0".into()),
-        ..Default::default()
-    };
-    let mut settings = Settings::demo(&overrides).expect("demo config");
-    settings.workers = 2;
-    // Known to the test, so it can mint tokens of its own.
-    settings.access_token_key = Some(AccessTokenKey::generate());
-    tweak(&mut settings);
-    let (store, redis): (DynStore, _) = match backend {
-        Backend::Memory => (Arc::new(MemoryStore::new()), None),
-        Backend::Redis => {
-            let server = RedisServer::start();
-            let store = RedisStore::open(&server.url()).await.expect("redis store");
-            (Arc::new(store), Some(server))
-        }
-    };
-    // Bound first, so the public URL (the OpenID issuer) names the real port.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    if settings.public_url.scheme() == "http" {
-        settings.public_url = base.parse().unwrap();
-    }
-    let app = Application::build_with_listener(settings.clone(), store.clone(), listener)
-        .expect("app builds");
-    let admin = format!(
-        "http://127.0.0.1:{}",
-        app.admin_port().expect("admin listener")
-    );
-    tokio::spawn(app.run_until_stopped());
+    let spawned = sso_test_support::spawn_server(backend, tweak).await;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
     TestApp {
-        base,
-        admin,
+        base: spawned.base,
+        admin: spawned.admin,
         http,
-        store,
-        settings,
-        redis,
+        store: spawned.store,
+        settings: spawned.settings,
+        redis: spawned.redis,
     }
 }
 

@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 use sso_server::domain::ClientId;
 use sso_server::oidc::IdTokenClaims;
 
-use crate::both_stores;
 use crate::helpers::*;
+use sso_test_support::both_stores;
 
 const VERIFIER: &str = "a-verifier-of-forty-three-characters-or-more-0123";
 

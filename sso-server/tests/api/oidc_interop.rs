@@ -9,8 +9,8 @@ use openidconnect::{
     TokenResponse,
 };
 
-use crate::both_stores;
 use crate::helpers::*;
+use sso_test_support::both_stores;
 
 async fn the_openidconnect_crate_signs_in_through_a_check_code(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -5,8 +5,8 @@ use sso_server::access_token::{AccessClaims, AccessTokens};
 use sso_server::domain::{ClientId, UserId};
 use sso_server::secrets::Secret;
 
-use crate::both_stores;
 use crate::helpers::*;
+use sso_test_support::both_stores;
 
 async fn register_returns_profile_token_and_code(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::both_stores;
 use crate::helpers::*;
+use sso_test_support::both_stores;
 
 /// Receivers that differ from the registered one in one way each.
 fn receiver_variants() -> Vec<(&'static str, String)> {

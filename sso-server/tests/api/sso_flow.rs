@@ -6,8 +6,8 @@ use std::time::Duration;
 use sso_server::domain::{BrowserSession, CodeKind, Profile, Segment, SegmentSession, UserId};
 use sso_server::secrets::Secret;
 
-use crate::both_stores;
 use crate::helpers::*;
+use sso_test_support::both_stores;
 
 async fn full_flow_sign_in_check_elsewhere_sign_out(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -2,7 +2,6 @@
 //! store and against a real `redis-server` started for each test.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::join_all;
@@ -11,43 +10,24 @@ use sso_server::domain::{
     SegmentSession, SessionBinding, User, UserId,
 };
 use sso_server::secrets::Secret;
-use sso_server::store::{DynStore, InsertUserError, MemoryStore, RedisStore};
+use sso_server::store::{DynStore, InsertUserError};
 
-#[path = "../common/redis_server.rs"]
-mod redis_server;
-use redis_server::RedisServer;
+use sso_test_support::Backend;
 
-/// The store under test, and the Redis server behind it (if any).
-struct Fixture {
-    store: DynStore,
-    _redis: Option<RedisServer>,
-}
-
-async fn memory() -> Fixture {
-    Fixture {
-        store: Arc::new(MemoryStore::new()),
-        _redis: None,
-    }
-}
-
-async fn redis() -> Fixture {
-    let server = RedisServer::start();
-    let store = RedisStore::open(&server.url()).await.unwrap();
-    Fixture {
-        store: Arc::new(store),
-        _redis: Some(server),
-    }
-}
-
+/// Runs each `async fn name(store: DynStore)` on a fresh store of each kind
+/// (the Redis server lives until the test ends).
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod memory_store {
-            $( #[tokio::test] async fn $name() { super::$name(super::memory().await.store).await } )*
+            $( #[tokio::test] async fn $name() {
+                let (store, _redis) = super::Backend::Memory.store().await;
+                super::$name(store).await
+            } )*
         }
         mod redis_store {
             $( #[tokio::test] async fn $name() {
-                let f = super::redis().await;
-                super::$name(f.store.clone()).await
+                let (store, _redis) = super::Backend::Redis.store().await;
+                super::$name(store).await
             } )*
         }
     };
@@ -338,8 +318,8 @@ suite!(
 /// outage (which would answer 503).
 #[tokio::test]
 async fn an_unreadable_code_in_redis_is_taken_and_refused() {
-    let f = redis().await;
-    let server = f._redis.as_ref().unwrap();
+    let (store, redis) = Backend::Redis.store().await;
+    let server = redis.as_ref().unwrap();
     let code = Secret::generate().hash();
     let key = format!("sso:a:{{{}}}", code.as_str());
     let old = r#"{"user":"3f1c2d3e-0000-4000-8000-000000000000","client":"news","redirect_uri":null,"keep_me_logged_in":false,"auth_time":0}"#;
@@ -354,7 +334,7 @@ async fn an_unreadable_code_in_redis_is_taken_and_refused() {
         .query_async::<()>(&mut conn)
         .await
         .unwrap();
-    let taken = f.store.take_code(CodeKind::AuthorizationCode, &code).await;
+    let taken = store.take_code(CodeKind::AuthorizationCode, &code).await;
     assert!(matches!(taken, Ok(None)), "{taken:?}");
     let left: Option<String> = ::redis::cmd("GET")
         .arg(&key)

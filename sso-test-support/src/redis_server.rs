@@ -1,9 +1,6 @@
 //! A real `redis-server` on a free loopback port, owned by one test and killed
 //! when dropped. Nothing is persisted.
 
-// Shared by several test crates; not every crate uses every method.
-#![allow(dead_code)]
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};

@@ -1,0 +1,110 @@
+//! What every test crate of the workspace starts the same way: a real
+//! `redis-server` on a free port ([`RedisServer`]), a store of either kind
+//! ([`Backend`]) and the store matrix that runs a test on each
+//! ([`both_stores!`]), and the SSO server itself on free ports
+//! ([`spawn_server`]). A dev-dependency only (and the bench's).
+
+mod redis_server;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use sso_server::access_token::AccessTokenKey;
+use sso_server::config::{Overrides, Settings};
+use sso_server::startup::Application;
+use sso_server::store::{DynStore, MemoryStore, RedisStore};
+
+pub use redis_server::RedisServer;
+
+/// The store a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded in-process store.
+    Memory,
+    /// A real `redis-server` started for this test alone.
+    Redis,
+}
+
+impl Backend {
+    /// A fresh, empty store, and the Redis server behind it (kept alive by
+    /// holding it; dropping it stops the server).
+    pub async fn store(self) -> (DynStore, Option<RedisServer>) {
+        match self {
+            Self::Memory => (Arc::new(MemoryStore::new()), None),
+            Self::Redis => {
+                let server = RedisServer::start();
+                let store = RedisStore::open(&server.url())
+                    .await
+                    .expect("a Redis store on the test's redis-server");
+                (Arc::new(store), Some(server))
+            }
+        }
+    }
+}
+
+/// Runs each named `async fn name(backend: Backend)` once per store, as
+/// `memory::name` and `redis::name`.
+#[macro_export]
+macro_rules! both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            $( #[tokio::test] async fn $name() { super::$name($crate::Backend::Memory).await } )*
+        }
+        mod redis {
+            $( #[tokio::test] async fn $name() { super::$name($crate::Backend::Redis).await } )*
+        }
+    };
+}
+
+/// A running SSO server.
+pub struct Spawned {
+    /// `http://127.0.0.1:<port>`, also the public URL (the OpenID issuer)
+    /// when the configuration's is http.
+    pub base: String,
+    /// The admin listener (`/metrics`).
+    pub admin: String,
+    pub store: DynStore,
+    /// The settings it runs with.
+    pub settings: Settings,
+    pub redis: Option<RedisServer>,
+}
+
+/// The SSO server on the demo configuration, `tweak`ed, on `backend`, on
+/// free ports, served in the background of the current Tokio runtime. Its
+/// access-token key is generated here and known to the test (in
+/// `settings`), so a test can mint tokens of its own.
+pub async fn spawn_server(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> Spawned {
+    let overrides = Overrides {
+        listen: Some("127.0.0.1:0".into()),
+        admin_listen: Some("127.0.0.1:0".into()),
+        ..Default::default()
+    };
+    let mut settings = Settings::demo(&overrides).expect("the demo configuration loads");
+    settings.workers = 2;
+    settings.access_token_key = Some(AccessTokenKey::generate());
+    tweak(&mut settings);
+    let (store, redis) = backend.store().await;
+    // Bound first, so the public URL (the OpenID issuer) names the real port.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let base = format!(
+        "http://127.0.0.1:{}",
+        listener.local_addr().expect("a bound port").port()
+    );
+    if settings.public_url.scheme() == "http" {
+        settings.public_url = base.parse().expect("a URL");
+    }
+    let app = Application::build_with_listener(settings.clone(), store.clone(), listener)
+        .expect("the server builds");
+    let admin = format!(
+        "http://127.0.0.1:{}",
+        app.admin_port().expect("an admin listener")
+    );
+    tokio::spawn(app.run_until_stopped());
+    Spawned {
+        base,
+        admin,
+        store,
+        settings,
+        redis,
+    }
+}
