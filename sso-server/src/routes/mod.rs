@@ -80,12 +80,7 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
     let cors_oauth = cors(settings);
     let cors_entity = cors(settings);
     move |cfg: &mut web::ServiceConfig| {
-        cfg.app_data(
-            web::FormConfig::default()
-                .limit(params::BODY_LIMIT)
-                .error_handler(params::form_error),
-        )
-        .service(one(
+        cfg.service(one(
             "/healthz",
             Method::GET,
             web::route().to(health::healthz),

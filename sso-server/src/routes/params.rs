@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use actix_web::error::UrlencodedError;
 use actix_web::{HttpRequest, web};
 
 use crate::config::{Client, Flow, Settings};
@@ -33,9 +32,19 @@ impl Params<'static> {
 }
 
 impl<'a> Params<'a> {
-    /// A urlencoded query string; of a repeated name, the last value counts.
-    pub fn from_query(query: &'a str) -> Self {
-        Self(url::form_urlencoded::parse(query.as_bytes()).collect())
+    /// A urlencoded query string. A name may appear once: a repeat is
+    /// refused (the one rule for every endpoint), so no two parts of the
+    /// server can read different values of one parameter.
+    pub fn from_query(query: &'a str) -> Result<Self, ApiError> {
+        let pairs: Vec<_> = url::form_urlencoded::parse(query.as_bytes()).collect();
+        for (i, (name, _)) in pairs.iter().enumerate() {
+            if pairs[..i].iter().any(|(n, _)| n == name) {
+                return Err(ApiError::UnreadableRequest(
+                    FormError::Repeated(ApiError::echo(name)).to_string(),
+                ));
+            }
+        }
+        Ok(Self(pairs))
     }
 
     /// A present, non-empty value.
@@ -45,7 +54,7 @@ impl<'a> Params<'a> {
 
     /// `None` when absent or empty.
     pub fn optional(&self, name: &'static str) -> Result<Option<&str>, ApiError> {
-        let value = self.0.iter().rev().find(|(k, _)| k == name);
+        let value = self.0.iter().find(|(k, _)| k == name);
         match value.map(|(_, v)| v.as_ref()) {
             None | Some("") => Ok(None),
             Some(v) if v.len() > MAX_VALUE => {
@@ -164,9 +173,9 @@ pub enum FormError {
     Repeated(String),
 }
 
-/// A urlencoded body read by hand, for endpoints with their own error shape
-/// (`/oauth/token`, `/api`): a repeated parameter is an error rather than
-/// one of its values winning (RFC 6749 §3.2), and empty values are absent.
+/// A urlencoded body, for every endpoint that reads one: a repeated
+/// parameter is an error rather than one of its values winning (RFC 6749
+/// §3.2; the one rule, as for query strings), and empty values are absent.
 pub async fn read_form(
     req: &HttpRequest,
     payload: web::Payload,
@@ -207,29 +216,51 @@ pub fn parse_form(body: &[u8]) -> Result<HashMap<String, String>, FormError> {
     Ok(form)
 }
 
-/// Extractor error for urlencoded bodies, in catalog form.
-pub fn form_error(err: UrlencodedError, _req: &HttpRequest) -> actix_web::Error {
-    match err {
-        UrlencodedError::Overflow { limit, .. } => ApiError::PayloadTooLarge(limit),
-        UrlencodedError::ContentType => ApiError::UnreadableRequest(
-            "Content-Type must be application/x-www-form-urlencoded".to_owned(),
-        ),
-        other => ApiError::UnreadableRequest(other.to_string()),
+impl From<FormError> for ApiError {
+    fn from(err: FormError) -> Self {
+        match err {
+            FormError::TooLarge(limit) => ApiError::PayloadTooLarge(limit),
+            other => ApiError::UnreadableRequest(other.to_string()),
+        }
     }
-    .into()
 }
 
-pub type Form = web::Form<HashMap<String, String>>;
+/// The registration API's form: read by [`read_form`], so the one rule for
+/// repeated parameters holds there too; errors in catalog form.
+pub struct Form(HashMap<String, String>);
+
+impl Form {
+    pub fn into_inner(self) -> HashMap<String, String> {
+        self.0
+    }
+}
+
+impl actix_web::FromRequest for Form {
+    type Error = ApiError;
+    type Future = std::pin::Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        let payload = web::Payload::from_request(&req, payload);
+        Box::pin(async move {
+            let payload = payload
+                .await
+                .map_err(|e| ApiError::UnreadableRequest(e.to_string()))?;
+            Ok(Self(read_form(&req, payload, BODY_LIMIT).await?))
+        })
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn query_decodes_like_a_form_and_the_last_repeat_counts() {
+    fn query_decodes_like_a_form_and_a_repeat_is_refused() {
         let p = Params::from_query(
-            "a=1&b=x%2By+z&&c&xd_receiver=http%3A%2F%2Fh%2Fr&a=2&bad=%FF&uni=%C3%84",
-        );
+            "a=2&b=x%2By+z&&c&xd_receiver=http%3A%2F%2Fh%2Fr&bad=%FF&uni=%C3%84",
+        )
+        .unwrap();
         assert_eq!(p.optional("a").unwrap(), Some("2"));
         assert_eq!(p.optional("b").unwrap(), Some("x+y z"));
         assert_eq!(p.optional("c").unwrap(), None);
@@ -237,5 +268,12 @@ mod tests {
         assert_eq!(p.optional("bad").unwrap(), Some("\u{FFFD}"));
         assert_eq!(p.optional("uni").unwrap(), Some("Ä"));
         assert_eq!(p.optional("missing").unwrap(), None);
+        let repeated = Params::from_query("a=1&b=2&a=1").err().unwrap();
+        assert!(
+            repeated.to_string().contains("`a` is repeated"),
+            "{repeated}"
+        );
+        let repeated = parse_form(b"a=1&a=2").unwrap_err();
+        assert!(matches!(repeated, FormError::Repeated(name) if name == "a"));
     }
 }

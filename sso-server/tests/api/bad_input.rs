@@ -271,7 +271,52 @@ async fn passthrough_parameters_are_validated_on_every_sso_endpoint(backend: Bac
     );
 }
 
+/// One rule for a parameter sent twice, on every endpoint: refused with a
+/// message naming it (no part of the server may read one value while
+/// another reads the other).
+async fn a_repeated_parameter_is_refused_everywhere(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // An SSO endpoint: the 400 page, no redirect.
+    let mut query = SPORT.check_params();
+    query.push(("state".into(), "another-state-1".into()));
+    let r = app.sso("/sso/check", &query, None, &[]).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.headers().get("location").is_none());
+    assert!(r.text().await.unwrap().contains("`state` is repeated"));
+    // The registration API.
+    let mut form = NEWS.form();
+    form.push(("signInEmailAddress".into(), "a@example.com".into()));
+    form.push(("signInEmailAddress".into(), "b@example.com".into()));
+    form.push(("currentPassword".into(), PASSWORD.into()));
+    let r = app.post_form("/oauth/auth_native_traditional", &form).await;
+    let body = assert_error(r, StatusCode::BAD_REQUEST, "invalid_argument").await;
+    assert!(body.to_string().contains("`signInEmailAddress` is repeated"), "{body}");
+    // The token endpoint (RFC 6749 §3.2) and the application API.
+    let r = app
+        .http
+        .post(app.url("/oauth/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=authorization_code&code=a&code=b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("`code` is repeated"));
+    let r = app
+        .http
+        .post(app.url("/api/user/info"))
+        .basic_auth("portal", Some("portal-secret"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("user=a&user=b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("`user` is repeated"));
+}
+
 both_stores!(
+    a_repeated_parameter_is_refused_everywhere,
     passthrough_parameters_are_validated_on_every_sso_endpoint,
     registration_fields,
     sign_in_fields,

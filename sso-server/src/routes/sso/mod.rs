@@ -42,7 +42,10 @@ async fn serve(
         &Target<'_>,
     ) -> Result<HttpResponse, ApiError>,
 ) -> HttpResponse {
-    let p = Params::from_query(req.query_string());
+    let p = match Params::from_query(req.query_string()) {
+        Ok(p) => p,
+        Err(err) => return error_page(&err),
+    };
     let target = match Target::resolve(&state.settings, &p) {
         Ok(t) => t,
         Err(err) => return error_page(&err),
@@ -64,7 +67,7 @@ async fn serve(
 /// ever starts with a URL registered for the named client and that its
 /// fragment holds only characters a fragment may.
 pub fn parse_query(settings: &Settings, query: &str) -> Option<String> {
-    let p = Params::from_query(query);
+    let p = Params::from_query(query).ok()?;
     let target = Target::resolve(settings, &p).ok()?;
     let parsed = (|| {
         validate_passthrough(&p)?;
