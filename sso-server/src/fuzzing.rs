@@ -142,8 +142,11 @@ pub fn client_credentials(data: &[u8]) {
             assert_eq!(credentials.client_id, id);
         }
     }
-    if let Ok(text) = std::str::from_utf8(header.unwrap_or_default()) {
-        let _ = crate::api::basic_credentials(text);
+    if let Ok(crate::credentials::Authorization::Basic { id, .. }) =
+        crate::credentials::Authorization::parse(header.unwrap_or_default())
+    {
+        // The id is what precedes the first colon.
+        assert!(!id.contains(':'));
     }
 }
 

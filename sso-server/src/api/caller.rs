@@ -5,12 +5,10 @@
 use std::collections::BTreeSet;
 
 use actix_web::HttpRequest;
-use actix_web::http::header;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 
 use super::{ApiFailure, ApiStatus};
 use crate::clock::unix_now;
+use crate::credentials::{Authorization, CredentialsError};
 use crate::domain::{RoleToken, User};
 use crate::machine_secret::{self, Verdict};
 use crate::secrets::{Secret, SecretHash};
@@ -32,51 +30,35 @@ fn failed(message: &str) -> ApiFailure {
     ApiFailure::new(ApiStatus::AuthenticationFailed, message)
 }
 
-/// The application id and secret of an `Authorization: Basic` value (the
-/// text after `Basic `).
-pub fn basic_credentials(encoded: &str) -> Result<(String, String), ApiFailure> {
-    let bad = || failed("the Basic credentials are not base64 of id:secret");
-    let decoded = STANDARD
-        .decode(encoded.trim())
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(bad)?;
-    let (id, secret) = decoded.split_once(':').ok_or_else(bad)?;
-    Ok((id.to_owned(), secret.to_owned()))
-}
-
 impl Caller {
     pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Self, ApiFailure> {
-        let value = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| {
-                failed("send application credentials (HTTP Basic) or a session (Bearer)")
-            })?;
-        if let Some(encoded) = value.strip_prefix("Basic ") {
-            // Every refusal is paced, known application or not, so the
-            // delay tells nothing and a flood waits instead of taking CPU.
-            let caller = Self::application(state, req, encoded).await;
-            if caller.is_err() {
-                state.auth_pacing.pace().await;
+        let authorization = Authorization::of(req).ok_or_else(|| {
+            failed("send application credentials (HTTP Basic) or a session (Bearer)")
+        })?;
+        let caller = match authorization {
+            Ok(Authorization::Bearer(token)) => return Self::session(state, &token).await,
+            Err(e @ CredentialsError::Scheme) => return Err(failed(&e.to_string())),
+            Ok(Authorization::Basic { id, secret }) => {
+                Self::application(state, req, &id, &secret).await
             }
-            return caller;
+            Err(e @ CredentialsError::Basic) => Err(failed(&e.to_string())),
+        };
+        // Every refusal of Basic credentials is paced, known application or
+        // not, so the delay tells nothing and a flood waits instead of
+        // taking CPU.
+        if caller.is_err() {
+            state.auth_pacing.pace().await;
         }
-        if let Some(token) = value.strip_prefix("Bearer ") {
-            return Self::session(state, token.trim()).await;
-        }
-        Err(failed("the Authorization scheme must be Basic or Bearer"))
+        caller
     }
 
     async fn application(
         state: &AppState,
         req: &HttpRequest,
-        encoded: &str,
+        id: &str,
+        secret: &str,
     ) -> Result<Self, ApiFailure> {
         const WRONG: &str = "unknown application or wrong secret";
-        let (id, secret) = basic_credentials(encoded)?;
-        let (id, secret) = (id.as_str(), secret.as_str());
         let app = state
             .settings
             .applications

@@ -5,5 +5,5 @@
 mod caller;
 mod status;
 
-pub use caller::{Caller, basic_credentials, roles_of};
+pub use caller::{Caller, roles_of};
 pub use status::{ApiFailure, ApiStatus, ok};

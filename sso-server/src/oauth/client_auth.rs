@@ -8,12 +8,10 @@ use std::net::IpAddr;
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use percent_encoding::percent_decode_str;
 
 use super::TokenError;
 use crate::config::Client;
+use crate::credentials::{Authorization, oauth_unescape};
 use crate::domain::ClientId;
 use crate::machine_secret::{self, Verdict};
 use crate::startup::AppState;
@@ -66,24 +64,11 @@ impl ClientCredentials {
         const BAD: TokenError = TokenError::InvalidClient(
             "the Authorization header must be `Basic base64(client_id:client_secret)`",
         );
-        let encoded = std::str::from_utf8(value)
-            .ok()
-            .and_then(|v| v.strip_prefix("Basic "))
-            .ok_or(BAD)?;
-        let decoded = STANDARD
-            .decode(encoded.trim())
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .ok_or(BAD)?;
-        let (id, secret) = decoded.split_once(':').ok_or(BAD)?;
-        // RFC 6749 §2.3.1: both parts are form-urlencoded before encoding.
-        let unescape = |s: &str| {
-            percent_decode_str(&s.replace('+', " "))
-                .decode_utf8()
-                .map(|c| c.into_owned())
-                .map_err(|_| BAD)
+        let Ok(Authorization::Basic { id, secret }) = Authorization::parse(value) else {
+            return Err(BAD);
         };
-        let (client_id, secret) = (unescape(id)?, unescape(secret)?);
+        let unescape = |s: &str| oauth_unescape(s).map_err(|_| BAD);
+        let (client_id, secret) = (unescape(&id)?, unescape(&secret)?);
         if form_secret.is_some() {
             return Err(TokenError::InvalidRequest(
                 "use one client authentication method: HTTP Basic or client_secret, not both"

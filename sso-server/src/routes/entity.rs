@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
 use super::profile::released_profile;
+use crate::credentials::Authorization;
 use crate::error::ApiError;
 use crate::startup::AppState;
 use crate::tokens::token_user;
@@ -14,13 +15,10 @@ pub async fn entity(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(ApiError::AccessTokenInvalid)?;
-    let (user, claims) = token_user(&state, token.trim()).await?;
+    let Some(Ok(Authorization::Bearer(token))) = Authorization::of(&req) else {
+        return Err(ApiError::AccessTokenInvalid);
+    };
+    let (user, claims) = token_user(&state, &token).await?;
     let mut result = released_profile(&user.profile(), claims.release);
     result.insert("client_id".to_owned(), claims.client.as_str().into());
     Ok(HttpResponse::Ok()

@@ -290,7 +290,11 @@ async fn a_repeated_parameter_is_refused_everywhere(backend: Backend) {
     form.push(("currentPassword".into(), PASSWORD.into()));
     let r = app.post_form("/oauth/auth_native_traditional", &form).await;
     let body = assert_error(r, StatusCode::BAD_REQUEST, "invalid_argument").await;
-    assert!(body.to_string().contains("`signInEmailAddress` is repeated"), "{body}");
+    assert!(
+        body.to_string()
+            .contains("`signInEmailAddress` is repeated"),
+        "{body}"
+    );
     // The token endpoint (RFC 6749 §3.2) and the application API.
     let r = app
         .http
