@@ -82,7 +82,10 @@ function staticSite(port: number, sso: string, log: string[], reports: Reports):
     });
     res.end(body);
   });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
 }
 
 /** The demo configuration on the given ports, with extra test receivers. */
@@ -112,9 +115,26 @@ function config(ports: Record<'sso' | SiteName, number>): string {
 
 /** With `demo`, news, sport and shop are the demo sites served by the `www`
  *  binary; otherwise they are static servers of the test pages. `serverBin`
- *  defaults to $SSO_SERVER_BIN, else the debug build. */
+ *  defaults to $SSO_SERVER_BIN, else the debug build. Ports are chosen free
+ *  and then bound, so a parallel worker can take one in between: a start
+ *  that fails is cleaned up and tried again on other ports. */
 export async function startServers(
-  { demo = false, serverBin = process.env.SSO_SERVER_BIN }: { demo?: boolean; serverBin?: string } = {},
+  options: { demo?: boolean; serverBin?: string } = {},
+): Promise<Servers> {
+  for (let attempt = 1; ; attempt++) {
+    const cleanup: (() => Promise<unknown>)[] = [];
+    try {
+      return await startOnce(options, cleanup);
+    } catch (err) {
+      await Promise.all(cleanup.map((c) => c().catch(() => {})));
+      if (attempt === 3) throw err;
+    }
+  }
+}
+
+async function startOnce(
+  { demo = false, serverBin = process.env.SSO_SERVER_BIN }: { demo?: boolean; serverBin?: string },
+  cleanup: (() => Promise<unknown>)[],
 ): Promise<Servers> {
   const ports = {
     sso: await freePort(),
@@ -140,6 +160,10 @@ export async function startServers(
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  cleanup.push(async () => {
+    child.kill('SIGTERM');
+    await exited;
+  });
 
   const served = { news: [], sport: [], shop: [], evil: [] } as Record<SiteName, string[]>;
   const sites: Server[] = [];
@@ -147,13 +171,17 @@ export async function startServers(
   let www: ChildProcess | null = null;
   for (const name of ['news', 'sport', 'shop', 'evil'] as SiteName[]) {
     if (demo && name !== 'evil') continue;
-    sites.push(await staticSite(ports[name], sso, served[name], reports));
+    const server = await staticSite(ports[name], sso, served[name], reports);
+    sites.push(server);
+    cleanup.push(() => new Promise((r) => server.close(r)));
   }
   if (demo) {
     const wwwBin = process.env.WWW_BIN ?? join(ROOT, 'target', 'debug', 'www');
     www = spawn(wwwBin, ['--sso-server', sso, '--ports', `${ports.news}`, `${ports.sport}`, `${ports.shop}`], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
+    const started = www;
+    cleanup.push(async () => started.kill('SIGTERM'));
   }
 
   const deadline = Date.now() + 15_000;
