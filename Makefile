@@ -84,6 +84,7 @@ lint: deps-client
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p sso-client-wasm --target wasm32-unknown-unknown -- -D warnings
+	cd sso-client-wasm && node_modules/.bin/tsc -p tsconfig.json
 
 # Rust tests first (server, store, library logic), then, in headless
 # Chromium against the debug builds, the library's tests and the demo sites

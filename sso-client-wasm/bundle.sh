@@ -27,9 +27,11 @@ version=$(sha256sum "$out/sso_bg.wasm" | cut -c1-16)
   echo "(function () {"
   echo '"use strict";'
   cat "$here/../xd-receiver/receiver.js"
+  echo "if (ssoReceive()) return;"
   cat "$work/sso.js"
   cat "$here/js/library.js"
   sed "s/__WASM_VERSION__/$version/" "$here/js/bootstrap.js"
+  echo "ssoBootstrap(wasm_bindgen, library);"
   echo "})();"
 } > "$work/sso.full.js"
 "$bin/terser" "$work/sso.full.js" --compress passes=2 --mangle --ecma 2020 \

@@ -1,71 +1,81 @@
+// @ts-check
 // The SSO global. Calls made before the WebAssembly module is ready are
 // queued and replayed in order; every entry point returns a Promise.
 // `JANRAIN.SSO` is the same object, for sites that used the withdrawn library.
-if (window.SSO && window.SSO.__loaded) return;
-var script = document.currentScript;
-var wasmUrl = new URL("sso_bg.wasm?v=__WASM_VERSION__", (script && script.src) || location.href);
-var api = null;
-var queue = [];
 
-function run(name, args) {
-  try {
-    return api[name].apply(null, args);
-  } catch (e) {
-    return Promise.reject(e);
+/**
+ * Defines `SSO` (and `JANRAIN.SSO`) once per page and loads the module.
+ * @param {WasmBindgen} wasm_bindgen the wasm-bindgen glue's init function
+ * @param {(core: WasmBindgen) => Api} library the page side (library.js)
+ */
+function ssoBootstrap(wasm_bindgen, library) {
+  if (window.SSO && window.SSO.__loaded) return;
+  const script = document.currentScript;
+  const base = script instanceof HTMLScriptElement ? script.src : location.href;
+  const wasmUrl = new URL("sso_bg.wasm?v=__WASM_VERSION__", base || location.href);
+  let api = null;
+  let queue = [];
+
+  function run(name, args) {
+    try {
+      return api[name].apply(null, args);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
-}
 
-function entry(name) {
-  return function () {
-    var args = arguments;
-    if (api) return run(name, args);
-    return new Promise(function (resolve, reject) {
-      queue.push([name, args, resolve, reject]);
-    });
-  };
-}
-
-var NAMES = ["check_session", "set_session", "end_session", "check_login", "logout"];
-
-// If the module cannot load, every call fails the same clear way.
-function unavailable(message) {
-  var error = { stat: "error", error: "library_unavailable", error_description: message };
-  var calls = {};
-  NAMES.forEach(function (name) {
-    calls[name] = function (config) {
-      if (/^check_/.test(name) && config && typeof config.capture_error === "function") {
-        try { config.capture_error(error); } catch (e) {}
-      }
-      return Promise.reject(Object.assign(new Error(message), error));
+  function entry(name) {
+    return function () {
+      const args = arguments;
+      if (api) return run(name, args);
+      return new Promise(function (resolve, reject) {
+        queue.push([name, args, resolve, reject]);
+      });
     };
-  });
-  return calls;
-}
-
-var SSO = {
-  __loaded: true,
-  check_session: entry("check_session"),
-  set_session: entry("set_session"),
-  end_session: entry("end_session"),
-  CAPTURE: { check_login: entry("check_login"), logout: entry("logout") },
-};
-window.SSO = SSO;
-(window.JANRAIN = window.JANRAIN || {}).SSO = SSO;
-
-function ready(exports) {
-  api = exports;
-  var calls = queue;
-  queue = null;
-  calls.forEach(function (c) {
-    run(c[0], c[1]).then(c[2], c[3]);
-  });
-}
-
-wasm_bindgen({ module_or_path: wasmUrl }).then(
-  function () { ready(library(wasm_bindgen)); },
-  function (e) {
-    var message = "SSO: the library could not load " + wasmUrl.href + ": " + e;
-    console.error(message);
-    ready(unavailable(message));
   }
-);
+
+  const NAMES = ["check_session", "set_session", "end_session", "check_login", "logout"];
+
+  // If the module cannot load, every call fails the same clear way.
+  function unavailable(message) {
+    const error = { stat: "error", error: "library_unavailable", error_description: message };
+    const calls = {};
+    NAMES.forEach(function (name) {
+      calls[name] = function (config) {
+        if (/^check_/.test(name) && config && typeof config.capture_error === "function") {
+          try { config.capture_error(error); } catch (e) {}
+        }
+        return Promise.reject(Object.assign(new Error(message), error));
+      };
+    });
+    return calls;
+  }
+
+  const SSO = {
+    __loaded: true,
+    check_session: entry("check_session"),
+    set_session: entry("set_session"),
+    end_session: entry("end_session"),
+    CAPTURE: { check_login: entry("check_login"), logout: entry("logout") },
+  };
+  window.SSO = SSO;
+  window.JANRAIN = Object.assign(window.JANRAIN || {}, { SSO: SSO });
+
+  function ready(exports) {
+    api = exports;
+    const calls = queue;
+    queue = null;
+    calls.forEach(function (c) {
+      run(c[0], c[1]).then(c[2], c[3]);
+    });
+  }
+
+  wasm_bindgen({ module_or_path: wasmUrl }).then(
+    function () { ready(library(wasm_bindgen)); },
+    function (e) {
+      const message = "SSO: the library could not load " + wasmUrl.href + ": " + e;
+      console.error(message);
+      ready(unavailable(message));
+    }
+  );
+}

@@ -1,3 +1,4 @@
+// @ts-check
 // The library's page side: hidden iframes, the `message` listener, timers,
 // sessionStorage, Promises and the site's callbacks. Every decision is the
 // Rust core's (`core`, the wasm exports in src/browser/exports.rs): config
@@ -10,33 +11,33 @@
 // is accepted only from this page's origin, from the iframe the request
 // created, with a pending state.
 function library(core) {
-  var CHECK = 0, SET = 1, END = 2;
+  const CHECK = 0, SET = 1, END = 2;
   // Problems the page meets by itself (core.problem's numbering).
-  var NO_CONFIG = 0, TIMEOUT = 1, NO_FRAME = 2, NO_RANDOM = 3, NO_RECORD = 4, NO_NAVIGATION = 5, NOT_A_FUNCTION = 6;
+  const NO_CONFIG = 0, TIMEOUT = 1, NO_FRAME = 2, NO_RANDOM = 3, NO_RECORD = 4, NO_NAVIGATION = 5, NOT_A_FUNCTION = 6;
   // core.classify's answers.
-  var SUCCESS = 0, BLOCKED = 2, FAILED = 3, CONFIRM = 4;
-  var OPS = ["check_session", "set_session", "end_session"];
+  const SUCCESS = 0, BLOCKED = 2, FAILED = 3, CONFIRM = 4;
+  const OPS = ["check_session", "set_session", "end_session"];
   // Set once this tab's browser withholds the SSO cookie from iframes:
   // later requests go top-level straight away.
-  var BLOCKED_KEY = "sso.blocked";
+  const BLOCKED_KEY = "sso.blocked";
   // Shared with the receiver (xd-receiver/receiver.js).
-  var REDIRECT_KEY = "sso.pending", RESULT_KEY = "sso.result";
+  const REDIRECT_KEY = "sso.pending", RESULT_KEY = "sso.result";
   // Set while a redirected call is repeated with its confirmation: a second
   // request for one is then an error, not another round trip.
-  var CONFIRMING_KEY = "sso.confirming";
+  const CONFIRMING_KEY = "sso.confirming";
   // Beside a site's "checked" record: the token that lets it end the session.
-  var SIGN_OUT = ".signout";
+  const SIGN_OUT = ".signout";
 
   // check_session's parameters and the config's callbacks, sent to
   // core.configure with the arguments below.
-  var PARAMETERS = ["client_id", "flow_name", "flow_version", "locale", "redirect_uri", "sso_server", "xd_receiver",
+  const PARAMETERS = ["client_id", "flow_name", "flow_version", "locale", "redirect_uri", "sso_server", "xd_receiver",
     "bp_channel", "logout_uri", "response_method", "response_type", "code_challenge", "code_challenge_method", "nonce",
     "refresh", "timeout", "capture_success", "capture_error", "callback_success", "callback_failure"];
-  var TYPES = { string: "s", number: "n", boolean: "b", function: "f", object: "o" };
+  const TYPES = { string: "s", number: "n", boolean: "b", function: "f", object: "o" };
 
-  var site = null; // {settings, callbacks} of the latest valid check_session
-  var pending = new Map(); // state -> in-page call
-  var listening = false;
+  let site = null; // {settings, callbacks} of the latest valid check_session
+  let pending = new Map(); // state -> in-page call
+  let listening = false;
 
   // A browser that refuses storage reads as empty and fails writes.
   function storage(use) {
@@ -54,7 +55,7 @@ function library(core) {
 
   // Rejections are Errors that also carry the answer's fields.
   function rejection(obj) {
-    var error = new Error(obj.error_description || obj.error || "SSO request failed");
+    let error = new Error(obj.error_description || obj.error || "SSO request failed");
     ["stat", "code", "error", "error_description", "request_id"].forEach(function (key) {
       if (obj[key] !== undefined) error[key] = obj[key];
     });
@@ -64,10 +65,10 @@ function library(core) {
   // A call that failed before reaching the server: console, capture_error,
   // rejection. `problem` is core's "name\ndescription".
   function fail(call, problem) {
-    var cut = problem.indexOf("\n");
-    var description = "SSO " + OPS[call.op] + ": " + problem.slice(cut + 1);
+    let cut = problem.indexOf("\n");
+    let description = "SSO " + OPS[call.op] + ": " + problem.slice(cut + 1);
     console.error(description);
-    var obj = { stat: "error", error: problem.slice(0, cut), error_description: description };
+    let obj = { stat: "error", error: problem.slice(0, cut), error_description: description };
     invoke(call.callbacks.capture_error, obj);
     call.reject(rejection(obj));
   }
@@ -77,7 +78,7 @@ function library(core) {
   // the text. A string holding NUL, the separator, is "x" (not usable).
   function describe(value) {
     if (value == null) return "";
-    var tag = TYPES[typeof value] || "x";
+    let tag = TYPES[typeof value] || "x";
     if (!/[snb]/.test(tag)) return tag;
     value = String(value);
     return value.indexOf("\0") < 0 ? tag + value : "x";
@@ -91,7 +92,7 @@ function library(core) {
   // A Promise for a call on the current site; `run` gets the call.
   function begin(op, run) {
     return new Promise(function (resolve, reject) {
-      var call = { op: op, resolve: resolve, reject: reject, callbacks: site ? site.callbacks : {}, settings: site && site.settings };
+      let call = { op: op, resolve: resolve, reject: reject, callbacks: site ? site.callbacks : {}, settings: site && site.settings };
       run(call);
     });
   }
@@ -100,21 +101,21 @@ function library(core) {
     return begin(CHECK, function (call) {
       // One read of each parameter: the core validates it, and a function
       // is kept to be called back (the core refuses one anywhere else).
-      var callbacks = {}, object = Object(config);
-      var fields = ["config", describe(config), "supported_segments", describe(supported), "segment", describe(segment)];
+      let callbacks = {}, object = Object(config);
+      let fields = ["config", describe(config), "supported_segments", describe(supported), "segment", describe(segment)];
       PARAMETERS.forEach(function (name) {
-        var value = object[name];
+        let value = object[name];
         if (typeof value === "function") callbacks[name] = value;
         fields.push(name, describe(value));
       });
       call.callbacks = callbacks;
-      var answer = core.configure(fields.join("\0")), lines = answer.split("\n");
+      let answer = core.configure(fields.join("\0")), lines = answer.split("\n");
       if (lines[0] !== "ok") return fail(call, answer);
-      var settings = { method: lines[1], timeout: +lines[2], refresh: lines[3], key: lines[4], logout: lines[5] };
+      let settings = { method: lines[1], timeout: +lines[2], refresh: lines[3], key: lines[4], logout: lines[5] };
       site = { settings: settings, callbacks: callbacks };
       call.settings = settings;
 
-      var back = takeRedirectResult();
+      let back = takeRedirectResult();
       if (back) {
         call.op = +back[0];
         return deliver(call, back.slice(1), true);
@@ -132,7 +133,7 @@ function library(core) {
   function set_session(code) {
     return begin(SET, function (call) {
       if (!site) return fail(call, core.problem(NO_CONFIG, SET));
-      var problem = core.code_problem(describe(code));
+      let problem = core.code_problem(describe(code));
       if (problem) return fail(call, problem);
       call.code = code;
       start(call);
@@ -146,19 +147,19 @@ function library(core) {
       if (callback != null && typeof callback !== "function") return fail(call, core.problem(NOT_A_FUNCTION, END));
       call.callback = callback;
       ["sso_server", "logout_uri"].forEach(function (key) {
-        var url = urls && urls[key];
+        let url = urls && urls[key];
         if (typeof url === "string" && core.is_url(url)) call[key] = url;
       });
       // The sign-out token a check or sign-in delivered to this site; the
       // server ends nothing without it (it answers with one instead).
-      var token = read(call.settings.key + SIGN_OUT);
+      let token = read(call.settings.key + SIGN_OUT);
       if (isToken(token)) call.confirm = token;
       start(call);
     });
   }
 
   function start(call) {
-    var method = call.settings.method;
+    let method = call.settings.method;
     if (method === "redirect" || (method === "auto" && read(BLOCKED_KEY))) leave(call);
     else inPage(call);
   }
@@ -176,7 +177,7 @@ function library(core) {
   // fails and the answer is null.
   function newState(call) {
     try {
-      var bytes = crypto.getRandomValues(new Uint8Array(16));
+      let bytes = crypto.getRandomValues(new Uint8Array(16));
       return Array.from(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
     } catch (e) {
       fail(call, core.problem(NO_RANDOM, call.op));
@@ -185,7 +186,7 @@ function library(core) {
   }
 
   function hiddenFrame(src) {
-    var frame = document.createElement("iframe");
+    let frame = document.createElement("iframe");
     frame.style.display = "none";
     frame.setAttribute("aria-hidden", "true");
     frame.tabIndex = -1;
@@ -196,7 +197,7 @@ function library(core) {
   }
 
   function inPage(call) {
-    var state = newState(call);
+    let state = newState(call);
     if (!state) return;
     try { call.frame = hiddenFrame(url(call, state, false)); } catch (e) { return fail(call, core.problem(NO_FRAME, call.op)); }
     if (!listening) {
@@ -213,17 +214,17 @@ function library(core) {
   }
 
   function onMessage(event) {
-    var data = event.data;
-    var state = data && data.ssoState, json = data && data.ssoResult;
+    let data = event.data;
+    let state = data && data.ssoState, json = data && data.ssoResult;
     if (typeof state !== "string" || typeof json !== "string" || event.origin !== location.origin) return;
-    var call = pending.get(state);
+    let call = pending.get(state);
     if (!call || !call.frame.contentWindow || event.source !== call.frame.contentWindow) return;
     pending.delete(state);
     clearTimeout(call.timer);
     // The answer first: removing the frame unloads its document, which
     // would delay the site's callback by milliseconds. (A confirmation
     // repeats the call in a frame of its own.)
-    var frame = call.frame;
+    let frame = call.frame;
     deliver(call, json, false);
     frame.remove();
   }
@@ -231,16 +232,16 @@ function library(core) {
   // Callbacks and Promise for an answer, or the fallback to a top-level
   // redirect when the iframe could not see the SSO cookie.
   function deliver(call, json, viaRedirect) {
-    var obj;
+    let obj;
     try { obj = JSON.parse(json); } catch (e) {}
     if (!obj || typeof obj !== "object") {
       obj = { stat: "error", error: "invalid_result", error_description: "the SSO server's answer is not JSON" };
     }
-    var result = obj.result || {};
-    var outcome = core.classify(String(obj.stat), String(result.status));
-    var confirmedBefore = call.confirmed || (viaRedirect && read(CONFIRMING_KEY));
+    let result = obj.result || {};
+    let outcome = core.classify(String(obj.stat), String(result.status));
+    let confirmedBefore = call.confirmed || (viaRedirect && read(CONFIRMING_KEY));
     if (viaRedirect) remove(CONFIRMING_KEY);
-    var callbacks = call.callbacks, key = call.settings.key;
+    let callbacks = call.callbacks, key = call.settings.key;
     if (outcome === BLOCKED && !viaRedirect && call.settings.method === "auto") {
       write(BLOCKED_KEY, "1");
       return leave(call);
@@ -267,7 +268,7 @@ function library(core) {
     if (call.op === END && outcome === SUCCESS) {
       remove(key);
       remove(key + SIGN_OUT);
-      var uris = Array.isArray(result.logoutUris) ? result.logoutUris : [];
+      let uris = Array.isArray(result.logoutUris) ? result.logoutUris : [];
       return frontChannel(uris, call.settings.timeout, function () { finishEnd(call, obj); });
     }
     console.error("SSO " + OPS[call.op] + ": " + (obj.error_description || result.statusMessage || ""));
@@ -279,7 +280,7 @@ function library(core) {
   // Loads every logout URI in a hidden iframe, in parallel; `done` runs
   // once, when all have loaded or `timeout` ms have passed.
   function frontChannel(uris, timeout, done) {
-    var frames = [], loading = 0, timer;
+    let frames = [], loading = 0, timer;
     function finish() {
       if (!frames) return;
       clearTimeout(timer);
@@ -290,7 +291,7 @@ function library(core) {
     uris.forEach(function (uri) {
       if (typeof uri !== "string" || !core.is_url(uri)) return;
       try {
-        var frame = hiddenFrame(uri);
+        let frame = hiddenFrame(uri);
         frame.onload = function () { if (--loading === 0) finish(); };
         frames.push(frame);
         loading++;
@@ -305,14 +306,14 @@ function library(core) {
   function finishEnd(call, obj) {
     if (call.callback) return settle(call, call.callback, obj);
     call.resolve(obj);
-    var uri = call.logout_uri || call.settings.logout;
+    let uri = call.logout_uri || call.settings.logout;
     if (uri) location.assign(uri);
   }
 
   // Leaves the page for the SSO server. The Promise of this call never
   // settles: the page is going away.
   function leave(call) {
-    var state = newState(call);
+    let state = newState(call);
     if (!state) return;
     remove(RESULT_KEY);
     if (!write(REDIRECT_KEY, core.record(state, call.op, location.href, Date.now()))) {
@@ -324,9 +325,9 @@ function library(core) {
   // The answer the receiver stored for the redirect this tab started, as
   // the call's index followed by the JSON.
   function takeRedirectResult() {
-    var record = read(REDIRECT_KEY);
+    let record = read(REDIRECT_KEY);
     if (!record) return null;
-    var result = read(RESULT_KEY);
+    let result = read(RESULT_KEY);
     remove(REDIRECT_KEY);
     remove(RESULT_KEY);
     return result && core.take(record, result, Date.now());
