@@ -9,7 +9,9 @@
  * @param {(core: WasmBindgen) => Api} library the page side (library.js)
  */
 function ssoBootstrap(wasm_bindgen, library) {
-  if (window.SSO && window.SSO.__loaded) return;
+  // The globals are built here, before the shapes sso.d.ts gives them.
+  const page = /** @type {any} */ (window);
+  if (page.SSO && page.SSO.__loaded) return;
   const script = document.currentScript;
   const base = script instanceof HTMLScriptElement ? script.src : location.href;
   const wasmUrl = new URL("sso_bg.wasm?v=__WASM_VERSION__", base || location.href);
@@ -58,8 +60,8 @@ function ssoBootstrap(wasm_bindgen, library) {
     end_session: entry("end_session"),
     CAPTURE: { check_login: entry("check_login"), logout: entry("logout") },
   };
-  window.SSO = SSO;
-  window.JANRAIN = Object.assign(window.JANRAIN || {}, { SSO: SSO });
+  page.SSO = SSO;
+  page.JANRAIN = Object.assign(page.JANRAIN || {}, { SSO: SSO });
 
   function ready(exports) {
     api = exports;

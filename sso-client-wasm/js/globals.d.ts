@@ -15,8 +15,3 @@ declare const wasm_bindgen: WasmBindgen;
 declare function library(core: WasmBindgen): Api;
 declare function ssoReceive(): boolean;
 declare function ssoBootstrap(wasm_bindgen: WasmBindgen, library: (core: WasmBindgen) => Api): void;
-
-interface Window {
-  SSO?: { __loaded?: boolean; [name: string]: unknown };
-  JANRAIN?: { SSO?: unknown };
-}
