@@ -6,7 +6,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := /tmp/.sso-apt-updated
 
-.PHONY: help run build client test lint bench fuzz deps-test deps-bench deps-client deps-browser deps-fuzz clean
+.PHONY: help run build client test lint bench fuzz deps-test deps-bench deps-client deps-www deps-browser deps-fuzz clean
 
 # The browser bundle the server serves at /sso.js.
 CLIENT_DIR := target/sso-client
@@ -52,9 +52,11 @@ deps-client:
 	  cargo install --force --root $(CARGO_ROOT) wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	$(call npm_ci,sso-client-wasm)
 
-deps-browser:
-	$(call apt_install,chromium,chromium chromium-driver)
+deps-www:
 	$(call npm_ci,www)
+
+deps-browser: deps-www
+	$(call apt_install,chromium,chromium chromium-driver)
 
 deps-bench: deps-test
 	$(call apt_install,wrk,wrk)
@@ -80,11 +82,12 @@ run: build
 	  trap 'kill $$www 2>/dev/null' EXIT; \
 	  ./target/release/sso-server --demo --assets-dir $(CLIENT_DIR)
 
-lint: deps-client
+lint: deps-client deps-www
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p sso-client-wasm --target wasm32-unknown-unknown -- -D warnings
 	cd sso-client-wasm && node_modules/.bin/tsc -p tsconfig.json
+	cd www && node_modules/.bin/tsc -p tsconfig.json
 
 # Rust tests first (server, store, library logic), then, in headless
 # Chromium against the debug builds, the library's tests and the demo sites

@@ -1,9 +1,10 @@
 import { defineConfig } from '@playwright/test';
+import type { Options } from './tests/support/fixtures';
 
 // Every browser test runs in both worlds: Chromium's default (third-party
 // cookies blocked, so `auto` falls back to a top-level redirect) and with
 // third-party cookies allowed (everything stays in-page).
-export default defineConfig({
+export default defineConfig<Options>({
   testDir: './tests',
   timeout: 30_000,
   expect: { timeout: 10_000 },

@@ -7,7 +7,7 @@ import { test, expect, launch, navigations, register, PASSWORD } from '../suppor
 import { Servers } from '../support/servers';
 
 /** `read` evaluated in the page, or null while the page is navigating. */
-async function inPage<A, R>(page: Page, read: (arg: A) => R, arg: A): Promise<R | null> {
+async function inPage<R>(page: Page, read: (arg: string | null) => R, arg: string | null): Promise<R | null> {
   try {
     return await page.evaluate(read, arg);
   } catch {
@@ -16,7 +16,7 @@ async function inPage<A, R>(page: Page, read: (arg: A) => R, arg: A): Promise<R 
 }
 
 /** A sessionStorage value. */
-const stored = (page: Page, key: string) => inPage(page, (k) => sessionStorage.getItem(k), key);
+const stored = (page: Page, key: string) => inPage(page, (k) => sessionStorage.getItem(k ?? ''), key);
 
 /** The access token the demo keeps with its sign-in. */
 const token = (page: Page) =>
@@ -179,7 +179,7 @@ test('news gets a code once, its backend redeems it and creates the account on d
   await page.waitForTimeout(200);
   expect(codes).toHaveLength(1);
   await page.evaluate(() => sessionStorage.removeItem('sso.checked.news'));
-  await page.evaluate(() => { (window as any).SSO.check_session({ ...(window as any).demoConfig(), refresh: true }, 'news-sport', 'news'); });
+  await page.evaluate(() => { window.SSO.check_session({ ...window.demoConfig(), refresh: true }, 'news-sport', 'news'); });
   await expect(page.locator('#account-note')).toHaveText('linked to your SSO sign-in');
   await expect(page.locator('#account-id')).toHaveText(account!);
   expect(codes).toHaveLength(2);
@@ -194,7 +194,7 @@ test('an unregistered origin posing as news gets no token or code', async ({ pag
   });
   await page.goto(`${demo.site.evil}/app.html`);
   const outcome = await page.evaluate((config) => new Promise((resolve) => {
-    (window as any).SSO.check_session({
+    window.SSO.check_session({
       ...config,
       timeout: 1500,
       capture_success: (r: any) => resolve({ kind: 'capture_success', r }),
@@ -323,7 +323,7 @@ test('a reload does not check again; refresh: true does', async ({ page, demo })
   expect(navs.length).toBe(navigated + 1); // the reload itself, nothing more
 
   await page.evaluate(() => sessionStorage.removeItem('sso.checked.news'));
-  await page.evaluate(() => { (window as any).SSO.check_session({ ...(window as any).demoConfig(), refresh: true }, 'news-sport', 'news'); });
+  await page.evaluate(() => { window.SSO.check_session({ ...window.demoConfig(), refresh: true }, 'news-sport', 'news'); });
   await expect.poll(() => stored(page, 'sso.checked.news')).toBe('1');
   expect(checks.length).toBeGreaterThan(asked);
 });

@@ -14,7 +14,7 @@ async function open(page: Page, servers: Servers, site: SiteName, extra: Record<
   const segments = site === 'shop' ? ['shop', 'shop'] : ['news-sport', site];
   await page.evaluate(
     ([config, supported, segment, autorun, janrain]) =>
-      (window as any).harness.setup({ config, supported, segment, autorun, janrain }),
+      window.harness.setup({ config, supported, segment, autorun, janrain }),
     [siteConfig(servers, site, extra), segments[0], segments[1], autorun, janrain] as const,
   );
   // Later loads of the page (after a redirect) run the check by themselves.
@@ -46,14 +46,14 @@ async function signIn(page: Page, servers: Servers, site: SiteName) {
 
 test('calls made before the module is ready are queued and replayed in order', async ({ page, servers }) => {
   await page.goto(`${servers.site.news}/queue.html`);
-  await expect.poll(() => page.evaluate(() => (window as any).order.length)).toBe(3);
-  expect(await page.evaluate(() => (window as any).wasmLoadedAtCall)).toBe(false);
-  expect(await page.evaluate(() => (window as any).order)).toEqual([
+  await expect.poll(() => page.evaluate(() => window.order.length)).toBe(3);
+  expect(await page.evaluate(() => window.wasmLoadedAtCall)).toBe(false);
+  expect(await page.evaluate(() => window.order)).toEqual([
     '1 SSO check_session: client_id is required',
     '2 SSO check_session: flow_name is required',
     '3 no_config',
   ]);
-  expect(await page.evaluate(() => (window as any).JANRAIN.SSO === (window as any).SSO)).toBe(true);
+  expect(await page.evaluate(() => window.JANRAIN.SSO === window.SSO)).toBe(true);
 });
 
 test('each missing required parameter is named in capture_error, the rejection and the console', async ({ page, servers, console }) => {
@@ -66,7 +66,7 @@ test('each missing required parameter is named in capture_error, the rejection a
       let captured: any = null;
       c.capture_error = (e: any) => { captured = e; };
       try {
-        await (window as any).SSO.check_session(c, 'news-sport', 'news');
+        await window.SSO.check_session(c, 'news-sport', 'news');
         out.push({ name, resolved: true });
       } catch (e: any) {
         out.push({ name, message: e.message, error: e.error, isError: e instanceof Error, captured });
@@ -107,7 +107,7 @@ test('malformed parameters are named', async ({ page, servers }) => {
   for (const [name, value] of cases) {
     const message = await page.evaluate(async ([config, name, value]) => {
       try {
-        await (window as any).SSO.check_session({ ...(config as any), [name as string]: value });
+        await window.SSO.check_session({ ...(config as any), [name as string]: value });
         return 'resolved';
       } catch (e: any) {
         return `${e.error}: ${e.message}`;
@@ -116,12 +116,13 @@ test('malformed parameters are named', async ({ page, servers }) => {
     expect(message).toMatch(new RegExp(`^invalid_argument: SSO check_session: ${name} must be `));
   }
   const segment = await page.evaluate(async (config) =>
-    (window as any).SSO.check_session(config, 'news--sport', 'news').catch((e: any) => e.message),
+    window.SSO.check_session(config, 'news--sport', 'news').catch((e: any) => e.message),
     siteConfig(servers, 'news'));
   expect(segment).toContain('supported_segments must be');
   const others = await page.evaluate(async (config) => {
     const message = (call: Promise<unknown>) => call.then(() => 'resolved', (e: any) => `${e.error}: ${e.message}`);
-    const sso = (window as any).SSO;
+    // Wrong types on purpose (sso.d.ts refuses them): the runtime must too.
+    const sso: any = window.SSO;
     return [
       await message(sso.check_session('client_id=news')),
       await message(sso.check_session(null)),
@@ -146,8 +147,8 @@ test('a result from another origin, another window or with an unknown state is i
   // The server's answer reached the silent receiver, which keeps it.
   const receiver = await expect.poll(() => page.frames().find((f) => f.url().includes('silent_receiver'))).toBeTruthy()
     .then(() => page.frames().find((f) => f.url().includes('silent_receiver'))!);
-  const hash: string = await expect.poll(() => receiver.evaluate(() => (window as any).received)).toMatch(/^#state=/)
-    .then(() => receiver.evaluate(() => (window as any).received));
+  const hash: string = await expect.poll(() => receiver.evaluate(() => window.received)).toMatch(/^#state=/)
+    .then(() => receiver.evaluate(() => window.received));
   const state = /state=([\w-]+)/.exec(hash)![1];
   const forged = JSON.stringify({ stat: 'ok', result: { status: 'success', userData: { uuid: 'forged' } } });
 
@@ -161,7 +162,7 @@ test('a result from another origin, another window or with an unknown state is i
       document.body.appendChild(f);
     }), `${origin}/forger.html`);
     const forger = page.frames().find((f) => f.url() === `${origin}/forger.html`)!;
-    await forger.evaluate(([s, r]) => (window as any).forge(s, r), [state, forged]);
+    await forger.evaluate(([s, r]) => window.forge(s, r), [state, forged]);
   }
   // 3. From the request's own frame, with an unknown state.
   await receiver.evaluate(([r]) => window.parent.postMessage({ ssoState: 'f'.repeat(32), ssoResult: r }, location.origin), [forged]);

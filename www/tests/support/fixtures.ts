@@ -44,7 +44,7 @@ export async function launch(allowThirdPartyCookies: boolean, userDataDir?: stri
   return { context, dir };
 }
 
-type Options = { thirdPartyCookies: boolean };
+export type Options = { thirdPartyCookies: boolean };
 type Fixtures = { context: BrowserContext; page: Page; console: string[] };
 type WorkerFixtures = { servers: Servers; demo: Servers };
 
@@ -158,7 +158,7 @@ export async function events(page: Page): Promise<Event[]> {
   for (let i = 0; i < 50; i++) {
     try {
       await page.waitForLoadState('load', { timeout: 5_000 });
-      return await page.evaluate(() => (window as any).harness.events());
+      return await page.evaluate(() => window.harness.events());
     } catch (e) {
       // The page was navigating; ask again once it has loaded.
       await page.waitForTimeout(100);
