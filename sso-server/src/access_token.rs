@@ -18,6 +18,8 @@
 
 use std::fmt;
 
+use secrecy::{ExposeSecret, SecretSlice};
+
 use aws_lc_rs::aead::{AES_256_GCM_SIV, Aad, NONCE_LEN, Nonce, RandomizedNonceKey};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -35,9 +37,10 @@ const TAG_LEN: usize = 16;
 /// Longer than any token we mint; anything longer is refused unread.
 const MAX_TEXT_LEN: usize = 512;
 
-/// The key that signs access tokens. `Debug` never prints it.
+/// The key that seals access tokens and derives the confirmation keys.
+/// Held in a `secrecy` box: zeroed when dropped, never printed.
 #[derive(Clone)]
-pub struct AccessTokenKey(Vec<u8>);
+pub struct AccessTokenKey(SecretSlice<u8>);
 
 impl AccessTokenKey {
     pub const MIN_LEN: usize = 32;
@@ -56,25 +59,26 @@ impl AccessTokenKey {
                 bytes.len()
             ));
         }
-        Ok(Self(bytes))
+        Ok(Self(bytes.into()))
     }
 
     /// The key as `access_token_key` is written (base64url).
     pub fn to_base64(&self) -> String {
-        URL_SAFE_NO_PAD.encode(&self.0)
+        URL_SAFE_NO_PAD.encode(self.0.expose_secret())
     }
 
     /// A fresh random key: tokens then die with the process.
     pub fn generate() -> Self {
         let mut bytes = vec![0u8; Self::MIN_LEN];
         rand::rng().fill_bytes(&mut bytes);
-        Self(bytes)
+        Self(bytes.into())
     }
 
     /// A 256-bit key for one purpose, derived from this key with HMAC, so
     /// that one configured secret serves several uses independently.
     pub fn derive(&self, purpose: &str) -> [u8; 32] {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(self.0.expose_secret()).expect("HMAC takes any key");
         mac.update(b"sso-server key derivation\0");
         mac.update(purpose.as_bytes());
         mac.finalize().into_bytes().into()

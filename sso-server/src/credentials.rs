@@ -5,12 +5,13 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use percent_encoding::percent_decode_str;
+use secrecy::SecretString;
 
 /// What an `Authorization` header carries.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Authorization {
     /// `Basic base64(id:secret)`, as sent (RFC 7617).
-    Basic { id: String, secret: String },
+    Basic { id: String, secret: SecretString },
     /// `Bearer <token>`, trimmed.
     Bearer(String),
 }
@@ -41,7 +42,7 @@ impl Authorization {
         let (id, secret) = decoded.split_once(':').ok_or(CredentialsError::Basic)?;
         Ok(Self::Basic {
             id: id.to_owned(),
-            secret: secret.to_owned(),
+            secret: secret.into(),
         })
     }
 
@@ -68,29 +69,28 @@ mod tests {
 
     #[test]
     fn basic_and_bearer_are_read_and_the_rest_refused() {
+        use secrecy::ExposeSecret;
+        let Ok(Authorization::Basic { id, secret }) =
+            Authorization::parse(b"Basic bmV3czpuZXdzLXNlY3JldA==")
+        else {
+            panic!("Basic credentials");
+        };
         assert_eq!(
-            Authorization::parse(b"Basic bmV3czpuZXdzLXNlY3JldA=="),
-            Ok(Authorization::Basic {
-                id: "news".into(),
-                secret: "news-secret".into()
-            })
+            (id.as_str(), secret.expose_secret()),
+            ("news", "news-secret")
         );
-        assert_eq!(
+        assert!(format!("{secret:?}").contains("REDACTED"), "never printed");
+        assert!(matches!(
             Authorization::parse(b"Bearer  abc "),
-            Ok(Authorization::Bearer("abc".into()))
-        );
-        assert_eq!(
-            Authorization::parse(b"Digest x"),
-            Err(CredentialsError::Scheme)
-        );
-        assert_eq!(
-            Authorization::parse(b"Basic !!"),
-            Err(CredentialsError::Basic)
-        );
-        assert_eq!(
-            Authorization::parse(b"Basic bm9jb2xvbg=="),
-            Err(CredentialsError::Basic)
-        );
+            Ok(Authorization::Bearer(t)) if t == "abc"
+        ));
+        for (value, error) in [
+            (&b"Digest x"[..], CredentialsError::Scheme),
+            (b"Basic !!", CredentialsError::Basic),
+            (b"Basic bm9jb2xvbg==", CredentialsError::Basic),
+        ] {
+            assert_eq!(Authorization::parse(value).err(), Some(error));
+        }
         assert_eq!(oauth_unescape("a%3Ab+c").unwrap(), "a:b c");
     }
 }

@@ -13,6 +13,7 @@ use crate::domain::{RoleToken, User};
 use crate::machine_secret::{self, Verdict};
 use crate::secrets::{Secret, SecretHash};
 use crate::startup::AppState;
+use secrecy::ExposeSecret;
 
 pub enum Caller {
     Application {
@@ -39,7 +40,7 @@ impl Caller {
             Ok(Authorization::Bearer(token)) => return Self::session(state, &token).await,
             Err(e @ CredentialsError::Scheme) => return Err(failed(&e.to_string())),
             Ok(Authorization::Basic { id, secret }) => {
-                Self::application(state, req, &id, &secret).await
+                Self::application(state, req, &id, secret.expose_secret()).await
             }
             Err(e @ CredentialsError::Basic) => Err(failed(&e.to_string())),
         };

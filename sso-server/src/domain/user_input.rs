@@ -1,6 +1,7 @@
 use std::fmt;
 
 use email_address::EmailAddress;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::FieldError;
 
@@ -78,7 +79,7 @@ impl fmt::Debug for Email {
 /// A password in transit. Bounded above so hashing cannot be used to burn CPU;
 /// `Debug` never prints it.
 #[derive(Clone)]
-pub struct Password(String);
+pub struct Password(SecretString);
 
 impl Password {
     pub const MIN: usize = 8;
@@ -89,7 +90,7 @@ impl Password {
             0 => Err(FieldError::Empty),
             n if n < Self::MIN => Err(FieldError::TooShort(Self::MIN)),
             n if n > Self::MAX => Err(FieldError::TooLong(Self::MAX)),
-            _ => Ok(Self(raw.to_owned())),
+            _ => Ok(Self(raw.into())),
         }
     }
 
@@ -99,12 +100,12 @@ impl Password {
         match raw.chars().count() {
             0 => Err(FieldError::Empty),
             n if n > Self::MAX => Err(FieldError::TooLong(Self::MAX)),
-            _ => Ok(Self(raw.to_owned())),
+            _ => Ok(Self(raw.into())),
         }
     }
 
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
 

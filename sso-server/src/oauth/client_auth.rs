@@ -15,12 +15,13 @@ use crate::credentials::{Authorization, oauth_unescape};
 use crate::domain::ClientId;
 use crate::machine_secret::{self, Verdict};
 use crate::startup::AppState;
+use secrecy::{ExposeSecret, SecretString};
 
 /// Who the request says it is, and with what proof.
 #[derive(Debug)]
 pub struct ClientCredentials {
     pub client_id: String,
-    pub secret: Option<String>,
+    pub secret: Option<SecretString>,
     /// The credentials came in an `Authorization: Basic` header.
     pub basic: bool,
 }
@@ -57,7 +58,7 @@ impl ClientCredentials {
             })?;
             return Ok(Self {
                 client_id: client_id.to_owned(),
-                secret: form_secret.map(str::to_owned),
+                secret: form_secret.map(SecretString::from),
                 basic: false,
             });
         };
@@ -68,7 +69,7 @@ impl ClientCredentials {
             return Err(BAD);
         };
         let unescape = |s: &str| oauth_unescape(s).map_err(|_| BAD);
-        let (client_id, secret) = (unescape(&id)?, unescape(&secret)?);
+        let (client_id, secret) = (unescape(&id)?, unescape(secret.expose_secret())?);
         if form_secret.is_some() {
             return Err(TokenError::InvalidRequest(
                 "use one client authentication method: HTTP Basic or client_secret, not both"
@@ -82,7 +83,7 @@ impl ClientCredentials {
         }
         Ok(Self {
             client_id,
-            secret: Some(secret),
+            secret: Some(secret.into()),
             basic: true,
         })
     }
@@ -129,6 +130,7 @@ async fn check<'s>(
         )),
         (Some(hash), Some(secret)) => {
             let owner = format!("client:{}", client.id);
+            let secret = secret.expose_secret();
             match machine_secret::authenticate(state, ip, &owner, hash, secret).await? {
                 Verdict::Valid => Ok(client),
                 Verdict::Wrong => Err(UNKNOWN),
