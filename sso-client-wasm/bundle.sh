@@ -26,6 +26,7 @@ version=$(sha256sum "$out/sso_bg.wasm" | cut -c1-16)
 {
   echo "(function () {"
   echo '"use strict";'
+  cat "$here/js/protocol.js"
   cat "$here/../xd-receiver/receiver.js"
   echo "if (ssoReceive()) return;"
   cat "$work/sso.js"

@@ -8,6 +8,7 @@
 // exact target origin; the library also checks the source window and state.
 // Top-level (redirect): store the result for the state the library recorded
 // before leaving, then go back to the page it left, if on this origin.
+// The storage keys come from js/protocol.js, which sso.js starts with.
 
 /** @returns {boolean} whether this page was a receiver (nothing else runs). */
 function ssoReceive() {
@@ -23,10 +24,10 @@ function ssoReceive() {
     if (window.parent !== window) {
       window.parent.postMessage({ ssoState: state, ssoResult: json }, location.origin);
     } else {
-      const pending = (sessionStorage.getItem("sso.pending") || "").split("\n");
+      const pending = (sessionStorage.getItem(REDIRECT_KEY) || "").split("\n");
       const back = pending[2] && new URL(pending[2], location.href);
       if (pending[0] === state && back && back.origin === location.origin) {
-        sessionStorage.setItem("sso.result", state + "\n" + json);
+        sessionStorage.setItem(RESULT_KEY, state + "\n" + json);
         location.replace(back.href);
         cleared = true;
       }

@@ -11,22 +11,15 @@
 // is accepted only from this page's origin, from the iframe the request
 // created, with a pending state.
 function library(core) {
-  const CHECK = 0, SET = 1, END = 2;
-  // Problems the page meets by itself (core.problem's numbering).
-  const NO_CONFIG = 0, TIMEOUT = 1, NO_FRAME = 2, NO_RANDOM = 3, NO_RECORD = 4, NO_NAVIGATION = 5, NOT_A_FUNCTION = 6;
-  // core.classify's answers.
-  const SUCCESS = 0, BLOCKED = 2, FAILED = 3, CONFIRM = 4;
+  // The calls' numbers (CHECK, SET, END), the problems the page meets by
+  // itself (NO_CONFIG ...), core.classify's answers (SUCCESS, BLOCKED,
+  // FAILED, CONFIRM) and the sessionStorage keys (REDIRECT_KEY, RESULT_KEY:
+  // shared with the receiver; BLOCKED_KEY: set once this tab's browser
+  // withholds the SSO cookie from iframes; CONFIRMING_KEY: set while a
+  // redirected call is repeated with its confirmation; SIGN_OUT: beside a
+  // site's "checked" record, its sign-out token) come from js/protocol.js,
+  // generated from the sso-protocol crate.
   const OPS = ["check_session", "set_session", "end_session"];
-  // Set once this tab's browser withholds the SSO cookie from iframes:
-  // later requests go top-level straight away.
-  const BLOCKED_KEY = "sso.blocked";
-  // Shared with the receiver (xd-receiver/receiver.js).
-  const REDIRECT_KEY = "sso.pending", RESULT_KEY = "sso.result";
-  // Set while a redirected call is repeated with its confirmation: a second
-  // request for one is then an error, not another round trip.
-  const CONFIRMING_KEY = "sso.confirming";
-  // Beside a site's "checked" record: the token that lets it end the session.
-  const SIGN_OUT = ".signout";
 
   // check_session's parameters and the config's callbacks, sent to
   // core.configure with the arguments below.
@@ -123,7 +116,7 @@ function library(core) {
       if (!settings.refresh && read(settings.key)) {
         return settle(call, callbacks.callback_failure, {
           stat: "ok",
-          result: { status: "already_checked", statusMessage: "alreadyChecked", action: "ssoSignin" },
+          result: { status: ALREADY_CHECKED, statusMessage: "alreadyChecked", action: "ssoSignin" },
         });
       }
       start(call);

@@ -6,6 +6,7 @@ declare namespace SSO {
   interface Result {
     stat: "ok";
     result: {
+      // Generated from sso-protocol (status::DELIVERED); do not edit.
       status: "success" | "no_session" | "already_checked" | "third_party_cookies_blocked";
       statusMessage: string;
       transactionId?: string;

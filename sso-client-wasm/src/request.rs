@@ -6,12 +6,15 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
-/// The three library calls, which map to the three SSO endpoints.
+/// The three library calls, which map to the three SSO endpoints; their
+/// numbers are the wire contract's (`sso_protocol::Op`), shared with the
+/// page script.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum Op {
-    Check,
-    Set,
-    End,
+    Check = sso_protocol::Op::Check as u8,
+    Set = sso_protocol::Op::Set as u8,
+    End = sso_protocol::Op::End as u8,
 }
 
 impl Op {
@@ -37,11 +40,11 @@ impl Op {
             Self::End => "e",
         }
     }
-    /// The number the page script uses for the call (0, 1, 2).
+    /// The call the page script names by its number.
     pub fn from_index(index: u8) -> Option<Self> {
         [Self::Check, Self::Set, Self::End]
-            .get(usize::from(index))
-            .copied()
+            .into_iter()
+            .find(|op| *op as u8 == index)
     }
     pub fn from_tag(tag: &str) -> Option<Self> {
         match tag {

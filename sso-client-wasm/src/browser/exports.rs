@@ -11,10 +11,11 @@ use wasm_bindgen::prelude::*;
 use crate::config::{self, Config, Fields, Raw};
 use crate::error::Problem;
 use crate::handoff;
-use crate::outcome::{Outcome, classify as classify_result};
+use crate::outcome::classify as classify_result;
 use crate::request::{self, Op, Overrides};
 use crate::segments::Segments;
 use crate::text::cat;
+use sso_protocol::PageProblem;
 
 /// The latest valid `check_session` config: `set_session` and
 /// `end_session` use it too.
@@ -110,14 +111,18 @@ fn valid_code(code: &str) -> bool {
 #[wasm_bindgen]
 pub fn problem(kind: u8, op_index: u8) -> String {
     let name = op(op_index).name();
-    let problem = match kind {
-        0 => Problem::NoConfig(name),
-        1 => Problem::Timeout(name),
-        2 => Problem::Browser("create the hidden iframe"),
-        3 => Problem::Browser("give random numbers (crypto.getRandomValues)"),
-        4 => Problem::Browser("keep the redirect record in sessionStorage"),
-        5 => Problem::Browser("navigate"),
-        _ => Problem::invalid("callback", "a function"),
+    let problem = match PageProblem::from_u8(kind) {
+        Some(PageProblem::NoConfig) => Problem::NoConfig(name),
+        Some(PageProblem::Timeout) => Problem::Timeout(name),
+        Some(PageProblem::NoFrame) => Problem::Browser("create the hidden iframe"),
+        Some(PageProblem::NoRandom) => {
+            Problem::Browser("give random numbers (crypto.getRandomValues)")
+        }
+        Some(PageProblem::NoRecord) => {
+            Problem::Browser("keep the redirect record in sessionStorage")
+        }
+        Some(PageProblem::NoNavigation) => Problem::Browser("navigate"),
+        Some(PageProblem::NotAFunction) | None => Problem::invalid("callback", "a function"),
     };
     problem_text(&problem)
 }
@@ -170,7 +175,8 @@ pub fn record(state: &str, op_index: u8, return_url: &str, now_ms: f64) -> Strin
 pub fn take(record: &str, result: &str, now_ms: f64) -> String {
     match handoff::redirect_result(record, result, now_ms) {
         // The inverse of `Op::from_index`.
-        Some((op, json)) => cat(&[["0", "1", "2"][op as usize], &json]),
+        // The op's number, one digit (0 to 2), then the result.
+        Some((op, json)) => cat(&[["0", "1", "2"][usize::from(op as u8)], &json]),
         None => String::new(),
     }
 }
@@ -179,11 +185,5 @@ pub fn take(record: &str, result: &str, now_ms: f64) -> String {
 /// 3 an error, 4 the server asks for the call's confirmation.
 #[wasm_bindgen]
 pub fn classify(stat: &str, status: &str) -> u8 {
-    match classify_result(Some(stat), Some(status)) {
-        Outcome::Success => 0,
-        Outcome::NoSession => 1,
-        Outcome::Blocked => 2,
-        Outcome::Error => 3,
-        Outcome::Confirm => 4,
-    }
+    classify_result(Some(stat), Some(status)) as u8
 }

@@ -5,6 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use serde_json::{Value, json};
+use sso_protocol::{stat, status};
 
 use super::confirm::Purpose;
 use super::{Target, cookie, serve, storage_access_blocked};
@@ -58,7 +59,7 @@ pub async fn check(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse
 }
 
 fn no_session(target: &Target<'_>) -> Value {
-    target.ok(ACTION, "no_session", "noSSOSession", json!({}))
+    target.ok(ACTION, status::NO_SESSION, "noSSOSession", json!({}))
 }
 
 async fn answer(
@@ -142,9 +143,9 @@ async fn answer(
     let credential = credential?;
 
     let answer = SignedIn {
-        stat: "ok",
+        stat: stat::OK,
         result: SignedInResult {
-            status: "success",
+            status: status::SUCCESS,
             status_message: "gotSSOCode",
             transaction_id: target.state.as_str(),
             action: ACTION,

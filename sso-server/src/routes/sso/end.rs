@@ -7,6 +7,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
+use sso_protocol::{param, status};
 
 use super::confirm::Purpose;
 use super::{Target, cookie, serve, storage_access_blocked};
@@ -35,7 +36,7 @@ async fn answer(
         } else {
             target.ok(
                 ACTION,
-                "success",
+                status::SUCCESS,
                 "ssoSessionEnded",
                 json!({ "logoutUris": [] }),
             )
@@ -46,13 +47,13 @@ async fn answer(
     let sid = secret.hash();
     let confirmations = &state.confirmations;
     let confirmed = p
-        .optional("confirm")?
+        .optional(param::CONFIRM)?
         .is_some_and(|t| confirmations.verify(Purpose::SignOut, &sid, &target.client.id, t));
     if !confirmed {
         let token = confirmations.token(Purpose::SignOut, &sid, &target.client.id);
         let result = target.ok(
             ACTION,
-            "confirm",
+            status::CONFIRM,
             "confirmSignOut",
             json!({ "confirm": token }),
         );
@@ -86,7 +87,7 @@ async fn answer(
     }
     let result = target.ok(
         ACTION,
-        "success",
+        status::SUCCESS,
         "ssoSessionEnded",
         json!({ "logoutUris": logout_uris }),
     );

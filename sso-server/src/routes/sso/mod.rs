@@ -19,6 +19,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde_json::{Value, json};
+use sso_protocol::{param, stat, status};
 
 use super::params::Params;
 use crate::config::{Client, Settings};
@@ -78,7 +79,7 @@ pub fn parse_query(settings: &Settings, query: &str) -> Option<String> {
         p.parse_opt("response_type", crate::domain::ResponseType::parse)?;
         p.parse_opt("sso_code", crate::secrets::Secret::parse)?;
         p.flag("keep_me_logged_in")?;
-        p.optional("confirm")
+        p.optional(param::CONFIRM)
     })();
     let response = match parsed {
         Ok(_) => target.deliver(&target.ok("check", "ok", "parsed", json!({}))),
@@ -166,7 +167,7 @@ impl<'s> Target<'s> {
         if let (Some(r), Value::Object(extra)) = (result.as_object_mut(), extra) {
             r.extend(extra);
         }
-        json!({ "stat": "ok", "result": result })
+        json!({ "stat": stat::OK, "result": result })
     }
 
     /// The browser withholds our cookie from this frame: the library must
@@ -174,7 +175,7 @@ impl<'s> Target<'s> {
     fn blocked(&self, action: &str) -> Value {
         self.ok(
             action,
-            "third_party_cookies_blocked",
+            status::THIRD_PARTY_COOKIES_BLOCKED,
             "thirdPartyCookiesBlocked",
             json!({}),
         )

@@ -7,6 +7,7 @@
 //! 2. with `confirm=<token>`: take the parked sign-in and activate it under
 //!    a fresh session cookie value.
 
+use sso_protocol::{param, status};
 use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -38,7 +39,7 @@ async fn answer(
     // Validated only: a set always signs in to the client's own segment.
     target.segments(p)?;
     let logout_index = target.logout_index(p)?;
-    match p.optional("confirm")? {
+    match p.optional(param::CONFIRM)? {
         None => park(state, req, p, target).await,
         Some(token) => activate(state, req, target, token, logout_index).await,
     }
@@ -72,7 +73,7 @@ async fn park(
         .token(Purpose::SignIn, &pending.hash(), &client.id);
     let result = target.ok(
         ACTION,
-        "confirm",
+        status::CONFIRM,
         "confirmSignIn",
         json!({ "confirm": token }),
     );
@@ -181,7 +182,7 @@ async fn sign_in(
         .token(Purpose::SignOut, &secret.hash(), &client.id);
     let result = target.ok(
         ACTION,
-        "success",
+        status::SUCCESS,
         "ssoSessionSet",
         json!({ "keepMeLoggedIn": grant.keep_me_logged_in, "signOutToken": sign_out }),
     );
