@@ -147,6 +147,7 @@ async fn main() -> ExitCode {
         Some(Command::CheckConfig) | None => {}
     }
     let overrides = Overrides {
+        environment: true,
         log_format: cli.log_format,
         listen: cli.listen,
         admin_listen: cli.admin_listen,

@@ -141,3 +141,53 @@ fn gen_keys_writes_a_key_file_the_server_loads() {
     assert!(!again.status.success(), "an existing key file is kept");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Every key can come from an `SSO_` variable over the file, nested keys
+/// with `__`; other `SSO_` variables are not configuration; a wrong name
+/// or value under a key is refused, naming the variable.
+#[test]
+fn sso_variables_layer_over_the_file() {
+    let out = Command::new(BIN)
+        .arg("check-config")
+        .env("SSO_RATE_LIMIT__ATTEMPTS_PER_IP", "7")
+        .env("SSO_WORKERS", "3")
+        .env("SSO_COOKIE__NAME", "site_family_sso")
+        .env("SSO_SERVER_BIN", "/not/configuration")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let parsed: toml::Table = toml::from_str(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    assert_eq!(
+        parsed["rate_limit"]["attempts_per_ip"].as_integer(),
+        Some(7)
+    );
+    assert_eq!(parsed["workers"].as_integer(), Some(3));
+    assert_eq!(parsed["cookie"]["name"].as_str(), Some("site_family_sso"));
+
+    // A flag still wins over the variable.
+    let out = Command::new(BIN)
+        .args(["check-config", "--listen", "127.0.0.1:7001"])
+        .env("SSO_LISTEN", "127.0.0.1:7002")
+        .output()
+        .unwrap();
+    let parsed: toml::Table = toml::from_str(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    assert_eq!(parsed["listen"].as_str(), Some("127.0.0.1:7001"));
+
+    for (name, value, named) in [
+        ("SSO_RATE_LIMIT__NOPE", "1", "NOPE"),
+        ("SSO_WORKERS", "many", "WORKERS"),
+    ] {
+        let out = Command::new(BIN)
+            .arg("check-config")
+            .env(name, value)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}={value}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(named), "{name}: {err}");
+    }
+}

@@ -82,7 +82,11 @@ pub fn redact_url(url: &str) -> String {
 
 /// The file's text parsed, with the flags' and environment's values over it.
 fn raw_with_overrides(text: &str, overrides: &Overrides) -> Result<raw::RawConfig, ConfigError> {
+    // The file alone first: its errors name the line.
     let mut raw: raw::RawConfig = toml::from_str(text)?;
+    if overrides.environment {
+        raw = with_environment(text)?;
+    }
     let o = overrides.clone();
     if let Some(v) = o.log_format {
         raw.log_format = v;
@@ -95,6 +99,49 @@ fn raw_with_overrides(text: &str, overrides: &Overrides) -> Result<raw::RawConfi
     raw.access_token_key = o.access_token_key.or(raw.access_token_key);
     raw.id_token_keys = o.id_token_keys.or(raw.id_token_keys);
     Ok(raw)
+}
+
+/// The configuration's top-level keys: what an `SSO_` variable may name.
+/// Other `SSO_` variables (`SSO_CONFIG`, `SSO_LOG`, a tool's own) are not
+/// configuration and are left alone; under a key, an unknown name is
+/// refused as in the file.
+const KEYS: [&str; 18] = [
+    "log_format",
+    "listen",
+    "admin_listen",
+    "public_url",
+    "store",
+    "workers",
+    "assets_dir",
+    "access_token_key",
+    "id_token_keys",
+    "cookie",
+    "ttl",
+    "rate_limit",
+    "flows",
+    "clients",
+    "api",
+    "roles",
+    "applications",
+    "sso_services",
+];
+
+/// The file with the `SSO_*` environment over it (figment): a variable's
+/// value is read as a TOML-like value (`SSO_WORKERS=4` is a number,
+/// `SSO_STORE=redis://…` a string, `SSO_CLIENTS=[{…}]` an array).
+fn with_environment(text: &str) -> Result<raw::RawConfig, ConfigError> {
+    use figment::Figment;
+    use figment::providers::{Env, Serialized};
+    let file: toml::Table = toml::from_str(text)?;
+    let env = Env::prefixed("SSO_").split("__").filter(|key| {
+        // Seen with `__` already turned into `.` by `split`, or not.
+        let key = key.as_str().to_ascii_lowercase().replace("__", ".");
+        KEYS.contains(&key.split('.').next().unwrap_or_default())
+    });
+    Figment::from(Serialized::defaults(file))
+        .merge(env)
+        .extract()
+        .map_err(|e| invalid(format!("in the SSO_* environment: {e}")))
 }
 
 /// Whether a URL's host is this machine: a loopback address, `localhost`
@@ -118,6 +165,11 @@ fn invalid(msg: impl Into<String>) -> ConfigError {
 /// Values that override the file (from flags or `SSO_*` variables).
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
+    /// Layer every `SSO_<KEY>` variable of the process environment over the
+    /// file (nested keys with `__`: `SSO_RATE_LIMIT__ATTEMPTS_PER_IP`); the
+    /// binary sets it, tests do not, so they do not depend on the
+    /// environment they run in.
+    pub environment: bool,
     pub log_format: Option<LogFormat>,
     pub listen: Option<String>,
     pub admin_listen: Option<String>,
@@ -464,6 +516,7 @@ mod tests {
     #[test]
     fn overrides_win_and_https_gets_host_prefix() {
         let o = Overrides {
+            environment: false,
             log_format: Some(LogFormat::Json),
             listen: Some("0.0.0.0:9000".into()),
             admin_listen: None,
