@@ -181,6 +181,291 @@ pub(super) struct RawClient {
     pub secret_hash: Option<String>,
 }
 
+impl RawCookie {
+    /// `https`: the public URL is https, so the name gets `__Host-`.
+    fn validate(&self, https: bool) -> Result<CookieSettings, ConfigError> {
+        let cookie_name = &self.name;
+        if cookie_name.is_empty()
+            || !cookie_name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(invalid("cookie.name must be letters, digits, '_' or '-'"));
+        }
+        Ok(CookieSettings {
+            name: if https {
+                format!("__Host-{cookie_name}")
+            } else {
+                cookie_name.clone()
+            },
+            session_ttl: secs(
+                "cookie.session_ttl_secs",
+                self.session_ttl_secs,
+                60,
+                31_536_000,
+            )?,
+            persistent_ttl: secs(
+                "cookie.persistent_ttl_secs",
+                self.persistent_ttl_secs,
+                60,
+                31_536_000,
+            )?,
+        })
+    }
+}
+
+impl RawTtl {
+    fn validate(&self) -> Result<TtlSettings, ConfigError> {
+        Ok(TtlSettings {
+            sso_code: secs("ttl.sso_code_secs", self.sso_code_secs, 1, 60)?,
+            authorization_code: secs(
+                "ttl.authorization_code_secs",
+                self.authorization_code_secs,
+                1,
+                60,
+            )?,
+            access_token: secs("ttl.access_token_secs", self.access_token_secs, 60, 86_400)?,
+        })
+    }
+}
+
+impl RawRateLimit {
+    fn validate(&self) -> Result<RateLimitSettings, ConfigError> {
+        let counts = [
+            self.attempts_per_ip,
+            self.failures_per_account,
+            self.codes_per_session,
+            self.codes_per_client,
+            self.auth_failures_per_ip,
+            self.auth_failures_per_client,
+        ];
+        if counts.contains(&0) {
+            return Err(invalid("rate_limit counts must be at least 1"));
+        }
+        Ok(RateLimitSettings {
+            attempts_per_ip: self.attempts_per_ip,
+            ip_window: secs("rate_limit.ip_window_secs", self.ip_window_secs, 1, 86_400)?,
+            failures_per_account: self.failures_per_account,
+            account_window: secs(
+                "rate_limit.account_window_secs",
+                self.account_window_secs,
+                1,
+                86_400,
+            )?,
+            codes_per_session: self.codes_per_session,
+            codes_per_client: self.codes_per_client,
+            auth_failures_per_ip: self.auth_failures_per_ip,
+            auth_failures_per_client: self.auth_failures_per_client,
+            auth_window: secs(
+                "rate_limit.auth_window_secs",
+                self.auth_window_secs,
+                1,
+                86_400,
+            )?,
+            auth_failure_delay: match self.auth_failure_delay_ms {
+                ms @ 0..=10_000 => Duration::from_millis(ms),
+                ms => {
+                    return Err(invalid(format!(
+                        "rate_limit.auth_failure_delay_ms = {ms} is outside 0..=10000 milliseconds"
+                    )));
+                }
+            },
+        })
+    }
+}
+
+/// The flows, by name; each names known `user_data` fields and at least one
+/// version and locale, and no name is defined twice.
+fn validate_flows(raw: Vec<RawFlow>) -> Result<HashMap<String, Flow>, ConfigError> {
+    let mut flows = HashMap::new();
+    for f in raw {
+        let user_data = f
+            .user_data
+            .iter()
+            .map(|field| match field.as_str() {
+                "email" => Ok(UserField::Email),
+                "displayName" => Ok(UserField::DisplayName),
+                "uuid" => Ok(UserField::Uuid),
+                other => Err(invalid(format!(
+                    "flow `{}`: user_data field `{other}` is not one of email, displayName, uuid",
+                    f.name
+                ))),
+            })
+            .collect::<Result<_, _>>()?;
+        if f.versions.is_empty() || f.locales.is_empty() {
+            return Err(invalid(format!(
+                "flow `{}` needs at least one version and one locale",
+                f.name
+            )));
+        }
+        let flow = Flow {
+            name: f.name.clone(),
+            versions: f.versions,
+            locales: f.locales,
+            user_data,
+        };
+        if flows.insert(f.name.clone(), flow).is_some() {
+            return Err(invalid(format!("flow `{}` is defined twice", f.name)));
+        }
+    }
+    Ok(flows)
+}
+
+/// The clients, by id: each names a segment, known flows, registered URLs
+/// (https behind an https public URL, except on this machine) and at most
+/// 255 logout URIs.
+fn validate_clients(
+    raw: Vec<RawClient>,
+    flows: &HashMap<String, Flow>,
+    https_only: bool,
+) -> Result<HashMap<ClientId, Client>, ConfigError> {
+    let mut clients = HashMap::new();
+    for c in raw {
+        let name = c.id.clone();
+        let id = ClientId::parse(&c.id).map_err(|e| invalid(format!("client id `{name}` {e}")))?;
+        let segment = Segment::parse(&c.segment)
+            .map_err(|e| invalid(format!("client `{name}`: segment {e}")))?;
+        let mut federates_with = BTreeSet::from([segment.clone()]);
+        for s in &c.federates_with {
+            federates_with.insert(
+                Segment::parse(s)
+                    .map_err(|e| invalid(format!("client `{name}`: segment `{s}` {e}")))?,
+            );
+        }
+        let urls = |key: &str, list: &[String]| -> Result<Vec<String>, ConfigError> {
+            list.iter()
+                .map(|u| registered_url(&name, key, u, https_only))
+                .collect()
+        };
+        let logout_uris = urls("logout_uri", &c.logout_uris)?;
+        if logout_uris.len() > usize::from(u8::MAX) {
+            return Err(invalid(format!("client `{name}`: at most 255 logout_uris")));
+        }
+        for f in &c.flows {
+            if !flows.contains_key(f) {
+                return Err(invalid(format!("client `{name}` names unknown flow `{f}`")));
+            }
+        }
+        let secret_hash = c
+            .secret_hash
+            .as_deref()
+            .map(|h| secret_hash(&format!("client `{name}`"), h))
+            .transpose()?;
+        let client = Client {
+            id: id.clone(),
+            origins: c
+                .origins
+                .iter()
+                .map(|o| origin(&name, o))
+                .collect::<Result<_, _>>()?,
+            segment,
+            federates_with,
+            xd_receivers: urls("xd_receiver", &c.xd_receivers)?,
+            redirect_uris: urls("redirect_uri", &c.redirect_uris)?,
+            logout_uris,
+            flows: c.flows,
+            secret_hash,
+        };
+        if clients.insert(id, client).is_some() {
+            return Err(invalid(format!("client `{name}` is defined twice")));
+        }
+    }
+    Ok(clients)
+}
+
+type Roles = HashMap<String, BTreeSet<RoleToken>>;
+
+fn known_role(roles: &Roles, owner: &str, role: &str) -> Result<(), ConfigError> {
+    if roles.contains_key(role) {
+        Ok(())
+    } else {
+        Err(invalid(format!("{owner} names unknown role `{role}`")))
+    }
+}
+
+/// The roles, by name: each grants known role tokens.
+fn validate_roles(raw: Vec<RawRole>) -> Result<Roles, ConfigError> {
+    let mut roles = HashMap::new();
+    for r in raw {
+        let tokens = r
+            .tokens
+            .iter()
+            .map(|t| {
+                RoleToken::parse(t).ok_or_else(|| {
+                    let known: Vec<&str> = RoleToken::ALL.iter().map(|t| t.as_str()).collect();
+                    invalid(format!(
+                        "role `{}`: token `{t}` is not one of {}",
+                        r.name,
+                        known.join(", ")
+                    ))
+                })
+            })
+            .collect::<Result<BTreeSet<_>, _>>()?;
+        if roles.insert(r.name.clone(), tokens).is_some() {
+            return Err(invalid(format!("role `{}` is defined twice", r.name)));
+        }
+    }
+    Ok(roles)
+}
+
+impl RawApi {
+    fn validate(&self, roles: &Roles) -> Result<ApiSettings, ConfigError> {
+        known_role(roles, "api.default_role", &self.default_role)?;
+        Ok(ApiSettings {
+            default_role: self.default_role.clone(),
+            session_ttl: secs(
+                "api.session_ttl_secs",
+                self.session_ttl_secs,
+                60,
+                31_536_000,
+            )?,
+            clock_skew: secs("api.clock_skew_secs", self.clock_skew_secs, 0, 300)?,
+        })
+    }
+}
+
+/// The applications of the application API, by id: each with a secret
+/// hash and known roles.
+fn validate_applications(
+    raw: Vec<RawApplication>,
+    roles: &Roles,
+) -> Result<HashMap<String, ApiApplication>, ConfigError> {
+    let mut applications = HashMap::new();
+    for a in raw {
+        ClientId::parse(&a.id).map_err(|e| invalid(format!("application id `{}` {e}", a.id)))?;
+        let hash = secret_hash(&format!("application `{}`", a.id), &a.secret_hash)?;
+        for role in &a.roles {
+            known_role(roles, &format!("application `{}`", a.id), role)?;
+        }
+        let app = ApiApplication {
+            id: a.id.clone(),
+            secret_hash: hash,
+            roles: a.roles,
+        };
+        if applications.insert(a.id.clone(), app).is_some() {
+            return Err(invalid(format!("application `{}` is defined twice", a.id)));
+        }
+    }
+    Ok(applications)
+}
+
+/// The SSO services whose responses the application API accepts, by id.
+fn validate_services(
+    raw: Vec<RawService>,
+    files: &ConfigFiles,
+    clients: &HashMap<ClientId, Client>,
+) -> Result<HashMap<ServiceId, SsoService>, ConfigError> {
+    let mut sso_services = HashMap::new();
+    for raw in raw {
+        let service = raw.validate(files, clients)?;
+        let id = service.id.clone();
+        if sso_services.insert(id.clone(), service).is_some() {
+            return Err(invalid(format!("sso_service `{id}` is defined twice")));
+        }
+    }
+    Ok(sso_services)
+}
+
 fn secs(name: &str, value: u64, min: u64, max: u64) -> Result<Duration, ConfigError> {
     if !(min..=max).contains(&value) {
         return Err(invalid(format!(
@@ -294,236 +579,18 @@ impl RawConfig {
             }
         };
 
-        let cookie_name = &self.cookie.name;
-        if cookie_name.is_empty()
-            || !cookie_name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
-            return Err(invalid("cookie.name must be letters, digits, '_' or '-'"));
-        }
-        let cookie = CookieSettings {
-            name: if public_url.scheme() == "https" {
-                format!("__Host-{cookie_name}")
-            } else {
-                cookie_name.clone()
-            },
-            session_ttl: secs(
-                "cookie.session_ttl_secs",
-                self.cookie.session_ttl_secs,
-                60,
-                31_536_000,
-            )?,
-            persistent_ttl: secs(
-                "cookie.persistent_ttl_secs",
-                self.cookie.persistent_ttl_secs,
-                60,
-                31_536_000,
-            )?,
-        };
-        let ttl = TtlSettings {
-            sso_code: secs("ttl.sso_code_secs", self.ttl.sso_code_secs, 1, 60)?,
-            authorization_code: secs(
-                "ttl.authorization_code_secs",
-                self.ttl.authorization_code_secs,
-                1,
-                60,
-            )?,
-            access_token: secs(
-                "ttl.access_token_secs",
-                self.ttl.access_token_secs,
-                60,
-                86_400,
-            )?,
-        };
-        let r = &self.rate_limit;
-        let counts = [
-            r.attempts_per_ip,
-            r.failures_per_account,
-            r.codes_per_session,
-            r.codes_per_client,
-            r.auth_failures_per_ip,
-            r.auth_failures_per_client,
-        ];
-        if counts.contains(&0) {
-            return Err(invalid("rate_limit counts must be at least 1"));
-        }
-        let rate_limit = RateLimitSettings {
-            attempts_per_ip: r.attempts_per_ip,
-            ip_window: secs("rate_limit.ip_window_secs", r.ip_window_secs, 1, 86_400)?,
-            failures_per_account: r.failures_per_account,
-            account_window: secs(
-                "rate_limit.account_window_secs",
-                r.account_window_secs,
-                1,
-                86_400,
-            )?,
-            codes_per_session: r.codes_per_session,
-            codes_per_client: r.codes_per_client,
-            auth_failures_per_ip: r.auth_failures_per_ip,
-            auth_failures_per_client: r.auth_failures_per_client,
-            auth_window: secs("rate_limit.auth_window_secs", r.auth_window_secs, 1, 86_400)?,
-            auth_failure_delay: match r.auth_failure_delay_ms {
-                ms @ 0..=10_000 => Duration::from_millis(ms),
-                ms => {
-                    return Err(invalid(format!(
-                        "rate_limit.auth_failure_delay_ms = {ms} is outside 0..=10000 milliseconds"
-                    )));
-                }
-            },
-        };
-
-        let mut flows = HashMap::new();
-        for f in self.flows {
-            let user_data = f
-                .user_data
-                .iter()
-                .map(|field| match field.as_str() {
-                    "email" => Ok(UserField::Email),
-                    "displayName" => Ok(UserField::DisplayName),
-                    "uuid" => Ok(UserField::Uuid),
-                    other => Err(invalid(format!(
-                        "flow `{}`: user_data field `{other}` is not one of email, displayName, uuid",
-                        f.name
-                    ))),
-                })
-                .collect::<Result<_, _>>()?;
-            if f.versions.is_empty() || f.locales.is_empty() {
-                return Err(invalid(format!(
-                    "flow `{}` needs at least one version and one locale",
-                    f.name
-                )));
-            }
-            let flow = Flow {
-                name: f.name.clone(),
-                versions: f.versions,
-                locales: f.locales,
-                user_data,
-            };
-            if flows.insert(f.name.clone(), flow).is_some() {
-                return Err(invalid(format!("flow `{}` is defined twice", f.name)));
-            }
-        }
-
-        let mut clients = HashMap::new();
-        for c in self.clients {
-            let name = c.id.clone();
-            let id =
-                ClientId::parse(&c.id).map_err(|e| invalid(format!("client id `{name}` {e}")))?;
-            let segment = Segment::parse(&c.segment)
-                .map_err(|e| invalid(format!("client `{name}`: segment {e}")))?;
-            let mut federates_with = BTreeSet::from([segment.clone()]);
-            for s in &c.federates_with {
-                federates_with.insert(
-                    Segment::parse(s)
-                        .map_err(|e| invalid(format!("client `{name}`: segment `{s}` {e}")))?,
-                );
-            }
-            let https_only = public_url.scheme() == "https";
-            let urls = |key: &str, list: &[String]| -> Result<Vec<String>, ConfigError> {
-                list.iter()
-                    .map(|u| registered_url(&name, key, u, https_only))
-                    .collect()
-            };
-            let logout_uris = urls("logout_uri", &c.logout_uris)?;
-            if logout_uris.len() > usize::from(u8::MAX) {
-                return Err(invalid(format!("client `{name}`: at most 255 logout_uris")));
-            }
-            for f in &c.flows {
-                if !flows.contains_key(f) {
-                    return Err(invalid(format!("client `{name}` names unknown flow `{f}`")));
-                }
-            }
-            let secret_hash = c
-                .secret_hash
-                .as_deref()
-                .map(|h| secret_hash(&format!("client `{name}`"), h))
-                .transpose()?;
-            let client = Client {
-                id: id.clone(),
-                origins: c
-                    .origins
-                    .iter()
-                    .map(|o| origin(&name, o))
-                    .collect::<Result<_, _>>()?,
-                segment,
-                federates_with,
-                xd_receivers: urls("xd_receiver", &c.xd_receivers)?,
-                redirect_uris: urls("redirect_uri", &c.redirect_uris)?,
-                logout_uris,
-                flows: c.flows,
-                secret_hash,
-            };
-            if clients.insert(id, client).is_some() {
-                return Err(invalid(format!("client `{name}` is defined twice")));
-            }
-        }
-
-        let mut roles = HashMap::new();
-        for r in self.roles {
-            let tokens = r
-                .tokens
-                .iter()
-                .map(|t| {
-                    RoleToken::parse(t).ok_or_else(|| {
-                        let known: Vec<&str> = RoleToken::ALL.iter().map(|t| t.as_str()).collect();
-                        invalid(format!(
-                            "role `{}`: token `{t}` is not one of {}",
-                            r.name,
-                            known.join(", ")
-                        ))
-                    })
-                })
-                .collect::<Result<BTreeSet<_>, _>>()?;
-            if roles.insert(r.name.clone(), tokens).is_some() {
-                return Err(invalid(format!("role `{}` is defined twice", r.name)));
-            }
-        }
-        let known_role = |owner: &str, role: &str| {
-            if roles.contains_key(role) {
-                Ok(())
-            } else {
-                Err(invalid(format!("{owner} names unknown role `{role}`")))
-            }
-        };
-        known_role("api.default_role", &self.api.default_role)?;
-        let api = ApiSettings {
-            default_role: self.api.default_role.clone(),
-            session_ttl: secs(
-                "api.session_ttl_secs",
-                self.api.session_ttl_secs,
-                60,
-                31_536_000,
-            )?,
-            clock_skew: secs("api.clock_skew_secs", self.api.clock_skew_secs, 0, 300)?,
-        };
-
-        let mut applications = HashMap::new();
-        for a in self.applications {
-            ClientId::parse(&a.id)
-                .map_err(|e| invalid(format!("application id `{}` {e}", a.id)))?;
-            let hash = secret_hash(&format!("application `{}`", a.id), &a.secret_hash)?;
-            for role in &a.roles {
-                known_role(&format!("application `{}`", a.id), role)?;
-            }
-            let app = ApiApplication {
-                id: a.id.clone(),
-                secret_hash: hash,
-                roles: a.roles,
-            };
-            if applications.insert(a.id.clone(), app).is_some() {
-                return Err(invalid(format!("application `{}` is defined twice", a.id)));
-            }
-        }
-
-        let mut sso_services = HashMap::new();
-        for raw in self.sso_services {
-            let service = raw.validate(files, &clients)?;
-            let id = service.id.clone();
-            if sso_services.insert(id.clone(), service).is_some() {
-                return Err(invalid(format!("sso_service `{id}` is defined twice")));
-            }
-        }
+        // One validator per section; what one section needs of another
+        // (https, the flows, the roles, the clients) is passed in.
+        let https = public_url.scheme() == "https";
+        let cookie = self.cookie.validate(https)?;
+        let ttl = self.ttl.validate()?;
+        let rate_limit = self.rate_limit.validate()?;
+        let flows = validate_flows(self.flows)?;
+        let clients = validate_clients(self.clients, &flows, https)?;
+        let roles = validate_roles(self.roles)?;
+        let api = self.api.validate(&roles)?;
+        let applications = validate_applications(self.applications, &roles)?;
+        let sso_services = validate_services(self.sso_services, files, &clients)?;
 
         Ok(Settings {
             log_format: self.log_format,
