@@ -80,17 +80,12 @@ impl Flood {
         assert!(stopped.success(), "wrk ended before the flood was over");
         let out = self.0.wait_with_output().expect("wrk finishes");
         let text = String::from_utf8_lossy(&out.stdout);
-        let field = |prefix: &str| {
-            text.lines()
-                .map(str::trim)
-                .find_map(|l| l.strip_prefix(prefix))
-                .map(|v| v.trim().to_owned())
-        };
         FloodResult {
-            rps: field("Requests/sec:")
+            rps: field(&text, "Requests/sec:")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or_else(|| panic!("wrk printed no rate:\n{text}")),
-            refused: field("Non-2xx or 3xx responses:").map_or(0, |v| v.parse().unwrap_or(0)),
+            refused: field(&text, "Non-2xx or 3xx responses:")
+                .map_or(0, |v| v.parse().unwrap_or(0)),
         }
     }
 }
@@ -149,11 +144,7 @@ fn load(mut cmd: Command) -> Load {
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     let field = |prefix: &str| {
-        text.lines()
-            .map(str::trim)
-            .find_map(|l| l.strip_prefix(prefix))
-            .map(|v| v.trim().to_owned())
-            .unwrap_or_else(|| panic!("wrk printed no {prefix}:\n{text}"))
+        field(&text, prefix).unwrap_or_else(|| panic!("wrk printed no {prefix}:\n{text}"))
     };
     assert!(
         !text.contains("Non-2xx or 3xx"),
@@ -164,4 +155,13 @@ fn load(mut cmd: Command) -> Load {
         p50_ms: millis(&field("50%")),
         p99_ms: millis(&field("99%")),
     }
+}
+
+/// The value after `prefix` on a line of wrk's summary.
+fn field(summary: &str, prefix: &str) -> Option<String> {
+    summary
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix(prefix))
+        .map(|v| v.trim().to_owned())
 }

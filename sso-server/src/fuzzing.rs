@@ -31,7 +31,23 @@ pub fn sso_query(data: &[u8]) {
     let Ok(query) = std::str::from_utf8(data) else {
         return;
     };
-    crate::routes::sso::parse_query(settings(), query);
+    let Some(answer) = crate::routes::sso::parse_query(settings(), query) else {
+        return;
+    };
+    let (url, fragment) = answer.location.split_once('#').expect("a fragment");
+    let client = answer.client;
+    assert!(
+        client.xd_receivers.iter().any(|r| r == url)
+            || client.redirect_uris.iter().any(|r| r == url),
+        "delivered to an unregistered URL: {url}"
+    );
+    let result = fragment
+        .strip_prefix(&format!("state={}&sso=", answer.state))
+        .expect("the fragment starts with the state");
+    assert!(
+        crate::routes::sso::is_fragment_encoded(result),
+        "not fragment-safe: {result}"
+    );
 }
 
 /// Urlencoded bodies (`/oauth/*`, `/api`) and each field's parser.

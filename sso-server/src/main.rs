@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use mimalloc::MiMalloc;
-use sso_server::config::{LogFormat, Overrides, Settings, StoreSettings};
+use sso_server::config::{ConfigSource, LogFormat, Overrides, Settings, StoreSettings};
 use sso_server::startup::Application;
 use sso_server::telemetry;
 
@@ -157,14 +157,17 @@ async fn main() -> ExitCode {
         access_token_key: cli.access_token_key,
         id_token_keys: cli.id_token_keys,
     };
+    let source = match ConfigSource::read(cli.config.as_deref()) {
+        Ok(source) => source,
+        Err(err) => {
+            eprintln!("sso-server: {err}");
+            return ExitCode::from(2);
+        }
+    };
     let checking = matches!(cli.command, Some(Command::CheckConfig));
-    telemetry::init(
-        &cli.log,
-        LogFormat::of(cli.config.as_deref(), &overrides),
-        checking,
-    );
+    telemetry::init(&cli.log, LogFormat::of(&source, &overrides), checking);
     if let Some(Command::CheckConfig) = cli.command {
-        return match Settings::effective_toml(cli.config.as_deref(), &overrides, cli.demo) {
+        return match Settings::effective_toml(&source, &overrides, cli.demo) {
             Ok(text) => {
                 print!("{text}");
                 ExitCode::SUCCESS
@@ -175,7 +178,7 @@ async fn main() -> ExitCode {
             }
         };
     }
-    let settings = match Settings::load(cli.config.as_deref(), &overrides, cli.demo) {
+    let settings = match Settings::load(&source, &overrides, cli.demo) {
         Ok(s) => s,
         Err(err) => {
             eprintln!("sso-server: {err}");

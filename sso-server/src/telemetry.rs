@@ -12,6 +12,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::writer::EitherWriter;
 
 use crate::config::LogFormat;
 use uuid::Uuid;
@@ -36,11 +37,10 @@ pub fn init(filter: &str, format: LogFormat, to_stderr: bool) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
-        .with_writer(move || -> Box<dyn std::io::Write> {
-            match to_stderr {
-                true => Box::new(std::io::stderr()),
-                false => Box::new(std::io::stdout()),
-            }
+        // Called for every line: chosen without allocating.
+        .with_writer(move || match to_stderr {
+            true => EitherWriter::A(std::io::stderr()),
+            false => EitherWriter::B(std::io::stdout()),
         });
     let _ = match format {
         LogFormat::Text => builder.try_init(),

@@ -6,6 +6,29 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sso-server");
 
+/// `sso-server check-config` with these flags and environment variables.
+fn check_config(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("check-config").args(args);
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    cmd.output().unwrap()
+}
+
+/// The same, which must succeed: what it printed, and that parsed as TOML.
+fn checked_config(args: &[&str], env: &[(&str, &str)]) -> (String, toml::Table) {
+    let out = check_config(args, env);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let parsed = toml::from_str(&text).expect("the output is TOML");
+    (text, parsed)
+}
+
 /// `gen-secret` prints a secret and the hash `hash-secret` gives for it.
 #[test]
 fn gen_secret_prints_a_secret_and_its_hash() {
@@ -78,19 +101,17 @@ fn json_logs_are_one_object_per_line() {
 #[test]
 fn check_config_prints_the_effective_configuration_without_secrets() {
     let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY";
-    let out = Command::new(BIN)
-        .args(["check-config", "--listen", "127.0.0.1:9999"])
-        .args(["--store", "redis://:store-password@127.0.0.1:6379/0"])
-        .args(["--access-token-key", key])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (text, parsed) = checked_config(
+        &[
+            "--listen",
+            "127.0.0.1:9999",
+            "--store",
+            "redis://:store-password@127.0.0.1:6379/0",
+            "--access-token-key",
+            key,
+        ],
+        &[],
     );
-    let text = String::from_utf8(out.stdout).unwrap();
-    let parsed: toml::Table = toml::from_str(&text).expect("the output is TOML");
     assert_eq!(parsed["listen"].as_str(), Some("127.0.0.1:9999"));
     assert!(parsed["clients"].as_array().is_some_and(|c| !c.is_empty()));
     assert!(
@@ -99,10 +120,7 @@ fn check_config_prints_the_effective_configuration_without_secrets() {
     );
     assert_eq!(parsed["access_token_key"].as_str(), Some("<redacted>"));
 
-    let bad = Command::new(BIN)
-        .args(["check-config", "--listen", "not an address"])
-        .output()
-        .unwrap();
+    let bad = check_config(&["--listen", "not an address"], &[]);
     assert_eq!(bad.status.code(), Some(2));
     let err = String::from_utf8(bad.stderr).unwrap();
     assert!(err.contains("listen"), "names what is wrong: {err}");
@@ -147,20 +165,15 @@ fn gen_keys_writes_a_key_file_the_server_loads() {
 /// or value under a key is refused, naming the variable.
 #[test]
 fn sso_variables_layer_over_the_file() {
-    let out = Command::new(BIN)
-        .arg("check-config")
-        .env("SSO_RATE_LIMIT__ATTEMPTS_PER_IP", "7")
-        .env("SSO_WORKERS", "3")
-        .env("SSO_COOKIE__NAME", "site_family_sso")
-        .env("SSO_SERVER_BIN", "/not/configuration")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (_, parsed) = checked_config(
+        &[],
+        &[
+            ("SSO_RATE_LIMIT__ATTEMPTS_PER_IP", "7"),
+            ("SSO_WORKERS", "3"),
+            ("SSO_COOKIE__NAME", "site_family_sso"),
+            ("SSO_SERVER_BIN", "/not/configuration"),
+        ],
     );
-    let parsed: toml::Table = toml::from_str(&String::from_utf8(out.stdout).unwrap()).unwrap();
     assert_eq!(
         parsed["rate_limit"]["attempts_per_ip"].as_integer(),
         Some(7)
@@ -169,23 +182,17 @@ fn sso_variables_layer_over_the_file() {
     assert_eq!(parsed["cookie"]["name"].as_str(), Some("site_family_sso"));
 
     // A flag still wins over the variable.
-    let out = Command::new(BIN)
-        .args(["check-config", "--listen", "127.0.0.1:7001"])
-        .env("SSO_LISTEN", "127.0.0.1:7002")
-        .output()
-        .unwrap();
-    let parsed: toml::Table = toml::from_str(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    let (_, parsed) = checked_config(
+        &["--listen", "127.0.0.1:7001"],
+        &[("SSO_LISTEN", "127.0.0.1:7002")],
+    );
     assert_eq!(parsed["listen"].as_str(), Some("127.0.0.1:7001"));
 
     for (name, value, named) in [
         ("SSO_RATE_LIMIT__NOPE", "1", "NOPE"),
         ("SSO_WORKERS", "many", "WORKERS"),
     ] {
-        let out = Command::new(BIN)
-            .arg("check-config")
-            .env(name, value)
-            .output()
-            .unwrap();
+        let out = check_config(&[], &[(name, value)]);
         assert_eq!(out.status.code(), Some(2), "{name}={value}");
         let err = String::from_utf8(out.stderr).unwrap();
         assert!(err.contains(named), "{name}: {err}");

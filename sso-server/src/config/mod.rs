@@ -52,6 +52,40 @@ impl ConfigFiles {
     }
 }
 
+/// A configuration's text and where the files it names are read from:
+/// read once at start-up, then used for the log format, the settings and
+/// `check-config`.
+#[derive(Debug, Clone)]
+pub struct ConfigSource {
+    text: String,
+    files: ConfigFiles,
+}
+
+impl ConfigSource {
+    /// The file at `path`, or the built-in demo when `path` is `None`.
+    pub fn read(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let Some(path) = path else {
+            return Ok(Self::demo());
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        Ok(Self {
+            text,
+            files: ConfigFiles::Dir(dir),
+        })
+    }
+
+    pub fn demo() -> Self {
+        Self {
+            text: DEMO_TOML.to_owned(),
+            files: ConfigFiles::BuiltIn,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
@@ -368,21 +402,17 @@ impl LogFormat {
     /// The format a configuration asks for, read before the rest of it so
     /// that what loading it logs (warnings) is already in that format: the
     /// override, else the file's `log_format`, else text. A file that cannot
-    /// be read or parsed here is reported by the real load.
-    pub fn of(path: Option<&Path>, overrides: &Overrides) -> Self {
+    /// be parsed here is reported by the real load.
+    pub fn of(source: &ConfigSource, overrides: &Overrides) -> Self {
         if let Some(format) = overrides.log_format {
             return format;
         }
-        let text = match path {
-            Some(path) => std::fs::read_to_string(path).unwrap_or_default(),
-            None => DEMO_TOML.to_owned(),
-        };
         #[derive(serde::Deserialize)]
         struct Peek {
             #[serde(default)]
             log_format: LogFormat,
         }
-        toml::from_str::<Peek>(&text)
+        toml::from_str::<Peek>(&source.text)
             .map(|p| p.log_format)
             .unwrap_or_default()
     }
@@ -407,38 +437,38 @@ impl Settings {
             .collect()
     }
 
-    /// Loads `path`, or the built-in demo when `path` is `None`. The demo's
+    /// The configuration of `source` with the overrides. The demo's
     /// secrets are published, so it runs only where nobody else can reach
     /// it (a loopback or `*.localhost` public URL) unless `demo` says it is
     /// wanted anyway.
     pub fn load(
-        path: Option<&Path>,
+        source: &ConfigSource,
         overrides: &Overrides,
         demo: bool,
     ) -> Result<Self, ConfigError> {
-        match path {
-            None => {
-                let settings = Self::demo(overrides)?;
-                if !demo && !is_local(&settings.public_url) {
-                    return Err(invalid(format!(
-                        "no --config given, and the built-in demo configuration (its client \
-                         and application secrets are published) runs only on a loopback or \
-                         *.localhost public URL, not {}; pass --config FILE, or --demo to \
-                         run the demo there anyway",
-                        settings.public_url
-                    )));
-                }
-                Ok(settings)
-            }
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-                    path: path.display().to_string(),
-                    source,
-                })?;
-                let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-                Self::from_toml_with(&text, overrides, &ConfigFiles::Dir(dir))
-            }
+        Ok(Self::load_with_raw(source, overrides, demo)?.0)
+    }
+
+    /// `load`, and the configuration as written with the overrides applied
+    /// (what `effective_toml` prints).
+    fn load_with_raw(
+        source: &ConfigSource,
+        overrides: &Overrides,
+        demo: bool,
+    ) -> Result<(Self, raw::RawConfig), ConfigError> {
+        let raw = raw_with_overrides(&source.text, overrides)?;
+        let settings = raw.clone().validate(&source.files)?;
+        if matches!(source.files, ConfigFiles::BuiltIn) && !demo && !is_local(&settings.public_url)
+        {
+            return Err(invalid(format!(
+                "no --config given, and the built-in demo configuration (its client \
+                 and application secrets are published) runs only on a loopback or \
+                 *.localhost public URL, not {}; pass --config FILE, or --demo to \
+                 run the demo there anyway",
+                settings.public_url
+            )));
         }
+        Ok((settings, raw))
     }
 
     /// A configuration text whose files are the built-in demo's.
@@ -459,19 +489,11 @@ impl Settings {
     /// redacted: `access_token_key` and a store password; `secret_hash`
     /// values are hashes and stay.
     pub fn effective_toml(
-        path: Option<&Path>,
+        source: &ConfigSource,
         overrides: &Overrides,
         demo: bool,
     ) -> Result<String, ConfigError> {
-        Self::load(path, overrides, demo)?;
-        let text = match path {
-            Some(path) => std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-                path: path.display().to_string(),
-                source,
-            })?,
-            None => DEMO_TOML.to_owned(),
-        };
-        let mut raw = raw_with_overrides(&text, overrides)?;
+        let (_, mut raw) = Self::load_with_raw(source, overrides, demo)?;
         if raw.access_token_key.is_some() {
             raw.access_token_key = Some(REDACTED.to_owned());
         }
@@ -534,8 +556,11 @@ mod tests {
         };
         let s = Settings::demo(&o).unwrap();
         assert_eq!(s.log_format, LogFormat::Json);
-        assert_eq!(LogFormat::of(None, &o), LogFormat::Json);
-        assert_eq!(LogFormat::of(None, &Overrides::default()), LogFormat::Text);
+        assert_eq!(LogFormat::of(&ConfigSource::demo(), &o), LogFormat::Json);
+        assert_eq!(
+            LogFormat::of(&ConfigSource::demo(), &Overrides::default()),
+            LogFormat::Text
+        );
         assert_eq!(s.listen.port(), 9000);
         assert_eq!(s.cookie.name, "__Host-sso_session");
         assert_eq!(s.assets_dir, Some("target/sso-client".into()));
@@ -586,18 +611,24 @@ mod tests {
             "http://[::1]:9",
             "http://localhost",
         ] {
-            assert!(Settings::load(None, &public(url), false).is_ok(), "{url}");
+            assert!(
+                Settings::load(&ConfigSource::demo(), &public(url), false).is_ok(),
+                "{url}"
+            );
         }
         for url in [
             "https://sso.example.com",
             "http://10.0.0.5:8080",
             "https://localhost.example.com",
         ] {
-            let err = Settings::load(None, &public(url), false)
+            let err = Settings::load(&ConfigSource::demo(), &public(url), false)
                 .unwrap_err()
                 .to_string();
             assert!(err.contains("--demo"), "{url}: {err}");
-            assert!(Settings::load(None, &public(url), true).is_ok(), "{url}");
+            assert!(
+                Settings::load(&ConfigSource::demo(), &public(url), true).is_ok(),
+                "{url}"
+            );
         }
     }
 

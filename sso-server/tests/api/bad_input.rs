@@ -296,27 +296,30 @@ async fn a_repeated_parameter_is_refused_everywhere(backend: Backend) {
         "{body}"
     );
     // The token endpoint (RFC 6749 §3.2) and the application API.
-    let r = app
-        .http
-        .post(app.url("/oauth/token"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("grant_type=authorization_code&code=a&code=b")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(r.text().await.unwrap().contains("`code` is repeated"));
-    let r = app
-        .http
-        .post(app.url("/api/user/info"))
-        .basic_auth("portal", Some("portal-secret"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("user=a&user=b")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(r.text().await.unwrap().contains("`user` is repeated"));
+    for (path, body, repeated) in [
+        (
+            "/oauth/token",
+            "grant_type=authorization_code&code=a&code=b",
+            "code",
+        ),
+        ("/api/user/info", "user=a&user=b", "user"),
+    ] {
+        let r = app
+            .http
+            .post(app.url(path))
+            .basic_auth("portal", Some("portal-secret"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
+        let text = r.text().await.unwrap();
+        assert!(
+            text.contains(&format!("`{repeated}` is repeated")),
+            "{path}: {text}"
+        );
+    }
 }
 
 both_stores!(

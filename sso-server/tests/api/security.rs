@@ -432,6 +432,18 @@ both_stores!(
     https_deployments_use_the_host_prefix,
 );
 
+/// A connection to the test's Redis, and every key in it.
+async fn redis_keys(app: &TestApp) -> (::redis::aio::MultiplexedConnection, Vec<String>) {
+    let client = ::redis::Client::open(app.redis.as_ref().unwrap().url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys = ::redis::cmd("KEYS")
+        .arg("*")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    (conn, keys)
+}
+
 /// Request text (emails, usernames, rate-limit keys) reaches Redis keys
 /// only as a digest, so no input picks a cluster slot.
 #[tokio::test]
@@ -450,13 +462,7 @@ async fn request_text_never_chooses_a_redis_hash_tag() {
             .status(),
         StatusCode::UNAUTHORIZED
     );
-    let client = ::redis::Client::open(app.redis.as_ref().unwrap().url()).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let keys: Vec<String> = ::redis::cmd("KEYS")
-        .arg("*")
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let (_, keys) = redis_keys(&app).await;
     for key in &keys {
         assert!(
             !key.contains("slot") && !key.contains('@'),
@@ -485,13 +491,7 @@ async fn redis_holds_only_hashes_of_secrets() {
         .unwrap()
         .to_owned();
 
-    let client = ::redis::Client::open(app.redis.as_ref().unwrap().url()).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let keys: Vec<String> = ::redis::cmd("KEYS")
-        .arg("*")
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let (mut conn, keys) = redis_keys(&app).await;
     assert!(keys.iter().any(|k| k.starts_with("sso:s:{")), "{keys:?}");
     let mut dump = keys.join("\n");
     for key in &keys {
