@@ -207,13 +207,39 @@ impl ApiError {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// `{"stat":"error", …}`: every catalog error, at every endpoint but
+/// `/oauth/token` and `/api`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
+    /// `error`.
+    #[schema(value_type = String, pattern = "^error$")]
     pub stat: &'static str,
+    /// The catalog's number (README, "Error catalog").
+    #[schema(schema_with = catalog_codes)]
     pub code: u16,
+    /// The catalog's name.
+    #[schema(schema_with = catalog_names)]
     pub error: &'static str,
+    /// What was wrong, naming the parameter.
     pub error_description: String,
+    /// The request's id, also in the server's log.
     pub request_id: String,
+}
+
+/// The `code` values of [`ErrorKind::ALL`], for the OpenAPI document.
+fn catalog_codes() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::Integer)
+        .enum_values(Some(ErrorKind::ALL.map(|k| k.identity().0)))
+        .build()
+}
+
+/// The `error` names of [`ErrorKind::ALL`], for the OpenAPI document.
+fn catalog_names() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(ErrorKind::ALL.map(|k| k.identity().1)))
+        .build()
 }
 
 impl From<StoreError> for ApiError {

@@ -27,6 +27,8 @@ pub struct AppState {
     pub access_tokens: AccessTokens,
     pub id_tokens: SigningKeys,
     pub discovery: Discovery,
+    /// `/openapi.json`, rendered at start.
+    pub openapi: String,
     /// Client and application secrets that have verified once.
     pub secrets: VerifiedSecrets,
     /// Tokens that confirm a sign-in or sign-out came from the site's library.
@@ -114,6 +116,9 @@ impl Application {
             confirmations: Confirmations::new(&key),
             id_tokens,
             discovery,
+            openapi: routes::openapi::document(settings.issuer())
+                .to_json()
+                .expect("the OpenAPI document serialises"),
             secrets: VerifiedSecrets::default(),
             auth_pacing: FailurePacing::new(settings.rate_limit.auth_failure_delay),
             settings,

@@ -6,4 +6,4 @@ mod caller;
 mod status;
 
 pub use caller::{Caller, roles_of};
-pub use status::{ApiFailure, ApiStatus, ok};
+pub use status::{ApiFailure, ApiStatus, EnvelopeHeader, ok};

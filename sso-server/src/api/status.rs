@@ -6,7 +6,8 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::store::StoreError;
@@ -141,15 +142,51 @@ fn envelope(status: ApiStatus, message: &str, body: Value) -> HttpResponse {
             HeaderValue::from_static("Basic realm=\"sso-api\", Bearer"),
         ));
     }
-    response.json(json!({
-        "header": {
-            "status": code,
-            "statusmessage": name,
-            "message": message,
-            "request_id": telemetry::current_request_id(),
+    response.json(Envelope {
+        header: EnvelopeHeader {
+            status: code,
+            statusmessage: name,
+            message,
+            request_id: telemetry::current_request_id(),
         },
-        "body": body,
-    }))
+        body,
+    })
+}
+
+#[derive(Serialize)]
+struct Envelope<'a> {
+    header: EnvelopeHeader<'a>,
+    body: Value,
+}
+
+/// The header of every application API answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EnvelopeHeader<'a> {
+    /// The status number (README, "the application API").
+    #[schema(schema_with = status_codes)]
+    pub status: u16,
+    /// The status name.
+    #[schema(schema_with = status_names)]
+    pub statusmessage: &'static str,
+    /// What went wrong, naming the parameter or the missing role token;
+    /// empty on success.
+    pub message: &'a str,
+    /// The request's id, also in the server's log.
+    pub request_id: String,
+}
+
+fn status_codes() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::Integer)
+        .enum_values(Some(ApiStatus::ALL.map(|s| s.identity().0)))
+        .build()
+}
+
+fn status_names() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(ApiStatus::ALL.map(|s| s.identity().1)))
+        .build()
 }
 
 /// A successful answer.

@@ -5,4 +5,4 @@ mod client_auth;
 mod token_error;
 
 pub use client_auth::{ClientCredentials, authenticate};
-pub use token_error::TokenError;
+pub use token_error::{TokenError, TokenErrorBody};

@@ -5,7 +5,6 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::json;
 
 use crate::error::ApiError;
 
@@ -29,7 +28,32 @@ pub enum TokenError {
     ServerError,
 }
 
+/// The answer's body (RFC 6749 §5.2).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct TokenErrorBody {
+    #[schema(schema_with = token_error_codes)]
+    pub error: &'static str,
+    pub error_description: String,
+}
+
+fn token_error_codes() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(TokenError::CODES))
+        .build()
+}
+
 impl TokenError {
+    /// Every `error` this endpoint answers with (the README's table).
+    pub const CODES: [&'static str; 6] = [
+        "invalid_request",
+        "invalid_client",
+        "invalid_grant",
+        "unsupported_grant_type",
+        "temporarily_unavailable",
+        "server_error",
+    ];
+
     /// The RFC 6749 error code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -97,9 +121,9 @@ impl ResponseError for TokenError {
             }
             _ => {}
         }
-        response.json(json!({
-            "error": self.code(),
-            "error_description": self.to_string(),
-        }))
+        response.json(TokenErrorBody {
+            error: self.code(),
+            error_description: self.to_string(),
+        })
     }
 }

@@ -7,9 +7,10 @@
 
 use std::collections::HashMap;
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde_json::{Value, json};
 
+use super::openapi::{answers, forms};
 use super::params::{BODY_LIMIT, FormError, Params, read_form};
 use super::profile::timestamp;
 use crate::api::{ApiFailure, ApiStatus, Caller, ok, roles_of};
@@ -125,6 +126,22 @@ fn sso_token(
     Ok(SecretHash::of_sso_token(&token))
 }
 
+#[utoipa::path(
+    post, path = "/api/user/create", tag = "application API",
+    request_body(content = forms::UserCreateForm, content_type = "application/x-www-form-urlencoded"),
+    security(("app_basic" = []), ("api_session" = [])),
+    responses(
+        (status = 200, description = "`OK`", body = answers::UserAnswer),
+        (status = 400, description = "`BAD_REQUEST` (not a urlencoded form, a repeated parameter), `MISSING_PARAMETER`, `INVALID_PARAMETER`, `ROLE_UNKNOWN`, `SSO_SERVICE_UNKNOWN`, `SSO_RESPONSE_INVALID`", body = answers::ApiFailureAnswer),
+        (status = 401, description = "`AUTHENTICATION_FAILED`", body = answers::ApiFailureAnswer, headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "`NOT_ALLOWED`: the caller lacks the action's role token, or a session named another user or session", body = answers::ApiFailureAnswer),
+        (status = 405, description = "`METHOD_NOT_ALLOWED`: actions are `POST`", body = answers::ApiFailureAnswer),
+        (status = 413, description = "`PAYLOAD_TOO_LARGE`", body = answers::ApiFailureAnswer),
+        (status = 429, description = "`RATE_LIMITED`: too many wrong application secrets", body = answers::ApiFailureAnswer),
+        (status = 503, description = "`STORE_UNAVAILABLE`", body = answers::ApiFailureAnswer, headers(("Retry-After" = u64))),
+        (status = 409, description = "`USER_EXISTS`", body = answers::ApiFailureAnswer),
+    ),
+)]
 pub async fn user_create(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -214,6 +231,22 @@ pub async fn user_create(
     Ok(ok(json!({ "user": user_view(&state, &user) })))
 }
 
+#[utoipa::path(
+    post, path = "/api/user/info", tag = "application API",
+    request_body(content = forms::UserInfoForm, content_type = "application/x-www-form-urlencoded"),
+    security(("app_basic" = []), ("api_session" = [])),
+    responses(
+        (status = 200, description = "`OK`", body = answers::UserAnswer),
+        (status = 400, description = "`BAD_REQUEST` (not a urlencoded form, a repeated parameter), `MISSING_PARAMETER`, `INVALID_PARAMETER`, `ROLE_UNKNOWN`, `SSO_SERVICE_UNKNOWN`, `SSO_RESPONSE_INVALID`", body = answers::ApiFailureAnswer),
+        (status = 401, description = "`AUTHENTICATION_FAILED`", body = answers::ApiFailureAnswer, headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "`NOT_ALLOWED`: the caller lacks the action's role token, or a session named another user or session", body = answers::ApiFailureAnswer),
+        (status = 405, description = "`METHOD_NOT_ALLOWED`: actions are `POST`", body = answers::ApiFailureAnswer),
+        (status = 413, description = "`PAYLOAD_TOO_LARGE`", body = answers::ApiFailureAnswer),
+        (status = 429, description = "`RATE_LIMITED`: too many wrong application secrets", body = answers::ApiFailureAnswer),
+        (status = 503, description = "`STORE_UNAVAILABLE`", body = answers::ApiFailureAnswer, headers(("Retry-After" = u64))),
+        (status = 404, description = "`USER_NOT_FOUND`", body = answers::ApiFailureAnswer),
+    ),
+)]
 pub async fn user_info(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -225,6 +258,23 @@ pub async fn user_info(
     Ok(ok(json!({ "user": user_view(&state, &user) })))
 }
 
+#[utoipa::path(
+    post, path = "/api/user/linkssotoken", tag = "application API",
+    request_body(content = forms::LinkForm, content_type = "application/x-www-form-urlencoded"),
+    security(("app_basic" = []), ("api_session" = [])),
+    responses(
+        (status = 200, description = "`OK`", body = answers::LinkedAnswer),
+        (status = 400, description = "`BAD_REQUEST` (not a urlencoded form, a repeated parameter), `MISSING_PARAMETER`, `INVALID_PARAMETER`, `ROLE_UNKNOWN`, `SSO_SERVICE_UNKNOWN`, `SSO_RESPONSE_INVALID`", body = answers::ApiFailureAnswer),
+        (status = 401, description = "`AUTHENTICATION_FAILED`", body = answers::ApiFailureAnswer, headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "`NOT_ALLOWED`: the caller lacks the action's role token, or a session named another user or session", body = answers::ApiFailureAnswer),
+        (status = 405, description = "`METHOD_NOT_ALLOWED`: actions are `POST`", body = answers::ApiFailureAnswer),
+        (status = 413, description = "`PAYLOAD_TOO_LARGE`", body = answers::ApiFailureAnswer),
+        (status = 429, description = "`RATE_LIMITED`: too many wrong application secrets", body = answers::ApiFailureAnswer),
+        (status = 503, description = "`STORE_UNAVAILABLE`", body = answers::ApiFailureAnswer, headers(("Retry-After" = u64))),
+        (status = 404, description = "`USER_NOT_FOUND`", body = answers::ApiFailureAnswer),
+        (status = 409, description = "`SSO_TOKEN_ALREADY_LINKED`, `SSO_TOKEN_ALREADY_SET`", body = answers::ApiFailureAnswer),
+    ),
+)]
 pub async fn user_link_sso_token(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -265,6 +315,22 @@ pub async fn user_link_sso_token(
     ))
 }
 
+#[utoipa::path(
+    post, path = "/api/user/clearssotoken", tag = "application API",
+    request_body(content = forms::ClearForm, content_type = "application/x-www-form-urlencoded"),
+    security(("app_basic" = []), ("api_session" = [])),
+    responses(
+        (status = 200, description = "`OK`", body = answers::ClearedAnswer),
+        (status = 400, description = "`BAD_REQUEST` (not a urlencoded form, a repeated parameter), `MISSING_PARAMETER`, `INVALID_PARAMETER`, `ROLE_UNKNOWN`, `SSO_SERVICE_UNKNOWN`, `SSO_RESPONSE_INVALID`", body = answers::ApiFailureAnswer),
+        (status = 401, description = "`AUTHENTICATION_FAILED`", body = answers::ApiFailureAnswer, headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "`NOT_ALLOWED`: the caller lacks the action's role token, or a session named another user or session", body = answers::ApiFailureAnswer),
+        (status = 405, description = "`METHOD_NOT_ALLOWED`: actions are `POST`", body = answers::ApiFailureAnswer),
+        (status = 413, description = "`PAYLOAD_TOO_LARGE`", body = answers::ApiFailureAnswer),
+        (status = 429, description = "`RATE_LIMITED`: too many wrong application secrets", body = answers::ApiFailureAnswer),
+        (status = 503, description = "`STORE_UNAVAILABLE`", body = answers::ApiFailureAnswer, headers(("Retry-After" = u64))),
+        (status = 404, description = "`USER_NOT_FOUND`", body = answers::ApiFailureAnswer),
+    ),
+)]
 pub async fn user_clear_sso_token(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -279,6 +345,22 @@ pub async fn user_clear_sso_token(
     Ok(ok(json!({ "cleared": cleared })))
 }
 
+#[utoipa::path(
+    post, path = "/api/session/createwithsso", tag = "application API",
+    request_body(content = forms::SessionCreateForm, content_type = "application/x-www-form-urlencoded"),
+    security(("app_basic" = []), ("api_session" = [])),
+    responses(
+        (status = 200, description = "`OK`", body = answers::SessionCreatedAnswer),
+        (status = 400, description = "`BAD_REQUEST` (not a urlencoded form, a repeated parameter), `MISSING_PARAMETER`, `INVALID_PARAMETER`, `ROLE_UNKNOWN`, `SSO_SERVICE_UNKNOWN`, `SSO_RESPONSE_INVALID`", body = answers::ApiFailureAnswer),
+        (status = 401, description = "`AUTHENTICATION_FAILED`", body = answers::ApiFailureAnswer, headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "`NOT_ALLOWED`: the caller lacks the action's role token, or a session named another user or session", body = answers::ApiFailureAnswer),
+        (status = 405, description = "`METHOD_NOT_ALLOWED`: actions are `POST`", body = answers::ApiFailureAnswer),
+        (status = 413, description = "`PAYLOAD_TOO_LARGE`", body = answers::ApiFailureAnswer),
+        (status = 429, description = "`RATE_LIMITED`: too many wrong application secrets", body = answers::ApiFailureAnswer),
+        (status = 503, description = "`STORE_UNAVAILABLE`", body = answers::ApiFailureAnswer, headers(("Retry-After" = u64))),
+        (status = 404, description = "`SSO_TOKEN_UNKNOWN`: create a user and link the token", body = answers::ApiFailureAnswer),
+    ),
+)]
 pub async fn session_create_with_sso(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -364,6 +446,22 @@ async fn target_session(
     Ok((sid, session))
 }
 
+#[utoipa::path(
+    post, path = "/api/session/info", tag = "application API",
+    request_body(content = forms::SessionForm, content_type = "application/x-www-form-urlencoded"),
+    security(("app_basic" = []), ("api_session" = [])),
+    responses(
+        (status = 200, description = "`OK`", body = answers::SessionInfoAnswer),
+        (status = 400, description = "`BAD_REQUEST` (not a urlencoded form, a repeated parameter), `MISSING_PARAMETER`, `INVALID_PARAMETER`, `ROLE_UNKNOWN`, `SSO_SERVICE_UNKNOWN`, `SSO_RESPONSE_INVALID`", body = answers::ApiFailureAnswer),
+        (status = 401, description = "`AUTHENTICATION_FAILED`", body = answers::ApiFailureAnswer, headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "`NOT_ALLOWED`: the caller lacks the action's role token, or a session named another user or session", body = answers::ApiFailureAnswer),
+        (status = 405, description = "`METHOD_NOT_ALLOWED`: actions are `POST`", body = answers::ApiFailureAnswer),
+        (status = 413, description = "`PAYLOAD_TOO_LARGE`", body = answers::ApiFailureAnswer),
+        (status = 429, description = "`RATE_LIMITED`: too many wrong application secrets", body = answers::ApiFailureAnswer),
+        (status = 503, description = "`STORE_UNAVAILABLE`", body = answers::ApiFailureAnswer, headers(("Retry-After" = u64))),
+        (status = 404, description = "`SESSION_NOT_FOUND`", body = answers::ApiFailureAnswer),
+    ),
+)]
 pub async fn session_info(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -380,6 +478,22 @@ pub async fn session_info(
     })))
 }
 
+#[utoipa::path(
+    post, path = "/api/session/delete", tag = "application API",
+    request_body(content = forms::SessionForm, content_type = "application/x-www-form-urlencoded"),
+    security(("app_basic" = []), ("api_session" = [])),
+    responses(
+        (status = 200, description = "`OK`", body = answers::DeletedAnswer),
+        (status = 400, description = "`BAD_REQUEST` (not a urlencoded form, a repeated parameter), `MISSING_PARAMETER`, `INVALID_PARAMETER`, `ROLE_UNKNOWN`, `SSO_SERVICE_UNKNOWN`, `SSO_RESPONSE_INVALID`", body = answers::ApiFailureAnswer),
+        (status = 401, description = "`AUTHENTICATION_FAILED`", body = answers::ApiFailureAnswer, headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "`NOT_ALLOWED`: the caller lacks the action's role token, or a session named another user or session", body = answers::ApiFailureAnswer),
+        (status = 405, description = "`METHOD_NOT_ALLOWED`: actions are `POST`", body = answers::ApiFailureAnswer),
+        (status = 413, description = "`PAYLOAD_TOO_LARGE`", body = answers::ApiFailureAnswer),
+        (status = 429, description = "`RATE_LIMITED`: too many wrong application secrets", body = answers::ApiFailureAnswer),
+        (status = 503, description = "`STORE_UNAVAILABLE`", body = answers::ApiFailureAnswer, headers(("Retry-After" = u64))),
+        (status = 404, description = "`SESSION_NOT_FOUND`", body = answers::ApiFailureAnswer),
+    ),
+)]
 pub async fn session_delete(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -396,9 +510,13 @@ pub async fn unknown_action() -> Result<HttpResponse, ApiFailure> {
     Err(failure(ApiStatus::ActionUnknown, "no such API action"))
 }
 
-pub async fn wrong_method() -> Result<HttpResponse, ApiFailure> {
-    Err(failure(
-        ApiStatus::MethodNotAllowed,
-        "API actions are POST requests",
-    ))
+/// 405, with the `Allow` header RFC 9110 §15.5.6 requires.
+pub async fn wrong_method() -> HttpResponse {
+    let mut response =
+        failure(ApiStatus::MethodNotAllowed, "API actions are POST requests").error_response();
+    response.headers_mut().insert(
+        actix_web::http::header::ALLOW,
+        actix_web::http::header::HeaderValue::from_static("POST"),
+    );
+    response
 }

@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
+use super::openapi::answers;
 use crate::startup::AppState;
 
 fn public_json(body: &str) -> HttpResponse {
@@ -15,10 +16,18 @@ fn public_json(body: &str) -> HttpResponse {
         .body(body.to_owned())
 }
 
+#[utoipa::path(
+    get, path = "/.well-known/openid-configuration", tag = "oauth",
+    responses((status = 200, description = "OpenID Connect discovery", body = answers::OpenidConfiguration)),
+)]
 pub async fn openid_configuration(state: web::Data<AppState>) -> HttpResponse {
     public_json(&state.discovery.document)
 }
 
+#[utoipa::path(
+    get, path = "/oauth/jwks", tag = "oauth",
+    responses((status = 200, description = "The ID-token signing keys", body = answers::Jwks)),
+)]
 pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     public_json(&state.discovery.jwks)
 }

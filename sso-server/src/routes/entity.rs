@@ -5,12 +5,22 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
+use super::openapi::answers;
 use super::profile::released_profile;
 use crate::credentials::Authorization;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::startup::AppState;
 use crate::tokens::token_user;
 
+#[utoipa::path(
+    get, path = "/entity", tag = "registration",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The released profile and the token's client", body = answers::Entity),
+        (status = 401, description = "`access_token_invalid`: missing, unknown, expired, or its SSO session ended", body = ErrorBody),
+        (status = 503, description = "`store_unavailable`", body = ErrorBody, headers(("Retry-After" = u64))),
+    ),
+)]
 pub async fn entity(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -5,6 +5,7 @@ mod discovery;
 mod entity;
 pub mod health;
 mod library;
+pub mod openapi;
 pub mod params;
 mod profile;
 mod registration;
@@ -12,8 +13,9 @@ pub mod sso;
 mod token;
 
 use actix_cors::Cors;
-use actix_web::http::{Method, header};
-use actix_web::{HttpResponse, Route, web};
+use actix_web::http::Method;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError, Route, web};
 
 use crate::config::Settings;
 use crate::error::ApiError;
@@ -22,15 +24,21 @@ async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
 }
 
-async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed)
+/// The catalog's 405, with the `Allow` header RFC 9110 §15.5.6 requires.
+fn method_not_allowed(allow: HeaderValue) -> Route {
+    web::to(move || {
+        let mut response = ApiError::MethodNotAllowed.error_response();
+        response.headers_mut().insert(header::ALLOW, allow.clone());
+        std::future::ready(response)
+    })
 }
 
 /// A resource with one method; other methods get the catalog's 405.
 fn one(path: &str, method: Method, route: Route) -> actix_web::Resource {
+    let allow = HeaderValue::from_str(method.as_str()).expect("a method name is a header value");
     web::resource(path)
         .route(route.method(method))
-        .default_service(web::to(method_not_allowed))
+        .default_service(method_not_allowed(allow))
 }
 
 /// A static file: `GET` and `HEAD` (caches and CDNs probe with it).
@@ -43,7 +51,7 @@ where
     web::resource(path)
         .route(web::get().to(handler.clone()))
         .route(web::head().to(handler))
-        .default_service(web::to(method_not_allowed))
+        .default_service(method_not_allowed(HeaderValue::from_static("GET, HEAD")))
 }
 
 /// CORS for the registration API and `/entity`: registered origins only.
@@ -143,6 +151,11 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
         .service(one("/sso/check", Method::GET, web::route().to(sso::check)))
         .service(one("/sso/set", Method::GET, web::route().to(sso::set)))
         .service(one("/sso/end", Method::GET, web::route().to(sso::end)))
+        .service(one(
+            "/openapi.json",
+            Method::GET,
+            web::route().to(openapi::serve),
+        ))
         .service(asset("/sso.js", library::script))
         .service(asset("/sso_bg.wasm", library::wasm))
         .service(asset("/sso.d.ts", library::types))

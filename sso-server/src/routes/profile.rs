@@ -1,7 +1,8 @@
 //! The public view of a user, shared by the registration API, `/entity` and
 //! the `userData` of SSO results.
 
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
@@ -18,13 +19,23 @@ pub fn timestamp(unix: i64) -> String {
 }
 
 /// The whole profile, for the user's own token holder.
-pub fn capture_user(user: &User) -> Value {
-    json!({
-        "uuid": user.id.to_string(),
-        "created": timestamp(user.created),
-        "email": user.email,
-        "displayName": user.display_name,
-    })
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaptureUser<'a> {
+    pub uuid: String,
+    /// `2016-04-20 17:02:18 +0000`.
+    pub created: String,
+    pub email: &'a str,
+    pub display_name: &'a str,
+}
+
+pub fn capture_user(user: &User) -> CaptureUser<'_> {
+    CaptureUser {
+        uuid: user.id.to_string(),
+        created: timestamp(user.created),
+        email: &user.email,
+        display_name: &user.display_name,
+    }
 }
 
 /// Only the fields the flow releases to sites.

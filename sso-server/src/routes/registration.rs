@@ -6,20 +6,44 @@ use std::net::IpAddr;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
+use serde::Serialize;
 
+use super::openapi::forms;
 use super::params::{CodeOptions, Form, Params};
-use super::profile::capture_user;
+use super::profile::{CaptureUser, capture_user};
 use crate::clock::unix_now;
 use crate::config::{Client, Release};
 use crate::domain::{
     ClientId, CodeKind, DisplayName, Email, FieldError, Grant, Password, ResponseType, User, UserId,
 };
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::rate_limit;
 use crate::startup::AppState;
 use crate::store::InsertUserError;
 use crate::tokens::{issue_access_token, issue_code};
+
+/// The answer of both calls: the profile, a one-time `sso_code` for
+/// `set_session`, and per `response_type` an access token or a code.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SignedIn<'a> {
+    /// `ok`.
+    #[schema(value_type = String)]
+    stat: &'static str,
+    capture_user: CaptureUser<'a>,
+    /// `true` from `register_native_traditional`.
+    is_new: bool,
+    /// For `SSO.set_session` (single use, short-lived).
+    sso_code: &'a str,
+    /// `response_type=token`: a Bearer token for `/entity`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access_token: Option<String>,
+    /// `response_type=token`: the token's life in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_in: Option<u64>,
+    /// `response_type=code`: a one-time code for `/oauth/token`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authorization_code: Option<String>,
+}
 
 /// What every registration API call carries besides the form's own fields.
 struct Common<'s> {
@@ -105,17 +129,20 @@ async fn signed_in(
         session: None,
     };
     let sso_code = issue_code(state, CodeKind::SsoCode, &sso_grant).await?;
-    let mut body = json!({
-        "stat": "ok",
-        "capture_user": capture_user(user),
-        "is_new": is_new,
-        "sso_code": sso_code.expose(),
-    });
+    let mut body = SignedIn {
+        stat: "ok",
+        capture_user: capture_user(user),
+        is_new,
+        sso_code: sso_code.expose(),
+        access_token: None,
+        expires_in: None,
+        authorization_code: None,
+    };
     match c.response_type {
         ResponseType::Token => {
             let release = Release::of(state.settings.flows.get(&c.flow));
-            body["access_token"] = issue_access_token(state, user.id, client, release, None).into();
-            body["expires_in"] = state.settings.ttl.access_token.as_secs().into();
+            body.access_token = Some(issue_access_token(state, user.id, client, release, None));
+            body.expires_in = Some(state.settings.ttl.access_token.as_secs());
         }
         ResponseType::Code => {
             let grant = Grant {
@@ -126,7 +153,7 @@ async fn signed_in(
                 ..sso_grant
             };
             let code = issue_code(state, CodeKind::AuthorizationCode, &grant).await?;
-            body["authorization_code"] = code.expose().into();
+            body.authorization_code = Some(code.expose().to_owned());
         }
     }
     Ok(HttpResponse::Ok()
@@ -134,6 +161,19 @@ async fn signed_in(
         .json(body))
 }
 
+#[utoipa::path(
+    post, path = "/oauth/register_native_traditional", tag = "registration",
+    request_body(content = forms::RegisterForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Registered and signed in", body = SignedIn),
+        (status = 400, description = "A parameter is missing or malformed, the client, flow, version or locale is unknown, or `redirect_uri` is not registered (`missing_argument`, `invalid_argument`, `unknown_*`, `url_not_registered`)", body = ErrorBody),
+        (status = 403, description = "`origin_not_allowed`: the `Origin` is not one of the client's", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over 16 KiB", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many attempts from this address or for this account; `Retry-After` says when", body = ErrorBody, headers(("Retry-After" = u64, description = "seconds"))),
+        (status = 503, description = "`store_unavailable`", body = ErrorBody, headers(("Retry-After" = u64, description = "seconds"))),
+        (status = 409, description = "`email_address_in_use`", body = ErrorBody),
+    ),
+)]
 pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -183,6 +223,19 @@ pub async fn register(
     signed_in(&state, &c, &user, true, keep).await
 }
 
+#[utoipa::path(
+    post, path = "/oauth/auth_native_traditional", tag = "registration",
+    request_body(content = forms::SignInForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Signed in", body = SignedIn),
+        (status = 400, description = "A parameter is missing or malformed, the client, flow, version or locale is unknown, or `redirect_uri` is not registered (`missing_argument`, `invalid_argument`, `unknown_*`, `url_not_registered`)", body = ErrorBody),
+        (status = 403, description = "`origin_not_allowed`: the `Origin` is not one of the client's", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over 16 KiB", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many attempts from this address or for this account; `Retry-After` says when", body = ErrorBody, headers(("Retry-After" = u64, description = "seconds"))),
+        (status = 503, description = "`store_unavailable`", body = ErrorBody, headers(("Retry-After" = u64, description = "seconds"))),
+        (status = 401, description = "`invalid_credentials`: wrong email or password (one answer for both)", body = ErrorBody),
+    ),
+)]
 pub async fn sign_in(
     state: web::Data<AppState>,
     req: HttpRequest,

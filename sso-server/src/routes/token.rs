@@ -7,19 +7,21 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
+use super::openapi::forms;
 use super::params::{BODY_LIMIT, FormError, read_form};
 use crate::clock::unix_now;
 use crate::config::Release;
 use crate::domain::{CodeKind, CodeVerifier};
-use crate::oauth::{ClientCredentials, TokenError, authenticate};
+use crate::error::ErrorBody;
+use crate::oauth::{ClientCredentials, TokenError, TokenErrorBody, authenticate};
 use crate::oidc::id_token_claims;
 use crate::secrets::Secret;
 use crate::startup::AppState;
 use crate::tokens::{issue_access_token, redeem_code};
 
 /// The successful answer (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).
-#[derive(Serialize)]
-struct TokenResponse<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct TokenResponse<'a> {
     access_token: &'a str,
     token_type: &'static str,
     expires_in: u64,
@@ -27,6 +29,20 @@ struct TokenResponse<'a> {
     scope: &'static str,
 }
 
+#[utoipa::path(
+    post, path = "/oauth/token", tag = "oauth",
+    request_body(content = forms::TokenForm, content_type = "application/x-www-form-urlencoded"),
+    security((), ("client_basic" = [])),
+    responses(
+        (status = 200, description = "The code was redeemed", body = TokenResponse),
+        (status = 400, description = "`invalid_request`, `invalid_grant` or `unsupported_grant_type`", body = TokenErrorBody),
+        (status = 401, description = "`invalid_client`", body = TokenErrorBody, headers(("WWW-Authenticate" = String))),
+        (status = 405, description = "Not `POST`", body = ErrorBody),
+        (status = 413, description = "`invalid_request`: the body is over 16 KiB", body = TokenErrorBody),
+        (status = 429, description = "`invalid_client`: too many wrong secrets from this address or for this client; `Retry-After` says when", body = TokenErrorBody, headers(("Retry-After" = u64))),
+        (status = 503, description = "`temporarily_unavailable`", body = TokenErrorBody, headers(("Retry-After" = u64))),
+    ),
+)]
 pub async fn token(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -322,7 +322,39 @@ async fn a_repeated_parameter_is_refused_everywhere(backend: Backend) {
     }
 }
 
+/// RFC 9110 §15.5.6: a 405 names the methods the resource takes (`Allow`),
+/// on every kind of route. (Found by schemathesis's `unsupported_method`.)
+async fn every_405_says_which_methods_are_allowed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for (method, path, allow) in [
+        (reqwest::Method::DELETE, "/sso/check", "GET"),
+        (reqwest::Method::GET, "/oauth/token", "POST"),
+        (reqwest::Method::PUT, "/entity", "GET"),
+        (reqwest::Method::POST, "/openapi.json", "GET"),
+        (reqwest::Method::POST, "/sso.js", "GET, HEAD"),
+        (reqwest::Method::GET, "/api/user/info", "POST"),
+    ] {
+        let r = app
+            .http
+            .request(method.clone(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert_eq!(
+            r.headers().get("allow").and_then(|v| v.to_str().ok()),
+            Some(allow),
+            "{method} {path}"
+        );
+    }
+}
+
 both_stores!(
+    every_405_says_which_methods_are_allowed,
     a_repeated_parameter_is_refused_everywhere,
     passthrough_parameters_are_validated_on_every_sso_endpoint,
     registration_fields,

@@ -1,6 +1,10 @@
 //! The README stays true: its error catalog and configuration reference list
-//! exactly what the code has.
+//! exactly what the code has, and its tables agree with the OpenAPI document
+//! the server serves.
 
+use std::collections::BTreeSet;
+
+use serde_json::Value;
 use sso_server::error::ErrorKind;
 
 fn readme() -> String {
@@ -44,5 +48,125 @@ fn readme_documents_every_config_key() {
             readme.contains(&format!("`{key}`")),
             "README config reference lacks `{key}`"
         );
+    }
+}
+
+/// The OpenAPI document of a server at this URL, as JSON.
+fn openapi() -> Value {
+    let doc = sso_server::routes::openapi::document("http://sso.localhost:8080");
+    serde_json::from_str(&doc.to_json().unwrap()).unwrap()
+}
+
+/// The body rows of the README table whose header row starts with `header`,
+/// each as its cells with surrounding backticks removed.
+fn table(readme: &str, header: &str) -> Vec<Vec<String>> {
+    let mut lines = readme
+        .lines()
+        .skip_while(|l| !l.starts_with(header))
+        .skip(2);
+    let mut rows = Vec::new();
+    for line in lines.by_ref() {
+        if !line.starts_with('|') {
+            break;
+        }
+        rows.push(
+            line.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().trim_matches('`').to_owned())
+                .collect(),
+        );
+    }
+    assert!(!rows.is_empty(), "README has no table headed `{header}`");
+    rows
+}
+
+fn schema_enum(doc: &Value, schema: &str, field: &str) -> BTreeSet<String> {
+    doc["components"]["schemas"][schema]["properties"][field]["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{schema}.{field} has no enum"))
+        .iter()
+        .map(|v| v.to_string().trim_matches('"').to_owned())
+        .collect()
+}
+
+#[test]
+fn readme_endpoint_tables_are_the_documents_operations() {
+    let doc = openapi();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["servers"][0]["url"], "http://sso.localhost:8080");
+    let mut operations = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            operations.insert(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    let readme = readme();
+    // The endpoint table: every operation outside /api, the paths of a row
+    // separated by commas; `/api/<action>` stands for the action table.
+    let mut listed = BTreeSet::new();
+    for row in table(&readme, "| method | path | called by |") {
+        for path in row[1].split(", ").map(|p| p.trim_matches('`')) {
+            if path != "/api/<action>" {
+                listed.insert(format!("{} {path}", row[0]));
+            }
+        }
+    }
+    // The action table: every `/api/...` operation, all POST.
+    for row in table(&readme, "| action | token |") {
+        listed.insert(format!("POST /api/{}", row[0]));
+    }
+    // `/openapi.json` serves the document and is not described in it.
+    listed.remove("GET /openapi.json");
+    assert_eq!(
+        listed, operations,
+        "README's endpoint and action tables against the document"
+    );
+}
+
+#[test]
+fn readme_error_catalog_is_the_documents() {
+    let doc = openapi();
+    let rows = table(&readme(), "| code | error | HTTP |");
+    let codes: BTreeSet<String> = rows.iter().map(|r| r[0].clone()).collect();
+    let names: BTreeSet<String> = rows.iter().map(|r| r[1].clone()).collect();
+    assert_eq!(codes, schema_enum(&doc, "ErrorBody", "code"));
+    assert_eq!(names, schema_enum(&doc, "ErrorBody", "error"));
+}
+
+#[test]
+fn readme_api_statuses_are_the_documents() {
+    let doc = openapi();
+    let rows = table(&readme(), "| status | statusmessage | HTTP |");
+    let codes: BTreeSet<String> = rows.iter().map(|r| r[0].clone()).collect();
+    let names: BTreeSet<String> = rows.iter().map(|r| r[1].clone()).collect();
+    assert_eq!(codes, schema_enum(&doc, "EnvelopeHeader", "status"));
+    assert_eq!(names, schema_enum(&doc, "EnvelopeHeader", "statusmessage"));
+}
+
+#[test]
+fn readme_token_errors_are_the_documents() {
+    let doc = openapi();
+    let rows = table(&readme(), "| error | HTTP | when |");
+    let names: BTreeSet<String> = rows.iter().map(|r| r[0].clone()).collect();
+    assert_eq!(names, schema_enum(&doc, "TokenErrorBody", "error"));
+    // Every HTTP status the README gives is a documented answer of /oauth/token.
+    let documented: BTreeSet<String> = doc["paths"]["/oauth/token"]["post"]["responses"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    for row in &rows {
+        // A 500 is a bug, never part of the contract.
+        for status in row[1]
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| s.len() == 3 && *s != "500")
+        {
+            assert!(
+                documented.contains(status),
+                "README gives {status} for {}, the document does not",
+                row[0]
+            );
+        }
     }
 }

@@ -14,6 +14,24 @@ async fn health_and_readiness(backend: Backend) {
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "ready");
 }
 
+/// The OpenAPI document is served with this server's own URL, and it
+/// describes the answers the server really gives (one sample here; the
+/// contract run in `make test` checks thousands).
+async fn openapi_document_is_served(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.get("/openapi.json").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/json");
+    let doc: Value = r.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["servers"][0]["url"], app.settings.issuer());
+    let health = &doc["paths"]["/healthz"]["get"]["responses"]["200"];
+    assert_eq!(
+        health["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Health"
+    );
+}
+
 async fn metrics_count_requests_sessions_and_codes(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, cookie) = app.signed_in_browser(&NEWS, "metrics@example.com").await;
@@ -121,6 +139,7 @@ async fn metrics_are_on_the_admin_listener_only() {
 }
 
 both_stores!(
+    openapi_document_is_served,
     health_and_readiness,
     metrics_count_requests_sessions_and_codes
 );

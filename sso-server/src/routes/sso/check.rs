@@ -2,6 +2,7 @@
 //! use? If so, mint an access token or a one-time code for this site and
 //! record the visit (for sign-out).
 
+use crate::routes::openapi::forms;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -54,6 +55,15 @@ enum Credential {
     Code(String),
 }
 
+#[utoipa::path(
+    get, path = "/sso/check", tag = "sso",
+    description = "Whether this browser is signed in for the site's segment family: a token or a one-time code, `no_session`, or `third_party_cookies_blocked`.",
+    params(forms::SsoQuery),
+    responses(
+        (status = 303, description = "To the registered receiver (or redirect URI) named by the query, with `#state=<state>&sso=<JSON result>` as the fragment; errors found once the receiver is known travel there too, as `{\"stat\":\"error\", …}`", headers(("Location" = String, description = "the receiver URL with the result in its fragment"))),
+        (status = 400, description = "The client, the receiver or `state` is missing, unknown, unregistered or malformed: a page naming the catalog error, and no redirect", content_type = "text/html", body = String),
+    ),
+)]
 pub async fn check(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     serve(&state, &req, answer).await
 }

@@ -5,6 +5,7 @@
 //! only the site's receiver ever got; without it nothing ends and the
 //! answer delivers the token (see [`super::confirm`]).
 
+use crate::routes::openapi::forms;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 use sso_protocol::{param, status};
@@ -18,6 +19,15 @@ use crate::store::Removal;
 
 const ACTION: &str = "ssoEndSession";
 
+#[utoipa::path(
+    get, path = "/sso/end", tag = "sso",
+    description = "Signs the browser out of the segment family, in two steps: without `confirm` it answers `confirm`, with the site's sign-out token it ends the session and lists the other sites' logout pages.",
+    params(forms::SsoQuery),
+    responses(
+        (status = 303, description = "To the registered receiver (or redirect URI) named by the query, with `#state=<state>&sso=<JSON result>` as the fragment; errors found once the receiver is known travel there too, as `{\"stat\":\"error\", …}`", headers(("Location" = String, description = "the receiver URL with the result in its fragment"))),
+        (status = 400, description = "The client, the receiver or `state` is missing, unknown, unregistered or malformed: a page naming the catalog error, and no redirect", content_type = "text/html", body = String),
+    ),
+)]
 pub async fn end(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     serve(&state, &req, answer).await
 }

@@ -8,12 +8,12 @@
 //! as `{"stat":"error",...}`, because the library cannot read the status of
 //! a cross-origin frame.
 
-mod check;
+pub(super) mod check;
 pub mod confirm;
 mod cookie;
-mod end;
+pub(super) mod end;
 mod fragment;
-mod set;
+pub(super) mod set;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};

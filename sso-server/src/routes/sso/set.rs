@@ -7,6 +7,7 @@
 //! 2. with `confirm=<token>`: take the parked sign-in and activate it under
 //!    a fresh session cookie value.
 
+use crate::routes::openapi::forms;
 use sso_protocol::{param, status};
 use std::time::Duration;
 
@@ -26,6 +27,15 @@ use crate::tokens::redeem_code;
 
 const ACTION: &str = "ssoSetSession";
 
+#[utoipa::path(
+    get, path = "/sso/set", tag = "sso",
+    description = "Signs the browser in with an `sso_code`, in two steps: `sso_code` (answers `confirm`), then `confirm=<token>`.",
+    params(forms::SsoQuery),
+    responses(
+        (status = 303, description = "To the registered receiver (or redirect URI) named by the query, with `#state=<state>&sso=<JSON result>` as the fragment; errors found once the receiver is known travel there too, as `{\"stat\":\"error\", …}`", headers(("Location" = String, description = "the receiver URL with the result in its fragment"))),
+        (status = 400, description = "The client, the receiver or `state` is missing, unknown, unregistered or malformed: a page naming the catalog error, and no redirect", content_type = "text/html", body = String),
+    ),
+)]
 pub async fn set(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     serve(&state, &req, answer).await
 }

@@ -1,0 +1,206 @@
+//! The parameters each endpoint reads, as OpenAPI sees them. The handlers
+//! read parameters by name through [`super::super::params::Params`] (so that
+//! a repeat is refused and every error names its parameter); these types
+//! describe the same names for the document. Schemathesis checks the two
+//! agree: it sends what is described here and fails on an undocumented
+//! answer. Constraints are given only where the server enforces exactly
+//! that constraint, so that a value outside them is always refused.
+#![allow(dead_code)] // read by the OpenAPI derive, never constructed
+
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+/// `response_type`: what the site receives.
+#[derive(ToSchema, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResponseType {
+    /// An access token for `/entity` (the default).
+    Token,
+    /// A one-time authorization code for the site's backend (`/oauth/token`).
+    Code,
+}
+
+/// The query of `/sso/check`, `/sso/set` and `/sso/end`.
+#[derive(IntoParams, Deserialize)]
+#[into_params(parameter_in = Query)]
+pub struct SsoQuery {
+    /// The site's registered client id.
+    client_id: String,
+    /// An exact registered receiver URL of the client; the answer goes
+    /// there. `redirect_uri` (an exact registered redirect URI) may be sent
+    /// instead.
+    xd_receiver: Option<String>,
+    /// An exact registered redirect URI, when `xd_receiver` is absent.
+    redirect_uri: Option<String>,
+    /// The site's value, returned in the fragment as `state` and
+    /// `transactionId`: 8 to 128 letters, digits, `-` and `_`.
+    #[param(min_length = 8, max_length = 128, pattern = "^[A-Za-z0-9_-]+$")]
+    state: String,
+    /// The site's own segment.
+    segment: Option<String>,
+    /// Dash-separated segments the site may use (its `federates_with`).
+    supported_segments: Option<String>,
+    /// The flow (`/sso/check` with a session: the flow whose `user_data` is
+    /// released).
+    flow: Option<String>,
+    /// A version of the flow.
+    flow_version: Option<String>,
+    /// A locale of the flow.
+    locale: Option<String>,
+    #[param(inline)]
+    response_type: Option<ResponseType>,
+    /// `auto`, `jsonp` or `redirect`: how the library talks to the server.
+    response_method: Option<String>,
+    /// The site's registered logout page to list for front-channel sign-out.
+    logout_uri: Option<String>,
+    /// `true` when the library checks again in a tab that already checked.
+    refresh: Option<bool>,
+    /// Backplane channel, passed through (at most 256 characters).
+    bp_channel: Option<String>,
+    /// PKCE: BASE64URL(SHA-256(code_verifier)), 43 characters.
+    code_challenge: Option<String>,
+    /// `S256`, with `code_challenge`.
+    code_challenge_method: Option<String>,
+    /// Returned unchanged in the ID token of a code's redemption.
+    nonce: Option<String>,
+    /// `/sso/set`, first step: the `sso_code` from the registration API.
+    sso_code: Option<String>,
+    /// `/sso/set`, first step: keep the sign-in beyond the browser session.
+    keep_me_logged_in: Option<bool>,
+    /// `/sso/set` and `/sso/end`, second step: the token the first step
+    /// answered with (only the site's receiver sees it).
+    confirm: Option<String>,
+}
+
+/// What both registration API forms carry.
+#[derive(ToSchema, Deserialize)]
+pub struct RegistrationCommon {
+    /// The site's registered client id.
+    client_id: String,
+    /// The flow the form belongs to.
+    flow: String,
+    /// A version of the flow.
+    flow_version: String,
+    /// A locale of the flow.
+    locale: String,
+    /// A registered redirect URI or receiver of the client: where the code
+    /// is meant to be used (`/oauth/token` asks for it again).
+    redirect_uri: String,
+    response_type: Option<ResponseType>,
+    /// The form's name (letters, digits, `_`; at most 64), accepted and not used.
+    form: Option<String>,
+    /// PKCE, with `response_type=code`: BASE64URL(SHA-256(code_verifier)).
+    code_challenge: Option<String>,
+    /// `S256`, with `code_challenge`.
+    code_challenge_method: Option<String>,
+    /// Returned unchanged in the ID token (at most 255 printable ASCII characters).
+    nonce: Option<String>,
+    /// Keep the sign-in beyond the browser session.
+    #[serde(rename = "keepMeLoggedIn")]
+    keep_me_logged_in: Option<bool>,
+}
+
+/// `POST /oauth/register_native_traditional`.
+#[derive(ToSchema, Deserialize)]
+pub struct RegisterForm {
+    #[serde(flatten)]
+    common: RegistrationCommon,
+    /// The new account's email address.
+    #[serde(rename = "emailAddress")]
+    email_address: String,
+    /// At least 8 characters, different from the email address.
+    password: String,
+    /// The name shown to sites.
+    #[serde(rename = "displayName")]
+    display_name: String,
+}
+
+/// `POST /oauth/auth_native_traditional`.
+#[derive(ToSchema, Deserialize)]
+pub struct SignInForm {
+    #[serde(flatten)]
+    common: RegistrationCommon,
+    /// The account's email address.
+    #[serde(rename = "signInEmailAddress")]
+    sign_in_email_address: String,
+    /// The account's password.
+    #[serde(rename = "currentPassword")]
+    current_password: String,
+}
+
+/// `POST /oauth/token`: RFC 6749 §4.1.3.
+#[derive(ToSchema, Deserialize)]
+pub struct TokenForm {
+    /// `authorization_code`, the only grant.
+    grant_type: String,
+    /// The one-time code from `check_session` or the registration API.
+    code: String,
+    /// The URL the code was delivered to, exactly.
+    redirect_uri: Option<String>,
+    /// `client_secret_post`, or a public client's id (with `code_verifier`).
+    client_id: Option<String>,
+    /// `client_secret_post`; never together with HTTP Basic.
+    client_secret: Option<String>,
+    /// PKCE: the verifier of the code's `code_challenge` (43 to 128 characters).
+    code_verifier: Option<String>,
+}
+
+/// `POST /api/user/create`.
+#[derive(ToSchema, Deserialize)]
+pub struct UserCreateForm {
+    /// An email address (this or `username`, or both).
+    email: Option<String>,
+    /// A username (this or `email`, or both).
+    username: Option<String>,
+    /// The name shown for the user.
+    displayname: String,
+    /// A password (at least 8 characters); none: the user signs in with SSO only.
+    password: Option<String>,
+    /// Comma-separated configured roles; only roles whose tokens the caller
+    /// holds. None: the default role.
+    roles: Option<String>,
+}
+
+/// `POST /api/user/info`.
+#[derive(ToSchema, Deserialize)]
+pub struct UserInfoForm {
+    /// The user's uuid; a user session may leave it out (itself).
+    user: Option<String>,
+}
+
+/// `POST /api/user/linkssotoken`.
+#[derive(ToSchema, Deserialize)]
+pub struct LinkForm {
+    /// The user's uuid.
+    user: Option<String>,
+    /// A configured SSO service id.
+    service: String,
+    /// An ID token of that service.
+    response: String,
+}
+
+/// `POST /api/user/clearssotoken`.
+#[derive(ToSchema, Deserialize)]
+pub struct ClearForm {
+    /// The user's uuid.
+    user: Option<String>,
+    /// A configured SSO service id.
+    service: String,
+}
+
+/// `POST /api/session/createwithsso`.
+#[derive(ToSchema, Deserialize)]
+pub struct SessionCreateForm {
+    /// A configured SSO service id.
+    service: String,
+    /// An ID token of that service, linked to a user.
+    response: String,
+}
+
+/// `POST /api/session/info` and `/api/session/delete`.
+#[derive(ToSchema, Deserialize)]
+pub struct SessionForm {
+    /// The session (its Bearer secret); applications only, a user session
+    /// acts on itself.
+    session: Option<String>,
+}

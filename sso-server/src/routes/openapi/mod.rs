@@ -1,0 +1,111 @@
+//! The OpenAPI 3.1 document of the HTTP API, served at `/openapi.json`.
+//!
+//! It is derived from the handlers: each carries a `#[utoipa::path]` with
+//! its method, path, parameters and every status it answers with; answers
+//! with a fixed shape are the Rust types the handlers serialise. The
+//! document is rendered once at start, with the deployment's `public_url` as
+//! its server. Static files (`/sso.js`, …) are not part of it.
+
+pub mod answers;
+pub mod forms;
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{OpenApi as Document, Server};
+use utoipa::{Modify, OpenApi};
+
+use crate::startup::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Federated SSO server",
+        description = "Sign in once on any site of a family, be signed in silently on the others, \
+                       sign out everywhere at once. The browser endpoints (`/sso/*`) are driven by \
+                       the library `/sso.js`; the rest is for sites' pages and backends. \
+                       See the repository's README and docs/protocol.md.",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    paths(
+        super::registration::register,
+        super::registration::sign_in,
+        super::entity::entity,
+        super::token::token,
+        super::discovery::openid_configuration,
+        super::discovery::jwks,
+        super::sso::check::check,
+        super::sso::set::set,
+        super::sso::end::end,
+        super::api::user_create,
+        super::api::user_info,
+        super::api::user_link_sso_token,
+        super::api::user_clear_sso_token,
+        super::api::session_create_with_sso,
+        super::api::session_info,
+        super::api::session_delete,
+        super::health::healthz,
+        super::health::readyz,
+    ),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "sso", description = "The browser endpoints the library calls"),
+        (name = "registration", description = "Sign-up and sign-in from a site's page, and the profile behind an access token"),
+        (name = "oauth", description = "Code redemption and OpenID Connect for site backends"),
+        (name = "application API", description = "Accounts and sessions of a site family's backends"),
+        (name = "operations", description = "Probes"),
+    ),
+)]
+struct ApiDoc;
+
+/// The four ways callers prove who they are.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, doc: &mut Document) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        let basic = |description: &str| {
+            let mut http = Http::new(HttpAuthScheme::Basic);
+            http.description = Some(description.to_owned());
+            SecurityScheme::Http(http)
+        };
+        let bearer = |description: &str| {
+            let mut http = Http::new(HttpAuthScheme::Bearer);
+            http.description = Some(description.to_owned());
+            SecurityScheme::Http(http)
+        };
+        components.add_security_scheme(
+            "client_basic",
+            basic("A site's `client_id` and secret (`client_secret_basic`)"),
+        );
+        components.add_security_scheme(
+            "app_basic",
+            basic("An application's id and secret from `[[applications]]`"),
+        );
+        components.add_security_scheme(
+            "api_session",
+            bearer("A session from `session/createwithsso`"),
+        );
+        components.add_security_scheme(
+            "bearer",
+            bearer("An access token from `check_session`, the registration API or `/oauth/token`"),
+        );
+    }
+}
+
+/// The document for a server reachable at `public_url`.
+pub fn document(public_url: &str) -> Document {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc.servers = Some(vec![Server::new(public_url.trim_end_matches('/'))]);
+    doc
+}
+
+/// `GET /openapi.json`.
+pub async fn serve(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(state.openapi.clone())
+}
