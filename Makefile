@@ -6,7 +6,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := /tmp/.sso-apt-updated
 
-.PHONY: help run build client test lint bench fuzz deps-test deps-bench deps-client deps-www deps-browser deps-fuzz clean
+.PHONY: help run build client test lint bench fuzz contract deps-test deps-bench deps-client deps-www deps-browser deps-fuzz deps-contract clean
 
 # The browser bundle the server serves at /sso.js.
 CLIENT_DIR := target/sso-client
@@ -23,6 +23,7 @@ help:
 	@echo "make bench  run the benchmarks and print each figure beside its target"
 	@echo "make build  build everything in release mode"
 	@echo "make fuzz   fuzz every parser of untrusted input (nightly; FUZZ_SECONDS per target)"
+	@echo "make contract  schemathesis against the server's OpenAPI document (part of make test)"
 
 ## Debian packages, installed only when their command is missing.
 define apt_install # $(1) = command to look for, $(2) = package
@@ -58,6 +59,16 @@ deps-www:
 deps-browser: deps-www
 	$(call apt_install,chromium,chromium chromium-driver)
 
+# Schemathesis and its dependencies, pinned, in a venv of their own;
+# reinstalled only when the pins change.
+CONTRACT_VENV := target/contract-venv
+deps-contract:
+	@[ $(CONTRACT_VENV)/.installed -nt contract/requirements.txt ] || { \
+	  echo "installing schemathesis into $(CONTRACT_VENV)"; \
+	  rm -rf $(CONTRACT_VENV) && python3 -m venv $(CONTRACT_VENV) && \
+	  $(CONTRACT_VENV)/bin/pip install -q --disable-pip-version-check -r contract/requirements.txt && \
+	  touch $(CONTRACT_VENV)/.installed; }
+
 deps-bench: deps-test
 	$(call apt_install,wrk,wrk)
 	$(call npm_ci,bench/browser)
@@ -89,13 +100,21 @@ lint: deps-client deps-www
 	cd sso-client-wasm && node_modules/.bin/tsc -p tsconfig.json
 	cd www && node_modules/.bin/tsc -p tsconfig.json
 
-# Rust tests first (server, store, library logic), then, in headless
-# Chromium against the debug builds, the library's tests and the demo sites
-# end to end.
-test: deps-test deps-browser lint client
+# Rust tests first (server, store, library logic), then schemathesis
+# against the server's OpenAPI document, then, in headless Chromium against
+# the debug builds, the library's tests and the demo sites end to end.
+test: deps-test deps-browser deps-contract lint client
 	cargo nextest run --workspace --no-fail-fast
 	cargo build -p sso-server -p sso-www
+	$(MAKE) --no-print-directory contract
 	cd www && npx playwright test
+
+# Schemathesis against a running server and its /openapi.json, on the
+# in-process store and on a Redis of its own (contract/run.py).
+contract: deps-contract deps-test
+	cargo build -p sso-server
+	python3 contract/run.py $(CONTRACT_VENV)/bin/schemathesis target/debug/sso-server --store memory
+	python3 contract/run.py $(CONTRACT_VENV)/bin/schemathesis target/debug/sso-server --store redis
 
 bench: deps-bench deps-browser build
 	cargo run --release -q -p sso-bench

@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Contract test: schemathesis against a running sso-server and its own
+/openapi.json, once on the in-process store and once on a Redis of its own.
+
+Usage: run.py SCHEMATHESIS SSO_SERVER [--store memory|redis] [--seed N]
+
+It starts the server on a free port with the demo configuration, signs a
+person in to get the credentials the document's security schemes need
+(an access token; an application-API session made the way a site backend
+makes one), runs schemathesis with contract/schemathesis.toml, and fails if
+schemathesis finds anything or the server logged a panic.
+"""
+
+import argparse
+import base64
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEMO = {
+    "client_id": "news",
+    "flow": "standard",
+    "flow_version": "1",
+    "locale": "en-US",
+    "redirect_uri": "http://news.localhost:8081/",
+}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(url, proc, what):
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"{what} exited with status {proc.returncode} before it was ready")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.1)
+    sys.exit(f"{what} was not ready at {url} within 20 s")
+
+
+def post(url, form, basic=None):
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(form).encode())
+    if basic:
+        token = base64.b64encode(f"{basic[0]}:{basic[1]}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as err:
+        sys.exit(f"POST {url} answered {err.code}: {err.read().decode(errors='replace')}")
+
+
+def credentials(base):
+    """An access token, an application-API session for a linked user, that
+    user's id and the ID token linked to it."""
+    stamp = f"{os.getpid()}-{time.monotonic_ns()}"
+    token = post(
+        f"{base}/oauth/register_native_traditional",
+        DEMO | {"emailAddress": "contract-person@example.com",
+                "password": "contract-password", "displayName": "Contract"},
+    )["access_token"]
+    code = post(
+        f"{base}/oauth/register_native_traditional",
+        DEMO | {"emailAddress": f"contract-api-{stamp}@example.com",
+                "password": "contract-password", "displayName": "Contract API",
+                "response_type": "code"},
+    )["authorization_code"]
+    id_token = post(
+        f"{base}/oauth/token",
+        {"grant_type": "authorization_code", "code": code,
+         "redirect_uri": DEMO["redirect_uri"]},
+        basic=("news", "news-secret"),
+    )["id_token"]
+    portal = ("portal", "portal-secret")
+    user = post(f"{base}/api/user/create",
+                {"email": f"contract-api-{stamp}@example.com", "displayname": "Contract API"},
+                basic=portal)["body"]["user"]["id"]
+    post(f"{base}/api/user/linkssotoken",
+         {"user": user, "service": "federation", "response": id_token}, basic=portal)
+    session = post(f"{base}/api/session/createwithsso",
+                   {"service": "federation", "response": id_token}, basic=portal)["body"]["session"]
+    return token, session, user, id_token
+
+
+def print_reached(metrics_url):
+    """What the generated requests reached: answers per operation and status."""
+    with urllib.request.urlopen(metrics_url, timeout=5) as response:
+        text = response.read().decode()
+    table = {}
+    for line in text.splitlines():
+        if not line.startswith("sso_http_requests_total{"):
+            continue
+        labels, count = line.rsplit(" ", 1)
+        fields = dict(part.split("=", 1) for part in labels[len("sso_http_requests_total{"):-1].split(","))
+        key = f'{fields["method"].strip(chr(34))} {fields["route"].strip(chr(34))}'
+        status = fields["status"].strip('"')
+        table.setdefault(key, {})[status] = table.get(key, {}).get(status, 0) + int(float(count))
+    print("answers by operation and status:")
+    for key in sorted(table):
+        if set(table[key]) <= {"404", "405"}:
+            continue  # other methods and paths: 405 or 404, as checked
+        counts = ", ".join(f"{s}: {n}" for s, n in sorted(table[key].items()))
+        print(f"  {key:<40} {counts}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("schemathesis")
+    parser.add_argument("server")
+    parser.add_argument("--store", choices=["memory", "redis"], default="memory")
+    parser.add_argument("--seed", default=os.environ.get("CONTRACT_SEED", "20261202"))
+    args = parser.parse_args()
+    args.schemathesis = os.path.abspath(args.schemathesis)
+    args.server = os.path.abspath(args.server)
+
+    children = []
+    scratch = tempfile.mkdtemp(prefix="sso-contract-")
+    try:
+        env = dict(os.environ)
+        store = "memory"
+        if args.store == "redis":
+            redis_port = free_port()
+            redis = subprocess.Popen(
+                ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
+                 "--save", "", "--appendonly", "no", "--dir", scratch],
+                stdout=subprocess.DEVNULL)
+            children.append(redis)
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", redis_port), timeout=1).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        sys.exit("redis-server did not start")
+                    time.sleep(0.05)
+            store = f"redis://127.0.0.1:{redis_port}/0"
+
+        port, admin_port = free_port(), free_port()
+        base = f"http://127.0.0.1:{port}"
+        log_path = os.path.join(scratch, "server.log")
+        env.update({
+            "SSO_STORE": store,
+            # Schemathesis sends wrong secrets on purpose (authentication
+            # checks); the pacing delay would only make the run slower.
+            "SSO_RATE_LIMIT__AUTH_FAILURE_DELAY_MS": "0",
+            # Past the per-address sign-in limit every registration call
+            # would be a 429; the limit has tests of its own.
+            "SSO_RATE_LIMIT__ATTEMPTS_PER_IP": "1000000",
+            "SSO_ADMIN_LISTEN": f"127.0.0.1:{admin_port}",
+        })
+        with open(log_path, "w") as log:
+            server = subprocess.Popen(
+                [args.server, "--listen", f"127.0.0.1:{port}", "--public-url", base],
+                env=env, stdout=log, stderr=subprocess.STDOUT)
+        children.append(server)
+        wait_ready(f"{base}/readyz", server, "sso-server")
+
+        token, session, user, id_token = credentials(base)
+        config = os.path.join(scratch, "schemathesis.toml")
+        with open(os.path.join(HERE, "schemathesis.toml")) as template, open(config, "w") as out:
+            out.write(template.read())
+            out.write(f'\n[dictionaries.users]\nvalues = ["{user}"]\n')
+            out.write(f'\n[dictionaries.id_tokens]\nvalues = ["{id_token}"]\n')
+        env["SSO_CONTRACT_ACCESS_TOKEN"] = token
+        env["SSO_CONTRACT_API_SESSION"] = session
+        print(f"contract: {args.store} store, server at {base}, seed {args.seed}", flush=True)
+        result = subprocess.run(
+            [args.schemathesis, "--no-color",
+             "--config-file", config,
+             "run", f"{base}/openapi.json", "--seed", str(args.seed)],
+            env=env, cwd=scratch)
+        print_reached(f"http://127.0.0.1:{admin_port}/metrics")
+        with open(log_path) as log:
+            panics = [line for line in log if "panicked" in line]
+        if panics:
+            print("the server panicked:\n" + "".join(panics), file=sys.stderr)
+            return 1
+        return result.returncode
+    finally:
+        for child in reversed(children):
+            child.terminate()
+            try:
+                child.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
