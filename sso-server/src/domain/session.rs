@@ -22,6 +22,9 @@ pub struct SegmentSession {
     pub created: i64,
     /// Unix time, seconds.
     pub expires: i64,
+    /// Unix time, seconds: the last check that found it, to within
+    /// `TOUCH_EVERY_SECS` (the sign-in time until then).
+    pub last_used: i64,
     pub keep_me_logged_in: bool,
     /// Sites that used this session, with the index of the logout URI they
     /// registered with (an index keeps the stored session small).
@@ -65,6 +68,7 @@ mod tests {
             },
             created: 0,
             expires,
+            last_used: 0,
             keep_me_logged_in: false,
             visits: BTreeMap::new(),
         }

@@ -9,8 +9,12 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 
 use super::{InsertUserError, LinkError, Removal, Store, StoreError};
+use std::collections::BTreeMap;
+
+use crate::clock::unix_now;
 use crate::domain::{
-    ApiSession, BrowserSession, ClientId, CodeKind, Grant, Segment, ServiceId, User, UserId,
+    ApiSession, BrowserSession, ClientId, CodeKind, Grant, IndexEntry, Segment, ServiceId,
+    SessionId, SessionTarget, User, UserId,
 };
 use crate::secrets::SecretHash;
 
@@ -95,10 +99,27 @@ struct State {
     auth_codes: ExpiringMap<SecretHash, Grant>,
     pending_sign_ins: ExpiringMap<SecretHash, Grant>,
     sessions: ExpiringMap<SecretHash, BrowserSession>,
+    /// Each user's sessions, kept as long as the latest entry.
+    indexes: ExpiringMap<UserId, BTreeMap<SessionId, IndexEntry>>,
     counters: ExpiringMap<String, u64>,
 }
 
 impl State {
+    /// The user's live entries, taken out of the map (put back with
+    /// [`State::put_index`]).
+    fn take_index(&mut self, user: UserId, now: i64) -> BTreeMap<SessionId, IndexEntry> {
+        let mut index = self.indexes.remove(&user).unwrap_or_default();
+        index.retain(|_, e| e.expires > now);
+        index
+    }
+
+    fn put_index(&mut self, user: UserId, index: BTreeMap<SessionId, IndexEntry>, now: i64) {
+        if let Some(last) = index.values().map(|e| e.expires).max() {
+            let ttl = Duration::from_secs(u64::try_from(last - now).unwrap_or(0).max(1));
+            self.indexes.insert(user, index, ttl);
+        }
+    }
+
     fn codes(&mut self, kind: CodeKind) -> &mut ExpiringMap<SecretHash, Grant> {
         match kind {
             CodeKind::SsoCode => &mut self.sso_codes,
@@ -319,6 +340,88 @@ impl Store for MemoryStore {
 
     async fn delete_api_session(&self, sid: &SecretHash) -> Result<bool, StoreError> {
         Ok(self.lock().api_sessions.remove(sid).is_some())
+    }
+
+    async fn index_session(
+        &self,
+        user: UserId,
+        entry: &IndexEntry,
+        replaces: &[SessionId],
+        limit: u32,
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        let now = unix_now();
+        let mut state = self.lock();
+        let mut index = state.take_index(user, now);
+        for old in replaces {
+            index.remove(old);
+        }
+        let id = entry.id();
+        index.insert(id.clone(), entry.clone());
+        let mut evicted = Vec::new();
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        if limit > 0 && index.len() > limit {
+            let mut others: Vec<_> = index
+                .values()
+                .filter(|e| e.id() != id)
+                .map(|e| (e.last_used, e.id()))
+                .collect();
+            others.sort();
+            for (_, old) in others.into_iter().take(index.len() - limit) {
+                evicted.extend(index.remove(&old));
+            }
+        }
+        state.put_index(user, index, now);
+        Ok(evicted)
+    }
+
+    async fn user_sessions(&self, user: UserId) -> Result<Vec<IndexEntry>, StoreError> {
+        let now = unix_now();
+        let state = self.lock();
+        Ok(state
+            .indexes
+            .get(&user)
+            .map(|index| {
+                index
+                    .values()
+                    .filter(|e| e.expires > now)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    async fn unindex_sessions(
+        &self,
+        user: UserId,
+        ids: &[SessionId],
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        let now = unix_now();
+        let mut state = self.lock();
+        let mut index = state.take_index(user, now);
+        let removed = ids.iter().filter_map(|id| index.remove(id)).collect();
+        state.put_index(user, index, now);
+        Ok(removed)
+    }
+
+    async fn touch_session(
+        &self,
+        user: UserId,
+        target: &SessionTarget,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        if let SessionTarget::Browser { sid, segment } = target
+            && let Some(entry) = state.sessions.get_mut(sid)
+            && let Some(seg) = entry.value.segments.get_mut(segment)
+        {
+            seg.last_used = now;
+        }
+        if let Some(index) = state.indexes.get_mut(&user)
+            && let Some(entry) = index.value.get_mut(&target.id())
+        {
+            entry.last_used = now;
+        }
+        Ok(())
     }
 
     async fn hit(&self, key: &str, window: Duration) -> Result<u64, StoreError> {

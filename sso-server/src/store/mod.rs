@@ -12,7 +12,8 @@ use async_trait::async_trait;
 
 use crate::config::StoreSettings;
 use crate::domain::{
-    ApiSession, BrowserSession, ClientId, CodeKind, Grant, Segment, ServiceId, User, UserId,
+    ApiSession, BrowserSession, ClientId, CodeKind, Grant, IndexEntry, Segment, ServiceId,
+    SessionId, SessionTarget, User, UserId,
 };
 use crate::secrets::SecretHash;
 
@@ -142,6 +143,42 @@ pub trait Store: Send + Sync + 'static {
     async fn api_session(&self, sid: &SecretHash) -> Result<Option<ApiSession>, StoreError>;
     /// `false` if there was no such session.
     async fn delete_api_session(&self, sid: &SecretHash) -> Result<bool, StoreError>;
+
+    /// Adds `entry` to its user's index (replacing an entry with its id, and
+    /// taking out the entries `replaces` names first: a sign-in that moves a
+    /// session to a new cookie value), kept until the index's last entry
+    /// expires. With `limit > 0`, the least
+    /// recently used other entries beyond `limit` are taken out in the same
+    /// atomic step and returned, for the caller to end: of concurrent sign-ins
+    /// each sees the others' entries, so the index never holds more than
+    /// `limit`. Written before the record it points to, and taken out after
+    /// the record is gone, so every live session is always in its index.
+    async fn index_session(
+        &self,
+        user: UserId,
+        entry: &IndexEntry,
+        replaces: &[SessionId],
+        limit: u32,
+    ) -> Result<Vec<IndexEntry>, StoreError>;
+    /// The user's entries that have not expired, in no particular order.
+    /// An entry may outlive its record by a moment (or a crash between the
+    /// two writes); callers check the record.
+    async fn user_sessions(&self, user: UserId) -> Result<Vec<IndexEntry>, StoreError>;
+    /// Takes entries out of the user's index; returns those that were there.
+    async fn unindex_sessions(
+        &self,
+        user: UserId,
+        ids: &[SessionId],
+    ) -> Result<Vec<IndexEntry>, StoreError>;
+    /// Records that a session was used at `now`: in the browser session's
+    /// segment (if it still exists) and in the user's index entry (if it
+    /// still exists). Never brings back what was ended.
+    async fn touch_session(
+        &self,
+        user: UserId,
+        target: &SessionTarget,
+        now: i64,
+    ) -> Result<(), StoreError>;
 
     /// Counts one event under `key` in a fixed window; returns the count so far.
     async fn hit(&self, key: &str, window: Duration) -> Result<u64, StoreError>;

@@ -20,6 +20,7 @@
 //! | `sso:k:{<svc>}:<hash>` | string | uuid the SSO token (hash) is linked to  |
 //! | `sso:l:{<svc>}:<uuid>` | string | hash of the user's SSO token            |
 //! | `sso:p:{<hash>}`       | string | API session (JSON), TTL = its lifetime  |
+//! | `sso:x:{<uuid>}`       | hash   | the user's sessions (index), TTL = last |
 //!
 //! Both directions of an SSO token link carry the service as hash tag, so
 //! one script changes them together in one slot.
@@ -30,7 +31,13 @@
 //! so that Redis keeps the hash in its compact listpack encoding (values of
 //! at most 64 bytes by default). A field `v:<segment>:<client>` =
 //! `<logout uri index>` per visited site makes concurrent visits independent
-//! `HSET`s.
+//! `HSET`s; `u:<segment>` = the unix time it was last used, when that is not
+//! its creation.
+//!
+//! A user's index `sso:x:{<uuid>}` (hash) has per session `e:<id>` = the
+//! entry (compact JSON: what it points to, created, expires, device) and
+//! `u:<id>` = last used, so a touch is one `HSET`. It expires with its
+//! last entry; expired entries are dropped by every script that reads it.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -43,9 +50,10 @@ use redis::{AsyncCommands, Script};
 use uuid::Uuid;
 
 use super::{InsertUserError, LinkError, Removal, Store, StoreError};
+use crate::clock::unix_now;
 use crate::domain::{
-    ApiSession, BrowserSession, ClientId, CodeKind, Grant, Profile, Segment, SegmentSession,
-    ServiceId, User, UserId,
+    ApiSession, BrowserSession, ClientId, CodeKind, Grant, IndexEntry, Profile, Segment,
+    SegmentSession, ServiceId, SessionId, SessionTarget, User, UserId,
 };
 use crate::secrets::SecretHash;
 
@@ -101,6 +109,72 @@ fn key_user_token(service: &ServiceId, user: UserId) -> String {
 fn key_api_session(sid: &SecretHash) -> String {
     format!("sso:p:{{{}}}", sid.as_str())
 }
+fn key_index(user: UserId) -> String {
+    format!("sso:x:{{{}}}", user.0.simple())
+}
+
+/// Adds an entry to a user's index and evicts beyond a limit, atomically.
+/// KEYS: the index. ARGV: id, entry JSON, now, limit, then the ids it
+/// replaces. Drops expired and replaced entries, sets `e:<id>` and `u:<id>`, then takes out the least recently used other
+/// entries (ties by id) beyond the limit and returns their JSON; the index
+/// expires with its latest entry.
+const INDEX_ADD: &str = r"
+local key, new, now, limit = KEYS[1], ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
+for i = 5, #ARGV do redis.call('HDEL', key, 'e:' .. ARGV[i], 'u:' .. ARGV[i]) end
+local all = redis.call('HGETALL', key)
+local json, used = {}, {}
+for i = 1, #all, 2 do
+  local kind, id = string.sub(all[i], 1, 2), string.sub(all[i], 3)
+  if kind == 'e:' then json[id] = all[i + 1] elseif kind == 'u:' then used[id] = tonumber(all[i + 1]) end
+end
+local others = {}
+for id, j in pairs(json) do
+  local e = cjson.decode(j)
+  if e.x <= now then
+    redis.call('HDEL', key, 'e:' .. id, 'u:' .. id)
+  elseif id ~= new then
+    others[#others + 1] = { id = id, json = j, used = used[id] or e.u, x = e.x }
+  end
+end
+local entry = cjson.decode(ARGV[2])
+redis.call('HSET', key, 'e:' .. new, ARGV[2], 'u:' .. new, entry.u)
+local evicted = {}
+local last = entry.x
+if limit > 0 and #others + 1 > limit then
+  table.sort(others, function(a, b)
+    if a.used ~= b.used then return a.used < b.used end
+    return a.id < b.id
+  end)
+  for i = 1, #others + 1 - limit do
+    redis.call('HDEL', key, 'e:' .. others[i].id, 'u:' .. others[i].id)
+    evicted[#evicted + 1] = others[i].json
+    others[i].x = 0
+  end
+end
+for _, o in ipairs(others) do if o.x > last then last = o.x end end
+redis.call('EXPIREAT', key, last)
+return evicted";
+
+/// KEYS: the index. ARGV: ids. Takes the entries out, returns their JSON.
+const INDEX_REMOVE: &str = r"
+local out = {}
+for i = 1, #ARGV do
+  local j = redis.call('HGET', KEYS[1], 'e:' .. ARGV[i])
+  if j then
+    out[#out + 1] = j
+    redis.call('HDEL', KEYS[1], 'e:' .. ARGV[i], 'u:' .. ARGV[i])
+  end
+end
+return out";
+
+/// KEYS: a hash. ARGV: a field that must exist, a field to set, its value.
+/// Used to touch a session or an index entry without bringing back one that
+/// was ended meanwhile.
+const SET_IF_PRESENT: &str = r"
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+end
+return 0";
 
 const RECORD_VISIT: &str = r"
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
@@ -117,7 +191,7 @@ for i = 1, #all, 2 do
   local f = all[i]
   for j = 1, #ARGV do
     local seg = ARGV[j]
-    if f == 's:' .. seg or f == 'e:' .. seg or f == 'n:' .. seg
+    if f == 's:' .. seg or f == 'e:' .. seg or f == 'n:' .. seg or f == 'u:' .. seg
         or string.sub(f, 1, #seg + 3) == 'v:' .. seg .. ':' then
       out[#out + 1] = f
       out[#out + 1] = all[i + 1]
@@ -173,6 +247,9 @@ pub struct RedisStore {
     hit: Script,
     link: Script,
     clear: Script,
+    index_add: Script,
+    index_remove: Script,
+    set_if_present: Script,
 }
 
 impl RedisStore {
@@ -188,6 +265,9 @@ impl RedisStore {
             hit: Script::new(HIT),
             link: Script::new(LINK),
             clear: Script::new(CLEAR),
+            index_add: Script::new(INDEX_ADD),
+            index_remove: Script::new(INDEX_REMOVE),
+            set_if_present: Script::new(SET_IF_PRESENT),
         };
         if let Err(err) = store.conn().await {
             tracing::warn!(error = %err, "redis is not reachable yet; serving 503 until it is");
@@ -242,6 +322,11 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("record serialises")
 }
 
+fn parse_entry(json: String) -> Result<IndexEntry, StoreError> {
+    serde_json::from_str(&json)
+        .map_err(|e| StoreError::Corrupt(format!("session index entry: {e}")))
+}
+
 fn millis(ttl: Duration) -> u64 {
     u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
 }
@@ -259,6 +344,9 @@ pub(crate) fn encode_session(session: &BrowserSession) -> Vec<(String, String)> 
                 u8::from(s.keep_me_logged_in),
             ),
         ));
+        if s.last_used != s.created {
+            fields.push((format!("u:{segment}"), s.last_used.to_string()));
+        }
         fields.push((format!("e:{segment}"), s.user.email.clone()));
         fields.push((format!("n:{segment}"), s.user.display_name.clone()));
         for (client, index) in &s.visits {
@@ -297,6 +385,7 @@ pub(crate) fn decode_session<'a>(
                 },
                 created,
                 expires,
+                last_used: created,
                 keep_me_logged_in,
                 visits: Default::default(),
             },
@@ -312,7 +401,7 @@ pub(crate) fn decode_session<'a>(
                 let index: u8 = value.parse().map_err(|_| corrupt(field))?;
                 (name, Some((client, index)))
             }
-            "e" | "n" => (name, None),
+            "e" | "n" | "u" => (name, None),
             _ => return Err(corrupt(field)),
         };
         let Some(s) = session.segments.get_mut(&segment(name, field)?) else {
@@ -323,6 +412,7 @@ pub(crate) fn decode_session<'a>(
                 s.visits.insert(client, index);
             }
             ("e", None) => s.user.email = value.to_owned(),
+            ("u", None) => s.last_used = value.parse().map_err(|_| corrupt(field))?,
             _ => s.user.display_name = value.to_owned(),
         }
     }
@@ -602,6 +692,93 @@ impl Store for RedisStore {
         Ok(timed(conn.del::<_, i64>(key_api_session(sid))).await? == 1)
     }
 
+    async fn index_session(
+        &self,
+        user: UserId,
+        entry: &IndexEntry,
+        replaces: &[SessionId],
+        limit: u32,
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        let mut conn = self.conn().await?;
+        let mut call = self.index_add.key(key_index(user));
+        call.arg(entry.id().as_str())
+            .arg(to_json(entry))
+            .arg(unix_now())
+            .arg(limit);
+        for old in replaces {
+            call.arg(old.as_str());
+        }
+        let evicted: Vec<String> = timed(call.invoke_async(&mut conn)).await?;
+        evicted.into_iter().map(parse_entry).collect()
+    }
+
+    async fn user_sessions(&self, user: UserId) -> Result<Vec<IndexEntry>, StoreError> {
+        let mut conn = self.conn().await?;
+        let fields: HashMap<String, String> = timed(conn.hgetall(key_index(user))).await?;
+        let now = unix_now();
+        let mut entries = Vec::new();
+        for (field, json) in &fields {
+            let Some(id) = field.strip_prefix("e:") else {
+                continue;
+            };
+            let mut entry = parse_entry(json.clone())?;
+            if let Some(used) = fields.get(&format!("u:{id}")).and_then(|u| u.parse().ok()) {
+                entry.last_used = used;
+            }
+            if entry.expires > now {
+                entries.push(entry);
+            }
+        }
+        Ok(entries)
+    }
+
+    async fn unindex_sessions(
+        &self,
+        user: UserId,
+        ids: &[SessionId],
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn().await?;
+        let mut call = self.index_remove.key(key_index(user));
+        for id in ids {
+            call.arg(id.as_str());
+        }
+        let removed: Vec<String> = timed(call.invoke_async(&mut conn)).await?;
+        removed.into_iter().map(parse_entry).collect()
+    }
+
+    async fn touch_session(
+        &self,
+        user: UserId,
+        target: &SessionTarget,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let id = target.id();
+        let mut index = self.set_if_present.key(key_index(user));
+        index.arg(format!("e:{id}")).arg(format!("u:{id}")).arg(now);
+        if let SessionTarget::Browser { sid, segment } = target {
+            // Two keys in two slots: two commands, sent together.
+            let mut record = self.set_if_present.key(key_session(sid));
+            record
+                .arg(format!("s:{segment}"))
+                .arg(format!("u:{segment}"))
+                .arg(now);
+            let mut second = conn.clone();
+            let (a, b) = tokio::join!(
+                timed(index.invoke_async::<i64>(&mut conn)),
+                timed(record.invoke_async::<i64>(&mut second)),
+            );
+            a?;
+            b?;
+        } else {
+            timed(index.invoke_async::<i64>(&mut conn)).await?;
+        }
+        Ok(())
+    }
+
     async fn hit(&self, key: &str, window: Duration) -> Result<u64, StoreError> {
         let mut conn = self.conn().await?;
         let mut call = self.hit.key(key_counter(key));
@@ -637,6 +814,7 @@ mod tests {
             },
             created: 1_700_000_000,
             expires: 1_700_043_200,
+            last_used: 1_700_000_600,
             keep_me_logged_in: true,
             visits: Default::default(),
         };

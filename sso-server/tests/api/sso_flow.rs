@@ -277,6 +277,7 @@ async fn expired_segments_are_not_sessions(backend: Backend) {
             },
             created: now - 100,
             expires: now - 1,
+            last_used: now - 100,
             keep_me_logged_in: false,
             visits: BTreeMap::new(),
         },

@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures::future::join_all;
+use sso_server::clock::unix_now;
 use sso_server::domain::{
-    BrowserSession, ClientId, CodeChallenge, CodeKind, Grant, Nonce, Profile, Segment,
-    SegmentSession, SessionBinding, User, UserId,
+    BrowserSession, ClientId, CodeChallenge, CodeKind, Grant, IndexEntry, Nonce, Profile, Segment,
+    SegmentSession, SessionBinding, SessionTarget, User, UserId,
 };
 use sso_server::secrets::Secret;
 use sso_server::store::{DynStore, InsertUserError};
@@ -85,6 +86,7 @@ fn segment_session(visits: &[(&str, u8)]) -> SegmentSession {
         .profile(),
         created: 1_700_000_000,
         expires: 4_000_000_000,
+        last_used: 1_700_000_000,
         keep_me_logged_in: false,
         visits: visits
             .iter()
@@ -299,6 +301,171 @@ async fn ping_answers(store: DynStore) {
     store.ping().await.unwrap();
 }
 
+fn browser_entry(segment: &str, last_used: i64, expires: i64) -> IndexEntry {
+    IndexEntry {
+        target: SessionTarget::Browser {
+            sid: Secret::generate().hash(),
+            segment: seg(segment),
+        },
+        created: last_used,
+        last_used,
+        expires,
+        keep_me_logged_in: false,
+        device: "Firefox on Linux".to_owned(),
+    }
+}
+
+async fn the_index_lists_replaces_and_removes_entries(store: DynStore) {
+    let user = UserId::new();
+    let now = unix_now();
+    let a = browser_entry("news", now - 10, now + 600);
+    let b = IndexEntry {
+        target: SessionTarget::Api {
+            sid: Secret::generate().hash(),
+        },
+        device: "application portal".to_owned(),
+        ..browser_entry("news", now - 5, now + 600)
+    };
+    assert!(
+        store
+            .index_session(user, &a, &[], 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .index_session(user, &b, &[], 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mut listed = store.user_sessions(user).await.unwrap();
+    listed.sort_by_key(|e| e.last_used);
+    assert_eq!(listed, vec![a.clone(), b.clone()]);
+    // Another user's index is another index.
+    assert!(store.user_sessions(UserId::new()).await.unwrap().is_empty());
+
+    // A sign-in that moves `a` to a new cookie value replaces its entry.
+    let moved = browser_entry("news", now, now + 600);
+    store
+        .index_session(user, &moved, &[a.id()], 0)
+        .await
+        .unwrap();
+    let ids: Vec<_> = store
+        .user_sessions(user)
+        .await
+        .unwrap()
+        .iter()
+        .map(IndexEntry::id)
+        .collect();
+    assert!(ids.contains(&moved.id()) && ids.contains(&b.id()) && !ids.contains(&a.id()));
+
+    let removed = store
+        .unindex_sessions(user, &[b.id(), a.id()])
+        .await
+        .unwrap();
+    assert_eq!(removed, vec![b.clone()], "only what was there is returned");
+    assert_eq!(store.user_sessions(user).await.unwrap(), vec![moved]);
+}
+
+async fn expired_index_entries_are_not_listed(store: DynStore) {
+    let user = UserId::new();
+    let now = unix_now();
+    let old = browser_entry("news", now - 100, now - 1);
+    let live = browser_entry("sport", now - 50, now + 600);
+    store.index_session(user, &old, &[], 0).await.unwrap();
+    store.index_session(user, &live, &[], 0).await.unwrap();
+    assert_eq!(store.user_sessions(user).await.unwrap(), vec![live]);
+}
+
+async fn the_limit_evicts_the_least_recently_used(store: DynStore) {
+    let user = UserId::new();
+    let now = unix_now();
+    let oldest = browser_entry("news", now - 300, now + 600);
+    let middle = browser_entry("news", now - 200, now + 600);
+    let newest = browser_entry("news", now - 100, now + 600);
+    for e in [&oldest, &middle, &newest] {
+        assert!(
+            store
+                .index_session(user, e, &[], 3)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+    // Touching the oldest makes `middle` the least recently used.
+    store
+        .touch_session(user, &oldest.target, now - 50)
+        .await
+        .unwrap();
+    let fourth = browser_entry("news", now, now + 600);
+    let evicted = store.index_session(user, &fourth, &[], 3).await.unwrap();
+    assert_eq!(evicted, vec![middle], "the least recently used goes");
+    let ids: Vec<_> = store
+        .user_sessions(user)
+        .await
+        .unwrap()
+        .iter()
+        .map(IndexEntry::id)
+        .collect();
+    assert_eq!(ids.len(), 3);
+    assert!(ids.contains(&fourth.id()), "the new one is never evicted");
+    // A lower limit takes out as many as it must.
+    let fifth = browser_entry("news", now, now + 600);
+    assert_eq!(
+        store
+            .index_session(user, &fifth, &[], 1)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(store.user_sessions(user).await.unwrap().len(), 1);
+}
+
+async fn concurrent_sign_ins_never_exceed_the_limit(store: DynStore) {
+    let user = UserId::new();
+    let now = unix_now();
+    let entries: Vec<_> = (0..20)
+        .map(|i| browser_entry("news", now - 100 + i, now + 600))
+        .collect();
+    let results = join_all(entries.iter().map(|e| store.index_session(user, e, &[], 5))).await;
+    let evicted: usize = results.into_iter().map(|r| r.unwrap().len()).sum();
+    assert_eq!(store.user_sessions(user).await.unwrap().len(), 5);
+    assert_eq!(
+        evicted, 15,
+        "every session beyond the limit was handed back to be ended"
+    );
+}
+
+async fn touching_never_brings_back_what_was_ended(store: DynStore) {
+    let user = UserId::new();
+    let now = unix_now();
+    let mut session = BrowserSession::default();
+    session
+        .segments
+        .insert(seg("news"), segment_session(&[("news", 0)]));
+    let sid = Secret::generate().hash();
+    store
+        .save_session(&sid, &session, Duration::from_secs(60))
+        .await
+        .unwrap();
+    let target = SessionTarget::Browser {
+        sid: sid.clone(),
+        segment: seg("news"),
+    };
+    // A live one is touched in the record too.
+    store.touch_session(user, &target, now).await.unwrap();
+    let read = store.session(&sid).await.unwrap();
+    assert_eq!(read.segments[&seg("news")].last_used, now);
+    // An ended one stays ended, in the record and in the index.
+    store.remove_segments(&sid, &[seg("news")]).await.unwrap();
+    store.touch_session(user, &target, now + 1).await.unwrap();
+    assert!(store.session(&sid).await.unwrap().is_empty());
+    assert!(store.user_sessions(user).await.unwrap().is_empty());
+}
+
 suite!(
     users_are_found_by_id_and_email,
     emails_are_unique_even_under_concurrency,
@@ -311,6 +478,11 @@ suite!(
     sessions_expire,
     counters_count_within_their_window,
     ping_answers,
+    the_index_lists_replaces_and_removes_entries,
+    expired_index_entries_are_not_listed,
+    the_limit_evicts_the_least_recently_used,
+    concurrent_sign_ins_never_exceed_the_limit,
+    touching_never_brings_back_what_was_ended,
 );
 
 /// A code stored in an older build's shape (the grant named the user by id
