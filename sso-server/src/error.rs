@@ -29,6 +29,7 @@ pub enum ErrorKind {
     TooManyCodes,
     ConfirmationInvalid,
     AccessTokenInvalid,
+    SessionNotFound,
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,
@@ -38,7 +39,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 21] = [
+    pub const ALL: [ErrorKind; 22] = [
         Self::MissingArgument,
         Self::InvalidArgument,
         Self::UnknownClient,
@@ -54,6 +55,7 @@ impl ErrorKind {
         Self::TooManyCodes,
         Self::ConfirmationInvalid,
         Self::AccessTokenInvalid,
+        Self::SessionNotFound,
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::PayloadTooLarge,
@@ -81,6 +83,7 @@ impl ErrorKind {
             Self::TooManyCodes => (331, "too_many_codes", S::TOO_MANY_REQUESTS),
             Self::ConfirmationInvalid => (332, "confirmation_invalid", S::FORBIDDEN),
             Self::AccessTokenInvalid => (340, "access_token_invalid", S::UNAUTHORIZED),
+            Self::SessionNotFound => (341, "session_not_found", S::NOT_FOUND),
             Self::NotFound => (404, "not_found", S::NOT_FOUND),
             Self::MethodNotAllowed => (405, "method_not_allowed", S::METHOD_NOT_ALLOWED),
             Self::PayloadTooLarge => (413, "payload_too_large", S::PAYLOAD_TOO_LARGE),
@@ -132,6 +135,8 @@ pub enum ApiError {
     ConfirmationInvalid(&'static str),
     #[error("the access token is missing, unknown or expired")]
     AccessTokenInvalid,
+    #[error("no session `{0}` among this person's sessions")]
+    SessionNotFound(String),
     #[error("no such endpoint")]
     NotFound,
     #[error(
@@ -172,6 +177,7 @@ impl ApiError {
             Self::TooManyCodes(..) => ErrorKind::TooManyCodes,
             Self::ConfirmationInvalid(_) => ErrorKind::ConfirmationInvalid,
             Self::AccessTokenInvalid => ErrorKind::AccessTokenInvalid,
+            Self::SessionNotFound(_) => ErrorKind::SessionNotFound,
             Self::NotFound | Self::LibraryNotServed => ErrorKind::NotFound,
             Self::MethodNotAllowed => ErrorKind::MethodNotAllowed,
             Self::PayloadTooLarge(_) => ErrorKind::PayloadTooLarge,

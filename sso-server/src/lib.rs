@@ -18,6 +18,7 @@ pub mod password;
 pub mod rate_limit;
 pub mod routes;
 pub mod secrets;
+pub mod sessions;
 pub mod sso_service;
 pub mod startup;
 pub mod store;

@@ -9,7 +9,7 @@ use actix_web::HttpRequest;
 use super::{ApiFailure, ApiStatus};
 use crate::clock::unix_now;
 use crate::credentials::{Authorization, CredentialsError};
-use crate::domain::{RoleToken, User};
+use crate::domain::{RoleToken, SessionTarget, User};
 use crate::machine_secret::{self, Verdict};
 use crate::secrets::{Secret, SecretHash};
 use crate::startup::AppState;
@@ -93,11 +93,14 @@ impl Caller {
             .await?
             .filter(|s| s.expires > unix_now())
             .ok_or_else(|| failed(GONE))?;
-        let user = state
-            .store
-            .user(session.user)
-            .await?
-            .ok_or_else(|| failed(GONE))?;
+        // Used now: the session limit ends the least recently used first.
+        let target = SessionTarget::Api { sid: sid.clone() };
+        let (user, touched) = tokio::join!(
+            state.store.user(session.user),
+            state.store.touch_session(session.user, &target, unix_now())
+        );
+        touched?;
+        let user = user?.ok_or_else(|| failed(GONE))?;
         let tokens = state.settings.role_tokens(&roles_of(state, &user));
         Ok(Self::User {
             user: Box::new(user),

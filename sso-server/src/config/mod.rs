@@ -139,13 +139,14 @@ fn raw_with_overrides(text: &str, overrides: &Overrides) -> Result<raw::RawConfi
 /// Other `SSO_` variables (`SSO_CONFIG`, `SSO_LOG`, a tool's own) are not
 /// configuration and are left alone; under a key, an unknown name is
 /// refused as in the file.
-const KEYS: [&str; 18] = [
+const KEYS: [&str; 19] = [
     "log_format",
     "listen",
     "admin_listen",
     "public_url",
     "store",
     "workers",
+    "max_sessions_per_user",
     "assets_dir",
     "access_token_key",
     "id_token_keys",
@@ -369,6 +370,10 @@ pub struct ApiSettings {
     pub clock_skew: Duration,
 }
 
+/// Sessions a user's index holds at most, whatever the configuration says:
+/// the index is read whole at every sign-in, so it must stay small.
+pub const MAX_SESSIONS_CEILING: u32 = 1000;
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub log_format: LogFormat,
@@ -379,6 +384,10 @@ pub struct Settings {
     pub public_url: Url,
     pub store: StoreSettings,
     pub workers: usize,
+    /// Sessions (browser sign-ins and API sessions) a user may hold at once;
+    /// a new one beyond it ends the least recently used. Never above
+    /// [`MAX_SESSIONS_CEILING`], which also applies when this is 0 (off).
+    pub max_sessions_per_user: u32,
     /// Where `make build` put the browser library; `None` serves none.
     pub assets_dir: Option<std::path::PathBuf>,
     /// Signs access tokens; `None` makes the server generate one at start.

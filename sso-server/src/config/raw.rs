@@ -28,6 +28,8 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub workers: usize,
     #[serde(default)]
+    pub max_sessions_per_user: u32,
+    #[serde(default)]
     pub assets_dir: Option<String>,
     #[serde(default)]
     pub access_token_key: Option<String>,
@@ -599,6 +601,15 @@ impl RawConfig {
             public_url,
             store,
             workers: self.workers,
+            max_sessions_per_user: match self.max_sessions_per_user {
+                n if n > super::MAX_SESSIONS_CEILING => {
+                    return Err(invalid(format!(
+                        "max_sessions_per_user must be at most {} (0 = no limit of your own)",
+                        super::MAX_SESSIONS_CEILING
+                    )));
+                }
+                n => n,
+            },
             assets_dir: match self.assets_dir {
                 Some(dir) if dir.is_empty() => return Err(invalid("assets_dir must not be empty")),
                 dir => dir.map(Into::into),

@@ -42,19 +42,25 @@ pub enum RoleToken {
     SessionCreate,
     SessionView,
     SessionDelete,
+    /// List a user's sessions (browser sign-ins and API sessions).
+    UserSessionView,
+    /// End one or all of a user's sessions.
+    UserSessionEnd,
     /// Lets the role's other actions reach people who registered through the
     /// registration API, not only the application API's own users.
     SsoUsers,
 }
 
 impl RoleToken {
-    pub const ALL: [RoleToken; 7] = [
+    pub const ALL: [RoleToken; 9] = [
         Self::UserCreate,
         Self::UserView,
         Self::UserSsoToken,
         Self::SessionCreate,
         Self::SessionView,
         Self::SessionDelete,
+        Self::UserSessionView,
+        Self::UserSessionEnd,
         Self::SsoUsers,
     ];
 
@@ -66,6 +72,8 @@ impl RoleToken {
             Self::SessionCreate => "session-create",
             Self::SessionView => "session-view",
             Self::SessionDelete => "session-delete",
+            Self::UserSessionView => "user-session-view",
+            Self::UserSessionEnd => "user-session-end",
             Self::SsoUsers => "sso-users",
         }
     }
@@ -107,6 +115,10 @@ pub struct ApiSession {
     pub user: UserId,
     pub created: i64,
     pub expires: i64,
+    /// The application that made it (absent in sessions stored before it
+    /// was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<String>,
 }
 
 #[cfg(test)]

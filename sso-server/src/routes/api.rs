@@ -16,10 +16,12 @@ use super::profile::timestamp;
 use crate::api::{ApiFailure, ApiStatus, Caller, ok, roles_of};
 use crate::clock::unix_now;
 use crate::domain::{
-    ApiSession, DisplayName, Email, Password, RoleToken, ServiceId, User, UserId, Username,
+    ApiSession, DisplayName, Email, IndexEntry, Password, RoleToken, ServiceId, SessionId,
+    SessionTarget, User, UserId, Username,
 };
 use crate::error::ApiError;
 use crate::secrets::{Secret, SecretHash};
+use crate::sessions;
 use crate::sso_service::{OwnIssuer, SsoService};
 use crate::startup::AppState;
 use crate::store::{InsertUserError, LinkError};
@@ -391,20 +393,44 @@ pub async fn session_create_with_sso(
         user: user_id,
         created: now,
         expires: now + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX),
+        application: match &caller {
+            Caller::Application { id, .. } => Some(id.clone()),
+            Caller::User { .. } => None,
+        },
     };
     let secret = Secret::generate();
     let sid = secret.hash();
+    let entry = IndexEntry {
+        target: SessionTarget::Api { sid: sid.clone() },
+        created: now,
+        last_used: now,
+        expires: session.expires,
+        keep_me_logged_in: false,
+        device: api_device(&caller),
+    };
     // A linked token's user exists (users are never deleted), so the session
-    // is written while the user is read: one round trip on the multiplexed
-    // connection instead of two. Should the user be gone all the same, the
-    // session is taken back before anyone learns its secret.
-    let (user, written) = tokio::join!(
-        state.store.user(user_id),
-        state.store.put_api_session(&sid, &session, ttl)
-    );
-    written?;
+    // is indexed and written while the user is read. Should the user be gone
+    // all the same, the session is taken back before anyone learns its secret.
+    let store = state.store.as_ref();
+    let (user, written) = tokio::join!(store.user(user_id), async {
+        sessions::start(store, &state.settings, user_id, &entry, &[]).await?;
+        store.put_api_session(&sid, &session, ttl).await?;
+        sessions::confirm_started(
+            store,
+            &state.settings,
+            user_id,
+            std::slice::from_ref(&entry),
+        )
+        .await
+    });
+    if !written? {
+        return Err(failure(
+            ApiStatus::NotAllowed,
+            "a concurrent session of this user took the last place under max_sessions_per_user",
+        ));
+    }
     let Some(user) = user? else {
-        state.store.delete_api_session(&sid).await?;
+        sessions::end(state.store.as_ref(), user_id, &[entry]).await?;
         return Err(unknown());
     };
     tracing::info!(user = %user.id, service = %service.id, by = %caller.name(), "API session created");
@@ -413,6 +439,14 @@ pub async fn session_create_with_sso(
         "expires": session.expires,
         "user": user_view(&state, &user),
     })))
+}
+
+/// The device label of an API session: who made it.
+fn api_device(caller: &Caller) -> String {
+    match caller {
+        Caller::Application { id, .. } => format!("application {id}"),
+        Caller::User { .. } => "application-API session".to_owned(),
+    }
 }
 
 /// The session an action names: the caller's own for a user session, the
@@ -501,9 +535,127 @@ pub async fn session_delete(
 ) -> Result<HttpResponse, ApiFailure> {
     let (caller, p) = request(&state, &req, payload).await?;
     caller.require(RoleToken::SessionDelete)?;
-    let (sid, _) = target_session(&state, &caller, &p).await?;
+    let (sid, session) = target_session(&state, &caller, &p).await?;
     state.store.delete_api_session(&sid).await?;
+    let id = SessionTarget::Api { sid }.id();
+    state.store.unindex_sessions(session.user, &[id]).await?;
     Ok(ok(json!({ "deleted": true })))
+}
+
+/// The API session a user-session caller is, to mark it `current`.
+fn own_session(caller: &Caller) -> Option<SessionId> {
+    match caller {
+        Caller::User { session, .. } => Some(
+            SessionTarget::Api {
+                sid: session.clone(),
+            }
+            .id(),
+        ),
+        Caller::Application { .. } => None,
+    }
+}
+
+#[utoipa::path(
+    post, path = "/api/user/sessions", tag = "application API",
+    request_body(content = forms::UserSessionsForm, content_type = "application/x-www-form-urlencoded"),
+    security(("app_basic" = []), ("api_session" = [])),
+    responses(
+        (status = 200, description = "`OK`: the user's live sessions, browser sign-ins and API sessions", body = answers::SessionsAnswer),
+        (status = 400, description = "`BAD_REQUEST` (not a urlencoded form, a repeated parameter), `MISSING_PARAMETER`, `INVALID_PARAMETER`", body = answers::ApiFailureAnswer),
+        (status = 401, description = "`AUTHENTICATION_FAILED`", body = answers::ApiFailureAnswer, headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "`NOT_ALLOWED`: the caller lacks the action's role token, or a session named another user", body = answers::ApiFailureAnswer),
+        (status = 405, description = "`METHOD_NOT_ALLOWED`: actions are `POST`", body = answers::ApiFailureAnswer),
+        (status = 413, description = "`PAYLOAD_TOO_LARGE`", body = answers::ApiFailureAnswer),
+        (status = 429, description = "`RATE_LIMITED`: too many wrong application secrets", body = answers::ApiFailureAnswer),
+        (status = 503, description = "`STORE_UNAVAILABLE`", body = answers::ApiFailureAnswer, headers(("Retry-After" = u64))),
+        (status = 404, description = "`USER_NOT_FOUND`", body = answers::ApiFailureAnswer),
+    ),
+)]
+pub async fn user_sessions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiFailure> {
+    let (caller, p) = request(&state, &req, payload).await?;
+    caller.require(RoleToken::UserSessionView)?;
+    let user = target_user(&state, &caller, &p).await?;
+    let own = own_session(&caller);
+    let store = state.store.as_ref();
+    let entries = sessions::entries(store, &state.settings, user.id, true).await?;
+    let list = sessions::list(store, entries, own.as_ref(), unix_now()).await?;
+    Ok(ok(json!({ "sessions": list })))
+}
+
+#[utoipa::path(
+    post, path = "/api/user/endsession", tag = "application API",
+    request_body(content = forms::UserEndSessionForm, content_type = "application/x-www-form-urlencoded"),
+    security(("app_basic" = []), ("api_session" = [])),
+    responses(
+        (status = 200, description = "`OK`: the session was ended", body = answers::EndedAnswer),
+        (status = 400, description = "`BAD_REQUEST` (not a urlencoded form, a repeated parameter), `MISSING_PARAMETER`, `INVALID_PARAMETER`", body = answers::ApiFailureAnswer),
+        (status = 401, description = "`AUTHENTICATION_FAILED`", body = answers::ApiFailureAnswer, headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "`NOT_ALLOWED`: the caller lacks the action's role token, or a session named another user", body = answers::ApiFailureAnswer),
+        (status = 405, description = "`METHOD_NOT_ALLOWED`: actions are `POST`", body = answers::ApiFailureAnswer),
+        (status = 413, description = "`PAYLOAD_TOO_LARGE`", body = answers::ApiFailureAnswer),
+        (status = 429, description = "`RATE_LIMITED`: too many wrong application secrets", body = answers::ApiFailureAnswer),
+        (status = 503, description = "`STORE_UNAVAILABLE`", body = answers::ApiFailureAnswer, headers(("Retry-After" = u64))),
+        (status = 404, description = "`USER_NOT_FOUND`, `SESSION_NOT_FOUND`", body = answers::ApiFailureAnswer),
+    ),
+)]
+pub async fn user_end_session(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiFailure> {
+    let (caller, p) = request(&state, &req, payload).await?;
+    caller.require(RoleToken::UserSessionEnd)?;
+    let user = target_user(&state, &caller, &p).await?;
+    let id = p.parse("session_id", SessionId::parse)?;
+    let store = state.store.as_ref();
+    let entry = sessions::entries(store, &state.settings, user.id, true)
+        .await?
+        .into_iter()
+        .find(|(_, e)| e.id() == id)
+        .ok_or_else(|| {
+            failure(
+                ApiStatus::SessionNotFound,
+                format!("no session {id} of this user"),
+            )
+        })?;
+    let ended = sessions::end_entries(store, &[entry]).await?;
+    tracing::info!(user = %user.id, session = %id, by = %caller.name(), "session ended");
+    Ok(ok(json!({ "ended": ended })))
+}
+
+#[utoipa::path(
+    post, path = "/api/user/endallsessions", tag = "application API",
+    request_body(content = forms::UserSessionsForm, content_type = "application/x-www-form-urlencoded"),
+    security(("app_basic" = []), ("api_session" = [])),
+    responses(
+        (status = 200, description = "`OK`: every browser sign-in and API session of the user was ended (sign out everywhere)", body = answers::EndedAnswer),
+        (status = 400, description = "`BAD_REQUEST` (not a urlencoded form, a repeated parameter), `MISSING_PARAMETER`, `INVALID_PARAMETER`", body = answers::ApiFailureAnswer),
+        (status = 401, description = "`AUTHENTICATION_FAILED`", body = answers::ApiFailureAnswer, headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "`NOT_ALLOWED`: the caller lacks the action's role token, or a session named another user", body = answers::ApiFailureAnswer),
+        (status = 405, description = "`METHOD_NOT_ALLOWED`: actions are `POST`", body = answers::ApiFailureAnswer),
+        (status = 413, description = "`PAYLOAD_TOO_LARGE`", body = answers::ApiFailureAnswer),
+        (status = 429, description = "`RATE_LIMITED`: too many wrong application secrets", body = answers::ApiFailureAnswer),
+        (status = 503, description = "`STORE_UNAVAILABLE`", body = answers::ApiFailureAnswer, headers(("Retry-After" = u64))),
+        (status = 404, description = "`USER_NOT_FOUND`", body = answers::ApiFailureAnswer),
+    ),
+)]
+pub async fn user_end_all_sessions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiFailure> {
+    let (caller, p) = request(&state, &req, payload).await?;
+    caller.require(RoleToken::UserSessionEnd)?;
+    let user = target_user(&state, &caller, &p).await?;
+    let store = state.store.as_ref();
+    let entries = sessions::entries(store, &state.settings, user.id, true).await?;
+    let ended = sessions::end_entries(store, &entries).await?;
+    tracing::info!(user = %user.id, ended, by = %caller.name(), "signed out everywhere");
+    Ok(ok(json!({ "ended": ended })))
 }
 
 pub async fn unknown_action() -> Result<HttpResponse, ApiFailure> {

@@ -3,6 +3,7 @@
 mod api;
 mod discovery;
 mod entity;
+mod entity_sessions;
 pub mod health;
 mod library;
 pub mod openapi;
@@ -115,11 +116,31 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
             Method::GET,
             web::route().to(discovery::openid_configuration),
         ))
-        .service(web::scope("/entity").wrap(cors_entity).service(one(
-            "",
-            Method::GET,
-            web::route().to(entity::entity),
-        )))
+        .service(
+            web::scope("/entity")
+                .wrap(cors_entity)
+                .service(one("", Method::GET, web::route().to(entity::entity)))
+                .service(one(
+                    "/sessions",
+                    Method::GET,
+                    web::route().to(entity_sessions::list),
+                ))
+                .service(one(
+                    "/sessions/end",
+                    Method::POST,
+                    web::route().to(entity_sessions::end_one),
+                ))
+                .service(one(
+                    "/sessions/end_others",
+                    Method::POST,
+                    web::route().to(entity_sessions::end_others),
+                ))
+                .service(one(
+                    "/sessions/end_all",
+                    Method::POST,
+                    web::route().to(entity_sessions::end_all),
+                )),
+        )
         .service({
             let action = |path: &str, route: Route| {
                 web::resource(path)
@@ -142,6 +163,18 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
                     web::route().to(api::session_create_with_sso),
                 ))
                 .service(action("/session/info", web::route().to(api::session_info)))
+                .service(action(
+                    "/user/sessions",
+                    web::route().to(api::user_sessions),
+                ))
+                .service(action(
+                    "/user/endsession",
+                    web::route().to(api::user_end_session),
+                ))
+                .service(action(
+                    "/user/endallsessions",
+                    web::route().to(api::user_end_all_sessions),
+                ))
                 .service(action(
                     "/session/delete",
                     web::route().to(api::session_delete),

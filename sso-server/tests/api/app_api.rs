@@ -912,7 +912,156 @@ async fn every_status_of_the_catalog_is_reachable(backend: Backend) {
     assert_eq!(reached, expected);
 }
 
+/// Applications list and end a person's sessions: browser sign-ins, and the
+/// sessions of the site-backend account linked to the person (sign out
+/// everywhere), without any browser taking part.
+async fn applications_list_and_end_a_persons_sessions(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        let hash = s.applications["portal"].secret_hash.clone();
+        s.roles.insert(
+            "sessions-admin".into(),
+            [
+                RoleToken::UserSessionView,
+                RoleToken::UserSessionEnd,
+                RoleToken::SsoUsers,
+            ]
+            .into(),
+        );
+        s.applications.insert(
+            "helpdesk".into(),
+            ApiApplication {
+                id: "helpdesk".into(),
+                secret_hash: hash,
+                roles: vec!["sessions-admin".into()],
+            },
+        );
+    })
+    .await;
+    let helpdesk = Auth::Basic("helpdesk", "portal-secret");
+    // A person with two browsers, and a news-backend account with a session.
+    let (id_token, person) = app.id_token(&NEWS, "everywhere@example.com").await;
+    let first = app.second_browser(&NEWS, "everywhere@example.com").await;
+    let second = app.second_browser(&SPORT, "everywhere@example.com").await;
+    let api_session = app
+        .session_for("federation", &id_token, "everywhere-account@example.com")
+        .await;
+
+    let a = app
+        .api("user/sessions", helpdesk, &[("user", &person)])
+        .await;
+    assert!(a.is("OK"), "{a:?}");
+    let sessions = a.body["sessions"].as_array().unwrap().clone();
+    let kinds: Vec<_> = sessions
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "browser").count(),
+        2,
+        "{sessions:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "api").count(),
+        1,
+        "{sessions:?}"
+    );
+    let api = sessions.iter().find(|s| s["kind"] == "api").unwrap();
+    assert_eq!(api["device"], "application portal");
+
+    // Without sso-users the person is not the portal's to see; without the
+    // token the action is refused by name.
+    let a = app
+        .api(
+            "user/sessions",
+            Auth::Basic("portal", "portal-secret"),
+            &[("user", &person)],
+        )
+        .await;
+    assert!(a.is("USER_NOT_FOUND"), "{a:?}");
+
+    // End one browser sign-in.
+    let sport = sessions.iter().find(|s| s["segment"] == "sport").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let a = app
+        .api(
+            "user/endsession",
+            helpdesk,
+            &[("user", &person), ("session_id", &sport)],
+        )
+        .await;
+    assert!(a.is("OK"), "{a:?}");
+    assert_eq!(a.body["ended"], 1);
+    assert!(!app.signed_in(&SPORT, &second).await);
+    assert!(app.signed_in(&NEWS, &first).await);
+    let a = app
+        .api(
+            "user/endsession",
+            helpdesk,
+            &[("user", &person), ("session_id", &sport)],
+        )
+        .await;
+    assert!(a.is("SESSION_NOT_FOUND"), "{a:?}");
+
+    // Sign out everywhere: the browser and the backend account's session.
+    let a = app
+        .api("user/endallsessions", helpdesk, &[("user", &person)])
+        .await;
+    assert!(a.is("OK"), "{a:?}");
+    assert_eq!(a.body["ended"], 2);
+    assert!(!app.signed_in(&NEWS, &first).await);
+    let gone = app
+        .api("session/info", Auth::Bearer(&api_session), &[])
+        .await;
+    assert!(gone.is("AUTHENTICATION_FAILED"), "{gone:?}");
+    let a = app
+        .api("user/sessions", helpdesk, &[("user", &person)])
+        .await;
+    assert_eq!(a.body["sessions"], json!([]));
+}
+
+/// The session actions need their own tokens.
+async fn session_actions_need_their_tokens(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let user = app.create_user("tokens@example.com").await;
+    let reader = Auth::Basic("portal", "portal-secret");
+    // The default role (a user session) holds neither token.
+    let response = partner_token(json!({ "sub": "tokens-user" }));
+    let session = app
+        .session_for("partner-idp", &response, "tokens-api@example.com")
+        .await;
+    for (action, token) in [
+        ("user/sessions", "user-session-view"),
+        ("user/endsession", "user-session-end"),
+        ("user/endallsessions", "user-session-end"),
+    ] {
+        let a = app
+            .api(
+                action,
+                Auth::Bearer(&session),
+                &[("session_id", "AAAAAAAAAAAAAAAA")],
+            )
+            .await;
+        assert!(a.is("NOT_ALLOWED"), "{action}: {a:?}");
+        assert!(a.message.contains(token), "{}", a.message);
+    }
+    // The portal holds both: its own API user's sessions.
+    let a = app.api("user/sessions", reader, &[("user", &user)]).await;
+    assert!(a.is("OK"), "{a:?}");
+    let a = app
+        .api(
+            "user/endsession",
+            reader,
+            &[("user", &user), ("session_id", "nonsense")],
+        )
+        .await;
+    assert!(a.is("INVALID_PARAMETER"), "{a:?}");
+}
+
 both_stores!(
+    applications_list_and_end_a_persons_sessions,
+    session_actions_need_their_tokens,
     an_unknown_sso_user_is_created_on_demand,
     every_action_is_allowed_and_refused_by_role,
     sso_tokens_link_one_to_one_and_clear_both_ways,

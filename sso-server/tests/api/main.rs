@@ -14,4 +14,5 @@ mod oidc_interop;
 mod outage;
 mod registration;
 mod security;
+mod sessions;
 mod sso_flow;

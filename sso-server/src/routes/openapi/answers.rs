@@ -159,6 +159,20 @@ macro_rules! envelope {
     )*};
 }
 
+/// `user/sessions`.
+#[derive(ToSchema, Serialize)]
+pub struct SessionsBody {
+    /// Most recently used first.
+    sessions: Vec<crate::sessions::SessionView>,
+}
+
+/// `user/endsession`, `user/endallsessions`.
+#[derive(ToSchema, Serialize)]
+pub struct EndedBody {
+    /// How many sessions were ended.
+    ended: usize,
+}
+
 envelope! {
     UserAnswer => UserBody,
     LinkedAnswer => LinkedBody,
@@ -166,6 +180,8 @@ envelope! {
     SessionCreatedAnswer => SessionCreatedBody,
     SessionInfoAnswer => SessionInfoBody,
     DeletedAnswer => DeletedBody,
+    SessionsAnswer => SessionsBody,
+    EndedAnswer => EndedBody,
 }
 
 /// Every failure of the application API: the header says what, the body is `null`.

@@ -204,3 +204,26 @@ pub struct SessionForm {
     /// acts on itself.
     session: Option<String>,
 }
+
+/// `POST /entity/sessions/end`.
+#[derive(ToSchema, Deserialize)]
+pub struct EndSessionForm {
+    /// The session's `id` from the list.
+    session_id: String,
+}
+
+/// `POST /api/user/sessions` and `/api/user/endallsessions`.
+#[derive(ToSchema, Deserialize)]
+pub struct UserSessionsForm {
+    /// The user's uuid; a user session may leave it out (itself).
+    user: Option<String>,
+}
+
+/// `POST /api/user/endsession`.
+#[derive(ToSchema, Deserialize)]
+pub struct UserEndSessionForm {
+    /// The user's uuid; a user session may leave it out (itself).
+    user: Option<String>,
+    /// The session's `id` from `user/sessions`.
+    session_id: String,
+}

@@ -2,7 +2,6 @@
 //! use? If so, mint an access token or a one-time code for this site and
 //! record the visit (for sign-out).
 
-use crate::routes::openapi::forms;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -12,8 +11,11 @@ use super::confirm::Purpose;
 use super::{Target, cookie, serve, storage_access_blocked};
 use crate::clock::unix_now;
 use crate::config::Release;
-use crate::domain::{CodeKind, Grant, ResponseType, SessionBinding};
+use crate::domain::{
+    CodeKind, Grant, ResponseType, SessionBinding, SessionTarget, TOUCH_EVERY_SECS,
+};
 use crate::error::ApiError;
+use crate::routes::openapi::forms;
 use crate::routes::params::Params;
 use crate::routes::profile::user_data;
 use crate::startup::AppState;
@@ -148,8 +150,22 @@ async fn answer(
             }
         }
     };
-    let (visited, credential) = tokio::join!(visit, credential);
+    // "Last used" orders sessions for the session limit; a minute is
+    // precise enough, and spares all but one check a minute the write.
+    let now = unix_now();
+    let touch = async {
+        if now - found.last_used < TOUCH_EVERY_SECS {
+            return Ok(());
+        }
+        let target = SessionTarget::Browser {
+            sid: sid.clone(),
+            segment: segment.clone(),
+        };
+        state.store.touch_session(user.id, &target, now).await
+    };
+    let (visited, touched, credential) = tokio::join!(visit, touch, credential);
     visited?;
+    touched?;
     let credential = credential?;
 
     let answer = SignedIn {

@@ -5,7 +5,6 @@
 //! only the site's receiver ever got; without it nothing ends and the
 //! answer delivers the token (see [`super::confirm`]).
 
-use crate::routes::openapi::forms;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 use sso_protocol::{param, status};
@@ -13,7 +12,9 @@ use sso_protocol::{param, status};
 use super::confirm::Purpose;
 use super::{Target, cookie, serve, storage_access_blocked};
 use crate::error::ApiError;
+use crate::routes::openapi::forms;
 use crate::routes::params::Params;
+use crate::sessions;
 use crate::startup::AppState;
 use crate::store::Removal;
 
@@ -76,6 +77,7 @@ async fn answer(
         .store
         .remove_segments(&sid, segments.as_slice())
         .await?;
+    sessions::forget_removed(state.store.as_ref(), &sid, &removed).await?;
     let mut logout_uris: Vec<&str> = Vec::new();
     for session in removed.segments.values() {
         for (visitor, index) in &session.visits {

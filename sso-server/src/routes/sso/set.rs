@@ -7,21 +7,26 @@
 //! 2. with `confirm=<token>`: take the parked sign-in and activate it under
 //!    a fresh session cookie value.
 
-use crate::routes::openapi::forms;
 use sso_protocol::{param, status};
 use std::time::Duration;
 
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
 use super::confirm::Purpose;
 use super::{Target, cookie, serve, storage_access_blocked};
 use crate::clock::unix_now;
-use crate::domain::{CodeKind, Grant, PENDING_SIGN_IN_SECS, SegmentSession};
+use crate::domain::{
+    BrowserSession, CodeKind, Grant, IndexEntry, PENDING_SIGN_IN_SECS, SegmentSession,
+    SessionTarget, UserId, device_label,
+};
 use crate::error::ApiError;
 use crate::metrics;
+use crate::routes::openapi::forms;
 use crate::routes::params::Params;
 use crate::secrets::Secret;
+use crate::sessions;
 use crate::startup::AppState;
 use crate::tokens::redeem_code;
 
@@ -158,12 +163,14 @@ async fn sign_in(
         settings.cookie.session_ttl
     };
     let expires = now + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
+    let before = session.clone();
     session.segments.insert(
         client.segment.clone(),
         SegmentSession {
             user: grant.user.clone(),
             created: now,
             expires,
+            last_used: now,
             keep_me_logged_in: grant.keep_me_logged_in,
             visits: [(client.id.clone(), logout_index)].into(),
         },
@@ -174,12 +181,69 @@ async fn sign_in(
     let latest = session.expires().unwrap_or(expires);
     let keep_for = Duration::from_secs(u64::try_from(latest - now).unwrap_or(1));
     let secret = Secret::generate();
-    state
-        .store
-        .save_session(&secret.hash(), &session, keep_for)
+    let sid = secret.hash();
+    let old_sid = old.as_ref().map(Secret::hash);
+    // Every segment is indexed under the new value before it is written
+    // (crate::sessions): each in place of its entry under the old value when
+    // it stays with the same person.
+    let device = device_label(
+        req.headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let mut replaced_elsewhere = BrowserSession::default();
+    let mut indexed: Vec<(UserId, IndexEntry)> = Vec::new();
+    for (segment, seg) in &session.segments {
+        let entry = IndexEntry {
+            target: SessionTarget::Browser {
+                sid: sid.clone(),
+                segment: segment.clone(),
+            },
+            created: seg.created,
+            last_used: seg.last_used,
+            expires: seg.expires,
+            keep_me_logged_in: seg.keep_me_logged_in,
+            device: device.clone(),
+        };
+        let mut replaces = Vec::new();
+        if let (Some(old_sid), Some(previous)) = (&old_sid, before.segments.get(segment)) {
+            let old_id = SessionTarget::Browser {
+                sid: old_sid.clone(),
+                segment: segment.clone(),
+            }
+            .id();
+            if previous.user.id == seg.user.id {
+                replaces.push(old_id);
+            } else {
+                // Another person's sign-in in this segment ends here.
+                replaced_elsewhere
+                    .segments
+                    .insert(segment.clone(), previous.clone());
+            }
+        }
+        sessions::start(
+            state.store.as_ref(),
+            settings,
+            seg.user.id,
+            &entry,
+            &replaces,
+        )
         .await?;
-    if let Some(old) = &old {
-        state.store.delete_session(&old.hash()).await?;
+        indexed.push((seg.user.id, entry));
+    }
+    state.store.save_session(&sid, &session, keep_for).await?;
+    for (user, entry) in &indexed {
+        sessions::confirm_started(
+            state.store.as_ref(),
+            settings,
+            *user,
+            std::slice::from_ref(entry),
+        )
+        .await?;
+    }
+    if let Some(old_sid) = &old_sid {
+        state.store.delete_session(old_sid).await?;
+        sessions::forget_removed(state.store.as_ref(), old_sid, &replaced_elsewhere).await?;
     }
     metrics::global().sessions_created.inc();
     tracing::info!(user = %grant.user.id, client = %client.id, segment = %client.segment, "sso session set");

@@ -1,0 +1,272 @@
+//! A person's sessions across browsers and applications: indexed as they
+//! start, listed, and ended from anywhere (the person, an application, the
+//! session limit), whether or not the browser that holds one is open.
+//!
+//! The order of writes keeps one invariant on every store, a Redis Cluster
+//! included (where a user's index and a browser session's record live in
+//! different slots): **every live session is in its user's index.** An entry
+//! is written before its record and taken out after it; an entry whose record
+//! is gone is harmless (skipped when listed, dropped when it expires).
+
+use serde::Serialize;
+
+use crate::config::{MAX_SESSIONS_CEILING, Settings};
+use crate::domain::{BrowserSession, IndexEntry, SessionId, SessionTarget, UserId};
+use crate::secrets::SecretHash;
+use crate::sso_service::ServiceKind;
+use crate::store::{Store, StoreError};
+
+/// The limit the index enforces: the configured one, or the ceiling.
+pub fn limit(settings: &Settings) -> u32 {
+    match settings.max_sessions_per_user {
+        0 => MAX_SESSIONS_CEILING,
+        n => n.min(MAX_SESSIONS_CEILING),
+    }
+}
+
+/// Indexes a new session (before its record is written) in place of
+/// `replaces`, and ends the sessions the limit evicts. Returns the evicted.
+pub async fn start(
+    store: &dyn Store,
+    settings: &Settings,
+    user: UserId,
+    entry: &IndexEntry,
+    replaces: &[SessionId],
+) -> Result<Vec<IndexEntry>, StoreError> {
+    let evicted = store
+        .index_session(user, entry, replaces, limit(settings))
+        .await?;
+    for old in &evicted {
+        end_record(store, &old.target).await?;
+        tracing::info!(user = %user, session = %old.id(), "session ended: over max_sessions_per_user");
+    }
+    Ok(evicted)
+}
+
+/// After the records of `entries` (all of `user`) are written: a concurrent
+/// sign-in may have evicted one of them in between, and ended a record that
+/// did not exist yet. Such a record is ended now, so the limit holds exactly.
+/// Returns whether all of them still stand. Only a configured limit evicts
+/// in practice, so only then is the index read again.
+pub async fn confirm_started(
+    store: &dyn Store,
+    settings: &Settings,
+    user: UserId,
+    entries: &[IndexEntry],
+) -> Result<bool, StoreError> {
+    if settings.max_sessions_per_user == 0 || entries.is_empty() {
+        return Ok(true);
+    }
+    let indexed: Vec<SessionId> = store
+        .user_sessions(user)
+        .await?
+        .iter()
+        .map(IndexEntry::id)
+        .collect();
+    let mut all = true;
+    for entry in entries.iter().filter(|e| !indexed.contains(&e.id())) {
+        end_record(store, &entry.target).await?;
+        tracing::info!(user = %user, session = %entry.id(), "session ended: over max_sessions_per_user");
+        all = false;
+    }
+    Ok(all)
+}
+
+/// Ends the record an entry points to (the entry itself stays: see [`end`]).
+async fn end_record(store: &dyn Store, target: &SessionTarget) -> Result<(), StoreError> {
+    match target {
+        SessionTarget::Browser { sid, segment } => {
+            store
+                .remove_segments(sid, std::slice::from_ref(segment))
+                .await?;
+        }
+        SessionTarget::Api { sid } => {
+            store.delete_api_session(sid).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Ends sessions of a user: each record, then the entries. Returns how many
+/// there were.
+pub async fn end(
+    store: &dyn Store,
+    user: UserId,
+    entries: &[IndexEntry],
+) -> Result<usize, StoreError> {
+    for entry in entries {
+        end_record(store, &entry.target).await?;
+    }
+    let ids: Vec<SessionId> = entries.iter().map(IndexEntry::id).collect();
+    store.unindex_sessions(user, &ids).await?;
+    Ok(entries.len())
+}
+
+/// Takes the entries of segments just removed from a browser session (by
+/// `/sso/end` or a sign-in that replaced them) out of their users' indexes.
+pub async fn forget_removed(
+    store: &dyn Store,
+    sid: &SecretHash,
+    removed: &BrowserSession,
+) -> Result<(), StoreError> {
+    for (segment, session) in &removed.segments {
+        let target = SessionTarget::Browser {
+            sid: sid.clone(),
+            segment: segment.clone(),
+        };
+        store
+            .unindex_sessions(session.user.id, &[target.id()])
+            .await?;
+    }
+    Ok(())
+}
+
+/// The accounts whose sessions are a person's: the account itself, and the
+/// application-API accounts linked to it through a `federated` SSO service
+/// (a site backend's own account for this person, made with
+/// `user/linkssotoken`). Signing a person out everywhere ends them all.
+pub async fn accounts(
+    store: &dyn Store,
+    settings: &Settings,
+    user: UserId,
+) -> Result<Vec<UserId>, StoreError> {
+    let mut accounts = vec![user];
+    let token = SecretHash::of_sso_token(&user.to_string());
+    for service in settings.sso_services.values() {
+        if !matches!(service.kind, ServiceKind::Federated { .. }) {
+            continue;
+        }
+        if let Some(linked) = store.sso_token_user(&service.id, &token).await?
+            && !accounts.contains(&linked)
+        {
+            accounts.push(linked);
+        }
+    }
+    Ok(accounts)
+}
+
+/// Every entry of the user's index, or with `linked` of all the person's
+/// [`accounts`], each with the account it is in. A person managing their own
+/// sessions sees their sign-ins; an application signing a person out
+/// everywhere reaches the linked site accounts too.
+pub async fn entries(
+    store: &dyn Store,
+    settings: &Settings,
+    user: UserId,
+    linked: bool,
+) -> Result<Vec<(UserId, IndexEntry)>, StoreError> {
+    let accounts = if linked {
+        accounts(store, settings, user).await?
+    } else {
+        vec![user]
+    };
+    let mut out = Vec::new();
+    for account in accounts {
+        for entry in store.user_sessions(account).await? {
+            out.push((account, entry));
+        }
+    }
+    Ok(out)
+}
+
+/// Ends entries of several accounts (see [`end`]).
+pub async fn end_entries(
+    store: &dyn Store,
+    entries: &[(UserId, IndexEntry)],
+) -> Result<usize, StoreError> {
+    let mut n = 0;
+    let mut accounts: Vec<UserId> = Vec::new();
+    for (account, _) in entries {
+        if !accounts.contains(account) {
+            accounts.push(*account);
+        }
+    }
+    for account in accounts {
+        let mine: Vec<IndexEntry> = entries
+            .iter()
+            .filter(|(a, _)| *a == account)
+            .map(|(_, e)| e.clone())
+            .collect();
+        n += end(store, account, &mine).await?;
+    }
+    Ok(n)
+}
+
+/// One session as its person or an application sees it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionView {
+    /// The session's id, to end it.
+    pub id: String,
+    /// `browser` (a sign-in in one browser, for one segment family) or
+    /// `api` (an application-API session).
+    #[schema(pattern = "^(browser|api)$")]
+    pub kind: &'static str,
+    /// The segment of a browser sign-in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+    /// Unix seconds.
+    pub created: i64,
+    /// Unix seconds, to within a minute.
+    pub last_used: i64,
+    /// Unix seconds.
+    pub expires: i64,
+    #[serde(rename = "keepMeLoggedIn")]
+    pub keep_me_logged_in: bool,
+    /// "Firefox on Linux", or for an API session the application that made it.
+    pub device: String,
+    /// The sites (client ids) that used a browser sign-in.
+    pub sites: Vec<String>,
+    /// The session the caller's own token belongs to.
+    pub current: bool,
+}
+
+/// The user's live sessions, most recently used first. An entry whose
+/// record is gone (ended a moment ago, or a crash between two writes) is
+/// left out.
+pub async fn list(
+    store: &dyn Store,
+    entries: Vec<(UserId, IndexEntry)>,
+    current: Option<&SessionId>,
+    now: i64,
+) -> Result<Vec<SessionView>, StoreError> {
+    let mut out = Vec::new();
+    for (user, entry) in entries {
+        let (segment, sites) = match &entry.target {
+            SessionTarget::Browser { sid, segment } => {
+                let session = store.session(sid).await?.without_expired(now);
+                let Some(found) = session.segments.get(segment).filter(|s| s.user.id == user)
+                else {
+                    continue;
+                };
+                let sites = found.visits.keys().map(|c| c.as_str().to_owned()).collect();
+                (Some(segment.as_str().to_owned()), sites)
+            }
+            SessionTarget::Api { sid } => {
+                if store
+                    .api_session(sid)
+                    .await?
+                    .is_none_or(|s| s.expires <= now)
+                {
+                    continue;
+                }
+                (None, Vec::new())
+            }
+        };
+        let id = entry.id();
+        let view = SessionView {
+            current: current == Some(&id),
+            id: id.to_string(),
+            kind: entry.target.kind(),
+            segment,
+            created: entry.created,
+            last_used: entry.last_used,
+            expires: entry.expires,
+            keep_me_logged_in: entry.keep_me_logged_in,
+            device: entry.device.clone(),
+            sites,
+        };
+        out.push(view);
+    }
+    out.sort_by(|a, b| b.last_used.cmp(&a.last_used).then(a.id.cmp(&b.id)));
+    Ok(out)
+}

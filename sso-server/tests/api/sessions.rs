@@ -1,0 +1,324 @@
+//! A person's sessions, server-side: the index behind every sign-in, the
+//! person's own session list and sign-outs (`/entity/sessions`), and the
+//! session limit, on both stores.
+
+use std::collections::BTreeSet;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use sso_server::domain::UserId;
+
+use crate::helpers::*;
+use sso_test_support::both_stores;
+
+const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
+
+impl TestApp {
+    /// Signs an existing person in again in a new browser (no cookie).
+    pub(crate) async fn second_browser(&self, site: &Site, email: &str) -> String {
+        let r = self.sign_in(site, email, PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let code = r.json::<Value>().await.unwrap()["sso_code"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let set = self.set_session(site, &code, None).await;
+        assert_eq!(set.status(), "success", "{:?}", set.result);
+        set.cookie().unwrap()
+    }
+
+    /// The access token a check gives `site` in the browser with `cookie`.
+    pub(crate) async fn token_in(&self, site: &Site, cookie: &str) -> String {
+        let d = self.check(site, Some(cookie)).await;
+        assert_eq!(d.status(), "success", "{:?}", d.result);
+        d.access_token()
+    }
+
+    async fn my_sessions(&self, token: &str) -> Vec<Value> {
+        let r = self
+            .http
+            .get(self.url("/entity/sessions"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let body: Value = r.json().await.unwrap();
+        body["result"]["sessions"].as_array().unwrap().clone()
+    }
+
+    async fn end_mine(&self, token: &str, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(self.url(&format!("/entity/sessions/{path}")))
+            .bearer_auth(token)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub(crate) async fn signed_in(&self, site: &Site, cookie: &str) -> bool {
+        self.check(site, Some(cookie)).await.status() == "success"
+    }
+}
+
+fn uuid(user: &SignedUp) -> UserId {
+    UserId(uuid::Uuid::parse_str(&user.uuid).unwrap())
+}
+
+async fn a_persons_sessions_are_listed_with_sites_and_device(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let user = app.sign_up(&NEWS, "list@example.com").await;
+    // Browser one signs in with a Firefox User-Agent, and sport uses it too.
+    let parked = delivery(
+        &app.sso(
+            "/sso/set",
+            &with(NEWS.base_params(), "sso_code", Some(&user.sso_code)),
+            None,
+            &[],
+        )
+        .await,
+    );
+    let name = &app.settings.cookie.name;
+    let pending = set_cookie(&parked.headers, &format!("{name}_pending")).unwrap();
+    let set = delivery(
+        &app.sso_with_cookies(
+            "/sso/set",
+            &with(NEWS.base_params(), "confirm", Some(&parked.confirm())),
+            Some(&format!("{name}_pending={}", pending.value())),
+            &[("user-agent", FIREFOX)],
+        )
+        .await,
+    );
+    let first = set.cookie().unwrap();
+    let token = app.token_in(&NEWS, &first).await;
+    app.check(&SPORT, Some(&first)).await;
+    // Browser two.
+    let second = app.second_browser(&NEWS, "list@example.com").await;
+
+    let sessions = app.my_sessions(&token).await;
+    assert_eq!(sessions.len(), 2, "{sessions:?}");
+    let current: Vec<_> = sessions.iter().filter(|s| s["current"] == true).collect();
+    assert_eq!(
+        current.len(),
+        1,
+        "exactly the token's own session is current"
+    );
+    assert_eq!(current[0]["device"], "Firefox on Linux");
+    assert_eq!(current[0]["kind"], "browser");
+    assert_eq!(current[0]["segment"], "news");
+    let sites: BTreeSet<_> = current[0]["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(sites, ["news".to_owned(), "sport".to_owned()].into());
+    for s in &sessions {
+        assert_eq!(s["id"].as_str().unwrap().len(), 16);
+        assert!(s["expires"].as_i64() > s["created"].as_i64());
+    }
+    // The other browser sees the same two, with its own marked current.
+    let other_token = app.token_in(&NEWS, &second).await;
+    let from_there = app.my_sessions(&other_token).await;
+    let current_there: Vec<_> = from_there.iter().filter(|s| s["current"] == true).collect();
+    assert_eq!(current_there.len(), 1);
+    assert_ne!(current_there[0]["id"], current[0]["id"]);
+    // Without a token: the catalog's 401.
+    let r = app.get("/entity/sessions").await;
+    assert_error(r, StatusCode::UNAUTHORIZED, "access_token_invalid").await;
+}
+
+async fn a_person_ends_one_session_and_the_other_browser_is_signed_out(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, first) = app.signed_in_browser(&NEWS, "one@example.com").await;
+    let second = app.second_browser(&NEWS, "one@example.com").await;
+    let token = app.token_in(&NEWS, &first).await;
+    let other = app
+        .my_sessions(&token)
+        .await
+        .into_iter()
+        .find(|s| s["current"] == false)
+        .unwrap();
+    let r = app
+        .end_mine(
+            &token,
+            "end",
+            &[("session_id", other["id"].as_str().unwrap())],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["result"]["ended"], 1);
+    // No browser was asked: the other one is signed out at its next check,
+    // in every site of the family.
+    assert!(!app.signed_in(&NEWS, &second).await);
+    assert!(!app.signed_in(&SPORT, &second).await);
+    assert!(app.signed_in(&NEWS, &first).await);
+    assert_eq!(app.my_sessions(&token).await.len(), 1);
+    // Ending it again, or an id that is no session: 404, and a malformed id 400.
+    let again = app
+        .end_mine(
+            &token,
+            "end",
+            &[("session_id", other["id"].as_str().unwrap())],
+        )
+        .await;
+    assert_error(again, StatusCode::NOT_FOUND, "session_not_found").await;
+    let bad = app
+        .end_mine(&token, "end", &[("session_id", "../etc")])
+        .await;
+    assert_error(bad, StatusCode::BAD_REQUEST, "invalid_argument").await;
+    let missing = app.end_mine(&token, "end", &[]).await;
+    assert_error(missing, StatusCode::BAD_REQUEST, "missing_argument").await;
+    // Without a token nothing else is looked at: 401 before any 400.
+    for form in [&[][..], &[("session_id", "../etc")][..]] {
+        let r = app
+            .http
+            .post(app.url("/entity/sessions/end"))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        assert_error(r, StatusCode::UNAUTHORIZED, "access_token_invalid").await;
+    }
+}
+
+/// The security boundary: a person's token reaches that person's sessions
+/// only; another person's session id is "not found", and stays signed in.
+async fn nobody_ends_another_persons_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, alice) = app.signed_in_browser(&NEWS, "alice@example.com").await;
+    let (_, mallory) = app.signed_in_browser(&NEWS, "mallory@example.com").await;
+    let alice_token = app.token_in(&NEWS, &alice).await;
+    let mallory_token = app.token_in(&NEWS, &mallory).await;
+    let alice_id = app.my_sessions(&alice_token).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .end_mine(&mallory_token, "end", &[("session_id", &alice_id)])
+        .await;
+    assert_error(r, StatusCode::NOT_FOUND, "session_not_found").await;
+    let r = app.end_mine(&mallory_token, "end_all", &[]).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["result"]["ended"], 1);
+    assert!(
+        app.signed_in(&NEWS, &alice).await,
+        "Alice is still signed in"
+    );
+    assert!(!app.signed_in(&NEWS, &mallory).await);
+    // Mallory's list never showed Alice's session.
+    assert_eq!(app.my_sessions(&alice_token).await.len(), 1);
+}
+
+async fn end_others_keeps_this_one_and_end_all_ends_everything(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, first) = app.signed_in_browser(&NEWS, "all@example.com").await;
+    let second = app.second_browser(&NEWS, "all@example.com").await;
+    let third = app.second_browser(&SPORT, "all@example.com").await;
+    let token = app.token_in(&NEWS, &first).await;
+    let r = app.end_mine(&token, "end_others", &[]).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["result"]["ended"], 2);
+    assert!(app.signed_in(&NEWS, &first).await);
+    assert!(!app.signed_in(&NEWS, &second).await);
+    assert!(!app.signed_in(&SPORT, &third).await);
+
+    let fourth = app.second_browser(&NEWS, "all@example.com").await;
+    let r = app.end_mine(&token, "end_all", &[]).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["result"]["ended"], 2);
+    assert!(!app.signed_in(&NEWS, &first).await);
+    assert!(!app.signed_in(&NEWS, &fourth).await);
+    // The token belonged to an ended session: it stopped working too.
+    assert_eq!(app.entity_status(&token).await, StatusCode::UNAUTHORIZED);
+}
+
+/// Signing in again in the same browser moves the session to a new cookie
+/// value: its index entry moves with it instead of piling up; `/sso/end`
+/// takes it out.
+async fn the_index_follows_sign_ins_and_sign_outs(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (user, cookie) = app.signed_in_browser(&NEWS, "follow@example.com").await;
+    let id = uuid(&user);
+    assert_eq!(app.store.user_sessions(id).await.unwrap().len(), 1);
+    let again = app.sign_in(&NEWS, "follow@example.com", PASSWORD).await;
+    let code = again.json::<Value>().await.unwrap()["sso_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let set = app.set_session(&NEWS, &code, Some(&cookie)).await;
+    let cookie = set.cookie().unwrap();
+    assert_eq!(
+        app.store.user_sessions(id).await.unwrap().len(),
+        1,
+        "replaced, not added"
+    );
+    // Shop is another segment: a second sign-in of the same browser.
+    let shop = app.sign_in(&SHOP, "follow@example.com", PASSWORD).await;
+    let code = shop.json::<Value>().await.unwrap()["sso_code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cookie = app
+        .set_session(&SHOP, &code, Some(&cookie))
+        .await
+        .cookie()
+        .unwrap();
+    assert_eq!(app.store.user_sessions(id).await.unwrap().len(), 2);
+    assert!(
+        app.signed_in(&NEWS, &cookie).await,
+        "news moved with the cookie"
+    );
+    app.end(&NEWS, Some(&cookie)).await;
+    let left = app.store.user_sessions(id).await.unwrap();
+    assert_eq!(left.len(), 1, "news's entry left with its sign-out");
+    assert!(app.signed_in(&SHOP, &cookie).await);
+}
+
+/// `max_sessions_per_user`: a sign-in beyond it ends the least recently
+/// used session, which its browser then finds signed out.
+async fn the_session_limit_ends_the_least_recently_used(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.max_sessions_per_user = 2).await;
+    let (user, first) = app.signed_in_browser(&NEWS, "limit@example.com").await;
+    // Last used a minute ago (within one second the order is the ids').
+    let entry = app
+        .store
+        .user_sessions(uuid(&user))
+        .await
+        .unwrap()
+        .remove(0);
+    let minute_ago = sso_server::clock::unix_now() - 60;
+    app.store
+        .touch_session(uuid(&user), &entry.target, minute_ago)
+        .await
+        .unwrap();
+    let second = app.second_browser(&NEWS, "limit@example.com").await;
+    let third = app.second_browser(&NEWS, "limit@example.com").await;
+    assert!(!app.signed_in(&NEWS, &first).await, "the oldest was ended");
+    assert!(app.signed_in(&NEWS, &second).await);
+    assert!(app.signed_in(&NEWS, &third).await);
+}
+
+/// Under concurrent sign-ins the limit holds exactly.
+async fn the_limit_holds_under_concurrent_sign_ins(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.max_sessions_per_user = 3).await;
+    app.sign_up(&NEWS, "race@example.com").await;
+    let cookies =
+        futures::future::join_all((0..8).map(|_| app.second_browser(&NEWS, "race@example.com")))
+            .await;
+    let mut live = 0;
+    for c in &cookies {
+        if app.signed_in(&NEWS, c).await {
+            live += 1;
+        }
+    }
+    assert_eq!(live, 3, "exactly the limit survives");
+}
+
+both_stores!(
+    a_persons_sessions_are_listed_with_sites_and_device,
+    a_person_ends_one_session_and_the_other_browser_is_signed_out,
+    nobody_ends_another_persons_session,
+    end_others_keeps_this_one_and_end_all_ends_everything,
+    the_index_follows_sign_ins_and_sign_outs,
+    the_session_limit_ends_the_least_recently_used,
+    the_limit_holds_under_concurrent_sign_ins,
+);
