@@ -97,6 +97,59 @@ function render() {
   document.getElementById("account-id").textContent = account ? account.id : "";
   document.getElementById("account-note").textContent = !account ? ""
     : account.created ? "created just now for your SSO sign-in" : "linked to your SSO sign-in";
+  loadSessions();
+}
+
+// "Your sessions" (sites with SITE.sessions): the person's sign-ins in every
+// browser and the site accounts' sessions, from the SSO server, with the
+// token this page holds. Built with textContent: labels come from other
+// browsers' User-Agents.
+function loadSessions() {
+  var panel = document.getElementById("sessions");
+  var u = user();
+  if (!panel) return;
+  if (!SITE.sessions || !u || !u.token) { panel.hidden = true; return; }
+  fetch(SSO_SERVER + "/entity/sessions", { headers: { Authorization: "Bearer " + u.token } })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (answer) {
+      if (!answer) { panel.hidden = true; return; }
+      var list = document.getElementById("session-list");
+      list.replaceChildren();
+      answer.result.sessions.forEach(function (s) {
+        var item = document.createElement("li");
+        item.dataset.id = s.id;
+        item.dataset.current = String(s.current);
+        var what = s.kind === "api" ? "site account" : "sites: " + s.sites.join(", ");
+        item.textContent = s.device + " · " + what + " · last used " +
+          new Date(s.last_used * 1000).toLocaleString() + (s.current ? " · this browser" : "");
+        if (!s.current) {
+          var end = document.createElement("button");
+          end.type = "button";
+          end.textContent = "Sign out";
+          end.addEventListener("click", function () { endSessions("end", { session_id: s.id }); });
+          item.append(end);
+        }
+        list.append(item);
+      });
+      panel.hidden = false;
+    })
+    .catch(function () { panel.hidden = true; });
+}
+
+function endSessions(path, form) {
+  var u = user();
+  if (!u || !u.token) return;
+  fetch(SSO_SERVER + "/entity/sessions/" + path, {
+    method: "POST",
+    headers: { Authorization: "Bearer " + u.token },
+    body: new URLSearchParams(form || {}),
+  })
+    .then(function (r) { return r.json(); })
+    .then(function (answer) {
+      if (answer.stat !== "ok") showError(answer.error_description);
+      loadSessions();
+    })
+    .catch(function (e) { showError(e.message); });
 }
 
 function showError(message) {
@@ -143,6 +196,9 @@ document.addEventListener("DOMContentLoaded", function () {
     ["signInEmailAddress", "currentPassword", "keepMeLoggedIn"]);
   submit(document.getElementById("register"), "register_native_traditional",
     ["emailAddress", "displayName", "password", "keepMeLoggedIn"]);
+  document.getElementById("end-others").addEventListener("click", function () {
+    endSessions("end_others");
+  });
   document.getElementById("sign-out").addEventListener("click", function () {
     signedIn(null); // before the library may navigate away
     SSO.end_session(function () { render(); });

@@ -327,3 +327,41 @@ test('a reload does not check again; refresh: true does', async ({ page, demo })
   await expect.poll(() => stored(page, 'sso.checked.news')).toBe('1');
   expect(checks.length).toBeGreaterThan(asked);
 });
+
+test('news lists your sessions and signs another browser out without its help', async ({ page, demo, thirdPartyCookies }) => {
+  const person = await register(demo, 'news');
+  const email = person.capture_user.email;
+  await signInWithForm(page, demo, 'news', email);
+  // A second browser (its own profile) signed in as the same person.
+  const other = await launch(thirdPartyCookies);
+  try {
+    const otherPage = other.context.pages()[0] ?? (await other.context.newPage());
+    await signInWithForm(otherPage, demo, 'news', email);
+
+    // The first browser's panel: both sign-ins, this one marked.
+    await page.reload();
+    const items = page.locator('#session-list li');
+    await expect(items).toHaveCount(2);
+    await expect(page.locator('#session-list li[data-current=true]')).toHaveCount(1);
+    await expect(page.locator('#session-list li[data-current=true]')).toContainText('this browser');
+    await expect(page.locator('#session-list li[data-current=true]')).toContainText('Chrome');
+
+    await page.locator('#end-others').click();
+    await expect(items).toHaveCount(1);
+    await expect(page.locator('#session-list li[data-current=true]')).toHaveCount(1);
+
+    // The other browser learns it on its next page load, on any site of the
+    // family: the SSO session is gone server-side.
+    await otherPage.reload();
+    await expect(otherPage.locator('#signed-out')).toBeVisible();
+    await otherPage.evaluate(() => sessionStorage.clear());
+    await visit(otherPage, demo, 'sport');
+    await expect(otherPage.locator('#signed-out')).toBeVisible();
+    // The first one is still signed in.
+    await page.reload();
+    await expect(page.locator('#signed-in')).toBeVisible();
+  } finally {
+    await other.context.close();
+    rmSync(other.dir, { recursive: true, force: true });
+  }
+});
