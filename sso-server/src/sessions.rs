@@ -104,18 +104,10 @@ pub async fn end(
 
 /// Takes the entries of segments just removed from a browser session (by
 /// `/sso/end` or a sign-in that replaced them) out of their users' indexes.
-pub async fn forget_removed(
-    store: &dyn Store,
-    sid: &SecretHash,
-    removed: &BrowserSession,
-) -> Result<(), StoreError> {
-    for (segment, session) in &removed.segments {
-        let target = SessionTarget::Browser {
-            sid: sid.clone(),
-            segment: segment.clone(),
-        };
+pub async fn forget_removed(store: &dyn Store, removed: &BrowserSession) -> Result<(), StoreError> {
+    for session in removed.segments.values() {
         store
-            .unindex_sessions(session.user.id, &[target.id()])
+            .unindex_sessions(session.user.id, std::slice::from_ref(&session.id))
             .await?;
     }
     Ok(())

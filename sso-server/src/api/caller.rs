@@ -9,7 +9,7 @@ use actix_web::HttpRequest;
 use super::{ApiFailure, ApiStatus};
 use crate::clock::unix_now;
 use crate::credentials::{Authorization, CredentialsError};
-use crate::domain::{RoleToken, SessionTarget, User};
+use crate::domain::{RoleToken, SessionId, SessionTarget, User};
 use crate::machine_secret::{self, Verdict};
 use crate::secrets::{Secret, SecretHash};
 use crate::startup::AppState;
@@ -95,9 +95,12 @@ impl Caller {
             .ok_or_else(|| failed(GONE))?;
         // Used now: the session limit ends the least recently used first.
         let target = SessionTarget::Api { sid: sid.clone() };
+        let id = SessionId::of_api(&sid);
         let (user, touched) = tokio::join!(
             state.store.user(session.user),
-            state.store.touch_session(session.user, &target, unix_now())
+            state
+                .store
+                .touch_session(session.user, &id, &target, unix_now())
         );
         touched?;
         let user = user?.ok_or_else(|| failed(GONE))?;

@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ClientId, Profile, Segment};
+use super::{ClientId, Profile, Segment, SessionId};
 use crate::secrets::SecretHash;
 
 /// One browser's sign-in to one segment, as an access token (or the code it
@@ -16,6 +16,9 @@ pub struct SessionBinding {
 /// The sign-in of one browser in one segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SegmentSession {
+    /// Names this sign-in for its whole life, across cookie rotations: its
+    /// entry in the user's index, and the `sid` of ID and logout tokens.
+    pub id: SessionId,
     /// Who is signed in (a copy of the profile, see [`Profile`]).
     pub user: Profile,
     /// Unix time, seconds.
@@ -61,6 +64,7 @@ mod tests {
 
     fn seg(expires: i64) -> SegmentSession {
         SegmentSession {
+            id: SessionId::generate(),
             user: Profile {
                 id: crate::domain::UserId::new(),
                 email: "a@example.com".into(),

@@ -24,26 +24,6 @@ pub enum SessionTarget {
 }
 
 impl SessionTarget {
-    /// The public id of the session: stable for the life of the record, and
-    /// no help in finding the record's key or the cookie (a one-way digest
-    /// of the key's hash).
-    pub fn id(&self) -> SessionId {
-        let mut digest = Sha256::new();
-        match self {
-            Self::Browser { sid, segment } => {
-                digest.update(b"browser\0");
-                digest.update(sid.as_str());
-                digest.update(b"\0");
-                digest.update(segment.as_str());
-            }
-            Self::Api { sid } => {
-                digest.update(b"api\0");
-                digest.update(sid.as_str());
-            }
-        }
-        SessionId(URL_SAFE_NO_PAD.encode(&digest.finalize()[..12]))
-    }
-
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Browser { .. } => "browser",
@@ -58,6 +38,40 @@ impl SessionTarget {
 pub struct SessionId(String);
 
 impl SessionId {
+    /// A new browser sign-in's id: random, stored with the sign-in, and kept
+    /// when the session moves to a new cookie value, so that it names the
+    /// sign-in (the `sid` of ID tokens and logout tokens) for its whole life.
+    pub fn generate() -> Self {
+        let bytes: [u8; 12] = rand::random();
+        Self(URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    /// An API session's id: a one-way digest of its key's hash (its record
+    /// has no room of its own for one).
+    pub fn of_api(sid: &SecretHash) -> Self {
+        Self::digest(&[b"api", sid.as_str().as_bytes()])
+    }
+
+    /// The id of a sign-in stored before sign-ins had one: derived from what
+    /// the record holds, so it is the same at every read.
+    pub fn legacy(user: &str, created: i64, segment: &Segment) -> Self {
+        Self::digest(&[
+            b"legacy",
+            user.as_bytes(),
+            created.to_string().as_bytes(),
+            segment.as_str().as_bytes(),
+        ])
+    }
+
+    fn digest(parts: &[&[u8]]) -> Self {
+        let mut digest = Sha256::new();
+        for part in parts {
+            digest.update(part);
+            digest.update(b"\0");
+        }
+        Self(URL_SAFE_NO_PAD.encode(&digest.finalize()[..12]))
+    }
+
     pub fn parse(raw: &str) -> Result<Self, super::FieldError> {
         if raw.len() != 16 || URL_SAFE_NO_PAD.decode(raw).is_err() {
             return Err(super::FieldError::Malformed(
@@ -80,6 +94,8 @@ impl std::fmt::Display for SessionId {
 /// One session in its user's index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexEntry {
+    #[serde(rename = "i")]
+    pub id: SessionId,
     #[serde(flatten)]
     pub target: SessionTarget,
     /// Unix seconds.
@@ -101,7 +117,7 @@ pub struct IndexEntry {
 
 impl IndexEntry {
     pub fn id(&self) -> SessionId {
-        self.target.id()
+        self.id.clone()
     }
 }
 
@@ -150,20 +166,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_differ_by_kind_session_and_segment_and_parse_back() {
+    fn ids_are_random_or_derived_and_parse_back() {
+        let a = SessionId::generate();
+        assert_ne!(a, SessionId::generate());
+        assert_eq!(SessionId::parse(a.as_str()).unwrap(), a);
         let sid = SecretHash::from_stored("abc".into());
-        let a = SessionTarget::Browser {
-            sid: sid.clone(),
-            segment: Segment::parse("news").unwrap(),
-        };
-        let b = SessionTarget::Browser {
-            sid: sid.clone(),
-            segment: Segment::parse("sport").unwrap(),
-        };
-        let c = SessionTarget::Api { sid };
-        assert_ne!(a.id(), b.id());
-        assert_ne!(a.id(), c.id());
-        assert_eq!(SessionId::parse(a.id().as_str()).unwrap(), a.id());
+        assert_eq!(SessionId::of_api(&sid), SessionId::of_api(&sid));
+        let news = Segment::parse("news").unwrap();
+        let legacy = SessionId::legacy("u", 1, &news);
+        assert_eq!(legacy, SessionId::legacy("u", 1, &news));
+        assert_ne!(legacy, SessionId::legacy("u", 2, &news));
+        assert_eq!(SessionId::parse(legacy.as_str()).unwrap(), legacy);
         assert!(SessionId::parse("short").is_err());
         assert!(SessionId::parse("!!!!!!!!!!!!!!!!").is_err());
     }
@@ -171,19 +184,20 @@ mod tests {
     #[test]
     fn entries_round_trip_compactly() {
         let entry = IndexEntry {
+            id: SessionId::generate(),
             target: SessionTarget::Browser {
-                sid: SecretHash::from_stored("abc".into()),
+                sid: SecretHash::from_stored("abcdefghijklmnopqrstuv".into()),
                 segment: Segment::parse("news").unwrap(),
             },
-            created: 1,
-            last_used: 2,
-            expires: 3,
+            created: 1_764_680_000,
+            last_used: 1_764_680_000,
+            expires: 1_764_720_000,
             keep_me_logged_in: true,
             device: "Firefox on Linux".into(),
         };
         let json = serde_json::to_string(&entry).unwrap();
         assert_eq!(serde_json::from_str::<IndexEntry>(&json).unwrap(), entry);
-        assert!(json.len() < 120, "{json}");
+        assert!(json.len() < 160, "{} bytes: {json}", json.len());
     }
 
     #[test]

@@ -401,6 +401,7 @@ pub async fn session_create_with_sso(
     let secret = Secret::generate();
     let sid = secret.hash();
     let entry = IndexEntry {
+        id: SessionId::of_api(&sid),
         target: SessionTarget::Api { sid: sid.clone() },
         created: now,
         last_used: now,
@@ -537,7 +538,7 @@ pub async fn session_delete(
     caller.require(RoleToken::SessionDelete)?;
     let (sid, session) = target_session(&state, &caller, &p).await?;
     state.store.delete_api_session(&sid).await?;
-    let id = SessionTarget::Api { sid }.id();
+    let id = SessionId::of_api(&sid);
     state.store.unindex_sessions(session.user, &[id]).await?;
     Ok(ok(json!({ "deleted": true })))
 }
@@ -545,12 +546,7 @@ pub async fn session_delete(
 /// The API session a user-session caller is, to mark it `current`.
 fn own_session(caller: &Caller) -> Option<SessionId> {
     match caller {
-        Caller::User { session, .. } => Some(
-            SessionTarget::Api {
-                sid: session.clone(),
-            }
-            .id(),
-        ),
+        Caller::User { session, .. } => Some(SessionId::of_api(session)),
         Caller::Application { .. } => None,
     }
 }

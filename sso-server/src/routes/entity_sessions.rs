@@ -12,7 +12,7 @@ use super::openapi::forms;
 use super::params::{Form, Params};
 use crate::clock::unix_now;
 use crate::credentials::Authorization;
-use crate::domain::{SessionId, SessionTarget, User};
+use crate::domain::{SessionId, User};
 use crate::error::{ApiError, ErrorBody};
 use crate::sessions::{self, SessionView};
 use crate::startup::AppState;
@@ -58,13 +58,17 @@ async fn caller(
         return Err(ApiError::AccessTokenInvalid);
     };
     let (user, claims) = token_user(state, &token).await?;
-    let current = claims.session.map(|bound| {
-        SessionTarget::Browser {
-            sid: bound.sid,
-            segment: bound.segment,
-        }
-        .id()
-    });
+    // The sign-in's id is kept in the session the token is bound to.
+    let current = match claims.session {
+        Some(bound) => state
+            .store
+            .session(&bound.sid)
+            .await?
+            .segments
+            .remove(&bound.segment)
+            .map(|s| s.id),
+        None => None,
+    };
     Ok((user, current))
 }
 

@@ -406,6 +406,7 @@ impl Store for MemoryStore {
     async fn touch_session(
         &self,
         user: UserId,
+        id: &SessionId,
         target: &SessionTarget,
         now: i64,
     ) -> Result<(), StoreError> {
@@ -417,7 +418,7 @@ impl Store for MemoryStore {
             seg.last_used = now;
         }
         if let Some(index) = state.indexes.get_mut(&user)
-            && let Some(entry) = index.value.get_mut(&target.id())
+            && let Some(entry) = index.value.get_mut(id)
         {
             entry.last_used = now;
         }

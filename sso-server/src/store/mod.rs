@@ -176,6 +176,7 @@ pub trait Store: Send + Sync + 'static {
     async fn touch_session(
         &self,
         user: UserId,
+        id: &SessionId,
         target: &SessionTarget,
         now: i64,
     ) -> Result<(), StoreError>;

@@ -26,7 +26,7 @@
 //! one script changes them together in one slot.
 //!
 //! A session hash has, per segment, a field `s:<segment>` =
-//! `<uuid hex>:<created>:<expires>:<kmli 0|1>` and the released profile in
+//! `<uuid hex>:<created>:<expires>:<kmli 0|1>:<sign-in id>` and the released profile in
 //! `e:<segment>` (email) and `n:<segment>` (display name), each value short
 //! so that Redis keeps the hash in its compact listpack encoding (values of
 //! at most 64 bytes by default). A field `v:<segment>:<client>` =
@@ -337,11 +337,12 @@ pub(crate) fn encode_session(session: &BrowserSession) -> Vec<(String, String)> 
         fields.push((
             format!("s:{segment}"),
             format!(
-                "{}:{}:{}:{}",
+                "{}:{}:{}:{}:{}",
                 s.user.id.0.simple(),
                 s.created,
                 s.expires,
                 u8::from(s.keep_me_logged_in),
+                s.id,
             ),
         ));
         if s.last_used != s.created {
@@ -375,9 +376,16 @@ pub(crate) fn decode_session<'a>(
         let created = next()?.parse().map_err(|_| corrupt(field))?;
         let expires = next()?.parse().map_err(|_| corrupt(field))?;
         let keep_me_logged_in = next()? == "1";
+        let segment = segment(name, field)?;
+        // Sign-ins stored before they had an id get one derived from the record.
+        let id = match parts.next() {
+            Some(id) => SessionId::parse(id).map_err(|_| corrupt(field))?,
+            None => SessionId::legacy(&user.simple().to_string(), created, &segment),
+        };
         session.segments.insert(
-            segment(name, field)?,
+            segment,
             SegmentSession {
+                id,
                 user: Profile {
                     id: UserId(user),
                     email: String::new(),
@@ -752,11 +760,11 @@ impl Store for RedisStore {
     async fn touch_session(
         &self,
         user: UserId,
+        id: &SessionId,
         target: &SessionTarget,
         now: i64,
     ) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
-        let id = target.id();
         let mut index = self.set_if_present.key(key_index(user));
         index.arg(format!("e:{id}")).arg(format!("u:{id}")).arg(now);
         if let SessionTarget::Browser { sid, segment } = target {
@@ -807,6 +815,7 @@ mod tests {
     fn session_encoding_round_trips() {
         let mut session = BrowserSession::default();
         let mut seg = SegmentSession {
+            id: SessionId::generate(),
             user: Profile {
                 id: UserId::new(),
                 email: "a:b@example.com".into(),
@@ -827,6 +836,24 @@ mod tests {
         let pairs: Vec<(&str, &str)> = fields.iter().map(|(f, v)| (&f[..], &v[..])).collect();
         let decoded = decode_session(&pairs).unwrap();
         assert_eq!(decoded, session);
+    }
+
+    /// A sign-in stored before sign-ins had ids gets one derived from its
+    /// record: the same at every read, so its index entry and `sid` hold.
+    #[test]
+    fn sign_ins_stored_without_an_id_get_a_stable_one() {
+        let old = [(
+            "s:news",
+            "0f0e0d0c0b0a09080706050403020100:1700000000:1700043200:0",
+        )];
+        let first = decode_session(&old).unwrap();
+        let second = decode_session(&old).unwrap();
+        let news = Segment::parse("news").unwrap();
+        assert_eq!(first.segments[&news].id, second.segments[&news].id);
+        // Written back, it keeps that id.
+        let fields = encode_session(&first);
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(f, v)| (&f[..], &v[..])).collect();
+        assert_eq!(decode_session(&pairs).unwrap(), first);
     }
 
     #[test]

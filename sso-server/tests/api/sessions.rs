@@ -251,6 +251,7 @@ async fn the_index_follows_sign_ins_and_sign_outs(backend: Backend) {
         1,
         "replaced, not added"
     );
+    let news_id = app.store.user_sessions(id).await.unwrap()[0].id.clone();
     // Shop is another segment: a second sign-in of the same browser.
     let shop = app.sign_in(&SHOP, "follow@example.com", PASSWORD).await;
     let code = shop.json::<Value>().await.unwrap()["sso_code"]
@@ -262,7 +263,12 @@ async fn the_index_follows_sign_ins_and_sign_outs(backend: Backend) {
         .await
         .cookie()
         .unwrap();
-    assert_eq!(app.store.user_sessions(id).await.unwrap().len(), 2);
+    let entries = app.store.user_sessions(id).await.unwrap();
+    assert_eq!(entries.len(), 2);
+    assert!(
+        entries.iter().any(|e| e.id == news_id),
+        "news kept its id (its `sid`) when it moved with the cookie"
+    );
     assert!(
         app.signed_in(&NEWS, &cookie).await,
         "news moved with the cookie"
@@ -287,7 +293,7 @@ async fn the_session_limit_ends_the_least_recently_used(backend: Backend) {
         .remove(0);
     let minute_ago = sso_server::clock::unix_now() - 60;
     app.store
-        .touch_session(uuid(&user), &entry.target, minute_ago)
+        .touch_session(uuid(&user), &entry.id, &entry.target, minute_ago)
         .await
         .unwrap();
     let second = app.second_browser(&NEWS, "limit@example.com").await;

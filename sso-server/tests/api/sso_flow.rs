@@ -270,6 +270,7 @@ async fn expired_segments_are_not_sessions(backend: Backend) {
     session.segments.insert(
         Segment::parse("news").unwrap(),
         SegmentSession {
+            id: sso_server::domain::SessionId::generate(),
             user: Profile {
                 id: UserId(uuid::Uuid::parse_str(&user.uuid).unwrap()),
                 email: "stale@example.com".into(),

@@ -8,7 +8,7 @@ use futures::future::join_all;
 use sso_server::clock::unix_now;
 use sso_server::domain::{
     BrowserSession, ClientId, CodeChallenge, CodeKind, Grant, IndexEntry, Nonce, Profile, Segment,
-    SegmentSession, SessionBinding, SessionTarget, User, UserId,
+    SegmentSession, SessionBinding, SessionId, SessionTarget, User, UserId,
 };
 use sso_server::secrets::Secret;
 use sso_server::store::{DynStore, InsertUserError};
@@ -78,6 +78,7 @@ fn seg(name: &str) -> Segment {
 
 fn segment_session(visits: &[(&str, u8)]) -> SegmentSession {
     SegmentSession {
+        id: SessionId::generate(),
         // A display name with the characters the Redis encoding must survive.
         user: User {
             display_name: "Ann: \"the\" 👩".to_owned(),
@@ -303,6 +304,7 @@ async fn ping_answers(store: DynStore) {
 
 fn browser_entry(segment: &str, last_used: i64, expires: i64) -> IndexEntry {
     IndexEntry {
+        id: SessionId::generate(),
         target: SessionTarget::Browser {
             sid: Secret::generate().hash(),
             segment: seg(segment),
@@ -320,6 +322,7 @@ async fn the_index_lists_replaces_and_removes_entries(store: DynStore) {
     let now = unix_now();
     let a = browser_entry("news", now - 10, now + 600);
     let b = IndexEntry {
+        id: SessionId::generate(),
         target: SessionTarget::Api {
             sid: Secret::generate().hash(),
         },
@@ -396,7 +399,7 @@ async fn the_limit_evicts_the_least_recently_used(store: DynStore) {
     }
     // Touching the oldest makes `middle` the least recently used.
     store
-        .touch_session(user, &oldest.target, now - 50)
+        .touch_session(user, &oldest.id, &oldest.target, now - 50)
         .await
         .unwrap();
     let fourth = browser_entry("news", now, now + 600);
@@ -456,12 +459,16 @@ async fn touching_never_brings_back_what_was_ended(store: DynStore) {
         segment: seg("news"),
     };
     // A live one is touched in the record too.
-    store.touch_session(user, &target, now).await.unwrap();
+    let id = session.segments[&seg("news")].id.clone();
+    store.touch_session(user, &id, &target, now).await.unwrap();
     let read = store.session(&sid).await.unwrap();
     assert_eq!(read.segments[&seg("news")].last_used, now);
     // An ended one stays ended, in the record and in the index.
     store.remove_segments(&sid, &[seg("news")]).await.unwrap();
-    store.touch_session(user, &target, now + 1).await.unwrap();
+    store
+        .touch_session(user, &id, &target, now + 1)
+        .await
+        .unwrap();
     assert!(store.session(&sid).await.unwrap().is_empty());
     assert!(store.user_sessions(user).await.unwrap().is_empty());
 }

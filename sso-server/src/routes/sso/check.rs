@@ -161,7 +161,10 @@ async fn answer(
             sid: sid.clone(),
             segment: segment.clone(),
         };
-        state.store.touch_session(user.id, &target, now).await
+        state
+            .store
+            .touch_session(user.id, &found.id, &target, now)
+            .await
     };
     let (visited, touched, credential) = tokio::join!(visit, touch, credential);
     visited?;

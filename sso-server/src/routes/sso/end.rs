@@ -77,7 +77,7 @@ async fn answer(
         .store
         .remove_segments(&sid, segments.as_slice())
         .await?;
-    sessions::forget_removed(state.store.as_ref(), &sid, &removed).await?;
+    sessions::forget_removed(state.store.as_ref(), &removed).await?;
     let mut logout_uris: Vec<&str> = Vec::new();
     for session in removed.segments.values() {
         for (visitor, index) in &session.visits {

@@ -18,7 +18,7 @@ use super::confirm::Purpose;
 use super::{Target, cookie, serve, storage_access_blocked};
 use crate::clock::unix_now;
 use crate::domain::{
-    BrowserSession, CodeKind, Grant, IndexEntry, PENDING_SIGN_IN_SECS, SegmentSession,
+    BrowserSession, CodeKind, Grant, IndexEntry, PENDING_SIGN_IN_SECS, SegmentSession, SessionId,
     SessionTarget, UserId, device_label,
 };
 use crate::error::ApiError;
@@ -167,6 +167,7 @@ async fn sign_in(
     session.segments.insert(
         client.segment.clone(),
         SegmentSession {
+            id: SessionId::generate(),
             user: grant.user.clone(),
             created: now,
             expires,
@@ -195,6 +196,7 @@ async fn sign_in(
     let mut indexed: Vec<(UserId, IndexEntry)> = Vec::new();
     for (segment, seg) in &session.segments {
         let entry = IndexEntry {
+            id: seg.id.clone(),
             target: SessionTarget::Browser {
                 sid: sid.clone(),
                 segment: segment.clone(),
@@ -205,15 +207,14 @@ async fn sign_in(
             keep_me_logged_in: seg.keep_me_logged_in,
             device: device.clone(),
         };
+        // A segment that moves with the cookie keeps its id (its entry is
+        // rewritten in place); the one this sign-in replaces gives way.
         let mut replaces = Vec::new();
-        if let (Some(old_sid), Some(previous)) = (&old_sid, before.segments.get(segment)) {
-            let old_id = SessionTarget::Browser {
-                sid: old_sid.clone(),
-                segment: segment.clone(),
-            }
-            .id();
+        if let Some(previous) = before.segments.get(segment)
+            && previous.id != seg.id
+        {
             if previous.user.id == seg.user.id {
-                replaces.push(old_id);
+                replaces.push(previous.id.clone());
             } else {
                 // Another person's sign-in in this segment ends here.
                 replaced_elsewhere
@@ -243,7 +244,7 @@ async fn sign_in(
     }
     if let Some(old_sid) = &old_sid {
         state.store.delete_session(old_sid).await?;
-        sessions::forget_removed(state.store.as_ref(), old_sid, &replaced_elsewhere).await?;
+        sessions::forget_removed(state.store.as_ref(), &replaced_elsewhere).await?;
     }
     metrics::global().sessions_created.inc();
     tracing::info!(user = %grant.user.id, client = %client.id, segment = %client.segment, "sso session set");
