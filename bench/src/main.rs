@@ -184,6 +184,7 @@ async fn main() {
         code_challenge: None,
         nonce: None,
         session: None,
+        sid: None,
     };
     let codes: Vec<Secret> = (0..SESSIONS).map(|_| Secret::generate()).collect();
     futures::stream::iter(codes.iter())

@@ -4,6 +4,7 @@
 pub mod access_token;
 pub mod api;
 pub mod assets;
+pub mod backchannel;
 pub mod clock;
 pub mod config;
 pub mod credentials;

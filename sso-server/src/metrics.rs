@@ -23,6 +23,8 @@ pub struct Metrics {
     pub codes_rejected: IntCounterVec,
     pub store_errors: IntCounter,
     pub password_verifications: IntCounter,
+    /// Back-channel logouts by outcome: `delivered`, `retried`, `abandoned`.
+    pub backchannel: IntCounterVec,
 }
 
 /// The `method` label: the methods the server routes, else `OTHER`.
@@ -116,6 +118,12 @@ impl Metrics {
                 &registry,
                 "sso_password_verifications_total",
                 "argon2id verifications of people's passwords (sign-ins that reached the hash)",
+            ),
+            backchannel: counter_vec(
+                &registry,
+                "sso_backchannel_logouts_total",
+                "Back-channel logout deliveries: delivered, retried (an attempt failed), abandoned",
+                &["outcome"],
             ),
             registry,
         }

@@ -10,10 +10,12 @@
 
 use serde::Serialize;
 
+use crate::backchannel;
 use crate::config::{MAX_SESSIONS_CEILING, Settings};
 use crate::domain::{BrowserSession, IndexEntry, SessionId, SessionTarget, UserId};
 use crate::secrets::SecretHash;
 use crate::sso_service::ServiceKind;
+use crate::startup::AppState;
 use crate::store::{Store, StoreError};
 
 /// The limit the index enforces: the configured one, or the ceiling.
@@ -24,22 +26,35 @@ pub fn limit(settings: &Settings) -> u32 {
     }
 }
 
+/// What an ending did: how many sessions, and the sign-out whose
+/// back-channel logouts were queued (none when no client takes them).
+#[derive(Debug, Default)]
+pub struct Ended {
+    pub count: usize,
+    pub signout: Option<String>,
+}
+
 /// Indexes a new session (before its record is written) in place of
-/// `replaces`, and ends the sessions the limit evicts. Returns the evicted.
+/// `replaces`, and ends the sessions the limit evicts (with their
+/// back-channel logouts). Returns the evicted.
 pub async fn start(
-    store: &dyn Store,
-    settings: &Settings,
+    state: &AppState,
     user: UserId,
     entry: &IndexEntry,
     replaces: &[SessionId],
 ) -> Result<Vec<IndexEntry>, StoreError> {
+    let store = state.store.as_ref();
     let evicted = store
-        .index_session(user, entry, replaces, limit(settings))
+        .index_session(user, entry, replaces, limit(&state.settings))
         .await?;
+    let mut ended = BrowserSession::default();
     for old in &evicted {
-        end_record(store, &old.target).await?;
+        ended
+            .segments
+            .extend(end_record(store, &old.target).await?.segments);
         tracing::info!(user = %user, session = %old.id(), "session ended: over max_sessions_per_user");
     }
+    backchannel::announce(state, &ended).await?;
     Ok(evicted)
 }
 
@@ -49,57 +64,65 @@ pub async fn start(
 /// Returns whether all of them still stand. Only a configured limit evicts
 /// in practice, so only then is the index read again.
 pub async fn confirm_started(
-    store: &dyn Store,
-    settings: &Settings,
+    state: &AppState,
     user: UserId,
     entries: &[IndexEntry],
 ) -> Result<bool, StoreError> {
-    if settings.max_sessions_per_user == 0 || entries.is_empty() {
+    if state.settings.max_sessions_per_user == 0 || entries.is_empty() {
         return Ok(true);
     }
+    let store = state.store.as_ref();
     let indexed: Vec<SessionId> = store
         .user_sessions(user)
         .await?
         .iter()
         .map(IndexEntry::id)
         .collect();
-    let mut all = true;
+    let mut ended = BrowserSession::default();
     for entry in entries.iter().filter(|e| !indexed.contains(&e.id())) {
-        end_record(store, &entry.target).await?;
+        ended
+            .segments
+            .extend(end_record(store, &entry.target).await?.segments);
         tracing::info!(user = %user, session = %entry.id(), "session ended: over max_sessions_per_user");
-        all = false;
     }
+    let all = ended.is_empty() && entries.iter().all(|e| indexed.contains(&e.id()));
+    backchannel::announce(state, &ended).await?;
     Ok(all)
 }
 
-/// Ends the record an entry points to (the entry itself stays: see [`end`]).
-async fn end_record(store: &dyn Store, target: &SessionTarget) -> Result<(), StoreError> {
+/// Ends the record an entry points to (the entry itself stays: see [`end`]);
+/// returns the browser sign-ins it took out.
+async fn end_record(
+    store: &dyn Store,
+    target: &SessionTarget,
+) -> Result<BrowserSession, StoreError> {
     match target {
-        SessionTarget::Browser { sid, segment } => {
-            store
-                .remove_segments(sid, std::slice::from_ref(segment))
-                .await?;
-        }
+        SessionTarget::Browser { sid, segment } => Ok(store
+            .remove_segments(sid, std::slice::from_ref(segment))
+            .await?
+            .removed),
         SessionTarget::Api { sid } => {
             store.delete_api_session(sid).await?;
+            Ok(BrowserSession::default())
         }
     }
-    Ok(())
 }
 
-/// Ends sessions of a user: each record, then the entries. Returns how many
-/// there were.
+/// Ends sessions of a user: each record, then the entries, then tells the
+/// sites' backends. Returns how many there were and the sign-out.
 pub async fn end(
-    store: &dyn Store,
+    state: &AppState,
     user: UserId,
     entries: &[IndexEntry],
-) -> Result<usize, StoreError> {
-    for entry in entries {
-        end_record(store, &entry.target).await?;
-    }
-    let ids: Vec<SessionId> = entries.iter().map(IndexEntry::id).collect();
-    store.unindex_sessions(user, &ids).await?;
-    Ok(entries.len())
+) -> Result<Ended, StoreError> {
+    end_entries(
+        state,
+        &entries
+            .iter()
+            .map(|e| (user, e.clone()))
+            .collect::<Vec<_>>(),
+    )
+    .await
 }
 
 /// Takes the entries of segments just removed from a browser session (by
@@ -161,12 +184,18 @@ pub async fn entries(
     Ok(out)
 }
 
-/// Ends entries of several accounts (see [`end`]).
+/// Ends entries of several accounts (see [`end`]), as one sign-out.
 pub async fn end_entries(
-    store: &dyn Store,
+    state: &AppState,
     entries: &[(UserId, IndexEntry)],
-) -> Result<usize, StoreError> {
-    let mut n = 0;
+) -> Result<Ended, StoreError> {
+    let store = state.store.as_ref();
+    let mut ended = BrowserSession::default();
+    for (_, entry) in entries {
+        ended
+            .segments
+            .extend(end_record(store, &entry.target).await?.segments);
+    }
     let mut accounts: Vec<UserId> = Vec::new();
     for (account, _) in entries {
         if !accounts.contains(account) {
@@ -174,14 +203,17 @@ pub async fn end_entries(
         }
     }
     for account in accounts {
-        let mine: Vec<IndexEntry> = entries
+        let ids: Vec<SessionId> = entries
             .iter()
             .filter(|(a, _)| *a == account)
-            .map(|(_, e)| e.clone())
+            .map(|(_, e)| e.id())
             .collect();
-        n += end(store, account, &mine).await?;
+        store.unindex_sessions(account, &ids).await?;
     }
-    Ok(n)
+    Ok(Ended {
+        count: entries.len(),
+        signout: backchannel::announce(state, &ended).await?,
+    })
 }
 
 /// One session as its person or an application sees it.

@@ -8,6 +8,7 @@ use actix_web::{App, HttpServer, web};
 
 use crate::access_token::{AccessTokenKey, AccessTokens};
 use crate::assets::{AssetError, Assets};
+use crate::backchannel::{self, Backchannel};
 use crate::config::Settings;
 use crate::machine_secret::FailurePacing;
 use crate::oidc::{Discovery, SigningKeyError, SigningKeys};
@@ -35,6 +36,8 @@ pub struct AppState {
     pub confirmations: Confirmations,
     /// Delays answers to wrong client and application secrets.
     pub auth_pacing: FailurePacing,
+    /// Delivers back-channel logouts.
+    pub backchannel: Backchannel,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +64,8 @@ pub struct Application {
     server: Server,
     /// `/metrics` and the probes, off the public port (`admin_listen`).
     admin: Option<(u16, Server)>,
+    /// For the back-channel logout sender, which runs beside the servers.
+    state: web::Data<AppState>,
 }
 
 impl Application {
@@ -121,6 +126,7 @@ impl Application {
                 .expect("the OpenAPI document serialises"),
             secrets: VerifiedSecrets::default(),
             auth_pacing: FailurePacing::new(settings.rate_limit.auth_failure_delay),
+            backchannel: Backchannel::new(&settings),
             settings,
             assets,
             store,
@@ -144,6 +150,7 @@ impl Application {
             }
             None => None,
         };
+        let app_state = state.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(Compress::default())
@@ -158,6 +165,7 @@ impl Application {
             port,
             server,
             admin,
+            state: app_state,
         })
     }
 
@@ -170,10 +178,18 @@ impl Application {
         self.port
     }
 
+    /// Serves until the servers stop; the back-channel logout sender runs
+    /// as long as they do.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        match self.admin {
-            Some((_, admin)) => tokio::try_join!(self.server, admin).map(|_| ()),
-            None => self.server.await,
+        let servers = async {
+            match self.admin {
+                Some((_, admin)) => tokio::try_join!(self.server, admin).map(|_| ()),
+                None => self.server.await,
+            }
+        };
+        tokio::select! {
+            stopped = servers => stopped,
+            () = backchannel::run(self.state) => Ok(()),
         }
     }
 }

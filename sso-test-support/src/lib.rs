@@ -67,6 +67,9 @@ pub struct Spawned {
     /// The settings it runs with.
     pub settings: Settings,
     pub redis: Option<RedisServer>,
+    /// The task serving it: aborting it stops the server at once, as a
+    /// crash would (nothing is finished or handed back).
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 /// The SSO server on the demo configuration, `tweak`ed, on `backend`, on
@@ -74,6 +77,17 @@ pub struct Spawned {
 /// access-token key is generated here and known to the test (in
 /// `settings`), so a test can mint tokens of its own.
 pub async fn spawn_server(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> Spawned {
+    let (store, redis) = backend.store().await;
+    spawn_server_on(store, redis, tweak)
+}
+
+/// The same on a given store: a second instance on the same Redis, or one
+/// started again after another stopped.
+pub fn spawn_server_on(
+    store: DynStore,
+    redis: Option<RedisServer>,
+    tweak: impl FnOnce(&mut Settings),
+) -> Spawned {
     let overrides = Overrides {
         listen: Some("127.0.0.1:0".into()),
         admin_listen: Some("127.0.0.1:0".into()),
@@ -83,7 +97,6 @@ pub async fn spawn_server(backend: Backend, tweak: impl FnOnce(&mut Settings)) -
     settings.workers = 2;
     settings.access_token_key = Some(AccessTokenKey::generate());
     tweak(&mut settings);
-    let (store, redis) = backend.store().await;
     // Bound first, so the public URL (the OpenID issuer) names the real port.
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let base = format!(
@@ -99,12 +112,13 @@ pub async fn spawn_server(backend: Backend, tweak: impl FnOnce(&mut Settings)) -
         "http://127.0.0.1:{}",
         app.admin_port().expect("an admin listener")
     );
-    tokio::spawn(app.run_until_stopped());
+    let task = tokio::spawn(app.run_until_stopped());
     Spawned {
         base,
         admin,
         store,
         settings,
         redis,
+        task,
     }
 }

@@ -10,6 +10,8 @@
 //! - `POST /account/sso` `{"code": "…"}`: sign in with a code.
 //! - `GET /account`: the account of this browser's session.
 //! - `POST /account/signout`: end that session.
+//! - `POST /account/backchannel-logout`: the SSO server's back-channel
+//!   logout (`logout_token`): ends the sessions made for that sign-in.
 
 use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Cookie, SameSite};
@@ -18,6 +20,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::backchannel::LogoutReceiver;
 use crate::sso_api::{SsoApi, SsoApiError};
 
 /// The cookie holding the account session (the API session's bearer secret).
@@ -30,6 +33,7 @@ const SESSION_ENDED: &str = "AUTHENTICATION_FAILED";
 #[derive(Clone)]
 pub struct AccountBackend {
     api: SsoApi,
+    logouts: std::sync::Arc<LogoutReceiver>,
     /// Where `check_session` delivers codes: the site's receiver page. The
     /// token request must repeat it.
     receiver: String,
@@ -41,6 +45,7 @@ impl AccountBackend {
     pub fn new(api: SsoApi, origin: &str) -> Self {
         let origin = origin.trim_end_matches('/');
         Self {
+            logouts: std::sync::Arc::new(LogoutReceiver::new(api.clone(), "news")),
             api,
             receiver: format!("{origin}/xd_receiver.html"),
             secure_cookie: origin.starts_with("https:"),
@@ -64,7 +69,11 @@ impl AccountBackend {
             )
             .route("/account/sso", web::post().to(sign_in))
             .route("/account", web::get().to(account))
-            .route("/account/signout", web::post().to(sign_out));
+            .route("/account/signout", web::post().to(sign_out))
+            .route(
+                "/account/backchannel-logout",
+                web::post().to(backchannel_logout),
+            );
     }
 
     /// Tells the browser to drop the account cookie.
@@ -114,6 +123,13 @@ async fn sign_in(backend: web::Data<AccountBackend>, body: web::Json<SignIn>) ->
     let session = &signed_in.session;
     let lifetime = session.expires - now();
     let claims = &signed_in.claims;
+    backend.logouts.made(
+        claims.sid.as_deref(),
+        &claims.sub,
+        &session.session,
+        session.expires,
+        now(),
+    );
     HttpResponse::Ok()
         .cookie(backend.cookie(session.session.clone(), CookieDuration::seconds(lifetime)))
         .json(json!({
@@ -157,6 +173,30 @@ async fn sign_out(backend: web::Data<AccountBackend>, req: HttpRequest) -> HttpR
     let mut done = HttpResponse::Ok().json(json!({ "signed_out": true }));
     let _ = done.add_removal_cookie(&backend.removal_cookie());
     done
+}
+
+#[derive(Deserialize)]
+struct Logout {
+    logout_token: String,
+}
+
+/// §2.8: 200 when the logout was done, 400 with a reason when the token is
+/// refused (a replay included: it was done the first time).
+async fn backchannel_logout(
+    backend: web::Data<AccountBackend>,
+    form: web::Form<Logout>,
+) -> HttpResponse {
+    match backend.logouts.validate(&form.logout_token, now()).await {
+        Ok(claims) => {
+            let ended = backend.logouts.end_sessions(&claims).await;
+            HttpResponse::Ok()
+                .insert_header(("Cache-Control", "no-store"))
+                .json(json!({ "ended": ended }))
+        }
+        Err(err) => HttpResponse::BadRequest()
+            .insert_header(("Cache-Control", "no-store"))
+            .json(json!({ "error": "invalid_request", "error_description": err.to_string() })),
+    }
 }
 
 fn now() -> i64 {

@@ -3,5 +3,6 @@
 //! on top of SSO.
 
 pub mod account;
+pub mod backchannel;
 pub mod sites;
 pub mod sso_api;

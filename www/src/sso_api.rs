@@ -70,6 +70,9 @@ pub struct IdClaims {
     pub sub: String,
     pub email: Option<String>,
     pub name: Option<String>,
+    /// The SSO sign-in behind the token: a back-channel logout names it.
+    #[serde(default)]
+    pub sid: Option<String>,
 }
 
 impl IdClaims {
@@ -138,6 +141,16 @@ pub struct SsoApi {
 }
 
 impl SsoApi {
+    /// The SSO server's URL, which is also its issuer (`iss`).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The HTTP client (its resolver knows `*.localhost`).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     pub fn new(base: &str, credentials: Credentials) -> Result<Self, SsoApiError> {
         let base = base.trim_end_matches('/').to_owned();
         let mut http = reqwest::Client::builder()

@@ -9,6 +9,8 @@ use std::net::TcpListener;
 use actix_web::{App, HttpServer};
 use reqwest::StatusCode;
 use serde_json::Value;
+use sso_server::domain::ClientId as SiteId;
+use sso_server::oidc::{LogoutClaims, SigningKeys};
 use sso_www::account::{AccountBackend, COOKIE};
 use sso_www::sso_api::{Credentials, SsoApi};
 
@@ -21,7 +23,19 @@ struct World {
     sso: String,
     news: String,
     http: reqwest::Client,
+    /// The SSO server's ID-token key: the tests forge logout tokens with it.
+    keys: SigningKeys,
+    _key_file: KeyFile,
     _redis: Option<RedisServer>,
+}
+
+/// A PEM file of a fresh ID-token key, removed at the end of the test.
+struct KeyFile(std::path::PathBuf);
+
+impl Drop for KeyFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 fn demo_credentials() -> Credentials {
@@ -37,13 +51,24 @@ fn demo_credentials() -> Credentials {
 /// The SSO server on the demo configuration, and the news backend with
 /// `credentials`, each on a free port.
 async fn start(backend: Backend, credentials: Credentials) -> World {
-    let spawned = sso_test_support::spawn_server(backend, |_| {}).await;
+    // News first, so the SSO server can be told where news takes logouts.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let news = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let key_file = KeyFile(std::env::temp_dir().join(format!("sso-www-test-{}.pem", uuid_like())));
+    std::fs::write(&key_file.0, SigningKeys::generate().private_pem()).unwrap();
+    let keys = SigningKeys::load(&key_file.0).unwrap();
+    let key_path = key_file.0.clone();
+    let logout_uri = format!("{news}/account/backchannel-logout");
+    let spawned = sso_test_support::spawn_server(backend, move |s| {
+        s.id_token_keys = Some(key_path);
+        let news = s.clients.get_mut(&SiteId::parse("news").unwrap()).unwrap();
+        news.backchannel_logout_uri = Some(logout_uri);
+    })
+    .await;
     let sso = spawned.base;
     let redis = spawned.redis;
 
     let backend = AccountBackend::new(SsoApi::new(&sso, credentials).unwrap(), NEWS);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let news = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     let server = HttpServer::new(move || {
         let backend = backend.clone();
         App::new().configure(|cfg| backend.routes(cfg))
@@ -62,8 +87,21 @@ async fn start(backend: Backend, credentials: Credentials) -> World {
         sso,
         news,
         http,
+        keys,
+        _key_file: key_file,
         _redis: redis,
     }
+}
+
+/// A name no other test picks at the same time.
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// The parameters the library sends for news.
@@ -349,8 +387,190 @@ async fn bad_input_and_bad_credentials_are_named(backend: Backend) {
     );
 }
 
+/// A sign-out on sport, with no browser help at news: the SSO server tells
+/// news's backend, which ends the account session it made for that sign-in.
+async fn a_sign_out_elsewhere_ends_the_news_account_session(backend: Backend) {
+    let world = start(backend, demo_credentials()).await;
+    let (sso_cookie, _) = world.signed_in_browser("elsewhere@example.com").await;
+    let (status, body, set_cookie) = world.sign_in(&world.code(&sso_cookie).await).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let account_cookie = cookie_pair(&set_cookie.unwrap());
+    assert_eq!(world.account(Some(&account_cookie)).await.0, StatusCode::OK);
+
+    // Sport's library signs out (its two steps), in the same browser.
+    let sport = |extra: &[(&str, &str)]| {
+        let mut p = params(extra);
+        for (k, v) in [
+            ("client_id", "sport"),
+            (
+                "xd_receiver",
+                "http://sport.localhost:8082/xd_receiver.html",
+            ),
+            ("logout_uri", "http://sport.localhost:8082/logout.html"),
+            ("segment", "sport"),
+        ] {
+            p.retain(|(name, _)| name != k);
+            p.push((k.to_owned(), v.to_owned()));
+        }
+        p
+    };
+    let end = |p: Vec<(String, String)>| {
+        world
+            .http
+            .get(format!("{}/sso/end", world.sso))
+            .query(&p)
+            .header("cookie", format!("sso_session={sso_cookie}"))
+            .send()
+    };
+    let first = end(sport(&[])).await.unwrap();
+    let confirm = result_of(&first)["result"]["confirm"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = end(sport(&[("confirm", &confirm)])).await.unwrap();
+    assert_eq!(result_of(&done)["result"]["status"], "success");
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        let (status, _) = world.account(Some(&account_cookie)).await;
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the news account session outlived the sign-out by 2 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+/// Every malformed logout token is refused (400) and ends nothing; a valid
+/// one is taken once.
+async fn malformed_logout_tokens_are_refused(backend: Backend) {
+    let world = start(backend, demo_credentials()).await;
+    let (sso_cookie, uuid) = world.signed_in_browser("forged@example.com").await;
+    let (_, _, set_cookie) = world.sign_in(&world.code(&sso_cookie).await).await;
+    let account_cookie = cookie_pair(&set_cookie.unwrap());
+    let now = sso_server::clock::unix_now();
+    let sign = |edit: &dyn Fn(&mut Value)| {
+        let claims = LogoutClaims::new(
+            &world.sso,
+            "news",
+            "jti-forged-1",
+            uuid.clone(),
+            "AAAAAAAAAAAAAAAA",
+            now,
+        );
+        let mut v = serde_json::to_value(&claims).unwrap();
+        edit(&mut v);
+        world.keys.sign_typed("logout+jwt", &v)
+    };
+    let (http, endpoint) = (
+        &world.http,
+        format!("{}/account/backchannel-logout", world.news),
+    );
+    let post = |token: String| http.post(&endpoint).form(&[("logout_token", token)]).send();
+    let refused: Vec<(&str, String)> = vec![
+        ("a nonce", sign(&|v| v["nonce"] = "n".into())),
+        ("another audience", sign(&|v| v["aud"] = "sport".into())),
+        (
+            "another issuer",
+            sign(&|v| v["iss"] = "https://evil.example".into()),
+        ),
+        (
+            "no events",
+            sign(&|v| {
+                v.as_object_mut().unwrap().remove("events");
+            }),
+        ),
+        (
+            "another event",
+            sign(&|v| v["events"] = serde_json::json!({"http://example.com/other": {}})),
+        ),
+        (
+            "an old iat",
+            sign(&|v| {
+                v["iat"] = (now - 3600).into();
+            }),
+        ),
+        (
+            "expired",
+            sign(&|v| {
+                v["iat"] = (now - 400).into();
+                v["exp"] = (now - 200).into();
+            }),
+        ),
+        (
+            "neither sid nor sub",
+            sign(&|v| {
+                let o = v.as_object_mut().unwrap();
+                o.remove("sid");
+                o.remove("sub");
+            }),
+        ),
+        (
+            "typed as an ID token",
+            world.keys.sign(
+                &serde_json::to_value(LogoutClaims::new(
+                    &world.sso,
+                    "news",
+                    "jti-forged-2",
+                    uuid.clone(),
+                    "AAAAAAAAAAAAAAAA",
+                    now,
+                ))
+                .unwrap(),
+            ),
+        ),
+        (
+            "signed by another key",
+            SigningKeys::generate().sign_typed(
+                "logout+jwt",
+                &serde_json::to_value(LogoutClaims::new(
+                    &world.sso,
+                    "news",
+                    "jti-forged-3",
+                    uuid.clone(),
+                    "AAAAAAAAAAAAAAAA",
+                    now,
+                ))
+                .unwrap(),
+            ),
+        ),
+        ("not a JWT", "not-a-jwt".to_owned()),
+    ];
+    for (what, token) in refused {
+        let r = post(token).await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{what}");
+    }
+    assert_eq!(
+        world.account(Some(&account_cookie)).await.0,
+        StatusCode::OK,
+        "nothing ended"
+    );
+
+    // A valid token for the person (by sub) ends the session; its replay is refused.
+    let valid = sign(&|v| {
+        v.as_object_mut().unwrap().remove("sid");
+        v["jti"] = "jti-valid".into();
+    });
+    let r = post(valid.clone()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        world.account(Some(&account_cookie)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post(valid).await.unwrap().status(),
+        StatusCode::BAD_REQUEST,
+        "a replayed jti"
+    );
+}
+
 both_stores!(
     accounts_are_created_on_demand_and_found_again,
     two_tabs_at_once_get_one_account,
     bad_input_and_bad_credentials_are_named,
+    a_sign_out_elsewhere_ends_the_news_account_session,
+    malformed_logout_tokens_are_refused,
 );

@@ -139,7 +139,7 @@ fn raw_with_overrides(text: &str, overrides: &Overrides) -> Result<raw::RawConfi
 /// Other `SSO_` variables (`SSO_CONFIG`, `SSO_LOG`, a tool's own) are not
 /// configuration and are left alone; under a key, an unknown name is
 /// refused as in the file.
-const KEYS: [&str; 19] = [
+const KEYS: [&str; 20] = [
     "log_format",
     "listen",
     "admin_listen",
@@ -156,6 +156,7 @@ const KEYS: [&str; 19] = [
     "flows",
     "clients",
     "api",
+    "backchannel",
     "roles",
     "applications",
     "sso_services",
@@ -336,6 +337,11 @@ pub struct Client {
     pub xd_receivers: Vec<String>,
     pub redirect_uris: Vec<String>,
     pub logout_uris: Vec<String>,
+    /// Where this client's backend takes OpenID Connect back-channel
+    /// logout tokens, if it does.
+    pub backchannel_logout_uri: Option<String>,
+    /// The client needs `sid` in logout tokens (it is always there).
+    pub backchannel_logout_session_required: bool,
     pub flows: Vec<String>,
     /// Hash of the secret for `/oauth/token`; `None` makes the client
     /// public (it must use PKCE).
@@ -370,6 +376,15 @@ pub struct ApiSettings {
     pub clock_skew: Duration,
 }
 
+/// `[backchannel]`: how long and how patiently logout tokens are delivered.
+#[derive(Debug, Clone)]
+pub struct BackchannelSettings {
+    /// After this long since the sign-out, an undelivered logout is abandoned.
+    pub retry: Duration,
+    /// One delivery attempt's time limit.
+    pub timeout: Duration,
+}
+
 /// Sessions a user's index holds at most, whatever the configuration says:
 /// the index is read whole at every sign-in, so it must stay small.
 pub const MAX_SESSIONS_CEILING: u32 = 1000;
@@ -401,6 +416,7 @@ pub struct Settings {
     pub flows: HashMap<String, Flow>,
     pub clients: HashMap<ClientId, Client>,
     pub api: ApiSettings,
+    pub backchannel: BackchannelSettings,
     /// Role name → the tokens it grants.
     pub roles: HashMap<String, BTreeSet<RoleToken>>,
     pub applications: HashMap<String, ApiApplication>,

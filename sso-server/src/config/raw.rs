@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::{
-    ApiApplication, ApiSettings, Client, ConfigError, ConfigFiles, CookieSettings, Flow,
-    RateLimitSettings, Settings, StoreSettings, TtlSettings, UserField, invalid,
+    ApiApplication, ApiSettings, BackchannelSettings, Client, ConfigError, ConfigFiles,
+    CookieSettings, Flow, RateLimitSettings, Settings, StoreSettings, TtlSettings, UserField,
+    invalid,
 };
 use crate::access_token::AccessTokenKey;
 use crate::domain::{ClientId, RoleToken, Segment, ServiceId};
@@ -44,11 +45,47 @@ pub(super) struct RawConfig {
     pub clients: Vec<RawClient>,
     pub api: RawApi,
     #[serde(default)]
+    pub backchannel: RawBackchannel,
+    #[serde(default)]
     pub roles: Vec<RawRole>,
     #[serde(default)]
     pub applications: Vec<RawApplication>,
     #[serde(default)]
     pub sso_services: Vec<RawService>,
+}
+
+/// `[backchannel]`: delivering OpenID Connect back-channel logouts.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawBackchannel {
+    pub retry_secs: u64,
+    pub timeout_ms: u64,
+}
+
+impl Default for RawBackchannel {
+    fn default() -> Self {
+        Self {
+            retry_secs: 3600,
+            timeout_ms: 5000,
+        }
+    }
+}
+
+impl RawBackchannel {
+    fn validate(&self) -> Result<BackchannelSettings, ConfigError> {
+        if !(1..=7 * 24 * 3600).contains(&self.retry_secs) {
+            return Err(invalid(
+                "backchannel.retry_secs must be 1 to 604800 (a week)",
+            ));
+        }
+        if !(100..=60_000).contains(&self.timeout_ms) {
+            return Err(invalid("backchannel.timeout_ms must be 100 to 60000"));
+        }
+        Ok(BackchannelSettings {
+            retry: Duration::from_secs(self.retry_secs),
+            timeout: Duration::from_millis(self.timeout_ms),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -178,6 +215,10 @@ pub(super) struct RawClient {
     pub redirect_uris: Vec<String>,
     #[serde(default)]
     pub logout_uris: Vec<String>,
+    #[serde(default)]
+    pub backchannel_logout_uri: Option<String>,
+    #[serde(default)]
+    pub backchannel_logout_session_required: bool,
     pub flows: Vec<String>,
     #[serde(default)]
     pub secret_hash: Option<String>,
@@ -365,6 +406,12 @@ fn validate_clients(
             xd_receivers: urls("xd_receiver", &c.xd_receivers)?,
             redirect_uris: urls("redirect_uri", &c.redirect_uris)?,
             logout_uris,
+            backchannel_logout_uri: c
+                .backchannel_logout_uri
+                .as_deref()
+                .map(|u| registered_url(&name, "backchannel_logout_uri", u, https_only))
+                .transpose()?,
+            backchannel_logout_session_required: c.backchannel_logout_session_required,
             flows: c.flows,
             secret_hash,
         };
@@ -591,6 +638,7 @@ impl RawConfig {
         let clients = validate_clients(self.clients, &flows, https)?;
         let roles = validate_roles(self.roles)?;
         let api = self.api.validate(&roles)?;
+        let backchannel = self.backchannel.validate()?;
         let applications = validate_applications(self.applications, &roles)?;
         let sso_services = validate_services(self.sso_services, files, &clients)?;
 
@@ -632,6 +680,7 @@ impl RawConfig {
             flows,
             clients,
             api,
+            backchannel,
             roles,
             applications,
             sso_services,

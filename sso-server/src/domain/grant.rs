@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{ClientId, CodeChallenge, FieldError, Nonce, Profile, SessionBinding};
+use super::{ClientId, CodeChallenge, FieldError, Nonce, Profile, SessionBinding, SessionId};
 
 /// What a one-time code was minted for; each kind lives in its own key space,
 /// so a code of one kind can never be redeemed as another.
@@ -53,6 +53,10 @@ pub struct Grant {
     /// it is redeemed for is bound to it, as the in-page one would be.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<SessionBinding>,
+    /// That sign-in's id: the `sid` of the ID token, which back-channel
+    /// logout tokens repeat when it ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<SessionId>,
 }
 
 /// `response_type`: an access token in the result, or a code for the site's backend.

@@ -33,7 +33,10 @@ impl Discovery {
             "code_challenge_methods_supported": ["S256"],
             "scopes_supported": ["openid", "email", "profile"],
             "claims_supported":
-                ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "email", "name"],
+                ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "email", "name", "sid"],
+            // OpenID Connect Back-Channel Logout 1.0: logout tokens carry `sid`.
+            "backchannel_logout_supported": true,
+            "backchannel_logout_session_supported": true,
         });
         Self {
             document: document.to_string(),

@@ -23,6 +23,10 @@ pub struct IdTokenClaims {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The sign-in behind the code (OpenID Connect Back-Channel Logout §2.1):
+    /// a logout token for it carries the same `sid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 /// The claims of the ID token for a redeemed `grant`, whose profile copy
@@ -46,5 +50,6 @@ pub fn id_token_claims(
         nonce: grant.nonce.as_ref().map(|n| n.as_str().to_owned()),
         email: releases(UserField::Email).then(|| user.email.clone()),
         name: releases(UserField::DisplayName).then(|| user.display_name.clone()),
+        sid: grant.sid.as_ref().map(|s| s.as_str().to_owned()),
     }
 }

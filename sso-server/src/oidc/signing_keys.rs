@@ -181,9 +181,25 @@ impl SigningKeys {
 
     /// A compact JWS of `claims` under the current key.
     pub fn sign(&self, claims: &impl Serialize) -> String {
+        self.sign_with_header(&self.keys[0].header, claims)
+    }
+
+    /// The same with an explicit `typ` (e.g. `logout+jwt`), so that a token
+    /// of one kind cannot be passed off as another.
+    pub fn sign_typed(&self, typ: &str, claims: &impl Serialize) -> String {
+        let current = &self.keys[0];
+        let mut header = Header::new(ALGORITHM);
+        header.kid = Some(current.kid.clone());
+        header.typ = Some(typ.to_owned());
+        let header =
+            URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).expect("a JWS header serialises"));
+        self.sign_with_header(&header, claims)
+    }
+
+    fn sign_with_header(&self, header: &str, claims: &impl Serialize) -> String {
         let current = &self.keys[0];
         let payload = serde_json::to_vec(claims).expect("claims serialise");
-        let mut token = current.header.clone();
+        let mut token = header.to_owned();
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(payload, &mut token);
         let signature = current

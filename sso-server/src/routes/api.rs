@@ -414,15 +414,9 @@ pub async fn session_create_with_sso(
     // all the same, the session is taken back before anyone learns its secret.
     let store = state.store.as_ref();
     let (user, written) = tokio::join!(store.user(user_id), async {
-        sessions::start(store, &state.settings, user_id, &entry, &[]).await?;
+        sessions::start(&state, user_id, &entry, &[]).await?;
         store.put_api_session(&sid, &session, ttl).await?;
-        sessions::confirm_started(
-            store,
-            &state.settings,
-            user_id,
-            std::slice::from_ref(&entry),
-        )
-        .await
+        sessions::confirm_started(&state, user_id, std::slice::from_ref(&entry)).await
     });
     if !written? {
         return Err(failure(
@@ -431,7 +425,7 @@ pub async fn session_create_with_sso(
         ));
     }
     let Some(user) = user? else {
-        sessions::end(state.store.as_ref(), user_id, &[entry]).await?;
+        sessions::end(&state, user_id, &[entry]).await?;
         return Err(unknown());
     };
     tracing::info!(user = %user.id, service = %service.id, by = %caller.name(), "API session created");
@@ -618,9 +612,11 @@ pub async fn user_end_session(
                 format!("no session {id} of this user"),
             )
         })?;
-    let ended = sessions::end_entries(store, &[entry]).await?;
+    let ended = sessions::end_entries(&state, &[entry]).await?;
     tracing::info!(user = %user.id, session = %id, by = %caller.name(), "session ended");
-    Ok(ok(json!({ "ended": ended })))
+    Ok(ok(
+        json!({ "ended": ended.count, "signout": ended.signout }),
+    ))
 }
 
 #[utoipa::path(
@@ -649,9 +645,52 @@ pub async fn user_end_all_sessions(
     let user = target_user(&state, &caller, &p).await?;
     let store = state.store.as_ref();
     let entries = sessions::entries(store, &state.settings, user.id, true).await?;
-    let ended = sessions::end_entries(store, &entries).await?;
-    tracing::info!(user = %user.id, ended, by = %caller.name(), "signed out everywhere");
-    Ok(ok(json!({ "ended": ended })))
+    let ended = sessions::end_entries(&state, &entries).await?;
+    tracing::info!(user = %user.id, ended = ended.count, by = %caller.name(), "signed out everywhere");
+    Ok(ok(
+        json!({ "ended": ended.count, "signout": ended.signout }),
+    ))
+}
+
+#[utoipa::path(
+    post, path = "/api/logout/status", tag = "application API",
+    request_body(content = forms::LogoutStatusForm, content_type = "application/x-www-form-urlencoded"),
+    security(("app_basic" = []), ("api_session" = [])),
+    responses(
+        (status = 200, description = "`OK`: where each site backend's back-channel logout of this sign-out stands", body = answers::LogoutStatusAnswer),
+        (status = 400, description = "`BAD_REQUEST` (not a urlencoded form, a repeated parameter), `MISSING_PARAMETER`, `INVALID_PARAMETER`", body = answers::ApiFailureAnswer),
+        (status = 401, description = "`AUTHENTICATION_FAILED`", body = answers::ApiFailureAnswer, headers(("WWW-Authenticate" = String))),
+        (status = 403, description = "`NOT_ALLOWED`: the caller lacks `user-session-view`", body = answers::ApiFailureAnswer),
+        (status = 404, description = "`SESSION_NOT_FOUND`: no such sign-out (or it is older than its retry window and a day)", body = answers::ApiFailureAnswer),
+        (status = 405, description = "`METHOD_NOT_ALLOWED`: actions are `POST`", body = answers::ApiFailureAnswer),
+        (status = 413, description = "`PAYLOAD_TOO_LARGE`", body = answers::ApiFailureAnswer),
+        (status = 429, description = "`RATE_LIMITED`: too many wrong application secrets", body = answers::ApiFailureAnswer),
+        (status = 503, description = "`STORE_UNAVAILABLE`", body = answers::ApiFailureAnswer, headers(("Retry-After" = u64))),
+    ),
+)]
+pub async fn logout_status(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiFailure> {
+    let (caller, p) = request(&state, &req, payload).await?;
+    caller.require(RoleToken::UserSessionView)?;
+    let signout = p.parse("signout", |raw| {
+        crate::domain::parse_token(raw, 32, |c| c.is_ascii_hexdigit(), "a sign-out id")
+    })?;
+    let mut deliveries = state.store.delivery_states(&signout).await?;
+    if deliveries.is_empty() {
+        return Err(failure(
+            ApiStatus::SessionNotFound,
+            format!("no sign-out {signout}"),
+        ));
+    }
+    deliveries.sort_by(|a, b| a.0.cmp(&b.0));
+    let deliveries: Vec<Value> = deliveries
+        .into_iter()
+        .map(|(client, s)| json!({ "client": client.as_str(), "state": s.as_str() }))
+        .collect();
+    Ok(ok(json!({ "deliveries": deliveries })))
 }
 
 pub async fn unknown_action() -> Result<HttpResponse, ApiFailure> {

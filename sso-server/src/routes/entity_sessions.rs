@@ -46,6 +46,10 @@ pub struct Ended {
 pub struct EndedResult {
     /// How many sessions were ended.
     ended: usize,
+    /// The sign-out's id, when site backends are being told by back-channel
+    /// logout (see `logout/status` in the application API).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signout: Option<String>,
 }
 
 /// The person behind the bearer token, and the session it belongs to (none
@@ -78,10 +82,13 @@ fn answer(body: &impl Serialize) -> HttpResponse {
         .json(body)
 }
 
-fn ended(n: usize) -> HttpResponse {
+fn ended(done: sessions::Ended) -> HttpResponse {
     answer(&Ended {
         stat: "ok",
-        result: EndedResult { ended: n },
+        result: EndedResult {
+            ended: done.count,
+            signout: done.signout,
+        },
     })
 }
 
@@ -134,9 +141,9 @@ pub async fn end_one(
         .into_iter()
         .find(|(_, e)| e.id() == id)
         .ok_or_else(|| ApiError::SessionNotFound(id.to_string()))?;
-    let n = sessions::end_entries(store, &[entry]).await?;
+    let done = sessions::end_entries(&state, &[entry]).await?;
     tracing::info!(user = %user.id, session = %id, "session ended by its person");
-    Ok(ended(n))
+    Ok(ended(done))
 }
 
 /// Ends every session of the caller's, or every one but its own.
@@ -152,9 +159,9 @@ async fn end_many(
         .into_iter()
         .filter(|(_, e)| !(keep_own && current.as_ref() == Some(&e.id())))
         .collect();
-    let n = sessions::end_entries(store, &entries).await?;
-    tracing::info!(user = %user.id, ended = n, keep_own, "sessions ended by their person");
-    Ok(ended(n))
+    let done = sessions::end_entries(state, &entries).await?;
+    tracing::info!(user = %user.id, ended = done.count, keep_own, "sessions ended by their person");
+    Ok(ended(done))
 }
 
 #[utoipa::path(

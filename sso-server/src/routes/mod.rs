@@ -168,6 +168,10 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
                     web::route().to(api::user_sessions),
                 ))
                 .service(action(
+                    "/logout/status",
+                    web::route().to(api::logout_status),
+                ))
+                .service(action(
                     "/user/endsession",
                     web::route().to(api::user_end_session),
                 ))

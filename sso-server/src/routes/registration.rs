@@ -127,6 +127,7 @@ async fn signed_in(
         code_challenge: None,
         nonce: None,
         session: None,
+        sid: None,
     };
     let sso_code = issue_code(state, CodeKind::SsoCode, &sso_grant).await?;
     let mut body = SignedIn {

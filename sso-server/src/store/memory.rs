@@ -11,10 +11,10 @@ use async_trait::async_trait;
 use super::{InsertUserError, LinkError, Removal, Store, StoreError};
 use std::collections::BTreeMap;
 
-use crate::clock::unix_now;
+use crate::clock::{unix_now, unix_now_ms};
 use crate::domain::{
-    ApiSession, BrowserSession, ClientId, CodeKind, Grant, IndexEntry, Segment, ServiceId,
-    SessionId, SessionTarget, User, UserId,
+    ApiSession, BrowserSession, ClientId, CodeKind, DeliveryState, Grant, IndexEntry, LogoutJob,
+    Segment, ServiceId, SessionId, SessionTarget, User, UserId,
 };
 use crate::secrets::SecretHash;
 
@@ -102,6 +102,21 @@ struct State {
     /// Each user's sessions, kept as long as the latest entry.
     indexes: ExpiringMap<UserId, BTreeMap<SessionId, IndexEntry>>,
     counters: ExpiringMap<String, u64>,
+    logouts: LogoutQueue,
+    /// Per sign-out, each client's delivery state.
+    deliveries: ExpiringMap<String, BTreeMap<ClientId, DeliveryState>>,
+}
+
+/// The back-channel logout queue of one process: due jobs, jobs waiting to
+/// be retried, and jobs handed out and not finished yet.
+#[derive(Default)]
+struct LogoutQueue {
+    ready: std::collections::VecDeque<LogoutJob>,
+    /// (due, unix milliseconds; job).
+    waiting: Vec<(i64, LogoutJob)>,
+    /// Handed out, with when.
+    leased: HashMap<String, (LogoutJob, Instant)>,
+    next_receipt: u64,
 }
 
 impl State {
@@ -423,6 +438,94 @@ impl Store for MemoryStore {
             entry.last_used = now;
         }
         Ok(())
+    }
+
+    async fn enqueue_logouts(&self, jobs: &[LogoutJob]) -> Result<(), StoreError> {
+        self.lock().logouts.ready.extend(jobs.iter().cloned());
+        Ok(())
+    }
+
+    async fn claim_logouts(
+        &self,
+        _consumer: &str,
+        max: usize,
+        lease: Duration,
+    ) -> Result<Vec<(String, LogoutJob)>, StoreError> {
+        let now = Instant::now();
+        let now_ms = unix_now_ms();
+        let mut state = self.lock();
+        let queue = &mut state.logouts;
+        // Leases that ran out: their worker stopped; hand them out again.
+        let expired: Vec<String> = queue
+            .leased
+            .iter()
+            .filter(|(_, (_, taken))| now.duration_since(*taken) >= lease)
+            .map(|(r, _)| r.clone())
+            .collect();
+        for receipt in expired {
+            if let Some((job, _)) = queue.leased.remove(&receipt) {
+                queue.ready.push_front(job);
+            }
+        }
+        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut queue.waiting)
+            .into_iter()
+            .partition(|(at, _)| *at <= now_ms);
+        queue.waiting = later;
+        queue.ready.extend(due.into_iter().map(|(_, job)| job));
+        let mut claimed = Vec::new();
+        while claimed.len() < max {
+            let Some(job) = queue.ready.pop_front() else {
+                break;
+            };
+            queue.next_receipt += 1;
+            let receipt = queue.next_receipt.to_string();
+            queue.leased.insert(receipt.clone(), (job.clone(), now));
+            claimed.push((receipt, job));
+        }
+        Ok(claimed)
+    }
+
+    async fn finish_logout(
+        &self,
+        receipt: &str,
+        retry: Option<(&LogoutJob, i64)>,
+    ) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        let queue = &mut state.logouts;
+        queue.leased.remove(receipt);
+        if let Some((job, due)) = retry {
+            queue.waiting.push((due, job.clone()));
+        }
+        Ok(())
+    }
+
+    async fn set_delivery_state(
+        &self,
+        signout: &str,
+        client: &ClientId,
+        delivery: DeliveryState,
+        keep: Duration,
+    ) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        let mut states = state
+            .deliveries
+            .remove(&signout.to_owned())
+            .unwrap_or_default();
+        states.insert(client.clone(), delivery);
+        state.deliveries.insert(signout.to_owned(), states, keep);
+        Ok(())
+    }
+
+    async fn delivery_states(
+        &self,
+        signout: &str,
+    ) -> Result<Vec<(ClientId, DeliveryState)>, StoreError> {
+        Ok(self
+            .lock()
+            .deliveries
+            .get(&signout.to_owned())
+            .map(|m| m.iter().map(|(c, s)| (c.clone(), *s)).collect())
+            .unwrap_or_default())
     }
 
     async fn hit(&self, key: &str, window: Duration) -> Result<u64, StoreError> {

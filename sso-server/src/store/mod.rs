@@ -12,8 +12,8 @@ use async_trait::async_trait;
 
 use crate::config::StoreSettings;
 use crate::domain::{
-    ApiSession, BrowserSession, ClientId, CodeKind, Grant, IndexEntry, Segment, ServiceId,
-    SessionId, SessionTarget, User, UserId,
+    ApiSession, BrowserSession, ClientId, CodeKind, DeliveryState, Grant, IndexEntry, LogoutJob,
+    Segment, ServiceId, SessionId, SessionTarget, User, UserId,
 };
 use crate::secrets::SecretHash;
 
@@ -180,6 +180,41 @@ pub trait Store: Send + Sync + 'static {
         target: &SessionTarget,
         now: i64,
     ) -> Result<(), StoreError>;
+
+    /// Queues back-channel logouts for delivery (durably on Redis: they
+    /// survive a restart of every server instance).
+    async fn enqueue_logouts(&self, jobs: &[LogoutJob]) -> Result<(), StoreError>;
+    /// Up to `max` logouts that are due, each with a receipt for
+    /// [`Store::finish_logout`], taken by `consumer`. A job taken more than
+    /// `lease` ago and not finished (its instance stopped) is handed out
+    /// again; every instance uses the same lease. Several instances share
+    /// the queue; each job goes to one at a time.
+    async fn claim_logouts(
+        &self,
+        consumer: &str,
+        max: usize,
+        lease: Duration,
+    ) -> Result<Vec<(String, LogoutJob)>, StoreError>;
+    /// Takes a claimed job off the queue; with `retry`, puts it back to be
+    /// due at the given unix time in milliseconds.
+    async fn finish_logout(
+        &self,
+        receipt: &str,
+        retry: Option<(&LogoutJob, i64)>,
+    ) -> Result<(), StoreError>;
+    /// Records where a sign-out's delivery to a client stands, kept for `keep`.
+    async fn set_delivery_state(
+        &self,
+        signout: &str,
+        client: &ClientId,
+        state: DeliveryState,
+        keep: Duration,
+    ) -> Result<(), StoreError>;
+    /// Where each client's delivery of a sign-out stands (empty: unknown).
+    async fn delivery_states(
+        &self,
+        signout: &str,
+    ) -> Result<Vec<(ClientId, DeliveryState)>, StoreError>;
 
     /// Counts one event under `key` in a fixed window; returns the count so far.
     async fn hit(&self, key: &str, window: Duration) -> Result<u64, StoreError>;

@@ -50,10 +50,10 @@ use redis::{AsyncCommands, Script};
 use uuid::Uuid;
 
 use super::{InsertUserError, LinkError, Removal, Store, StoreError};
-use crate::clock::unix_now;
+use crate::clock::{unix_now, unix_now_ms};
 use crate::domain::{
-    ApiSession, BrowserSession, ClientId, CodeKind, Grant, IndexEntry, Profile, Segment,
-    SegmentSession, ServiceId, SessionId, SessionTarget, User, UserId,
+    ApiSession, BrowserSession, ClientId, CodeKind, DeliveryState, Grant, IndexEntry, LogoutJob,
+    Profile, Segment, SegmentSession, ServiceId, SessionId, SessionTarget, User, UserId,
 };
 use crate::secrets::SecretHash;
 
@@ -112,6 +112,25 @@ fn key_api_session(sid: &SecretHash) -> String {
 fn key_index(user: UserId) -> String {
     format!("sso:x:{{{}}}", user.0.simple())
 }
+/// The back-channel logout queue: a stream read by the consumer group
+/// [`SENDERS`], and a sorted set of jobs waiting for a retry (score: due,
+/// unix ms). One hash tag, so one script moves jobs between them.
+const KEY_LOGOUT_STREAM: &str = "sso:bq:{logout}";
+const KEY_LOGOUT_WAITING: &str = "sso:bw:{logout}";
+const SENDERS: &str = "senders";
+fn key_deliveries(signout: &str) -> String {
+    format!("sso:bs:{{{}}}", tag(signout))
+}
+
+/// KEYS: the stream, the waiting set. ARGV: now (ms), max. Moves due jobs
+/// back into the stream.
+const LOGOUTS_DUE: &str = r"
+local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+for _, job in ipairs(due) do
+  redis.call('XADD', KEYS[1], '*', 'j', job)
+  redis.call('ZREM', KEYS[2], job)
+end
+return #due";
 
 /// Adds an entry to a user's index and evicts beyond a limit, atomically.
 /// KEYS: the index. ARGV: id, entry JSON, now, limit, then the ids it
@@ -250,6 +269,9 @@ pub struct RedisStore {
     index_add: Script,
     index_remove: Script,
     set_if_present: Script,
+    logouts_due: Script,
+    /// The consumer group exists (created once per store).
+    senders_ready: std::sync::atomic::AtomicBool,
 }
 
 impl RedisStore {
@@ -268,6 +290,8 @@ impl RedisStore {
             index_add: Script::new(INDEX_ADD),
             index_remove: Script::new(INDEX_REMOVE),
             set_if_present: Script::new(SET_IF_PRESENT),
+            logouts_due: Script::new(LOGOUTS_DUE),
+            senders_ready: std::sync::atomic::AtomicBool::new(false),
         };
         if let Err(err) = store.conn().await {
             tracing::warn!(error = %err, "redis is not reachable yet; serving 503 until it is");
@@ -299,6 +323,46 @@ impl RedisStore {
         CONNECTIONS.with(|c| c.borrow_mut().insert(self.id, manager.clone()));
         Ok(manager)
     }
+}
+
+impl RedisStore {
+    /// Creates the stream and its consumer group if they do not exist; the
+    /// group starts at the stream's beginning, so no job queued before it
+    /// is missed.
+    async fn ensure_senders(&self, conn: &mut ConnectionManager) -> Result<(), StoreError> {
+        if self.senders_ready.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let created: redis::RedisResult<()> = redis::cmd("XGROUP")
+            .arg("CREATE")
+            .arg(KEY_LOGOUT_STREAM)
+            .arg(SENDERS)
+            .arg("0")
+            .arg("MKSTREAM")
+            .query_async(conn)
+            .await;
+        match created {
+            Ok(()) => {}
+            Err(e) if e.code() == Some("BUSYGROUP") => {}
+            Err(e) => return Err(backend(e)),
+        }
+        self.senders_ready.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+fn stream_jobs(ids: Vec<redis::streams::StreamId>) -> Vec<(String, LogoutJob)> {
+    ids.into_iter()
+        .filter_map(|entry| {
+            let job = entry
+                .get::<String>("j")
+                .and_then(|j| serde_json::from_str(&j).ok());
+            if job.is_none() {
+                tracing::warn!(id = %entry.id, "unreadable back-channel logout job dropped");
+            }
+            Some((entry.id, job?))
+        })
+        .collect()
 }
 
 fn backend(err: redis::RedisError) -> StoreError {
@@ -785,6 +849,128 @@ impl Store for RedisStore {
             timed(index.invoke_async::<i64>(&mut conn)).await?;
         }
         Ok(())
+    }
+
+    async fn enqueue_logouts(&self, jobs: &[LogoutJob]) -> Result<(), StoreError> {
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.conn().await?;
+        self.ensure_senders(&mut conn).await?;
+        let mut pipe = redis::pipe();
+        for job in jobs {
+            pipe.cmd("XADD")
+                .arg(KEY_LOGOUT_STREAM)
+                .arg("*")
+                .arg("j")
+                .arg(to_json(job))
+                .ignore();
+        }
+        timed(pipe.query_async::<()>(&mut conn)).await
+    }
+
+    async fn claim_logouts(
+        &self,
+        consumer: &str,
+        max: usize,
+        lease: Duration,
+    ) -> Result<Vec<(String, LogoutJob)>, StoreError> {
+        let mut conn = self.conn().await?;
+        self.ensure_senders(&mut conn).await?;
+        let mut due = self.logouts_due.key(KEY_LOGOUT_STREAM);
+        due.key(KEY_LOGOUT_WAITING).arg(unix_now_ms()).arg(max);
+        timed(due.invoke_async::<i64>(&mut conn)).await?;
+        // Jobs another consumer took and did not finish within the lease.
+        let reclaimed: redis::streams::StreamAutoClaimReply = timed(
+            redis::cmd("XAUTOCLAIM")
+                .arg(KEY_LOGOUT_STREAM)
+                .arg(SENDERS)
+                .arg(consumer)
+                .arg(millis(lease))
+                .arg("0-0")
+                .arg("COUNT")
+                .arg(max)
+                .query_async(&mut conn),
+        )
+        .await?;
+        let mut claimed = stream_jobs(reclaimed.claimed);
+        if claimed.len() < max {
+            let fresh: Option<redis::streams::StreamReadReply> = timed(
+                redis::cmd("XREADGROUP")
+                    .arg("GROUP")
+                    .arg(SENDERS)
+                    .arg(consumer)
+                    .arg("COUNT")
+                    .arg(max - claimed.len())
+                    .arg("STREAMS")
+                    .arg(KEY_LOGOUT_STREAM)
+                    .arg(">")
+                    .query_async(&mut conn),
+            )
+            .await?;
+            for key in fresh.map(|r| r.keys).unwrap_or_default() {
+                claimed.extend(stream_jobs(key.ids));
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn finish_logout(
+        &self,
+        receipt: &str,
+        retry: Option<(&LogoutJob, i64)>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        if let Some((job, due)) = retry {
+            pipe.zadd(KEY_LOGOUT_WAITING, to_json(job), due).ignore();
+        }
+        pipe.cmd("XACK")
+            .arg(KEY_LOGOUT_STREAM)
+            .arg(SENDERS)
+            .arg(receipt)
+            .ignore()
+            .cmd("XDEL")
+            .arg(KEY_LOGOUT_STREAM)
+            .arg(receipt)
+            .ignore();
+        timed(pipe.query_async::<()>(&mut conn)).await
+    }
+
+    async fn set_delivery_state(
+        &self,
+        signout: &str,
+        client: &ClientId,
+        state: DeliveryState,
+        keep: Duration,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let key = key_deliveries(signout);
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .hset(&key, client.as_str(), state.as_str())
+            .ignore()
+            .pexpire(&key, i64::try_from(millis(keep)).unwrap_or(i64::MAX))
+            .ignore();
+        timed(pipe.query_async::<()>(&mut conn)).await
+    }
+
+    async fn delivery_states(
+        &self,
+        signout: &str,
+    ) -> Result<Vec<(ClientId, DeliveryState)>, StoreError> {
+        let mut conn = self.conn().await?;
+        let all: HashMap<String, String> = timed(conn.hgetall(key_deliveries(signout))).await?;
+        let mut states = Vec::new();
+        for (client, state) in all {
+            let client = ClientId::parse(&client)
+                .map_err(|_| StoreError::Corrupt(format!("delivery client {client}")))?;
+            let state = DeliveryState::parse(&state)
+                .ok_or_else(|| StoreError::Corrupt(format!("delivery state {state}")))?;
+            states.push((client, state));
+        }
+        Ok(states)
     }
 
     async fn hit(&self, key: &str, window: Duration) -> Result<u64, StoreError> {

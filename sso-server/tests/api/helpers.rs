@@ -22,6 +22,8 @@ pub struct TestApp {
     pub store: DynStore,
     pub settings: Settings,
     pub redis: Option<RedisServer>,
+    /// The serving task (abort it to stop the server as a crash would).
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
@@ -32,6 +34,19 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 /// not follow redirects (the tests read each `303`).
 pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let spawned = sso_test_support::spawn_server(backend, tweak).await;
+    app_of(spawned)
+}
+
+/// A server on a given store (another instance, or one started again).
+pub fn spawn_app_on(
+    store: DynStore,
+    redis: Option<RedisServer>,
+    tweak: impl FnOnce(&mut Settings),
+) -> TestApp {
+    app_of(sso_test_support::spawn_server_on(store, redis, tweak))
+}
+
+fn app_of(spawned: sso_test_support::Spawned) -> TestApp {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -43,6 +58,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         store: spawned.store,
         settings: spawned.settings,
         redis: spawned.redis,
+        task: spawned.task,
     }
 }
 

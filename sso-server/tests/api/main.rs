@@ -4,6 +4,7 @@
 mod helpers;
 
 mod app_api;
+mod backchannel;
 mod bad_input;
 mod docs;
 mod health;

@@ -506,6 +506,21 @@ async fn redis_holds_only_hashes_of_secrets() {
                 .query_async(&mut conn)
                 .await
                 .unwrap(),
+            // The back-channel logout queue (jobs hold ids, never secrets).
+            "stream" | "zset" => {
+                let (cmd, args) = if kind == "stream" {
+                    ("XRANGE", ["-", "+"])
+                } else {
+                    ("ZRANGE", ["0", "-1"])
+                };
+                let all: ::redis::Value = ::redis::cmd(cmd)
+                    .arg(key)
+                    .arg(&args[..])
+                    .query_async(&mut conn)
+                    .await
+                    .unwrap();
+                vec![format!("{all:?}")]
+            }
             _ => vec![
                 ::redis::cmd("GET")
                     .arg(key)

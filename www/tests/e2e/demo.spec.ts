@@ -365,3 +365,32 @@ test('news lists your sessions and signs another browser out without its help', 
     rmSync(other.dir, { recursive: true, force: true });
   }
 });
+
+test('a sign-out on sport ends the news backend session without the browser (back-channel logout)', async ({ page, demo }) => {
+  const person = await register(demo, 'news');
+  await signInWithForm(page, demo, 'news', person.capture_user.email);
+  // The news backend made its account session (the HttpOnly cookie).
+  await expect(page.locator('#account')).toBeVisible();
+  const held = (await page.context().cookies(demo.site.news)).find((c) => c.name === 'news_account');
+  expect(held).toBeTruthy();
+  const account = () =>
+    fetch(`${loopback(demo.site.news)}/account`, { headers: { cookie: `news_account=${held!.value}` } }).then((r) => r.status);
+  expect(await account()).toBe(200);
+  await visit(page, demo, 'sport');
+  await expect(page.locator('#signed-in')).toBeVisible();
+
+  // No front-channel help: news's logout page cannot load.
+  await page.route(`${demo.site.news}/logout.html*`, (route) => route.abort());
+  const started = Date.now();
+  await page.locator('#sign-out').click();
+  await expect(page.locator('#signed-out')).toBeVisible();
+  // Within 2 s the news backend has ended its own session, told by the SSO
+  // server directly.
+  await expect.poll(account, { timeout: 2000, intervals: [50] }).toBe(401);
+  expect(Date.now() - started).toBeLessThan(2500);
+  // And news shows signed out on its next page load.
+  await page.unroute(`${demo.site.news}/logout.html*`);
+  await page.evaluate(() => sessionStorage.clear());
+  await visit(page, demo, 'news');
+  await expect(page.locator('#signed-out')).toBeVisible();
+});

@@ -67,6 +67,8 @@ pub struct OpenidConfiguration {
     code_challenge_methods_supported: Vec<String>,
     scopes_supported: Vec<String>,
     claims_supported: Vec<String>,
+    backchannel_logout_supported: bool,
+    backchannel_logout_session_supported: bool,
 }
 
 /// `GET /oauth/jwks`: the P-256 keys that sign ID tokens.
@@ -171,6 +173,25 @@ pub struct SessionsBody {
 pub struct EndedBody {
     /// How many sessions were ended.
     ended: usize,
+    /// The sign-out's id for `logout/status`; `null` when no site backend
+    /// takes back-channel logouts for them.
+    signout: Option<String>,
+}
+
+/// `logout/status`: each client's delivery of one sign-out.
+#[derive(ToSchema, Serialize)]
+pub struct LogoutStatusBody {
+    deliveries: Vec<Delivery>,
+}
+
+#[derive(ToSchema, Serialize)]
+pub struct Delivery {
+    /// The client (site) told.
+    client: String,
+    /// `pending`, `delivered` (the backend acknowledged), `retrying`, or
+    /// `abandoned` (not acknowledged within `backchannel.retry_secs`).
+    #[schema(pattern = "^(pending|delivered|retrying|abandoned)$")]
+    state: String,
 }
 
 envelope! {
@@ -182,6 +203,7 @@ envelope! {
     DeletedAnswer => DeletedBody,
     SessionsAnswer => SessionsBody,
     EndedAnswer => EndedBody,
+    LogoutStatusAnswer => LogoutStatusBody,
 }
 
 /// Every failure of the application API: the header says what, the body is `null`.

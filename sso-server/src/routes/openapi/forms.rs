@@ -219,6 +219,13 @@ pub struct UserSessionsForm {
     user: Option<String>,
 }
 
+/// `POST /api/logout/status`.
+#[derive(ToSchema, Deserialize)]
+pub struct LogoutStatusForm {
+    /// The `signout` an ending answered with.
+    signout: String,
+}
+
 /// `POST /api/user/endsession`.
 #[derive(ToSchema, Deserialize)]
 pub struct UserEndSessionForm {

@@ -51,6 +51,7 @@ use crate::startup::AppState;
         super::api::user_sessions,
         super::api::user_end_session,
         super::api::user_end_all_sessions,
+        super::api::logout_status,
         super::health::healthz,
         super::health::readyz,
     ),

@@ -143,6 +143,7 @@ async fn answer(
                     code_challenge: code_options.code_challenge.clone(),
                     nonce: code_options.nonce.clone(),
                     session: Some(binding),
+                    sid: Some(found.id.clone()),
                 };
                 issue_code(state, CodeKind::AuthorizationCode, &grant)
                     .await

@@ -11,6 +11,7 @@ use sso_protocol::{param, status};
 
 use super::confirm::Purpose;
 use super::{Target, cookie, serve, storage_access_blocked};
+use crate::backchannel;
 use crate::error::ApiError;
 use crate::routes::openapi::forms;
 use crate::routes::params::Params;
@@ -78,6 +79,7 @@ async fn answer(
         .remove_segments(&sid, segments.as_slice())
         .await?;
     sessions::forget_removed(state.store.as_ref(), &removed).await?;
+    backchannel::announce(state, &removed).await?;
     let mut logout_uris: Vec<&str> = Vec::new();
     for session in removed.segments.values() {
         for (visitor, index) in &session.visits {

@@ -16,6 +16,7 @@ use serde_json::json;
 
 use super::confirm::Purpose;
 use super::{Target, cookie, serve, storage_access_blocked};
+use crate::backchannel;
 use crate::clock::unix_now;
 use crate::domain::{
     BrowserSession, CodeKind, Grant, IndexEntry, PENDING_SIGN_IN_SECS, SegmentSession, SessionId,
@@ -222,29 +223,32 @@ async fn sign_in(
                     .insert(segment.clone(), previous.clone());
             }
         }
-        sessions::start(
-            state.store.as_ref(),
-            settings,
-            seg.user.id,
-            &entry,
-            &replaces,
-        )
-        .await?;
+        sessions::start(state, seg.user.id, &entry, &replaces).await?;
         indexed.push((seg.user.id, entry));
     }
     state.store.save_session(&sid, &session, keep_for).await?;
     for (user, entry) in &indexed {
-        sessions::confirm_started(
-            state.store.as_ref(),
-            settings,
-            *user,
-            std::slice::from_ref(entry),
-        )
-        .await?;
+        sessions::confirm_started(state, *user, std::slice::from_ref(entry)).await?;
     }
     if let Some(old_sid) = &old_sid {
         state.store.delete_session(old_sid).await?;
         sessions::forget_removed(state.store.as_ref(), &replaced_elsewhere).await?;
+        // The sign-ins this one replaced have ended: their sites' backends
+        // are told (the ones that moved with the cookie have not).
+        let mut ended = replaced_elsewhere;
+        for (segment, previous) in &before.segments {
+            if session
+                .segments
+                .get(segment)
+                .is_some_and(|s| s.id != previous.id)
+            {
+                ended
+                    .segments
+                    .entry(segment.clone())
+                    .or_insert_with(|| previous.clone());
+            }
+        }
+        backchannel::announce(state, &ended).await?;
     }
     metrics::global().sessions_created.inc();
     tracing::info!(user = %grant.user.id, client = %client.id, segment = %client.segment, "sso session set");

@@ -1,0 +1,64 @@
+//! Back-channel logouts waiting to be delivered: one job per site backend
+//! to tell that a sign-in ended.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ClientId, SessionId, UserId};
+
+/// One logout token to deliver to one client, and how far its delivery got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogoutJob {
+    /// The logout token's `jti`: the same at every attempt, so a receiver
+    /// that got it twice can tell.
+    #[serde(rename = "j")]
+    pub jti: String,
+    /// The sign-out this delivery belongs to (reported by `logout/status`).
+    #[serde(rename = "o")]
+    pub signout: String,
+    #[serde(rename = "c")]
+    pub client: ClientId,
+    /// The person (`sub`).
+    #[serde(rename = "u")]
+    pub user: UserId,
+    /// The sign-in that ended (`sid`).
+    #[serde(rename = "s")]
+    pub sid: SessionId,
+    /// Attempts made so far.
+    #[serde(rename = "n")]
+    pub attempts: u32,
+    /// Unix seconds of the sign-out: retries stop `backchannel.retry_secs`
+    /// after it.
+    #[serde(rename = "t")]
+    pub since: i64,
+}
+
+/// Where one client's delivery of one sign-out stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    Pending,
+    Delivered,
+    Retrying,
+    Abandoned,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Retrying => "retrying",
+            Self::Abandoned => "abandoned",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Delivered,
+            Self::Retrying,
+            Self::Abandoned,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
+    }
+}
