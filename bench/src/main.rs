@@ -14,7 +14,11 @@
 //! 6. Password sign-in p50 idle and while 64 connections send wrong client
 //!    secrets to `/oauth/token` (throttling lifted, so each is checked),
 //!    alternating rounds, the median ratio reported.
+//! 7. Back-channel logout to a local receiver (`backchannel.rs`): deliveries
+//!    per second, and the time from `/sso/end` to the last of the three
+//!    deliveries of a sign-in used by three sites.
 
+mod backchannel;
 mod server;
 mod wrk;
 
@@ -124,7 +128,8 @@ fn form(email: &str, password: &str, sign_in: bool) -> Vec<(&'static str, String
 
 #[tokio::main]
 async fn main() {
-    let run = Running::start().await;
+    let logouts = backchannel::Receiver::start();
+    let run = Running::start(&backchannel::config_edits(&logouts.url)).await;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(CONCURRENCY)
@@ -186,16 +191,20 @@ async fn main() {
         session: None,
         sid: None,
     };
+    // One person per session, as in life: each session is also one entry in
+    // its person's index (the figure includes it).
     let codes: Vec<Secret> = (0..SESSIONS).map(|_| Secret::generate()).collect();
     futures::stream::iter(codes.iter())
         .for_each_concurrent(CONCURRENCY, |c| {
-            let (store, grant) = (&store, &grant);
+            let store = &store;
+            let mut grant = grant.clone();
+            grant.user.id = UserId::new();
             async move {
                 store
                     .put_code(
                         CodeKind::SsoCode,
                         &c.hash(),
-                        grant,
+                        &grant,
                         Duration::from_secs(600),
                     )
                     .await
@@ -248,13 +257,19 @@ async fn main() {
     let auth_codes: Vec<Secret> = (0..POOL + API_ROUNDS * CODES_PER_ROUND)
         .map(|_| Secret::generate())
         .collect();
-    futures::stream::iter(auth_codes.iter())
-        .for_each_concurrent(CONCURRENCY, |c| {
-            let (store, grant) = (&store, &auth_grant);
+    futures::stream::iter(auth_codes.iter().enumerate())
+        .for_each_concurrent(CONCURRENCY, |(i, c)| {
+            let store = &store;
+            // The pool's codes are of distinct people: each ID token below
+            // is linked to an account of its own, as a site's users are.
+            let mut grant = auth_grant.clone();
+            if i < POOL {
+                grant.user.id = UserId::new();
+            }
             async move {
                 let ttl = Duration::from_secs(600);
                 store
-                    .put_code(CodeKind::AuthorizationCode, &c.hash(), grant, ttl)
+                    .put_code(CodeKind::AuthorizationCode, &c.hash(), &grant, ttl)
                     .await
                     .unwrap();
             }
@@ -269,8 +284,8 @@ async fn main() {
             code.expose()
         )
     };
-    // Distinct ID tokens of this server, as every sign-in brings a new one
-    // (all for the same user): the responses of createwithsso below.
+    // Distinct ID tokens of this server, of distinct people: the responses
+    // of createwithsso below.
     let token_url = run.url("/oauth/token");
     let pool: Vec<String> = futures::stream::iter(first)
         .map(|code| {
@@ -304,30 +319,43 @@ async fn main() {
         wrk::post_each(&token_url, "news:news-secret", &code_lists[round], false)
     });
 
-    // session/createwithsso with those ID tokens, linked once to an API user.
+    // session/createwithsso with those ID tokens, each linked once to an
+    // API user of its own (users on demand).
     let api = |path: &str| run.url(&format!("/api/{path}"));
-    let created: Value = http
-        .post(api("user/create"))
-        .basic_auth("portal", Some("portal-secret"))
-        .form(&[("email", "bench@example.com"), ("displayname", "Bench")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let api_user = created["body"]["user"]["id"].as_str().unwrap().to_owned();
-    let link = |service: &str, response: &str| {
-        http.post(api("user/linkssotoken"))
-            .basic_auth("portal", Some("portal-secret"))
-            .form(&[
-                ("user", api_user.as_str()),
-                ("service", service),
-                ("response", response),
-            ])
-            .send()
+    let link = |service: &'static str, response: String, n: usize| {
+        let http = &http;
+        async move {
+            let created: Value = http
+                .post(api("user/create"))
+                .basic_auth("portal", Some("portal-secret"))
+                .form(&[
+                    ("email", format!("bench-{service}-{n}@example.com")),
+                    ("displayname", "Bench".to_owned()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let user = created["body"]["user"]["id"].as_str().unwrap().to_owned();
+            let linked = http
+                .post(api("user/linkssotoken"))
+                .basic_auth("portal", Some("portal-secret"))
+                .form(&[
+                    ("user", user.as_str()),
+                    ("service", service),
+                    ("response", &response),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(linked.status(), 200);
+        }
     };
-    assert_eq!(link("federation", &pool[0]).await.unwrap().status(), 200);
+    futures::stream::iter(pool.iter().cloned().enumerate())
+        .for_each_concurrent(CONCURRENCY, |(n, t)| link("federation", t, n))
+        .await;
     let create_url = api("session/createwithsso");
     let federated = bodies_file(
         &scratch,
@@ -341,12 +369,16 @@ async fn main() {
 
     // For context: responses whose signature must be checked (an external
     // provider's; the demo partner's key is a test fixture).
-    let partner = partner_token();
-    assert_eq!(link("partner-idp", &partner).await.unwrap().status(), 200);
+    let partners: Vec<String> = (0..200).map(partner_token).collect();
+    futures::stream::iter(partners.iter().cloned().enumerate())
+        .for_each_concurrent(CONCURRENCY, |(n, t)| link("partner-idp", t, n))
+        .await;
     let external = bodies_file(
         &scratch,
         "external",
-        [format!("service=partner-idp&response={partner}")],
+        partners
+            .iter()
+            .map(|p| format!("service=partner-idp&response={p}")),
     );
     let (partner_rps, partner_ratio, _) = beside_healthz(&run, |_| {
         wrk::post_each(&create_url, "portal:portal-secret", &external, true)
@@ -380,6 +412,42 @@ async fn main() {
     flood_rounds.sort_by(|a, b| (a.1 / a.0).total_cmp(&(b.1 / b.0)));
     let (idle_p50, flooded_p50, flood) = flood_rounds.swap_remove(FLOOD_ROUNDS / 2);
     std::fs::remove_dir_all(&scratch).unwrap();
+
+    // 7: back-channel logout. Each sign-in is a person of its own, its
+    // sso_code minted straight into Redis.
+    let store = std::sync::Arc::new(store);
+    let base = run.url("");
+    let sign_in = {
+        let (store, http, grant, base) = (store.clone(), http.clone(), grant.clone(), base.clone());
+        move || -> futures::future::BoxFuture<'static, String> {
+            let (store, http, mut grant, base) =
+                (store.clone(), http.clone(), grant.clone(), base.clone());
+            Box::pin(async move {
+                grant.user.id = UserId::new();
+                let code = Secret::generate();
+                store
+                    .put_code(
+                        CodeKind::SsoCode,
+                        &code.hash(),
+                        &grant,
+                        Duration::from_secs(60),
+                    )
+                    .await
+                    .unwrap();
+                let url = |tail: String| {
+                    format!(
+                        "{base}/sso/set?client_id=news&segment=news&state=bench-state-3\
+                         &xd_receiver={NEWS_RECEIVER}&{tail}"
+                    )
+                };
+                set_session(&http, &url(format!("sso_code={}", code.expose())), |t| {
+                    url(format!("confirm={t}"))
+                })
+                .await
+            })
+        }
+    };
+    let (bcl_rate, bcl_p50, bcl_p99) = backchannel::measure(&run, &http, &logouts, sign_in).await;
 
     // 4: sign-ins per second per core.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -528,6 +596,18 @@ async fn main() {
         create_ratio >= 30.0,
     );
     line(
+        "back-channel logouts delivered per second",
+        format!("{bcl_rate:.0} /s (1,000 sign-ins used by 3 sites, ended at once)"),
+        "(report)",
+        true,
+    );
+    line(
+        "/sso/end to the last of 3 deliveries",
+        format!("p50 {bcl_p50:.1} ms, p99 {bcl_p99:.1} ms (200 sign-outs)"),
+        "(report)",
+        true,
+    );
+    line(
         "  context: createwithsso, signature checked",
         format!("{partner_ratio:.0} % ({partner_rps:.0}/s; an oidc service's ES256 response)"),
         "(context)",
@@ -547,8 +627,9 @@ fn bodies_file(
     path
 }
 
-/// An ID token of the demo's external provider, signed with its test key.
-fn partner_token() -> String {
+/// An ID token of the demo's external provider for person `n`, signed
+/// with its test key.
+fn partner_token(n: usize) -> String {
     let key = include_bytes!("../../sso-server/tests/fixtures/partner-idp.key.pem");
     let jwks: Value = serde_json::from_str(include_str!(
         "../../sso-server/config/partner-idp.jwks.json"
@@ -558,7 +639,7 @@ fn partner_token() -> String {
     header.kid = jwks["keys"][0]["kid"].as_str().map(str::to_owned);
     let now = sso_server::clock::unix_now();
     let claims = serde_json::json!({
-        "iss": "https://idp.partner.example", "aud": "sso-demo", "sub": "bench-partner-user",
+        "iss": "https://idp.partner.example", "aud": "sso-demo", "sub": format!("bench-partner-user-{n}"),
         "iat": now, "exp": now + 3600,
     });
     jsonwebtoken::encode(

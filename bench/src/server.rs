@@ -21,7 +21,9 @@ fn free_port() -> u16 {
 }
 
 impl Running {
-    pub async fn start() -> Self {
+    /// With `edits` (`from`, `to`) made to the demo configuration besides
+    /// the bench's own.
+    pub async fn start(edits: &[(String, String)]) -> Self {
         let redis = RedisServer::start();
         // The demo configuration, with sign-in throttling lifted (the bench
         // signs in from one address as fast as it can) and failed client
@@ -50,6 +52,13 @@ impl Running {
         ] {
             assert!(config.contains(from), "the demo config has no `{from}`");
             config = config.replace(from, to);
+        }
+        for (from, to) in edits {
+            assert!(
+                config.contains(from.as_str()),
+                "the demo config has no `{from}`"
+            );
+            config = config.replace(from.as_str(), to);
         }
         let path = std::env::temp_dir().join(format!("sso-bench-{}.toml", std::process::id()));
         std::fs::write(&path, config).unwrap();

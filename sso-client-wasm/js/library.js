@@ -39,6 +39,8 @@ function library(core) {
   function read(key) { return storage(function (s) { return s.getItem(key); }); }
   function write(key, value) { return storage(function (s) { s.setItem(key, value); return true; }); }
   function remove(key) { storage(function (s) { s.removeItem(key); }); }
+  // A site's "checked" record and its sign-out token: gone with a sign-out.
+  function forget(key) { remove(key); remove(key + SIGN_OUT); }
 
   function invoke(callback, arg) {
     if (callback) {
@@ -107,6 +109,7 @@ function library(core) {
       let settings = { method: lines[1], timeout: +lines[2], refresh: lines[3], key: lines[4], logout: lines[5] };
       site = { settings: settings, callbacks: callbacks };
       call.settings = settings;
+      listen(settings.key);
 
       let back = takeRedirectResult();
       if (back) {
@@ -121,6 +124,21 @@ function library(core) {
       }
       start(call);
     });
+  }
+
+  // The site's tabs tell each other of a sign-out on a BroadcastChannel
+  // named after its "checked" record. A message from another tab: forget
+  // this tab's check and tell the site (callback_failure, no_session).
+  /** @type {BroadcastChannel | null} */
+  let tabs = null;
+  function listen(key) {
+    if ((tabs && tabs.name === key) || typeof BroadcastChannel !== "function") return;
+    if (tabs) tabs.close();
+    tabs = new BroadcastChannel(key);
+    tabs.onmessage = function () {
+      forget(key);
+      invoke(site && site.callbacks.callback_failure, { stat: "ok", result: { status: NO_SESSION_STATUS, statusMessage: "signedOut" } });
+    };
   }
 
   function set_session(code) {
@@ -259,8 +277,9 @@ function library(core) {
       return settle(call, callbacks.callback_success, obj);
     }
     if (call.op === END && outcome === SUCCESS) {
-      remove(key);
-      remove(key + SIGN_OUT);
+      forget(key);
+      // This site's other open tabs learn it now, not at their next check.
+      if (tabs) tabs.postMessage(1);
       let uris = Array.isArray(result.logoutUris) ? result.logoutUris : [];
       return frontChannel(uris, call.settings.timeout, function () { finishEnd(call, obj); });
     }

@@ -23,3 +23,4 @@ const BLOCKED_KEY = "sso.blocked";
 const CONFIRMING_KEY = "sso.confirming";
 const SIGN_OUT = ".signout";
 const ALREADY_CHECKED = "already_checked";
+const NO_SESSION_STATUS = "no_session";

@@ -65,6 +65,9 @@ declare namespace SSO {
     capture_success?: (result: Result) => void;
     capture_error?: (error: ErrorResult) => void;
     callback_success?: (result: Result) => void;
+    /** No session; also when another open tab of this site signed out
+     *  (`status` "no_session", `statusMessage` "signedOut", told through a
+     *  BroadcastChannel within moments, no request made). */
     callback_failure?: (result: Result | ErrorResult) => void;
   }
 

@@ -121,7 +121,7 @@ pub mod storage {
 
 /// The JavaScript constants the page script uses, as `(name, value)` with
 /// the value already written as JavaScript: what `js/protocol.js` declares.
-pub const JS_CONSTANTS: [(&str, JsValue); 21] = [
+pub const JS_CONSTANTS: [(&str, JsValue); 22] = [
     ("CHECK", JsValue::Number(Op::Check as u8)),
     ("SET", JsValue::Number(Op::Set as u8)),
     ("END", JsValue::Number(Op::End as u8)),
@@ -149,6 +149,7 @@ pub const JS_CONSTANTS: [(&str, JsValue); 21] = [
     ("CONFIRMING_KEY", JsValue::Text(storage::CONFIRMING)),
     ("SIGN_OUT", JsValue::Text(storage::SIGN_OUT_SUFFIX)),
     ("ALREADY_CHECKED", JsValue::Text(status::ALREADY_CHECKED)),
+    ("NO_SESSION_STATUS", JsValue::Text(status::NO_SESSION)),
 ];
 
 /// A constant's value for `js/protocol.js`.

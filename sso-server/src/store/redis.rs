@@ -134,12 +134,19 @@ return #due";
 
 /// Adds an entry to a user's index and evicts beyond a limit, atomically.
 /// KEYS: the index. ARGV: id, entry JSON, now, limit, then the ids it
-/// replaces. Drops expired and replaced entries, sets `e:<id>` and `u:<id>`, then takes out the least recently used other
-/// entries (ties by id) beyond the limit and returns their JSON; the index
-/// expires with its latest entry.
+/// replaces. Takes out the replaced entries, sets `e:<id>` and `u:<id>`, and
+/// extends the key's life to the entry's expiry. Only when the index holds
+/// more than `limit` entries is it read whole: expired entries are dropped,
+/// then the least recently used others (ties by id) beyond the limit are
+/// taken out and their JSON returned. A sign-in under the limit costs a few
+/// field writes, however large the index.
 const INDEX_ADD: &str = r"
 local key, new, now, limit = KEYS[1], ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
 for i = 5, #ARGV do redis.call('HDEL', key, 'e:' .. ARGV[i], 'u:' .. ARGV[i]) end
+local entry = cjson.decode(ARGV[2])
+redis.call('HSET', key, 'e:' .. new, ARGV[2], 'u:' .. new, entry.u)
+if redis.call('EXPIRETIME', key) < entry.x then redis.call('EXPIREAT', key, entry.x) end
+if limit <= 0 or redis.call('HLEN', key) / 2 <= limit then return {} end
 local all = redis.call('HGETALL', key)
 local json, used = {}, {}
 for i = 1, #all, 2 do
@@ -152,14 +159,11 @@ for id, j in pairs(json) do
   if e.x <= now then
     redis.call('HDEL', key, 'e:' .. id, 'u:' .. id)
   elseif id ~= new then
-    others[#others + 1] = { id = id, json = j, used = used[id] or e.u, x = e.x }
+    others[#others + 1] = { id = id, json = j, used = used[id] or e.u }
   end
 end
-local entry = cjson.decode(ARGV[2])
-redis.call('HSET', key, 'e:' .. new, ARGV[2], 'u:' .. new, entry.u)
 local evicted = {}
-local last = entry.x
-if limit > 0 and #others + 1 > limit then
+if #others + 1 > limit then
   table.sort(others, function(a, b)
     if a.used ~= b.used then return a.used < b.used end
     return a.id < b.id
@@ -167,11 +171,8 @@ if limit > 0 and #others + 1 > limit then
   for i = 1, #others + 1 - limit do
     redis.call('HDEL', key, 'e:' .. others[i].id, 'u:' .. others[i].id)
     evicted[#evicted + 1] = others[i].json
-    others[i].x = 0
   end
 end
-for _, o in ipairs(others) do if o.x > last then last = o.x end end
-redis.call('EXPIREAT', key, last)
 return evicted";
 
 /// KEYS: the index. ARGV: ids. Takes the entries out, returns their JSON.

@@ -394,3 +394,29 @@ test('a sign-out on sport ends the news backend session without the browser (bac
   await visit(page, demo, 'news');
   await expect(page.locator('#signed-out')).toBeVisible();
 });
+
+test('a sign-out in one tab signs the site\'s other open tabs out within a second', async ({ page, demo }) => {
+  const person = await register(demo, 'sport');
+  await signInWithForm(page, demo, 'sport', person.capture_user.email);
+  const other = await page.context().newPage();
+  await visit(other, demo, 'sport');
+  await expect(other.locator('#signed-in')).toBeVisible();
+  const failures: string[] = [];
+  await other.exposeFunction('reportFailure', (status: string) => failures.push(status));
+  await other.evaluate(() => {
+    // The site's own callback_failure still runs; this records it too.
+    const config = window.demoConfig();
+    const original = config.callback_failure;
+    window.SSO.check_session({ ...config, refresh: false, callback_failure: (r: any) => { (window as any).reportFailure(r.result?.status); original?.(r); } }, 'news-sport', 'sport');
+  });
+
+  await page.locator('#sign-out').click();
+  // Signed out: in-page, or (third-party cookies blocked) through a
+  // top-level redirect that ends on the site's logout page.
+  await page.waitForFunction(
+    () => location.pathname.endsWith('logout.html') || document.getElementById('signed-out')?.hidden === false,
+  );
+  // No reload, no check of its own: the other tab is told.
+  await expect(other.locator('#signed-out')).toBeVisible({ timeout: 1000 });
+  expect(failures).toContain('no_session');
+});

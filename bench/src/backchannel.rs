@@ -1,0 +1,189 @@
+//! Figure 7: OpenID Connect back-channel logout. A local receiver stands in
+//! for three site backends (news, sport, shop) and records when each logout
+//! token arrives.
+//!
+//! - Latency: one sign-in used by the three sites is ended with `/sso/end`;
+//!   the time from its answer to the third delivery (p50, p99 over
+//!   [`LATENCY_SESSIONS`] sign-outs, one at a time).
+//! - Throughput: [`BURST_SESSIONS`] such sign-ins ended at once; deliveries
+//!   per second from the first sign-out to the last delivery.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+use futures::StreamExt;
+use serde_json::Value;
+
+use crate::server::Running;
+
+const LATENCY_SESSIONS: usize = 200;
+const BURST_SESSIONS: usize = 1_000;
+const SITES: usize = 3;
+
+/// The receiver: arrival times of the logout tokens.
+pub struct Receiver {
+    pub url: String,
+    arrivals: Arc<Mutex<Vec<Instant>>>,
+}
+
+impl Receiver {
+    pub fn start() -> Self {
+        let arrivals = Arc::new(Mutex::new(Vec::new()));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "http://127.0.0.1:{}/backchannel",
+            listener.local_addr().unwrap().port()
+        );
+        let got = arrivals.clone();
+        let server = HttpServer::new(move || {
+            let got = got.clone();
+            App::new().route(
+                "/backchannel",
+                web::post().to(move |_: web::Bytes| {
+                    let got = got.clone();
+                    async move {
+                        got.lock().unwrap().push(Instant::now());
+                        HttpResponse::Ok().finish()
+                    }
+                }),
+            )
+        })
+        .workers(1)
+        .listen(listener)
+        .unwrap()
+        .run();
+        tokio::spawn(server);
+        Self { url, arrivals }
+    }
+
+    fn count(&self) -> usize {
+        self.arrivals.lock().unwrap().len()
+    }
+
+    async fn wait_for(&self, n: usize) -> Instant {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(at) = self.arrivals.lock().unwrap().get(n - 1) {
+                return *at;
+            }
+            assert!(Instant::now() < deadline, "back-channel deliveries stalled");
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+    }
+}
+
+/// The configuration edits that point the three demo sites at `receiver`
+/// and let shop use the news segment (so one sign-in is used by three).
+pub fn config_edits(receiver: &str) -> Vec<(String, String)> {
+    let news = "backchannel_logout_uri = \"http://news.localhost:8081/account/backchannel-logout\"";
+    let sport = "xd_receivers = [\"http://sport.localhost:8082/xd_receiver.html\"]";
+    let shop = "xd_receivers = [\"http://shop.localhost:8083/xd_receiver.html\"]";
+    vec![
+        (
+            news.into(),
+            format!("backchannel_logout_uri = \"{receiver}\""),
+        ),
+        (
+            sport.into(),
+            format!("{sport}\nbackchannel_logout_uri = \"{receiver}\""),
+        ),
+        (
+            shop.into(),
+            format!("{shop}\nbackchannel_logout_uri = \"{receiver}\""),
+        ),
+        (
+            "federates_with = [\"shop\"]".into(),
+            "federates_with = [\"shop\", \"news\"]".into(),
+        ),
+    ]
+}
+
+/// The figures: (deliveries per second, p50 ms, p99 ms).
+pub async fn measure(
+    run: &Running,
+    http: &reqwest::Client,
+    receiver: &Receiver,
+    sign_in: impl Fn() -> futures::future::BoxFuture<'static, String>,
+) -> (f64, f64, f64) {
+    let check = |site: &'static str, port: u16, cookie: String| {
+        let url = run.url(&format!(
+            "/sso/check?client_id={site}&segment={site}&supported_segments=news-sport-shop\
+             &state=bench-bcl-1&xd_receiver=http://{site}.localhost:{port}/xd_receiver.html\
+             &flow=standard&flow_version=1&locale=en-US"
+        ));
+        let http = http.clone();
+        async move {
+            let r = http.get(url).header("cookie", cookie).send().await.unwrap();
+            assert_eq!(r.status(), 303);
+        }
+    };
+    // One sign-in, used by news, sport and shop.
+    let used_by_three = || {
+        let cookie = sign_in();
+        async move {
+            let cookie = cookie.await;
+            check("news", 8081, cookie.clone()).await;
+            check("sport", 8082, cookie.clone()).await;
+            check("shop", 8083, cookie.clone()).await;
+            cookie
+        }
+    };
+    let end = |cookie: String| {
+        let base = run.url(
+            "/sso/end?client_id=news&segment=news&supported_segments=news-sport\
+             &state=bench-bcl-2&xd_receiver=http://news.localhost:8081/xd_receiver.html",
+        );
+        let http = http.clone();
+        async move {
+            let first = http
+                .get(&base)
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap();
+            let location = first.headers()["location"].to_str().unwrap().to_owned();
+            let fragment = location.split_once('#').unwrap().1;
+            let json = url::form_urlencoded::parse(fragment.as_bytes())
+                .find(|(k, _)| k == "sso")
+                .unwrap()
+                .1;
+            let result: Value = serde_json::from_str(&json).unwrap();
+            let confirm = result["result"]["confirm"].as_str().unwrap().to_owned();
+            let done = http
+                .get(format!("{base}&confirm={confirm}"))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(done.status(), 303);
+        }
+    };
+
+    let mut latencies = Vec::with_capacity(LATENCY_SESSIONS);
+    for _ in 0..LATENCY_SESSIONS {
+        let cookie = used_by_three().await;
+        let before = receiver.count();
+        end(cookie).await;
+        let ended = Instant::now();
+        let last = receiver.wait_for(before + SITES).await;
+        latencies.push(last.saturating_duration_since(ended).as_secs_f64() * 1000.0);
+    }
+    latencies.sort_by(f64::total_cmp);
+    let p50 = latencies[LATENCY_SESSIONS / 2];
+    let p99 = latencies[LATENCY_SESSIONS * 99 / 100];
+
+    let cookies: Vec<String> = futures::stream::iter(0..BURST_SESSIONS)
+        .map(|_| used_by_three())
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    let before = receiver.count();
+    let started = Instant::now();
+    futures::stream::iter(cookies)
+        .for_each_concurrent(64, end)
+        .await;
+    let last = receiver.wait_for(before + BURST_SESSIONS * SITES).await;
+    let rate = (BURST_SESSIONS * SITES) as f64 / last.duration_since(started).as_secs_f64();
+    (rate, p50, p99)
+}
