@@ -191,6 +191,15 @@ async fn main() {
         session: None,
         sid: None,
     };
+    // `SSO_BENCH_ONLY=backchannel make bench`: figure 7 alone.
+    if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("backchannel") {
+        let (rate, p50, p99) =
+            backchannel_figure(&run, &http, std::sync::Arc::new(store), &grant, &logouts).await;
+        println!(
+            "back-channel: {rate:.0} deliveries/s; /sso/end to last of 3: p50 {p50:.1} ms, p99 {p99:.1} ms"
+        );
+        return;
+    }
     // One person per session, as in life: each session is also one entry in
     // its person's index (the figure includes it).
     let codes: Vec<Secret> = (0..SESSIONS).map(|_| Secret::generate()).collect();
@@ -413,41 +422,9 @@ async fn main() {
     let (idle_p50, flooded_p50, flood) = flood_rounds.swap_remove(FLOOD_ROUNDS / 2);
     std::fs::remove_dir_all(&scratch).unwrap();
 
-    // 7: back-channel logout. Each sign-in is a person of its own, its
-    // sso_code minted straight into Redis.
-    let store = std::sync::Arc::new(store);
-    let base = run.url("");
-    let sign_in = {
-        let (store, http, grant, base) = (store.clone(), http.clone(), grant.clone(), base.clone());
-        move || -> futures::future::BoxFuture<'static, String> {
-            let (store, http, mut grant, base) =
-                (store.clone(), http.clone(), grant.clone(), base.clone());
-            Box::pin(async move {
-                grant.user.id = UserId::new();
-                let code = Secret::generate();
-                store
-                    .put_code(
-                        CodeKind::SsoCode,
-                        &code.hash(),
-                        &grant,
-                        Duration::from_secs(60),
-                    )
-                    .await
-                    .unwrap();
-                let url = |tail: String| {
-                    format!(
-                        "{base}/sso/set?client_id=news&segment=news&state=bench-state-3\
-                         &xd_receiver={NEWS_RECEIVER}&{tail}"
-                    )
-                };
-                set_session(&http, &url(format!("sso_code={}", code.expose())), |t| {
-                    url(format!("confirm={t}"))
-                })
-                .await
-            })
-        }
-    };
-    let (bcl_rate, bcl_p50, bcl_p99) = backchannel::measure(&run, &http, &logouts, sign_in).await;
+    // 7: back-channel logout.
+    let (bcl_rate, bcl_p50, bcl_p99) =
+        backchannel_figure(&run, &http, std::sync::Arc::new(store), &grant, &logouts).await;
 
     // 4: sign-ins per second per core.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -613,6 +590,49 @@ async fn main() {
         "(context)",
         true,
     );
+}
+
+/// Figure 7 (see `backchannel.rs`). Each sign-in is a person of its own,
+/// its sso_code minted straight into Redis.
+async fn backchannel_figure(
+    run: &Running,
+    http: &reqwest::Client,
+    store: std::sync::Arc<RedisStore>,
+    grant: &Grant,
+    logouts: &backchannel::Receiver,
+) -> (f64, f64, f64) {
+    let base = run.url("");
+    let sign_in = {
+        let (store, http, grant, base) = (store.clone(), http.clone(), grant.clone(), base.clone());
+        move || -> futures::future::BoxFuture<'static, String> {
+            let (store, http, mut grant, base) =
+                (store.clone(), http.clone(), grant.clone(), base.clone());
+            Box::pin(async move {
+                grant.user.id = UserId::new();
+                let code = Secret::generate();
+                store
+                    .put_code(
+                        CodeKind::SsoCode,
+                        &code.hash(),
+                        &grant,
+                        Duration::from_secs(60),
+                    )
+                    .await
+                    .unwrap();
+                let url = |tail: String| {
+                    format!(
+                        "{base}/sso/set?client_id=news&segment=news&state=bench-state-3\
+                         &xd_receiver={NEWS_RECEIVER}&{tail}"
+                    )
+                };
+                set_session(&http, &url(format!("sso_code={}", code.expose())), |t| {
+                    url(format!("confirm={t}"))
+                })
+                .await
+            })
+        }
+    };
+    backchannel::measure(run, http, logouts, sign_in).await
 }
 
 /// A file of request bodies for [`wrk::post_each`], one per line.

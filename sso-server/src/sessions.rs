@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::backchannel;
 use crate::config::{MAX_SESSIONS_CEILING, Settings};
-use crate::domain::{BrowserSession, IndexEntry, SessionId, SessionTarget, UserId};
+use crate::domain::{ApiSession, BrowserSession, IndexEntry, SessionId, SessionTarget, UserId};
 use crate::secrets::SecretHash;
 use crate::sso_service::ServiceKind;
 use crate::startup::AppState;
@@ -56,6 +56,31 @@ pub async fn start(
     }
     backchannel::announce(state, &ended).await?;
     Ok(evicted)
+}
+
+/// [`start`] for an API session, with its record written in the same round
+/// trip, after its entry.
+pub async fn start_api(
+    state: &AppState,
+    user: UserId,
+    entry: &IndexEntry,
+    sid: &SecretHash,
+    session: &ApiSession,
+    ttl: std::time::Duration,
+) -> Result<(), StoreError> {
+    let store = state.store.as_ref();
+    let evicted = store
+        .start_api_session(user, entry, limit(&state.settings), sid, session, ttl)
+        .await?;
+    let mut ended = BrowserSession::default();
+    for old in &evicted {
+        ended
+            .segments
+            .extend(end_record(store, &old.target).await?.segments);
+        tracing::info!(user = %user, session = %old.id(), "session ended: over max_sessions_per_user");
+    }
+    backchannel::announce(state, &ended).await?;
+    Ok(())
 }
 
 /// After the records of `entries` (all of `user`) are written: a concurrent

@@ -414,8 +414,7 @@ pub async fn session_create_with_sso(
     // all the same, the session is taken back before anyone learns its secret.
     let store = state.store.as_ref();
     let (user, written) = tokio::join!(store.user(user_id), async {
-        sessions::start(&state, user_id, &entry, &[]).await?;
-        store.put_api_session(&sid, &session, ttl).await?;
+        sessions::start_api(&state, user_id, &entry, &sid, &session, ttl).await?;
         sessions::confirm_started(&state, user_id, std::slice::from_ref(&entry)).await
     });
     if !written? {

@@ -389,6 +389,20 @@ impl Store for MemoryStore {
         Ok(evicted)
     }
 
+    async fn start_api_session(
+        &self,
+        user: UserId,
+        entry: &IndexEntry,
+        limit: u32,
+        sid: &SecretHash,
+        session: &ApiSession,
+        ttl: Duration,
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        let evicted = self.index_session(user, entry, &[], limit).await?;
+        self.put_api_session(sid, session, ttl).await?;
+        Ok(evicted)
+    }
+
     async fn user_sessions(&self, user: UserId) -> Result<Vec<IndexEntry>, StoreError> {
         let now = unix_now();
         let state = self.lock();

@@ -160,6 +160,17 @@ pub trait Store: Send + Sync + 'static {
         replaces: &[SessionId],
         limit: u32,
     ) -> Result<Vec<IndexEntry>, StoreError>;
+    /// [`Store::index_session`] for an API session, then its record, in that
+    /// order and in one round trip: what `session/createwithsso` does.
+    async fn start_api_session(
+        &self,
+        user: UserId,
+        entry: &IndexEntry,
+        limit: u32,
+        sid: &SecretHash,
+        session: &ApiSession,
+        ttl: Duration,
+    ) -> Result<Vec<IndexEntry>, StoreError>;
     /// The user's entries that have not expired, in no particular order.
     /// An entry may outlive its record by a moment (or a crash between the
     /// two writes); callers check the record.

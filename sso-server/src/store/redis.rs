@@ -785,6 +785,35 @@ impl Store for RedisStore {
         evicted.into_iter().map(parse_entry).collect()
     }
 
+    async fn start_api_session(
+        &self,
+        user: UserId,
+        entry: &IndexEntry,
+        limit: u32,
+        sid: &SecretHash,
+        session: &ApiSession,
+        ttl: Duration,
+    ) -> Result<Vec<IndexEntry>, StoreError> {
+        // One connection runs a pipeline's commands in order, so the entry
+        // is written before the record, in one round trip. EVAL, not
+        // EVALSHA: a script missing from the cache after a Redis restart
+        // cannot fail the first command while the second runs.
+        let mut conn = self.conn().await?;
+        let mut pipe = redis::pipe();
+        pipe.cmd("EVAL")
+            .arg(INDEX_ADD)
+            .arg(1)
+            .arg(key_index(user))
+            .arg(entry.id().as_str())
+            .arg(to_json(entry))
+            .arg(unix_now())
+            .arg(limit)
+            .pset_ex(key_api_session(sid), to_json(session), millis(ttl))
+            .ignore();
+        let (evicted,): (Vec<String>,) = timed(pipe.query_async(&mut conn)).await?;
+        evicted.into_iter().map(parse_entry).collect()
+    }
+
     async fn user_sessions(&self, user: UserId) -> Result<Vec<IndexEntry>, StoreError> {
         let mut conn = self.conn().await?;
         let fields: HashMap<String, String> = timed(conn.hgetall(key_index(user))).await?;

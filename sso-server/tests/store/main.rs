@@ -581,6 +581,50 @@ async fn delivery_states_are_kept_per_sign_out(store: DynStore) {
     assert!(store.delivery_states("s2").await.unwrap().is_empty());
 }
 
+async fn an_api_session_is_indexed_and_stored_in_one_step(store: DynStore) {
+    let user = UserId::new();
+    let now = unix_now();
+    let mut last = None;
+    for n in 0..3 {
+        let sid = Secret::generate().hash();
+        let entry = IndexEntry {
+            id: SessionId::of_api(&sid),
+            target: SessionTarget::Api { sid: sid.clone() },
+            created: now,
+            last_used: now - 10 + n,
+            expires: now + 600,
+            keep_me_logged_in: false,
+            device: "application portal".to_owned(),
+        };
+        let session = sso_server::domain::ApiSession {
+            user,
+            created: now,
+            expires: now + 600,
+            application: Some("portal".to_owned()),
+        };
+        let evicted = store
+            .start_api_session(user, &entry, 2, &sid, &session, Duration::from_secs(600))
+            .await
+            .unwrap();
+        assert_eq!(store.api_session(&sid).await.unwrap(), Some(session));
+        assert_eq!(
+            evicted.len(),
+            usize::from(n == 2),
+            "the third goes over the limit of 2"
+        );
+        last = Some(entry);
+    }
+    let ids: Vec<_> = store
+        .user_sessions(user)
+        .await
+        .unwrap()
+        .iter()
+        .map(IndexEntry::id)
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&last.unwrap().id));
+}
+
 suite!(
     users_are_found_by_id_and_email,
     emails_are_unique_even_under_concurrency,
@@ -601,6 +645,7 @@ suite!(
     logouts_are_claimed_once_finished_and_retried_when_due,
     an_unfinished_logout_is_taken_again_after_its_lease,
     delivery_states_are_kept_per_sign_out,
+    an_api_session_is_indexed_and_stored_in_one_step,
 );
 
 /// A code stored in an older build's shape (the grant named the user by id
