@@ -47,14 +47,7 @@ pub async fn start(
     let evicted = store
         .index_session(user, entry, replaces, limit(&state.settings))
         .await?;
-    let mut ended = BrowserSession::default();
-    for old in &evicted {
-        ended
-            .segments
-            .extend(end_record(store, &old.target).await?.segments);
-        tracing::info!(user = %user, session = %old.id(), "session ended: over max_sessions_per_user");
-    }
-    backchannel::announce(state, &ended).await?;
+    end_over_limit(state, user, &evicted).await?;
     Ok(evicted)
 }
 
@@ -72,14 +65,7 @@ pub async fn start_api(
     let evicted = store
         .start_api_session(user, entry, limit(&state.settings), sid, session, ttl)
         .await?;
-    let mut ended = BrowserSession::default();
-    for old in &evicted {
-        ended
-            .segments
-            .extend(end_record(store, &old.target).await?.segments);
-        tracing::info!(user = %user, session = %old.id(), "session ended: over max_sessions_per_user");
-    }
-    backchannel::announce(state, &ended).await?;
+    end_over_limit(state, user, &evicted).await?;
     Ok(())
 }
 
@@ -103,16 +89,48 @@ pub async fn confirm_started(
         .iter()
         .map(IndexEntry::id)
         .collect();
+    let overtaken: Vec<IndexEntry> = entries
+        .iter()
+        .filter(|e| !indexed.contains(&e.id()))
+        .cloned()
+        .collect();
+    end_over_limit(state, user, &overtaken).await?;
+    Ok(overtaken.is_empty())
+}
+
+/// Ends the records of entries the session limit took out of the index
+/// (their entries are gone already) and tells the sites' backends.
+async fn end_over_limit(
+    state: &AppState,
+    user: UserId,
+    entries: &[IndexEntry],
+) -> Result<(), StoreError> {
     let mut ended = BrowserSession::default();
-    for entry in entries.iter().filter(|e| !indexed.contains(&e.id())) {
-        ended
-            .segments
-            .extend(end_record(store, &entry.target).await?.segments);
+    for entry in entries {
+        let removed = end_record(state.store.as_ref(), &entry.target).await?;
+        ended.segments.extend(removed.segments);
         tracing::info!(user = %user, session = %entry.id(), "session ended: over max_sessions_per_user");
     }
-    let all = ended.is_empty() && entries.iter().all(|e| indexed.contains(&e.id()));
     backchannel::announce(state, &ended).await?;
-    Ok(all)
+    Ok(())
+}
+
+/// Ends the one session `id` among the person's (see [`entries`]); `None`
+/// when it is not one of them.
+pub async fn end_by_id(
+    state: &AppState,
+    user: UserId,
+    id: &SessionId,
+    linked: bool,
+) -> Result<Option<Ended>, StoreError> {
+    let found = entries(state.store.as_ref(), &state.settings, user, linked)
+        .await?
+        .into_iter()
+        .find(|(_, e)| &e.id() == id);
+    match found {
+        Some(entry) => end_entries(state, &[entry]).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Ends the record an entry points to (the entry itself stays: see [`end`]);

@@ -4,7 +4,7 @@
 use crate::access_token::AccessClaims;
 use crate::clock::unix_now;
 use crate::config::Release;
-use crate::domain::{ClientId, CodeKind, Grant, SessionBinding, User, UserId};
+use crate::domain::{ClientId, CodeKind, Grant, SessionBinding, SessionId, User, UserId};
 use crate::error::ApiError;
 use crate::metrics;
 use crate::secrets::Secret;
@@ -126,10 +126,13 @@ pub fn issue_access_token(
     })
 }
 
-/// The user behind a presented access token, and what the token says: the
-/// token must be ours and current, and the SSO session it is bound to (if
-/// any) must still stand.
-pub async fn token_user(state: &AppState, token: &str) -> Result<(User, AccessClaims), ApiError> {
+/// The user behind a presented access token, what the token says, and the
+/// id of the sign-in it is bound to (none for a registration-API token): the
+/// token must be ours and current, and that sign-in must still stand.
+pub async fn token_user(
+    state: &AppState,
+    token: &str,
+) -> Result<(User, AccessClaims, Option<SessionId>), ApiError> {
     let now = unix_now();
     let claims = state
         .access_tokens
@@ -139,15 +142,19 @@ pub async fn token_user(state: &AppState, token: &str) -> Result<(User, AccessCl
     // The session and the user are independent reads: one round trip.
     let session_stands = async {
         let Some(bound) = &claims.session else {
-            return Ok(true);
+            return Ok(Some(None));
         };
         let session = state.store.session(&bound.sid).await?.without_expired(now);
         let signed_in = session.segments.get(&bound.segment);
-        Ok::<_, ApiError>(signed_in.is_some_and(|s| s.user.id == claims.user))
+        Ok::<_, ApiError>(
+            signed_in
+                .filter(|s| s.user.id == claims.user)
+                .map(|s| Some(s.id.clone())),
+        )
     };
     let (stands, user) = tokio::join!(session_stands, state.store.user(claims.user));
     match (stands?, user?) {
-        (true, Some(user)) => Ok((user, claims)),
+        (Some(sign_in), Some(user)) => Ok((user, claims, sign_in)),
         _ => Err(ApiError::AccessTokenInvalid),
     }
 }

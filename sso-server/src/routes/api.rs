@@ -600,18 +600,14 @@ pub async fn user_end_session(
     caller.require(RoleToken::UserSessionEnd)?;
     let user = target_user(&state, &caller, &p).await?;
     let id = p.parse("session_id", SessionId::parse)?;
-    let store = state.store.as_ref();
-    let entry = sessions::entries(store, &state.settings, user.id, true)
+    let ended = sessions::end_by_id(&state, user.id, &id, true)
         .await?
-        .into_iter()
-        .find(|(_, e)| e.id() == id)
         .ok_or_else(|| {
             failure(
                 ApiStatus::SessionNotFound,
                 format!("no session {id} of this user"),
             )
         })?;
-    let ended = sessions::end_entries(&state, &[entry]).await?;
     tracing::info!(user = %user.id, session = %id, by = %caller.name(), "session ended");
     Ok(ok(
         json!({ "ended": ended.count, "signout": ended.signout }),

@@ -28,7 +28,7 @@ pub async fn entity(
     let Some(Ok(Authorization::Bearer(token))) = Authorization::of(&req) else {
         return Err(ApiError::AccessTokenInvalid);
     };
-    let (user, claims) = token_user(&state, &token).await?;
+    let (user, claims, _) = token_user(&state, &token).await?;
     let mut result = released_profile(&user.profile(), claims.release);
     result.insert("client_id".to_owned(), claims.client.as_str().into());
     Ok(HttpResponse::Ok()

@@ -61,18 +61,7 @@ async fn caller(
     let Some(Ok(Authorization::Bearer(token))) = Authorization::of(req) else {
         return Err(ApiError::AccessTokenInvalid);
     };
-    let (user, claims) = token_user(state, &token).await?;
-    // The sign-in's id is kept in the session the token is bound to.
-    let current = match claims.session {
-        Some(bound) => state
-            .store
-            .session(&bound.sid)
-            .await?
-            .segments
-            .remove(&bound.segment)
-            .map(|s| s.id),
-        None => None,
-    };
+    let (user, _, current) = token_user(state, &token).await?;
     Ok((user, current))
 }
 
@@ -135,13 +124,9 @@ pub async fn end_one(
     let (user, _) = caller(&state, &req).await?;
     let p = Params::new(form.into_inner());
     let id = p.parse("session_id", SessionId::parse)?;
-    let store = state.store.as_ref();
-    let entry = sessions::entries(store, &state.settings, user.id, false)
+    let done = sessions::end_by_id(&state, user.id, &id, false)
         .await?
-        .into_iter()
-        .find(|(_, e)| e.id() == id)
         .ok_or_else(|| ApiError::SessionNotFound(id.to_string()))?;
-    let done = sessions::end_entries(&state, &[entry]).await?;
     tracing::info!(user = %user.id, session = %id, "session ended by its person");
     Ok(ended(done))
 }

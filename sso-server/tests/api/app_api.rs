@@ -916,27 +916,7 @@ async fn every_status_of_the_catalog_is_reachable(backend: Backend) {
 /// sessions of the site-backend account linked to the person (sign out
 /// everywhere), without any browser taking part.
 async fn applications_list_and_end_a_persons_sessions(backend: Backend) {
-    let app = spawn_app_with(backend, |s| {
-        let hash = s.applications["portal"].secret_hash.clone();
-        s.roles.insert(
-            "sessions-admin".into(),
-            [
-                RoleToken::UserSessionView,
-                RoleToken::UserSessionEnd,
-                RoleToken::SsoUsers,
-            ]
-            .into(),
-        );
-        s.applications.insert(
-            "helpdesk".into(),
-            ApiApplication {
-                id: "helpdesk".into(),
-                secret_hash: hash,
-                roles: vec!["sessions-admin".into()],
-            },
-        );
-    })
-    .await;
+    let app = spawn_app_with(backend, add_helpdesk).await;
     let helpdesk = Auth::Basic("helpdesk", "portal-secret");
     // A person with two browsers, and a news-backend account with a session.
     let (id_token, person) = app.id_token(&NEWS, "everywhere@example.com").await;

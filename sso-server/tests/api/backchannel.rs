@@ -10,8 +10,7 @@ use openidconnect::core::{CoreIdToken, CoreJsonWebKeySet};
 use openidconnect::{ClientId, IdTokenVerifier, IssuerUrl, Nonce};
 use reqwest::StatusCode;
 use serde_json::Value;
-use sso_server::config::ApiApplication;
-use sso_server::domain::{ClientId as SiteId, RoleToken};
+use sso_server::domain::ClientId as SiteId;
 use sso_server::store::RedisStore;
 
 use crate::helpers::*;
@@ -94,28 +93,6 @@ fn down() -> String {
 fn takes_logouts(s: &mut sso_server::config::Settings, client: &str, url: &str) {
     let client = s.clients.get_mut(&SiteId::parse(client).unwrap()).unwrap();
     client.backchannel_logout_uri = Some(url.to_owned());
-}
-
-/// An application allowed to end and watch sessions of anyone.
-fn helpdesk(s: &mut sso_server::config::Settings) {
-    let hash = s.applications["portal"].secret_hash.clone();
-    s.roles.insert(
-        "sessions-admin".into(),
-        [
-            RoleToken::UserSessionView,
-            RoleToken::UserSessionEnd,
-            RoleToken::SsoUsers,
-        ]
-        .into(),
-    );
-    s.applications.insert(
-        "helpdesk".into(),
-        ApiApplication {
-            id: "helpdesk".into(),
-            secret_hash: hash,
-            roles: vec!["sessions-admin".into()],
-        },
-    );
 }
 
 impl TestApp {
@@ -320,7 +297,7 @@ async fn a_failing_receiver_is_retried_until_it_takes_the_token_once(backend: Ba
     let url = news.url.clone();
     let app = spawn_app_with(backend, move |s| {
         takes_logouts(s, "news", &url);
-        helpdesk(s);
+        add_helpdesk(s);
     })
     .await;
     let (user, _cookie) = app.signed_in_browser(&NEWS, "retry@example.com").await;
@@ -350,7 +327,7 @@ async fn a_receiver_down_past_the_window_is_reported_abandoned(backend: Backend)
     let app = spawn_app_with(backend, move |s| {
         takes_logouts(s, "news", &url);
         s.backchannel.retry = Duration::from_secs(2);
-        helpdesk(s);
+        add_helpdesk(s);
     })
     .await;
     let (user, _cookie) = app.signed_in_browser(&NEWS, "gone@example.com").await;

@@ -440,3 +440,25 @@ pub async fn assert_error(response: Response, status: StatusCode, error: &str) -
     assert!(!body["request_id"].as_str().unwrap().is_empty());
     body
 }
+
+/// An application allowed to end and watch sessions of anyone.
+pub fn add_helpdesk(s: &mut Settings) {
+    let hash = s.applications["portal"].secret_hash.clone();
+    s.roles.insert(
+        "sessions-admin".into(),
+        [
+            sso_server::domain::RoleToken::UserSessionView,
+            sso_server::domain::RoleToken::UserSessionEnd,
+            sso_server::domain::RoleToken::SsoUsers,
+        ]
+        .into(),
+    );
+    s.applications.insert(
+        "helpdesk".into(),
+        sso_server::config::ApiApplication {
+            id: "helpdesk".into(),
+            secret_hash: hash,
+            roles: vec!["sessions-admin".into()],
+        },
+    );
+}
