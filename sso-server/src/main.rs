@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use mimalloc::MiMalloc;
-use sso_server::config::{ConfigSource, LogFormat, Overrides, Settings, StoreSettings};
+use sso_server::config::{ConfigSource, LogFormat, Overrides, Settings};
 use sso_server::startup::Application;
 use sso_server::telemetry;
 
@@ -185,10 +185,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let store = match &settings.store {
-        StoreSettings::Memory => "memory (in-process; state is lost on restart)".to_owned(),
-        StoreSettings::Redis(url) => sso_server::config::redact_url(url),
-    };
+    let store = settings.store.describe();
     let public_url = settings.public_url.clone();
     let app = match Application::build(settings).await {
         Ok(app) => app,

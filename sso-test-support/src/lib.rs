@@ -1,9 +1,11 @@
 //! What every test crate of the workspace starts the same way: a real
-//! `redis-server` on a free port ([`RedisServer`]), a store of either kind
-//! ([`Backend`]) and the store matrix that runs a test on each
-//! ([`both_stores!`]), and the SSO server itself on free ports
-//! ([`spawn_server`]). A dev-dependency only (and the bench's).
+//! `redis-server` on a free port ([`RedisServer`]), a real six-node Redis
+//! Cluster ([`RedisCluster`]), a store of each kind ([`Backend`]) and the
+//! store matrix that runs a test on each ([`each_store!`]), and the SSO
+//! server itself on free ports ([`spawn_server`]). A dev-dependency only
+//! (and the bench's and the soak's).
 
+mod redis_cluster;
 mod redis_server;
 
 use std::net::TcpListener;
@@ -14,7 +16,48 @@ use sso_server::config::{Overrides, Settings};
 use sso_server::startup::Application;
 use sso_server::store::{DynStore, MemoryStore, RedisStore};
 
+pub use redis_cluster::RedisCluster;
 pub use redis_server::RedisServer;
+
+/// The Redis processes behind a test's store, stopped when dropped.
+pub enum Redis {
+    Node(RedisServer),
+    Cluster(RedisCluster),
+}
+
+impl Redis {
+    /// The store URL that reaches it.
+    pub fn url(&self) -> String {
+        match self {
+            Self::Node(server) => server.url(),
+            Self::Cluster(cluster) => cluster.url(),
+        }
+    }
+
+    /// Kills every process at once, as a crash would.
+    pub fn kill(&mut self) {
+        match self {
+            Self::Node(server) => server.kill(),
+            Self::Cluster(cluster) => cluster.kill(),
+        }
+    }
+
+    /// Starts it again, empty.
+    pub fn restart(&mut self) {
+        match self {
+            Self::Node(server) => server.restart(),
+            Self::Cluster(cluster) => cluster.restart(),
+        }
+    }
+
+    /// The cluster, for a test that needs its nodes.
+    pub fn cluster(&mut self) -> &mut RedisCluster {
+        match self {
+            Self::Cluster(cluster) => cluster,
+            Self::Node(_) => panic!("this store runs on one Redis node, not a cluster"),
+        }
+    }
+}
 
 /// The store a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,12 +66,14 @@ pub enum Backend {
     Memory,
     /// A real `redis-server` started for this test alone.
     Redis,
+    /// A real six-node Redis Cluster started for this test alone.
+    RedisCluster,
 }
 
 impl Backend {
     /// A fresh, empty store, and the Redis server behind it (kept alive by
     /// holding it; dropping it stops the server).
-    pub async fn store(self) -> (DynStore, Option<RedisServer>) {
+    pub async fn store(self) -> (DynStore, Option<Redis>) {
         match self {
             Self::Memory => (Arc::new(MemoryStore::new()), None),
             Self::Redis => {
@@ -36,22 +81,32 @@ impl Backend {
                 let store = RedisStore::open(&server.url())
                     .await
                     .expect("a Redis store on the test's redis-server");
-                (Arc::new(store), Some(server))
+                (Arc::new(store), Some(Redis::Node(server)))
+            }
+            Self::RedisCluster => {
+                let cluster = RedisCluster::start();
+                let store = RedisStore::open_cluster(&cluster.node_urls())
+                    .await
+                    .expect("a Redis store on the test's cluster");
+                (Arc::new(store), Some(Redis::Cluster(cluster)))
             }
         }
     }
 }
 
 /// Runs each named `async fn name(backend: Backend)` once per store, as
-/// `memory::name` and `redis::name`.
+/// `memory::name`, `redis::name` and `cluster::name`.
 #[macro_export]
-macro_rules! both_stores {
+macro_rules! each_store {
     ($($name:ident),* $(,)?) => {
         mod memory {
             $( #[tokio::test] async fn $name() { super::$name($crate::Backend::Memory).await } )*
         }
         mod redis {
             $( #[tokio::test] async fn $name() { super::$name($crate::Backend::Redis).await } )*
+        }
+        mod cluster {
+            $( #[tokio::test] async fn $name() { super::$name($crate::Backend::RedisCluster).await } )*
         }
     };
 }
@@ -66,7 +121,7 @@ pub struct Spawned {
     pub store: DynStore,
     /// The settings it runs with.
     pub settings: Settings,
-    pub redis: Option<RedisServer>,
+    pub redis: Option<Redis>,
     /// The task serving it: aborting it stops the server at once, as a
     /// crash would (nothing is finished or handed back).
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -85,7 +140,7 @@ pub async fn spawn_server(backend: Backend, tweak: impl FnOnce(&mut Settings)) -
 /// started again after another stopped.
 pub fn spawn_server_on(
     store: DynStore,
-    redis: Option<RedisServer>,
+    redis: Option<Redis>,
     tweak: impl FnOnce(&mut Settings),
 ) -> Spawned {
     let overrides = Overrides {

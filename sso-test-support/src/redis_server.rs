@@ -18,7 +18,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn answers_ping(port: u16) -> bool {
+pub(crate) fn answers_ping(port: u16) -> bool {
     let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
         return false;
     };

@@ -14,7 +14,7 @@ use sso_server::oidc::{LogoutClaims, SigningKeys};
 use sso_www::account::{AccountBackend, COOKIE};
 use sso_www::sso_api::{Credentials, SsoApi};
 
-use sso_test_support::{Backend, RedisServer, both_stores};
+use sso_test_support::{Backend, Redis, each_store};
 
 /// The demo news site's origin: codes are delivered to its receiver there.
 const NEWS: &str = "http://news.localhost:8081";
@@ -26,7 +26,7 @@ struct World {
     /// The SSO server's ID-token key: the tests forge logout tokens with it.
     keys: SigningKeys,
     _key_file: KeyFile,
-    _redis: Option<RedisServer>,
+    _redis: Option<Redis>,
 }
 
 /// A PEM file of a fresh ID-token key, removed at the end of the test.
@@ -567,7 +567,7 @@ async fn malformed_logout_tokens_are_refused(backend: Backend) {
     );
 }
 
-both_stores!(
+each_store!(
     accounts_are_created_on_demand_and_found_again,
     two_tabs_at_once_get_one_account,
     bad_input_and_bad_credentials_are_named,

@@ -2,6 +2,7 @@
 //! environment overrides, parsed into validated [`Settings`].
 
 mod raw;
+mod store_url;
 
 use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
@@ -102,17 +103,7 @@ pub enum ConfigError {
 /// What `check-config` prints in place of a secret.
 const REDACTED: &str = "<redacted>";
 
-/// A URL without its password (a store URL may carry one), for logs and
-/// `check-config`.
-pub fn redact_url(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("REDACTED"));
-            u.to_string()
-        }
-        _ => url.to_owned(),
-    }
-}
+pub use self::store_url::{StoreSettings, redact_url};
 
 /// The file's text parsed, with the flags' and environment's values over it.
 fn raw_with_overrides(text: &str, overrides: &Overrides) -> Result<raw::RawConfig, ConfigError> {
@@ -234,12 +225,6 @@ pub enum LogFormat {
     #[default]
     Text,
     Json,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StoreSettings {
-    Memory,
-    Redis(String),
 }
 
 #[derive(Debug, Clone)]

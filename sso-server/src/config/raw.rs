@@ -614,19 +614,7 @@ impl RawConfig {
                 self.public_url
             )));
         }
-        let store = match self.store.as_str() {
-            "memory" => StoreSettings::Memory,
-            s if s.starts_with("redis://") || s.starts_with("rediss://") => {
-                redis::Client::open(s)
-                    .map_err(|e| invalid(format!("store `{s}` is not a valid Redis URL: {e}")))?;
-                StoreSettings::Redis(s.to_owned())
-            }
-            s => {
-                return Err(invalid(format!(
-                    "store `{s}` must be \"memory\" or a redis:// URL"
-                )));
-            }
-        };
+        let store = StoreSettings::parse(&self.store).map_err(invalid)?;
 
         // One validator per section; what one section needs of another
         // (https, the flows, the roles, the clients) is passed in.

@@ -240,5 +240,6 @@ pub async fn open(settings: &StoreSettings) -> Result<DynStore, StoreError> {
     Ok(match settings {
         StoreSettings::Memory => Arc::new(MemoryStore::new()),
         StoreSettings::Redis(url) => Arc::new(RedisStore::open(url).await?),
+        StoreSettings::RedisCluster(nodes) => Arc::new(RedisStore::open_cluster(nodes).await?),
     })
 }

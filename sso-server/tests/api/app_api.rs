@@ -15,7 +15,7 @@ use sso_server::config::ApiApplication;
 use sso_server::domain::RoleToken;
 
 use crate::helpers::*;
-use sso_test_support::both_stores;
+use sso_test_support::each_store;
 
 const PARTNER_KEY: &[u8] = include_bytes!("../fixtures/partner-idp.key.pem");
 const PARTNER_JWKS: &str = include_str!("../../config/partner-idp.jwks.json");
@@ -1039,7 +1039,7 @@ async fn session_actions_need_their_tokens(backend: Backend) {
     assert!(a.is("INVALID_PARAMETER"), "{a:?}");
 }
 
-both_stores!(
+each_store!(
     applications_list_and_end_a_persons_sessions,
     session_actions_need_their_tokens,
     an_unknown_sso_user_is_created_on_demand,

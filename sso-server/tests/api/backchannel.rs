@@ -14,7 +14,7 @@ use sso_server::domain::ClientId as SiteId;
 use sso_server::store::RedisStore;
 
 use crate::helpers::*;
-use sso_test_support::both_stores;
+use sso_test_support::each_store;
 
 /// A site backend's back-channel logout endpoint: records every token it is
 /// sent and answers 500 to the first `failures` of them.
@@ -422,7 +422,7 @@ async fn a_restart_mid_retry_loses_nothing_on_redis() {
     assert_eq!(claims(&got[0])["jti"], claims(&got[1])["jti"]);
 }
 
-both_stores!(
+each_store!(
     every_backend_that_used_the_sign_in_is_told_with_a_valid_logout_token,
     a_failing_receiver_is_retried_until_it_takes_the_token_once,
     a_receiver_down_past_the_window_is_reported_abandoned,

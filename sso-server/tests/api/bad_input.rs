@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::helpers::*;
-use sso_test_support::both_stores;
+use sso_test_support::each_store;
 
 const HUGE: usize = 10_000;
 
@@ -353,7 +353,7 @@ async fn every_405_says_which_methods_are_allowed(backend: Backend) {
     }
 }
 
-both_stores!(
+each_store!(
     every_405_says_which_methods_are_allowed,
     a_repeated_parameter_is_refused_everywhere,
     passthrough_parameters_are_validated_on_every_sso_endpoint,

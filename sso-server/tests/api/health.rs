@@ -2,7 +2,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::helpers::*;
-use sso_test_support::both_stores;
+use sso_test_support::each_store;
 
 async fn health_and_readiness(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -138,7 +138,7 @@ async fn metrics_are_on_the_admin_listener_only() {
     }
 }
 
-both_stores!(
+each_store!(
     openapi_document_is_served,
     health_and_readiness,
     metrics_count_requests_sessions_and_codes

@@ -10,7 +10,7 @@ use sso_server::access_token::AccessTokens;
 use sso_server::config::Settings;
 use sso_server::store::DynStore;
 
-pub use sso_test_support::{Backend, RedisServer};
+pub use sso_test_support::{Backend, Redis};
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -21,7 +21,7 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub store: DynStore,
     pub settings: Settings,
-    pub redis: Option<RedisServer>,
+    pub redis: Option<Redis>,
     /// The serving task (abort it to stop the server as a crash would).
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -40,7 +40,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
 /// A server on a given store (another instance, or one started again).
 pub fn spawn_app_on(
     store: DynStore,
-    redis: Option<RedisServer>,
+    redis: Option<Redis>,
     tweak: impl FnOnce(&mut Settings),
 ) -> TestApp {
     app_of(sso_test_support::spawn_server_on(store, redis, tweak))

@@ -13,7 +13,7 @@ use sso_server::domain::ClientId;
 use sso_server::oidc::IdTokenClaims;
 
 use crate::helpers::*;
-use sso_test_support::both_stores;
+use sso_test_support::each_store;
 
 const VERIFIER: &str = "a-verifier-of-forty-three-characters-or-more-0123";
 
@@ -551,7 +551,7 @@ async fn discovery_describes_the_endpoints_and_keys(backend: Backend) {
     assert!(key["kid"].as_str().is_some_and(|k| k.len() == 43));
 }
 
-both_stores!(
+each_store!(
     wrong_client_secrets_are_cheap_and_throttled,
     wrong_secrets_are_answered_after_the_failure_delay,
     legacy_argon2id_client_secrets_still_verify,

@@ -10,7 +10,7 @@ use openidconnect::{
 };
 
 use crate::helpers::*;
-use sso_test_support::both_stores;
+use sso_test_support::each_store;
 
 async fn the_openidconnect_crate_signs_in_through_a_check_code(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -92,4 +92,4 @@ async fn the_openidconnect_crate_signs_in_through_a_check_code(backend: Backend)
     );
 }
 
-both_stores!(the_openidconnect_crate_signs_in_through_a_check_code);
+each_store!(the_openidconnect_crate_signs_in_through_a_check_code);

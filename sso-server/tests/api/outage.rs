@@ -64,7 +64,7 @@ async fn store_outage_gives_fast_503_and_recovers_by_itself() {
 
 #[tokio::test]
 async fn starts_while_redis_is_down_and_serves_once_it_is_up() {
-    let mut redis = RedisServer::start();
+    let mut redis = sso_test_support::RedisServer::start();
     let url = redis.url();
     redis.kill();
     let store = sso_server::store::RedisStore::open(&url)

@@ -6,7 +6,7 @@ use sso_server::domain::{ClientId, UserId};
 use sso_server::secrets::Secret;
 
 use crate::helpers::*;
-use sso_test_support::both_stores;
+use sso_test_support::each_store;
 
 async fn register_returns_profile_token_and_code(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -418,7 +418,7 @@ async fn entity_refuses_bad_and_expired_tokens(backend: Backend) {
     assert_eq!(app.entity_status(&current).await, StatusCode::OK);
 }
 
-both_stores!(
+each_store!(
     register_returns_profile_token_and_code,
     password_is_stored_as_argon2id,
     sign_in_works_case_insensitively,

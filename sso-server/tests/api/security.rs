@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use crate::helpers::*;
-use sso_test_support::both_stores;
+use sso_test_support::each_store;
 
 /// Receivers that differ from the registered one in one way each.
 fn receiver_variants() -> Vec<(&'static str, String)> {
@@ -414,7 +414,7 @@ async fn https_deployments_use_the_host_prefix(backend: Backend) {
     assert!(c.domain().is_none());
 }
 
-both_stores!(
+each_store!(
     outstanding_codes_are_capped_per_session_and_client,
     a_set_the_sites_library_did_not_start_changes_nothing,
     a_confirmation_from_another_browser_is_refused,

@@ -9,7 +9,7 @@ use serde_json::Value;
 use sso_server::domain::UserId;
 
 use crate::helpers::*;
-use sso_test_support::both_stores;
+use sso_test_support::each_store;
 
 const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0";
 
@@ -319,7 +319,7 @@ async fn the_limit_holds_under_concurrent_sign_ins(backend: Backend) {
     assert_eq!(live, 3, "exactly the limit survives");
 }
 
-both_stores!(
+each_store!(
     a_persons_sessions_are_listed_with_sites_and_device,
     a_person_ends_one_session_and_the_other_browser_is_signed_out,
     nobody_ends_another_persons_session,

@@ -7,7 +7,7 @@ use sso_server::domain::{BrowserSession, CodeKind, Profile, Segment, SegmentSess
 use sso_server::secrets::Secret;
 
 use crate::helpers::*;
-use sso_test_support::both_stores;
+use sso_test_support::each_store;
 
 async fn full_flow_sign_in_check_elsewhere_sign_out(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -326,7 +326,7 @@ async fn logout_uri_must_be_registered_and_is_returned_as_registered(backend: Ba
     );
 }
 
-both_stores!(
+each_store!(
     full_flow_sign_in_check_elsewhere_sign_out,
     tokens_end_with_their_session_and_survive_other_segments,
     sign_out_keeps_other_segment_families,

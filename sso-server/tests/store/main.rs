@@ -1,5 +1,6 @@
 //! One behavioural suite for the `Store` trait, run against the in-process
-//! store and against a real `redis-server` started for each test.
+//! store, a real `redis-server` and a real six-node Redis Cluster, each
+//! started for each test.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -17,7 +18,7 @@ use sso_server::store::{DynStore, InsertUserError};
 use sso_test_support::Backend;
 
 /// Runs each `async fn name(store: DynStore)` on a fresh store of each kind
-/// (the Redis server lives until the test ends).
+/// (the Redis processes live until the test ends).
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod memory_store {
@@ -29,6 +30,12 @@ macro_rules! suite {
         mod redis_store {
             $( #[tokio::test] async fn $name() {
                 let (store, _redis) = super::Backend::Redis.store().await;
+                super::$name(store).await
+            } )*
+        }
+        mod cluster_store {
+            $( #[tokio::test] async fn $name() {
+                let (store, _redis) = super::Backend::RedisCluster.store().await;
                 super::$name(store).await
             } )*
         }

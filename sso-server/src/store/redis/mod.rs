@@ -39,16 +39,17 @@
 //! `u:<id>` = last used, so a touch is one `HSET`. It expires with its
 //! last entry; expired entries are dropped by every script that reads it.
 
-use std::cell::RefCell;
+mod connection;
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, Script};
 use uuid::Uuid;
 
+use self::connection::{Conn, Target};
 use super::{InsertUserError, LinkError, Removal, Store, StoreError};
 use crate::clock::{unix_now, unix_now_ms};
 use crate::domain::{
@@ -254,12 +255,8 @@ return n";
 
 static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(0);
 
-thread_local! {
-    static CONNECTIONS: RefCell<HashMap<u64, ConnectionManager>> = RefCell::new(HashMap::new());
-}
-
 pub struct RedisStore {
-    client: redis::Client,
+    target: Target,
     /// Tells this store's connections apart in the per-thread cache.
     id: u64,
     record_visit: Script,
@@ -276,12 +273,21 @@ pub struct RedisStore {
 }
 
 impl RedisStore {
-    /// Validates the URL and tries to connect; an unreachable server is not
-    /// an error here (the first request that needs it connects again).
+    /// One Redis node at `url`. Validates the URL and tries to connect; an
+    /// unreachable server is not an error here (the first request that
+    /// needs it connects again).
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let client = redis::Client::open(url).map_err(backend)?;
+        Self::with_target(Target::node(url)?).await
+    }
+
+    /// A Redis Cluster, found through the seed `nodes` (a URL each).
+    pub async fn open_cluster(nodes: &[String]) -> Result<Self, StoreError> {
+        Self::with_target(Target::cluster(nodes)?).await
+    }
+
+    async fn with_target(target: Target) -> Result<Self, StoreError> {
         let store = Self {
-            client,
+            target,
             id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
             record_visit: Script::new(RECORD_VISIT),
             remove_segments: Script::new(REMOVE_SEGMENTS),
@@ -300,29 +306,9 @@ impl RedisStore {
         Ok(store)
     }
 
-    /// This thread's connection, opened on first use. Each HTTP worker is a
-    /// single-threaded runtime; a connection opened there has its driver task
-    /// on the same thread, so a request's Redis I/O needs no cross-thread
-    /// wake-ups (with one shared connection they were most of the kernel time
-    /// under load). Each connection reconnects by itself after an outage.
-    async fn conn(&self) -> Result<ConnectionManager, StoreError> {
-        let cached = CONNECTIONS.with(|c| c.borrow().get(&self.id).cloned());
-        if let Some(manager) = cached {
-            return Ok(manager);
-        }
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_millis(500)))
-            .set_response_timeout(Some(Duration::from_millis(500)))
-            .set_number_of_retries(2)
-            .set_min_delay(Duration::from_millis(20))
-            .set_max_delay(Duration::from_millis(200));
-        let manager = timed(ConnectionManager::new_with_config(
-            self.client.clone(),
-            config,
-        ))
-        .await?;
-        CONNECTIONS.with(|c| c.borrow_mut().insert(self.id, manager.clone()));
-        Ok(manager)
+    /// This thread's connection (see [`connection::for_this_thread`]).
+    async fn conn(&self) -> Result<Conn, StoreError> {
+        connection::for_this_thread(self.id, &self.target).await
     }
 }
 
@@ -330,7 +316,7 @@ impl RedisStore {
     /// Creates the stream and its consumer group if they do not exist; the
     /// group starts at the stream's beginning, so no job queued before it
     /// is missed.
-    async fn ensure_senders(&self, conn: &mut ConnectionManager) -> Result<(), StoreError> {
+    async fn ensure_senders(&self, conn: &mut Conn) -> Result<(), StoreError> {
         if self.senders_ready.load(Ordering::Relaxed) {
             return Ok(());
         }
@@ -794,10 +780,17 @@ impl Store for RedisStore {
         session: &ApiSession,
         ttl: Duration,
     ) -> Result<Vec<IndexEntry>, StoreError> {
-        // One connection runs a pipeline's commands in order, so the entry
-        // is written before the record, in one round trip. EVAL, not
-        // EVALSHA: a script missing from the cache after a Redis restart
-        // cannot fail the first command while the second runs.
+        // The entry is written before the record. On one node, one
+        // connection runs a pipeline's commands in order: one round trip.
+        // EVAL, not EVALSHA: a script missing from the cache after a Redis
+        // restart cannot fail the first command while the second runs. On a
+        // cluster the two keys live in different slots (the record is found
+        // by its bearer's hash alone), so they are two round trips, in order.
+        if self.target.is_cluster() {
+            let evicted = self.index_session(user, entry, &[], limit).await?;
+            self.put_api_session(sid, session, ttl).await?;
+            return Ok(evicted);
+        }
         let mut conn = self.conn().await?;
         let mut pipe = redis::pipe();
         pipe.cmd("EVAL")

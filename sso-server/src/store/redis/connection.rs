@@ -1,0 +1,130 @@
+//! How the Redis store reaches Redis: one node through a reconnecting
+//! connection manager, or a Redis Cluster through the crate's async cluster
+//! client, behind one connection type so every store operation is written
+//! once.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::time::Duration;
+
+use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
+use redis::cluster::ClusterClient;
+use redis::cluster_async::ClusterConnection;
+use redis::{Cmd, Pipeline, RedisFuture, Value};
+
+use super::{StoreError, backend, timed};
+
+/// Where a connection goes: how long it may take to open and to answer.
+/// Below the store's per-operation bound, so a dead node turns into a 503
+/// instead of a hung request.
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
+const RESPONSE_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// The Redis deployment a store talks to.
+pub(super) enum Target {
+    Node(redis::Client),
+    Cluster(ClusterClient),
+}
+
+impl Target {
+    pub(super) fn node(url: &str) -> Result<Self, StoreError> {
+        Ok(Self::Node(redis::Client::open(url).map_err(backend)?))
+    }
+
+    /// `nodes`: a URL per seed node (credentials and TLS in each); the
+    /// client learns the rest of the cluster from them. Every read goes to
+    /// the master of its slot: no answer is ever staler than the last write
+    /// the master acknowledged.
+    pub(super) fn cluster(nodes: &[String]) -> Result<Self, StoreError> {
+        let client = ClusterClient::builder(nodes.iter().map(String::as_str))
+            .connection_timeout(CONNECT_TIMEOUT)
+            .response_timeout(RESPONSE_TIMEOUT)
+            // A failover answers MOVED or refuses connections for a few
+            // seconds; a few quick retries ride over a redirect, and the
+            // store's bound on each operation turns the rest into a 503.
+            .retries(2)
+            .min_retry_wait(20)
+            .max_retry_wait(200)
+            .build()
+            .map_err(backend)?;
+        Ok(Self::Cluster(client))
+    }
+
+    pub(super) fn is_cluster(&self) -> bool {
+        matches!(self, Self::Cluster(_))
+    }
+
+    async fn connect(&self) -> Result<Conn, StoreError> {
+        match self {
+            Self::Node(client) => {
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(CONNECT_TIMEOUT))
+                    .set_response_timeout(Some(RESPONSE_TIMEOUT))
+                    .set_number_of_retries(2)
+                    .set_min_delay(Duration::from_millis(20))
+                    .set_max_delay(Duration::from_millis(200));
+                let manager =
+                    timed(ConnectionManager::new_with_config(client.clone(), config)).await?;
+                Ok(Conn::Node(manager))
+            }
+            Self::Cluster(client) => Ok(Conn::Cluster(
+                timed(client.get_async_connection()).await?,
+            )),
+        }
+    }
+}
+
+/// A connection to a node or to a cluster; cheap to clone (both multiplex
+/// over their sockets and reconnect by themselves).
+#[derive(Clone)]
+pub(super) enum Conn {
+    Node(ConnectionManager),
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for Conn {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Self::Node(c) => c.req_packed_command(cmd),
+            Self::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Self::Node(c) => c.req_packed_commands(pipeline, offset, count),
+            Self::Cluster(c) => c.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Self::Node(c) => c.get_db(),
+            Self::Cluster(c) => c.get_db(),
+        }
+    }
+}
+
+thread_local! {
+    static CONNECTIONS: RefCell<HashMap<u64, Conn>> = RefCell::new(HashMap::new());
+}
+
+/// This thread's connection for store `id`, opened on first use. Each HTTP
+/// worker is a single-threaded runtime; a connection opened there has its
+/// driver task on the same thread, so a request's Redis I/O needs no
+/// cross-thread wake-ups (with one shared connection they were most of the
+/// kernel time under load).
+pub(super) async fn for_this_thread(id: u64, target: &Target) -> Result<Conn, StoreError> {
+    let cached = CONNECTIONS.with(|c| c.borrow().get(&id).cloned());
+    if let Some(conn) = cached {
+        return Ok(conn);
+    }
+    let conn = target.connect().await?;
+    CONNECTIONS.with(|c| c.borrow_mut().insert(id, conn.clone()));
+    Ok(conn)
+}
