@@ -22,6 +22,8 @@ pub struct Metrics {
     pub codes_redeemed: IntCounterVec,
     pub codes_rejected: IntCounterVec,
     pub store_errors: IntCounter,
+    /// Sign-ins answered before the configured replicas had them.
+    pub store_unreplicated: IntCounter,
     pub password_verifications: IntCounter,
     /// Back-channel logouts by outcome: `delivered`, `retried`, `abandoned`.
     pub backchannel: IntCounterVec,
@@ -113,6 +115,11 @@ impl Metrics {
                 &registry,
                 "sso_store_errors_total",
                 "Store operations that failed or timed out",
+            ),
+            store_unreplicated: counter(
+                &registry,
+                "sso_store_unreplicated_total",
+                "Sign-ins answered before durability.sign_in_replicas replicas had them",
             ),
             password_verifications: counter(
                 &registry,

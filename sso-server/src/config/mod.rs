@@ -370,6 +370,15 @@ pub struct BackchannelSettings {
     pub timeout: Duration,
 }
 
+/// `[durability]`: a sign-in is answered once this many replicas have its
+/// record, or once `wait` has passed (then it is counted in
+/// `sso_store_unreplicated_total`: availability before durability).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplicaAcks {
+    pub replicas: u32,
+    pub wait: Duration,
+}
+
 /// Sessions a user's index holds at most, whatever the configuration says:
 /// the index is read whole at every sign-in, so it must stay small.
 pub const MAX_SESSIONS_CEILING: u32 = 1000;
@@ -402,6 +411,8 @@ pub struct Settings {
     pub clients: HashMap<ClientId, Client>,
     pub api: ApiSettings,
     pub backchannel: BackchannelSettings,
+    /// `[durability]`: replicas a sign-in waits for (none: it does not wait).
+    pub sign_in_acks: Option<ReplicaAcks>,
     /// Role name → the tokens it grants.
     pub roles: HashMap<String, BTreeSet<RoleToken>>,
     pub applications: HashMap<String, ApiApplication>,
@@ -591,6 +602,11 @@ mod tests {
     fn bad_configs_are_refused_with_a_reason() {
         let cases = [
             ("store = \"memory\"", "store = \"mongodb://x\"", "store"),
+            (
+                "store = \"memory\"",
+                "store = \"redis+cluster://127.0.0.1:7000\"",
+                "access_token_key must be set with a redis+cluster:// store",
+            ),
             ("sso_code_secs = 60", "sso_code_secs = 600", "sso_code_secs"),
             ("flows = [\"standard\"]", "flows = [\"nope\"]", "nope"),
             (

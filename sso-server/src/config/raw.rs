@@ -8,7 +8,7 @@ use url::Url;
 
 use super::{
     ApiApplication, ApiSettings, BackchannelSettings, Client, ConfigError, ConfigFiles,
-    CookieSettings, Flow, RateLimitSettings, Settings, StoreSettings, TtlSettings, UserField,
+    CookieSettings, Flow, RateLimitSettings, ReplicaAcks, Settings, StoreSettings, TtlSettings, UserField,
     invalid,
 };
 use crate::access_token::AccessTokenKey;
@@ -46,6 +46,8 @@ pub(super) struct RawConfig {
     pub api: RawApi,
     #[serde(default)]
     pub backchannel: RawBackchannel,
+    #[serde(default)]
+    pub durability: RawDurability,
     #[serde(default)]
     pub roles: Vec<RawRole>,
     #[serde(default)]
@@ -85,6 +87,46 @@ impl RawBackchannel {
             retry: Duration::from_secs(self.retry_secs),
             timeout: Duration::from_millis(self.timeout_ms),
         })
+    }
+}
+
+/// `[durability]`: whether a sign-in waits for Redis replicas to have it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawDurability {
+    pub sign_in_replicas: u32,
+    pub replica_wait_ms: u64,
+}
+
+impl Default for RawDurability {
+    fn default() -> Self {
+        Self {
+            sign_in_replicas: 0,
+            replica_wait_ms: 100,
+        }
+    }
+}
+
+impl RawDurability {
+    fn validate(&self, store: &StoreSettings) -> Result<Option<ReplicaAcks>, ConfigError> {
+        if self.sign_in_replicas == 0 {
+            return Ok(None);
+        }
+        if *store == StoreSettings::Memory {
+            return Err(invalid(
+                "durability.sign_in_replicas needs a Redis store: the in-process store has no replicas",
+            ));
+        }
+        if self.sign_in_replicas > 5 {
+            return Err(invalid("durability.sign_in_replicas must be 0 to 5"));
+        }
+        if !(1..=1000).contains(&self.replica_wait_ms) {
+            return Err(invalid("durability.replica_wait_ms must be 1 to 1000"));
+        }
+        Ok(Some(ReplicaAcks {
+            replicas: self.sign_in_replicas,
+            wait: Duration::from_millis(self.replica_wait_ms),
+        }))
     }
 }
 
@@ -615,6 +657,21 @@ impl RawConfig {
             )));
         }
         let store = StoreSettings::parse(&self.store).map_err(invalid)?;
+        // A cluster store means several instances: a key generated per
+        // process would make each refuse the others' tokens.
+        if matches!(store, StoreSettings::RedisCluster(_)) {
+            for (name, set) in [
+                ("access_token_key", self.access_token_key.is_some()),
+                ("id_token_keys", self.id_token_keys.is_some()),
+            ] {
+                if !set {
+                    return Err(invalid(format!(
+                        "{name} must be set with a redis+cluster:// store: every instance \
+                         needs the same one, or each refuses the tokens the others issue"
+                    )));
+                }
+            }
+        }
 
         // One validator per section; what one section needs of another
         // (https, the flows, the roles, the clients) is passed in.
@@ -627,6 +684,7 @@ impl RawConfig {
         let roles = validate_roles(self.roles)?;
         let api = self.api.validate(&roles)?;
         let backchannel = self.backchannel.validate()?;
+        let sign_in_acks = self.durability.validate(&store)?;
         let applications = validate_applications(self.applications, &roles)?;
         let sso_services = validate_services(self.sso_services, files, &clients)?;
 
@@ -669,6 +727,7 @@ impl RawConfig {
             clients,
             api,
             backchannel,
+            sign_in_acks,
             roles,
             applications,
             sso_services,

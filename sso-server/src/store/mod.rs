@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::config::StoreSettings;
+use crate::config::{ReplicaAcks, StoreSettings};
 use crate::domain::{
     ApiSession, BrowserSession, ClientId, CodeKind, DeliveryState, Grant, IndexEntry, LogoutJob,
     Segment, ServiceId, SessionId, SessionTarget, User, UserId,
@@ -236,10 +236,17 @@ pub trait Store: Send + Sync + 'static {
 
 /// Opens the configured store. A Redis store that cannot be reached yet is
 /// still returned: requests then answer 503 until Redis is back.
-pub async fn open(settings: &StoreSettings) -> Result<DynStore, StoreError> {
+/// With `acks`, a Redis store answers a sign-in once that many replicas
+/// have its record (or the wait is over).
+pub async fn open(
+    settings: &StoreSettings,
+    acks: Option<ReplicaAcks>,
+) -> Result<DynStore, StoreError> {
     Ok(match settings {
         StoreSettings::Memory => Arc::new(MemoryStore::new()),
-        StoreSettings::Redis(url) => Arc::new(RedisStore::open(url).await?),
-        StoreSettings::RedisCluster(nodes) => Arc::new(RedisStore::open_cluster(nodes).await?),
+        StoreSettings::Redis(url) => Arc::new(RedisStore::open(url).await?.with_acks(acks)),
+        StoreSettings::RedisCluster(nodes) => {
+            Arc::new(RedisStore::open_cluster(nodes).await?.with_acks(acks))
+        }
     })
 }

@@ -7,6 +7,7 @@ mod app_api;
 mod backchannel;
 mod bad_input;
 mod docs;
+mod failover;
 mod health;
 mod library;
 mod logs;

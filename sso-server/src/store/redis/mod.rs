@@ -52,6 +52,7 @@ use uuid::Uuid;
 use self::connection::{Conn, Target};
 use super::{InsertUserError, LinkError, Removal, Store, StoreError};
 use crate::clock::{unix_now, unix_now_ms};
+use crate::config::ReplicaAcks;
 use crate::domain::{
     ApiSession, BrowserSession, ClientId, CodeKind, DeliveryState, Grant, IndexEntry, LogoutJob,
     Profile, Segment, SegmentSession, ServiceId, SessionId, SessionTarget, User, UserId,
@@ -270,6 +271,8 @@ pub struct RedisStore {
     logouts_due: Script,
     /// The consumer group exists (created once per store).
     senders_ready: std::sync::atomic::AtomicBool,
+    /// Replicas a sign-in's record must reach before it is answered.
+    acks: Option<ReplicaAcks>,
 }
 
 impl RedisStore {
@@ -299,11 +302,37 @@ impl RedisStore {
             set_if_present: Script::new(SET_IF_PRESENT),
             logouts_due: Script::new(LOGOUTS_DUE),
             senders_ready: std::sync::atomic::AtomicBool::new(false),
+            acks: None,
         };
         if let Err(err) = store.conn().await {
             tracing::warn!(error = %err, "redis is not reachable yet; serving 503 until it is");
         }
         Ok(store)
+    }
+
+    /// Sign-ins wait for `acks` replicas (see [`ReplicaAcks`]).
+    pub fn with_acks(mut self, acks: Option<ReplicaAcks>) -> Self {
+        self.acks = acks;
+        self
+    }
+
+    /// After a sign-in's record was written to `key` on `conn`: waits for
+    /// the configured replicas. Too few within the wait is counted and
+    /// logged, not refused: a replica outage must not stop sign-ins.
+    async fn await_replicas(&self, conn: &mut Conn, key: &str) -> Result<(), StoreError> {
+        let Some(acks) = self.acks else {
+            return Ok(());
+        };
+        let reached = timed(conn.wait_for_replicas(key, acks.replicas, acks.wait)).await?;
+        if reached < acks.replicas {
+            crate::metrics::global().store_unreplicated.inc();
+            tracing::warn!(
+                reached,
+                wanted = acks.replicas,
+                "a sign-in was answered before enough replicas had it"
+            );
+        }
+        Ok(())
     }
 
     /// This thread's connection (see [`connection::for_this_thread`]).
@@ -624,7 +653,11 @@ impl Store for RedisStore {
                 .pexpire(&key, i64::try_from(millis(ttl)).unwrap_or(i64::MAX))
                 .ignore();
         }
-        timed(pipe.query_async::<()>(&mut conn)).await
+        timed(pipe.query_async::<()>(&mut conn)).await?;
+        if !fields.is_empty() {
+            self.await_replicas(&mut conn, &key).await?;
+        }
+        Ok(())
     }
 
     async fn delete_session(&self, sid: &SecretHash) -> Result<(), StoreError> {
@@ -738,7 +771,8 @@ impl Store for RedisStore {
     ) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
         let key = key_api_session(sid);
-        timed(conn.pset_ex::<_, _, ()>(key, to_json(session), millis(ttl))).await
+        timed(conn.pset_ex::<_, _, ()>(&key, to_json(session), millis(ttl))).await?;
+        self.await_replicas(&mut conn, &key).await
     }
 
     async fn api_session(&self, sid: &SecretHash) -> Result<Option<ApiSession>, StoreError> {
@@ -804,6 +838,8 @@ impl Store for RedisStore {
             .pset_ex(key_api_session(sid), to_json(session), millis(ttl))
             .ignore();
         let (evicted,): (Vec<String>,) = timed(pipe.query_async(&mut conn)).await?;
+        self.await_replicas(&mut conn, &key_api_session(sid))
+            .await?;
         evicted.into_iter().map(parse_entry).collect()
     }
 
