@@ -105,7 +105,7 @@ lint: deps-client deps-www
 # the debug builds, the library's tests and the demo sites end to end.
 test: deps-test deps-browser deps-contract lint client
 	cargo nextest run --workspace --no-fail-fast
-	cargo build -p sso-server -p sso-www
+	cargo build -p sso-server -p sso-www -p sso-fleet
 	$(MAKE) --no-print-directory contract
 	cd www && npx playwright test
 

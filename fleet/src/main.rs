@@ -68,5 +68,7 @@ async fn main() -> std::io::Result<()> {
     handle.stop(false).await;
     let _ = serving.await;
     drop(fleet);
-    Ok(())
+    // The runtime would wait at shutdown for the blocking read of standard
+    // input, which cannot be cancelled: everything is stopped, so leave.
+    std::process::exit(0)
 }

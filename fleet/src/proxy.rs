@@ -2,9 +2,12 @@
 //! request goes to the next instance in turn, so one person's sign-in,
 //! checks, code redemption and sign-out land on different instances. Each
 //! answer names its instance in `x-sso-instance`, for tests to see where
-//! each request went. For tests and the soak, not for production.
+//! each request went, and `GET /_fleet/log` lists the last requests (method,
+//! path, instance) as JSON. For tests and the soak, not for production.
 
+use std::collections::VecDeque;
 use std::net::TcpListener;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use actix_web::dev::Server;
@@ -22,10 +25,14 @@ const HOP_BY_HOP: [&str; 7] = [
     "trailer",
 ];
 
+/// Requests the log keeps, the oldest dropped first.
+const LOG_LENGTH: usize = 10_000;
+
 struct Backends {
     urls: Vec<String>,
     next: AtomicUsize,
     http: reqwest::Client,
+    log: Mutex<VecDeque<(String, String, usize)>>,
 }
 
 /// Serves the proxy on `listener` in front of `backends` (base URLs).
@@ -34,6 +41,7 @@ pub fn serve(listener: TcpListener, backends: Vec<String>) -> std::io::Result<Se
     let state = web::Data::new(Backends {
         urls: backends,
         next: AtomicUsize::new(0),
+        log: Mutex::new(VecDeque::new()),
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -43,15 +51,34 @@ pub fn serve(listener: TcpListener, backends: Vec<String>) -> std::io::Result<Se
         App::new()
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(1 << 20))
+            .route("/_fleet/log", web::get().to(log))
             .default_service(web::to(forward))
     })
     .workers(2)
+    // Whoever runs the proxy decides when it stops.
+    .disable_signals()
     .listen(listener)?
     .run())
 }
 
+async fn log(backends: web::Data<Backends>) -> HttpResponse {
+    let log = backends.log.lock().expect("log lock");
+    let entries: Vec<serde_json::Value> = log
+        .iter()
+        .map(|(method, path, i)| serde_json::json!({"method": method, "path": path, "instance": i}))
+        .collect();
+    HttpResponse::Ok().json(entries)
+}
+
 async fn forward(req: HttpRequest, body: web::Bytes, backends: web::Data<Backends>) -> HttpResponse {
     let i = backends.next.fetch_add(1, Ordering::Relaxed) % backends.urls.len();
+    {
+        let mut log = backends.log.lock().expect("log lock");
+        if log.len() == LOG_LENGTH {
+            log.pop_front();
+        }
+        log.push_back((req.method().to_string(), req.path().to_owned(), i));
+    }
     let target = format!(
         "{}{}",
         backends.urls[i],

@@ -5,52 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, launch, navigations, register, PASSWORD } from '../support/fixtures';
 import { Servers } from '../support/servers';
-
-/** `read` evaluated in the page, or null while the page is navigating. */
-async function inPage<R>(page: Page, read: (arg: string | null) => R, arg: string | null): Promise<R | null> {
-  try {
-    return await page.evaluate(read, arg);
-  } catch {
-    return null;
-  }
-}
-
-/** A sessionStorage value. */
-const stored = (page: Page, key: string) => inPage(page, (k) => sessionStorage.getItem(k ?? ''), key);
-
-/** The access token the demo keeps with its sign-in. */
-const token = (page: Page) =>
-  inPage(page, () => JSON.parse(localStorage.getItem('demo-user') || 'null')?.token ?? null, null);
-
-type Site = 'news' | 'sport' | 'shop';
-
-/** Opens a demo site and waits for its check on load to finish (a redirect
- *  round trip where third-party cookies are blocked). */
-async function visit(page: Page, demo: Servers, site: Site) {
-  await page.goto(`${demo.site[site]}/`);
-  await expect.poll(() => stored(page, `sso.checked.${site}`)).toBe('1');
-}
-
-/** Signs in with the site's form, as a person would, after the page's own
- *  check; returns once set_session has finished (in-page or redirected). */
-async function signInWithForm(page: Page, demo: Servers, site: Site, email: string, keep = false) {
-  await visit(page, demo, site);
-  await page.evaluate((key) => sessionStorage.removeItem(key), `sso.checked.${site}`);
-  const form = page.locator('#sign-in');
-  await form.locator('[name=signInEmailAddress]').fill(email);
-  await form.locator('[name=currentPassword]').fill(PASSWORD);
-  if (keep) await form.locator('[name=keepMeLoggedIn]').check();
-  await form.locator('button').click();
-  await expect(page.locator('#signed-in')).toBeVisible();
-  // set_session, then the check that brings a session-bound token.
-  await expect.poll(() => token(page)).toBeTruthy();
-}
-
-async function who(page: Page) {
-  const who = page.locator('#who');
-  await expect(who).not.toHaveText('…');
-  return { text: await who.textContent(), uuid: await who.getAttribute('data-uuid') };
-}
+import { inPage, stored, token, visit, signInWithForm, who } from '../support/demo';
 
 test('register on news, silently signed in on sport, not on shop', async ({ page, demo, thirdPartyCookies }) => {
   const email = `demo-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;

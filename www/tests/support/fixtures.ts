@@ -46,12 +46,13 @@ export async function launch(allowThirdPartyCookies: boolean, userDataDir?: stri
 
 export type Options = { thirdPartyCookies: boolean };
 type Fixtures = { context: BrowserContext; page: Page; console: string[] };
-type WorkerFixtures = { servers: Servers; demo: Servers };
+type WorkerFixtures = { servers: Servers; demo: Servers; fleet: Servers };
 
-/** A worker's servers: test pages, or (`demo`) the demo sites. */
-function serve(demo: boolean) {
+/** A worker's servers: test pages, or (`demo`) the demo sites, on one
+ *  instance or (`fleet`) three behind a round-robin proxy on a Redis Cluster. */
+function serve(demo: boolean, fleet = false) {
   return async ({}, use: (servers: Servers) => Promise<void>) => {
-    const servers = await startServers({ demo });
+    const servers = await startServers({ demo, fleet });
     await use(servers);
     await servers.stop();
   };
@@ -61,6 +62,7 @@ export const test = base.extend<Fixtures & Options, WorkerFixtures>({
   thirdPartyCookies: [false, { option: true }],
   servers: [serve(false), { scope: 'worker', timeout: 30_000 }],
   demo: [serve(true), { scope: 'worker', timeout: 30_000 }],
+  fleet: [serve(true, true), { scope: 'worker', timeout: 90_000 }],
   console: async ({}, use) => {
     await use([]);
   },

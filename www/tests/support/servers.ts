@@ -113,14 +113,21 @@ function config(ports: Record<'sso' | SiteName, number>): string {
   return text;
 }
 
+export interface ServerOptions {
+  demo?: boolean;
+  serverBin?: string;
+  /** Three sso-server instances on a local Redis Cluster behind a
+   *  round-robin proxy (the `sso-fleet` binary) instead of one instance on
+   *  the in-process store. Answers name their instance in `x-sso-instance`. */
+  fleet?: boolean;
+}
+
 /** With `demo`, news, sport and shop are the demo sites served by the `www`
  *  binary; otherwise they are static servers of the test pages. `serverBin`
  *  defaults to $SSO_SERVER_BIN, else the debug build. Ports are chosen free
  *  and then bound, so a parallel worker can take one in between: a start
  *  that fails is cleaned up and tried again on other ports. */
-export async function startServers(
-  options: { demo?: boolean; serverBin?: string } = {},
-): Promise<Servers> {
+export async function startServers(options: ServerOptions = {}): Promise<Servers> {
   for (let attempt = 1; ; attempt++) {
     const cleanup: (() => Promise<unknown>)[] = [];
     try {
@@ -133,7 +140,7 @@ export async function startServers(
 }
 
 async function startOnce(
-  { demo = false, serverBin = process.env.SSO_SERVER_BIN }: { demo?: boolean; serverBin?: string },
+  { demo = false, serverBin = process.env.SSO_SERVER_BIN, fleet = false }: ServerOptions,
   cleanup: (() => Promise<unknown>)[],
 ): Promise<Servers> {
   const ports = {
@@ -155,10 +162,18 @@ async function startOnce(
 
   const bin = serverBin ?? join(ROOT, 'target', 'debug', 'sso-server');
   const assets = join(ROOT, 'target', 'sso-client');
-  const child: ChildProcess = spawn(bin, ['--config', configFile, '--assets-dir', assets], {
-    env: { ...process.env, SSO_LOG: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  // The fleet stops when its standard input closes, so it never outlives
+  // this process.
+  const child: ChildProcess = fleet
+    ? spawn(
+        join(ROOT, 'target', 'debug', 'sso-fleet'),
+        ['--config', configFile, '--server-bin', bin, '--assets-dir', assets, '--listen', `127.0.0.1:${ports.sso}`],
+        { stdio: ['pipe', 'ignore', 'inherit'] },
+      )
+    : spawn(bin, ['--config', configFile, '--assets-dir', assets], {
+        env: { ...process.env, SSO_LOG: 'warn' },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   cleanup.push(async () => {
     child.kill('SIGTERM');
@@ -184,7 +199,7 @@ async function startOnce(
     cleanup.push(async () => started.kill('SIGTERM'));
   }
 
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + (fleet ? 60_000 : 15_000);
   for (;;) {
     try {
       const r = await fetch(`http://127.0.0.1:${ports.sso}/healthz`);
