@@ -6,7 +6,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := /tmp/.sso-apt-updated
 
-.PHONY: help run build client test lint bench fuzz contract deps-test deps-bench deps-client deps-www deps-browser deps-fuzz deps-contract clean
+.PHONY: help run build client test lint bench soak fuzz contract deps-test deps-bench deps-client deps-www deps-browser deps-fuzz deps-contract clean
 
 # The browser bundle the server serves at /sso.js.
 CLIENT_DIR := target/sso-client
@@ -24,6 +24,7 @@ help:
 	@echo "make build  build everything in release mode"
 	@echo "make fuzz   fuzz every parser of untrusted input (nightly; FUZZ_SECONDS per target)"
 	@echo "make contract  schemathesis against the server's OpenAPI document (part of make test)"
+	@echo "make soak   three instances on a local Redis Cluster under load, a master and an instance restarted (SOAK_SECONDS, 600)"
 
 ## Debian packages, installed only when their command is missing.
 define apt_install # $(1) = command to look for, $(2) = package
@@ -119,6 +120,10 @@ contract: deps-contract deps-test
 bench: deps-bench deps-browser build
 	cargo run --release -q -p sso-bench
 	cd www && npx playwright test -c playwright.bench.config.ts
+
+# Not part of make test: ten minutes by default (SOAK_SECONDS).
+soak: deps-test build
+	cargo run --release -q -p sso-fleet --bin soak
 
 # The fuzzers need nightly (sanitizer flags); the project itself builds on
 # stable. The saved corpus under fuzz/corpus is replayed on stable by

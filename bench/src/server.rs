@@ -25,41 +25,7 @@ impl Running {
     /// the bench's own.
     pub async fn start(edits: &[(String, String)]) -> Self {
         let redis = RedisServer::start();
-        // The demo configuration, with sign-in throttling lifted (the bench
-        // signs in from one address as fast as it can) and failed client
-        // authentications unthrottled, so the wrong-secret flood has every
-        // secret checked: the worst case, an attacker spread over many
-        // addresses and clients. The JWKS file is named by its full path.
-        let jwks = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../sso-server/config/partner-idp.jwks.json"
-        );
-        let mut config = sso_server::config::DEMO_TOML.to_owned();
-        for (from, to) in [
-            ("attempts_per_ip = 60", "attempts_per_ip = 100000000"),
-            (
-                "auth_failures_per_ip = 20",
-                "auth_failures_per_ip = 100000000",
-            ),
-            (
-                "auth_failures_per_client = 100",
-                "auth_failures_per_client = 100000000",
-            ),
-            (
-                "jwks_file = \"partner-idp.jwks.json\"",
-                &format!("jwks_file = \"{jwks}\""),
-            ),
-        ] {
-            assert!(config.contains(from), "the demo config has no `{from}`");
-            config = config.replace(from, to);
-        }
-        for (from, to) in edits {
-            assert!(
-                config.contains(from.as_str()),
-                "the demo config has no `{from}`"
-            );
-            config = config.replace(from.as_str(), to);
-        }
+        let config = sso_fleet::load_config(edits);
         let path = std::env::temp_dir().join(format!("sso-bench-{}.toml", std::process::id()));
         std::fs::write(&path, config).unwrap();
         let port = free_port();

@@ -43,6 +43,44 @@ struct Instance {
     child: Child,
 }
 
+/// The demo configuration for load: sign-in throttling lifted (a load
+/// generator signs in from one address as fast as it can), failed client
+/// authentications unthrottled, the partner JWKS named by its full path, and
+/// `edits` (`from`, `to`) made besides. Panics if the demo lacks a `from`.
+pub fn load_config(edits: &[(String, String)]) -> String {
+    let jwks = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../sso-server/config/partner-idp.jwks.json"
+    );
+    let lifted = [
+        ("attempts_per_ip = 60", "attempts_per_ip = 100000000".to_owned()),
+        ("auth_failures_per_ip = 20", "auth_failures_per_ip = 100000000".to_owned()),
+        (
+            "auth_failures_per_client = 100",
+            "auth_failures_per_client = 100000000".to_owned(),
+        ),
+        (
+            "jwks_file = \"partner-idp.jwks.json\"",
+            format!("jwks_file = \"{jwks}\""),
+        ),
+    ];
+    let mut config = sso_server::config::DEMO_TOML.to_owned();
+    let edits = lifted
+        .iter()
+        .map(|(from, to)| (*from, to.as_str()))
+        .chain(edits.iter().map(|(from, to)| (from.as_str(), to.as_str())));
+    for (from, to) in edits {
+        assert!(config.contains(from), "the demo config has no `{from}`");
+        config = config.replace(from, to);
+    }
+    config
+}
+
+/// The release `sso-server` of this workspace (`make build`).
+pub fn release_server() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/sso-server"))
+}
+
 /// A free loopback port (bound, then released for the process to take).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -1,0 +1,608 @@
+//! `make soak`: three release `sso-server` instances on a local Redis
+//! Cluster under a mixed load at about 70 % of the capacity measured first,
+//! for `SOAK_SECONDS` (600). A third of the way in, the master that holds a
+//! watched sign-in is killed (its replica takes over) and started again 30 s
+//! later; two thirds in, one server instance is restarted (SIGTERM, taken
+//! out of the rotation first, as a load balancer's health check would).
+//!
+//! The load is what page views make: checks (most), a code and its
+//! redemption at `/oauth/token`, password sign-ins and sign-outs. Requests go
+//! to the instances in turn (a load balancer without stickiness). Printed:
+//! per minute the throughput, errors by type and p99 latency; the failover
+//! window; server RSS at start and end; acknowledged sign-ins lost.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use sso_fleet::{Fleet, FleetOptions, load_config, release_server};
+
+const USERS: usize = 200;
+const PASSWORD: &str = "soak password 1234";
+const RECEIVER: &str = "http://news.localhost:8081/xd_receiver.html";
+/// Sign-outs only take sessions while more than this many besides the
+/// first sign-ins are live.
+const MIN_LIVE: usize = 100;
+/// Requests in flight at most; an operation due beyond it is counted as
+/// shed (the load generator, not the server, fell behind).
+const MAX_IN_FLIGHT: usize = 256;
+const CALIBRATION: Duration = Duration::from_secs(20);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Op {
+    Check,
+    Redeem,
+    SignIn,
+    SignOut,
+}
+
+impl Op {
+    /// Per 100 operations: 80 checks, 12 redemptions, 4 sign-ins, 4 sign-outs.
+    fn nth(n: usize) -> Self {
+        match n % 100 {
+            0..80 => Self::Check,
+            80..92 => Self::Redeem,
+            92..96 => Self::SignIn,
+            _ => Self::SignOut,
+        }
+    }
+}
+
+struct Load {
+    http: reqwest::Client,
+    instances: Vec<String>,
+    /// Instances out of the rotation (being restarted).
+    down: Vec<AtomicBool>,
+    next: AtomicUsize,
+    pick: AtomicUsize,
+    /// Session cookies of live sign-ins; `true` for the first sign-in of
+    /// each person, which no sign-out takes (their survival is measured).
+    live: Mutex<Vec<(String, bool)>>,
+    /// Sessions a sign-out took: a check that was already under way may
+    /// rightly find them gone.
+    ended: Mutex<HashSet<String>>,
+    user: AtomicUsize,
+}
+
+/// One finished operation.
+struct Sample {
+    /// When it was sent (an operation belongs to the moment it started).
+    at: Instant,
+    latency: Duration,
+    error: Option<String>,
+}
+
+impl Load {
+    fn url(&self, path: &str) -> String {
+        let n = self.instances.len();
+        for _ in 0..n {
+            let i = self.next.fetch_add(1, Ordering::Relaxed) % n;
+            if !self.down[i].load(Ordering::Relaxed) {
+                return format!("{}{path}", self.instances[i]);
+            }
+        }
+        format!("{}{path}", self.instances[0])
+    }
+
+    async fn run(&self, op: Op) -> Result<(), String> {
+        match op {
+            Op::Check => self.check().await,
+            Op::Redeem => self.redeem().await,
+            Op::SignIn => self.sign_in().await,
+            Op::SignOut => self.sign_out().await,
+        }
+    }
+
+    /// A live session, spread evenly (Fibonacci hashing of a counter), so
+    /// no one person's page views exceed what a person makes.
+    fn any_session(&self) -> Option<String> {
+        let n = self.pick.fetch_add(1, Ordering::Relaxed) as u64;
+        let live = self.live.lock().unwrap();
+        let spread = (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize;
+        (!live.is_empty()).then(|| live[spread % live.len()].0.clone())
+    }
+
+    async fn check(&self) -> Result<(), String> {
+        let Some(cookie) = self.any_session() else {
+            return Ok(());
+        };
+        let result = self.sso_check(&cookie, "token").await?;
+        match result["result"]["status"].as_str() {
+            Some("success") => Ok(()),
+            _ if self.ended.lock().unwrap().contains(&cookie) => Ok(()),
+            other => Err(format!("wrong answer: check said {other:?}")),
+        }
+    }
+
+    async fn sso_check(&self, cookie: &str, response_type: &str) -> Result<Value, String> {
+        let url = self.url(&format!(
+            "/sso/check?client_id=news&segment=news&supported_segments=news-sport\
+             &response_type={response_type}&state=soak-state-01&xd_receiver={RECEIVER}\
+             &flow=standard&flow_version=1&locale=en-US"
+        ));
+        let r = self
+            .http
+            .get(url)
+            .header("cookie", format!("sso_session={cookie}"))
+            .send()
+            .await
+            .map_err(transport)?;
+        delivered(&r)
+    }
+
+    async fn redeem(&self) -> Result<(), String> {
+        let Some(cookie) = self.any_session() else {
+            return Ok(());
+        };
+        let result = self.sso_check(&cookie, "code").await?;
+        let Some(code) = result["result"]["code"].as_str() else {
+            if self.ended.lock().unwrap().contains(&cookie) {
+                return Ok(());
+            }
+            return Err(format!("wrong answer: no code in {}", result["result"]));
+        };
+        let r = self
+            .http
+            .post(self.url("/oauth/token"))
+            .basic_auth("news", Some("news-secret"))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", RECEIVER),
+            ])
+            .send()
+            .await
+            .map_err(transport)?;
+        if r.status().is_success() {
+            return Ok(());
+        }
+        let status = r.status();
+        let body: Value = r.json().await.unwrap_or_default();
+        Err(format!("token {status} {}", body["error"].as_str().unwrap_or("?")))
+    }
+
+    async fn sign_in(&self) -> Result<(), String> {
+        let n = self.user.fetch_add(1, Ordering::Relaxed) % USERS;
+        let r = self
+            .http
+            .post(self.url("/oauth/auth_native_traditional"))
+            .form(&form(&email(n), true))
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = r.status();
+        let body: Value = r.json().await.map_err(|e| format!("sign-in body: {e}"))?;
+        let Some(code) = body["sso_code"].as_str() else {
+            return Err(format!(
+                "sign-in {status} {}",
+                body["error"].as_str().unwrap_or("?")
+            ));
+        };
+        let cookie = self.set_session(code).await?;
+        self.live.lock().unwrap().push((cookie, false));
+        Ok(())
+    }
+
+    /// `/sso/set`: the code, then the confirmation with the pending cookie.
+    async fn set_session(&self, code: &str) -> Result<String, String> {
+        let base = format!(
+            "/sso/set?client_id=news&segment=news&state=soak-state-02&xd_receiver={RECEIVER}"
+        );
+        let parked = self
+            .http
+            .get(self.url(&format!("{base}&sso_code={code}")))
+            .send()
+            .await
+            .map_err(transport)?;
+        let confirm = delivered(&parked)?;
+        let Some(token) = confirm["result"]["confirm"].as_str() else {
+            return Err(format!("set: {}", confirm["error"].as_str().unwrap_or("?")));
+        };
+        let pending = cookie(&parked, "sso_session_pending").ok_or("set: no pending cookie")?;
+        let set = self
+            .http
+            .get(self.url(&format!("{base}&confirm={token}")))
+            .header("cookie", format!("sso_session_pending={pending}"))
+            .send()
+            .await
+            .map_err(transport)?;
+        let result = delivered(&set)?;
+        match cookie(&set, "sso_session") {
+            Some(c) => Ok(c),
+            None => Err(format!("set: {}", result["error"].as_str().unwrap_or("?"))),
+        }
+    }
+
+    async fn sign_out(&self) -> Result<(), String> {
+        let cookie = {
+            let mut live = self.live.lock().unwrap();
+            if live.len() <= USERS + MIN_LIVE {
+                return Ok(());
+            }
+            let n = self.next.load(Ordering::Relaxed) % live.len();
+            if live[n].1 {
+                return Ok(());
+            }
+            live.swap_remove(n).0
+        };
+        self.ended.lock().unwrap().insert(cookie.clone());
+        let base = format!(
+            "/sso/end?client_id=news&segment=news&supported_segments=news-sport\
+             &state=soak-state-03&xd_receiver={RECEIVER}"
+        );
+        let mut confirm: Option<String> = None;
+        for _ in 0..2 {
+            let url = match &confirm {
+                Some(token) => format!("{base}&confirm={token}"),
+                None => base.clone(),
+            };
+            let r = self
+                .http
+                .get(self.url(&url))
+                .header("cookie", format!("sso_session={cookie}"))
+                .send()
+                .await
+                .map_err(transport)?;
+            let result = delivered(&r)?;
+            match result["result"]["status"].as_str() {
+                Some("confirm") => {
+                    confirm = result["result"]["confirm"].as_str().map(str::to_owned);
+                }
+                Some("success") => return Ok(()),
+                other => return Err(format!("wrong answer: end said {other:?}")),
+            }
+        }
+        Err("end asked to confirm twice".to_owned())
+    }
+}
+
+fn transport(e: reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timeout".to_owned()
+    } else if e.is_connect() {
+        "connection refused".to_owned()
+    } else {
+        "transport error".to_owned()
+    }
+}
+
+/// The result an SSO endpoint delivers in its 303's fragment; a store
+/// outage is `store_unavailable`, anything but a 303 is named by status.
+fn delivered(r: &reqwest::Response) -> Result<Value, String> {
+    if r.status() != reqwest::StatusCode::SEE_OTHER {
+        return Err(format!("HTTP {}", r.status()));
+    }
+    let location = r.headers()["location"].to_str().unwrap_or("");
+    let fragment = location.split_once('#').map_or("", |(_, f)| f);
+    let json = url::form_urlencoded::parse(fragment.as_bytes())
+        .find(|(k, _)| k == "sso")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let result: Value = serde_json::from_str(&json).map_err(|_| "no result delivered")?;
+    match result["error"].as_str() {
+        Some(error) => Err(error.to_owned()),
+        None => Ok(result),
+    }
+}
+
+fn cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")).map(str::to_owned))
+}
+
+fn email(n: usize) -> String {
+    format!("soak-{n}@example.com")
+}
+
+fn form(email: &str, sign_in: bool) -> Vec<(&'static str, String)> {
+    let mut f = vec![
+        ("client_id", "news".to_owned()),
+        ("flow", "standard".to_owned()),
+        ("flow_version", "1".to_owned()),
+        ("locale", "en-US".to_owned()),
+        ("redirect_uri", "http://news.localhost:8081/".to_owned()),
+    ];
+    if sign_in {
+        f.push(("signInEmailAddress", email.to_owned()));
+        f.push(("currentPassword", PASSWORD.to_owned()));
+    } else {
+        f.push(("emailAddress", email.to_owned()));
+        f.push(("password", PASSWORD.to_owned()));
+        f.push(("displayName", "Soak User".to_owned()));
+    }
+    f
+}
+
+fn p99(latencies: &mut [Duration]) -> Duration {
+    if latencies.is_empty() {
+        return Duration::ZERO;
+    }
+    latencies.sort();
+    latencies[(latencies.len() * 99 / 100).min(latencies.len() - 1)]
+}
+
+/// Runs operations closed-loop with `concurrency` workers for `period`:
+/// operations per second.
+async fn capacity(load: &Arc<Load>, concurrency: usize, period: Duration) -> f64 {
+    let done = Arc::new(AtomicUsize::new(0));
+    let until = Instant::now() + period;
+    let workers: Vec<_> = (0..concurrency)
+        .map(|w| {
+            let (load, done) = (load.clone(), done.clone());
+            tokio::spawn(async move {
+                let mut n = w * 13;
+                while Instant::now() < until {
+                    let _ = load.run(Op::nth(n)).await;
+                    done.fetch_add(1, Ordering::Relaxed);
+                    n += concurrency * 13 + 1;
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.await;
+    }
+    done.load(Ordering::Relaxed) as f64 / period.as_secs_f64()
+}
+
+fn session_key(cookie: &str) -> String {
+    let hash = sso_server::secrets::Secret::parse(cookie)
+        .expect("a session cookie")
+        .hash();
+    format!("sso:s:{{{}}}", hash.as_str())
+}
+
+/// What happened to the fleet during the soak.
+struct Events {
+    fleet: Fleet,
+    killed: Instant,
+    recovered: Option<Instant>,
+    /// Session cookies acknowledged before the kill.
+    acked_before_kill: Vec<String>,
+}
+
+fn at(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64()
+}
+
+/// A third of the way in: kill the master that holds `watched`, then check
+/// `watched` every 50 ms until it answers again, and start the node again
+/// 30 s after the kill. Two thirds in: restart server instance 1, out of
+/// the rotation meanwhile.
+async fn events(
+    mut fleet: Fleet,
+    load: Arc<Load>,
+    watched: String,
+    started: Instant,
+    total: Duration,
+) -> Events {
+    let victim = fleet.cluster.master_of(&session_key(&watched));
+    tokio::time::sleep_until((started + total / 3).into()).await;
+    let acked_before_kill = load
+        .live
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, kept)| *kept)
+        .map(|(c, _)| c.clone())
+        .collect();
+    fleet.cluster.kill_node(victim);
+    let killed = Instant::now();
+    println!("  {:>4.0} s  killed the Redis master :{victim} (it holds a watched sign-in)", at(started));
+    let mut recovered = None;
+    while killed.elapsed() < Duration::from_secs(30) {
+        if recovered.is_none()
+            && let Ok(v) = load.sso_check(&watched, "token").await
+            && v["result"]["status"] == "success"
+        {
+            recovered = Some(Instant::now());
+            println!(
+                "  {:>4.0} s  first successful check of the watched sign-in, {:.2} s after the kill",
+                at(started),
+                killed.elapsed().as_secs_f64()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    fleet.cluster.restart_node(victim);
+    println!("  {:>4.0} s  started :{victim} again (it rejoins as a replica)", at(started));
+    tokio::time::sleep_until((started + total * 2 / 3).into()).await;
+    load.down[1].store(true, Ordering::Relaxed);
+    // Give requests already sent to it a moment; SIGTERM drains the rest.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    fleet.restart_instance(1).await;
+    load.down[1].store(false, Ordering::Relaxed);
+    println!("  {:>4.0} s  restarted server instance 1 (out of the rotation meanwhile)", at(started));
+    Events {
+        fleet,
+        killed,
+        recovered,
+        acked_before_kill,
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let seconds: u64 = std::env::var("SOAK_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
+    let total = Duration::from_secs(seconds);
+
+    // Sign-ins wait for one replica: an acknowledged sign-in survives a
+    // master's loss (see README, "Running several instances").
+    let config = load_config(&[(
+        "[backchannel]".to_owned(),
+        "[durability]\nsign_in_replicas = 1\n\n[backchannel]".to_owned(),
+    )]);
+    let dir = std::env::temp_dir().join(format!("sso-soak-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config_path = dir.join("sso.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let fleet = Fleet::start(FleetOptions {
+        server_bin: release_server(),
+        config: config_path,
+        instances: 3,
+        assets_dir: None,
+        log: "error".to_owned(),
+    })
+    .await;
+    let n = fleet.instance_urls().len();
+    let load = Arc::new(Load {
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap(),
+        down: (0..n).map(|_| AtomicBool::new(false)).collect(),
+        instances: fleet.instance_urls(),
+        next: AtomicUsize::new(0),
+        pick: AtomicUsize::new(0),
+        live: Mutex::new(Vec::new()),
+        ended: Mutex::new(HashSet::new()),
+        user: AtomicUsize::new(0),
+    });
+
+    // People, and a sign-in each.
+    for i in 0..USERS {
+        let r = load
+            .http
+            .post(load.url("/oauth/register_native_traditional"))
+            .form(&form(&email(i), false))
+            .send()
+            .await
+            .unwrap();
+        let body: Value = r.json().await.unwrap();
+        let code = body["sso_code"].as_str().expect("registered").to_owned();
+        let cookie = load.set_session(&code).await.expect("signed in");
+        load.live.lock().unwrap().push((cookie, true));
+    }
+    let measured = capacity(&load, 32, CALIBRATION).await;
+    let rate = measured * 0.7;
+    load.ended.lock().unwrap().clear();
+    println!(
+        "soak: 3 instances on a 6-node Redis Cluster; capacity {measured:.0} ops/s \
+         (closed loop, 32 connections), soaking at {rate:.0} ops/s for {seconds} s"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss_start: Vec<u64> = (0..n).map(|i| fleet.rss_kib(i)).collect();
+
+    let samples: Arc<Mutex<Vec<Sample>>> = Arc::new(Mutex::new(Vec::new()));
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let watched = load.live.lock().unwrap()[0].0.clone();
+    let events = tokio::spawn(events(fleet, load.clone(), watched, started, total));
+
+    // Operations are issued at the rate, on a 10 ms tick, whatever the
+    // answers take (an open loop, as visitors arrive).
+    let mut tick = tokio::time::interval(Duration::from_millis(10));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut issued = 0usize;
+    let mut shed = 0usize;
+    while started.elapsed() < total {
+        tick.tick().await;
+        let due = (started.elapsed().as_secs_f64() * rate) as usize;
+        while issued < due {
+            let op = Op::nth(issued);
+            issued += 1;
+            if in_flight.load(Ordering::Relaxed) >= MAX_IN_FLIGHT {
+                shed += 1;
+                continue;
+            }
+            let (load, samples, in_flight) = (load.clone(), samples.clone(), in_flight.clone());
+            in_flight.fetch_add(1, Ordering::Relaxed);
+            tokio::spawn(async move {
+                let t = Instant::now();
+                let result = load.run(op).await;
+                let sample = Sample {
+                    at: t,
+                    latency: t.elapsed(),
+                    error: result.err(),
+                };
+                samples.lock().unwrap().push(sample);
+                in_flight.fetch_sub(1, Ordering::Relaxed);
+            });
+        }
+    }
+    while in_flight.load(Ordering::Relaxed) > 0 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let Events {
+        fleet,
+        killed,
+        recovered,
+        acked_before_kill,
+    } = events.await.expect("the events ran");
+    let rss_end: Vec<u64> = (0..n).map(|i| fleet.rss_kib(i)).collect();
+
+    // Every sign-in acknowledged before the kill and not signed out since
+    // must still be there.
+    let mut lost = 0;
+    let mut kept = 0;
+    for cookie in &acked_before_kill {
+        match load.sso_check(cookie, "token").await {
+            Ok(v) if v["result"]["status"] == "success" => kept += 1,
+            _ => lost += 1,
+        }
+    }
+
+    let samples = samples.lock().unwrap();
+    let window_end = recovered.unwrap_or(killed + Duration::from_secs(3600));
+    let mut minutes: BTreeMap<u64, (usize, BTreeMap<String, usize>, Vec<Duration>)> =
+        BTreeMap::new();
+    let mut outside: BTreeMap<String, usize> = BTreeMap::new();
+    let mut inside: BTreeMap<String, usize> = BTreeMap::new();
+    for s in samples.iter() {
+        let minute = (s.at - started).as_secs() / 60;
+        let entry = minutes.entry(minute).or_default();
+        entry.0 += 1;
+        entry.2.push(s.latency);
+        if let Some(e) = &s.error {
+            *entry.1.entry(e.clone()).or_default() += 1;
+            let bucket = if s.at >= killed && s.at <= window_end {
+                &mut inside
+            } else {
+                &mut outside
+            };
+            *bucket.entry(e.clone()).or_default() += 1;
+        }
+    }
+    println!("minute  ops/s   p99 ms  errors");
+    for (minute, (count, errors, latencies)) in &mut minutes {
+        let secs = 60.0_f64.min(seconds as f64 - *minute as f64 * 60.0);
+        println!(
+            "{:>6}  {:>6.0}  {:>6.1}  {errors:?}",
+            minute + 1,
+            *count as f64 / secs,
+            p99(latencies).as_secs_f64() * 1000.0
+        );
+    }
+    println!(
+        "failover window (kill to first successful check of the watched sign-in): {:.2} s; errors in it {inside:?}",
+        (window_end - killed).as_secs_f64()
+    );
+    println!(
+        "errors outside the failover window: {} {outside:?} (target 0)",
+        outside.values().sum::<usize>()
+    );
+    println!("operations shed by the load generator (fell behind): {shed}");
+    for i in 0..n {
+        let growth = (rss_end[i] as f64 / rss_start[i] as f64 - 1.0) * 100.0;
+        let note = if i == 1 { " (restarted: since its restart)" } else { "" };
+        println!(
+            "RSS instance {i}: {:.1} MB at start, {:.1} MB at end, {growth:+.1} %{note} (target under +10 %)",
+            rss_start[i] as f64 / 1024.0,
+            rss_end[i] as f64 / 1024.0
+        );
+    }
+    println!(
+        "sign-ins acknowledged before the kill (the first of each person, never signed out): {}; still signed in {kept}, lost {lost} (target 0)",
+        kept + lost
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
