@@ -17,8 +17,12 @@
 //! 7. Back-channel logout to a local receiver (`backchannel.rs`): deliveries
 //!    per second, and the time from `/sso/end` to the last of the three
 //!    deliveries of a sign-in used by three sites.
+//! 8. `/sso/check` on three instances sharing a six-node Redis Cluster
+//!    beside one instance on one Redis node, and the cost of waiting for a
+//!    replica at sign-in (`cluster.rs`).
 
 mod backchannel;
+mod cluster;
 mod server;
 mod wrk;
 
@@ -191,6 +195,38 @@ async fn main() {
         session: None,
         sid: None,
     };
+    let check_path = "/sso/check?client_id=sport&segment=sport&supported_segments=news-sport\
+                      &state=bench-state-2&xd_receiver=http://sport.localhost:8082/xd_receiver.html\
+                      &flow=standard&flow_version=1&locale=en-US";
+    // A new person signed in on the server at `base`: their cookie.
+    let sign_in = |base: String| {
+        let http = http.clone();
+        async move {
+            let email = format!("bench-{}@example.com", UserId::new().0.simple());
+            let body: Value = http
+                .post(format!("{base}/oauth/register_native_traditional"))
+                .form(&form(&email, "bench password 1234", false))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let code = body["sso_code"].as_str().expect("registered");
+            let set = format!(
+                "{base}/sso/set?client_id=news&segment=news&state=bench-state-1&xd_receiver={NEWS_RECEIVER}"
+            );
+            set_session(&http, &format!("{set}&sso_code={code}"), |token| {
+                format!("{set}&confirm={token}")
+            })
+            .await
+        }
+    };
+    // `SSO_BENCH_ONLY=cluster make bench`: figure 8 alone.
+    if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("cluster") {
+        print_cluster(&cluster::figure(&run, check_path, sign_in).await);
+        return;
+    }
     // `SSO_BENCH_ONLY=backchannel make bench`: figure 7 alone.
     if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("backchannel") {
         let (rate, p50, p99) =
@@ -237,9 +273,6 @@ async fn main() {
     let rss_after = run.rss_kib();
 
     // 1: check vs healthz.
-    let check_path = "/sso/check?client_id=sport&segment=sport&supported_segments=news-sport\
-                      &state=bench-state-2&xd_receiver=http://sport.localhost:8082/xd_receiver.html\
-                      &flow=standard&flow_version=1&locale=en-US";
     // Alternating rounds: two cores shared by wrk, Redis and the server make
     // single runs noisy; the round with the median ratio is reported.
     let mut rounds: Vec<(wrk::Load, wrk::Load)> = (0..ROUNDS)
@@ -426,6 +459,9 @@ async fn main() {
     let (bcl_rate, bcl_p50, bcl_p99) =
         backchannel_figure(&run, &http, std::sync::Arc::new(store), &grant, &logouts).await;
 
+    // 8: many instances on a cluster.
+    let fleet = cluster::figure(&run, check_path, sign_in).await;
+
     // 4: sign-ins per second per core.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let window = Duration::from_secs(6);
@@ -584,10 +620,54 @@ async fn main() {
         "(report)",
         true,
     );
+    print_cluster(&fleet);
     line(
         "  context: createwithsso, signature checked",
         format!("{partner_ratio:.0} % ({partner_rps:.0}/s; an oidc service's ES256 response)"),
         "(context)",
+        true,
+    );
+}
+
+fn print_cluster(f: &cluster::Figures) {
+    let ratio = f.fleet.rps / f.single.rps * 100.0;
+    let rounds = f
+        .ratios
+        .iter()
+        .map(|r| format!("{r:.0}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    line(
+        "/sso/check, 1 instance on 1 Redis node",
+        format!(
+            "{:.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
+            f.single.rps, f.single.p50_ms, f.single.p99_ms
+        ),
+        "",
+        true,
+    );
+    line(
+        "/sso/check, 3 instances on a 6-node cluster",
+        format!(
+            "{:.0} req/s, p50 {:.2} ms, p99 {:.2} ms",
+            f.fleet.rps, f.fleet.p50_ms, f.fleet.p99_ms
+        ),
+        "",
+        true,
+    );
+    line(
+        "  3 on the cluster / 1 on one node",
+        format!("{ratio:.0} % (rounds {rounds} %; same 2 cores: the cost, not scaling)"),
+        "(report)",
+        true,
+    );
+    line(
+        "sign-in write on the cluster, p50 / p99",
+        format!(
+            "{:.2} / {:.2} ms; waiting for 1 replica {:.2} / {:.2} ms",
+            f.write_plain.0, f.write_plain.1, f.write_acked.0, f.write_acked.1
+        ),
+        "(report)",
         true,
     );
 }

@@ -31,6 +31,28 @@ pub fn run(url: &str, cookie: Option<&str>) -> Load {
     load(cmd)
 }
 
+/// One wrk per URL, all at once (one thread and `connections` connections
+/// each): several servers loaded together, as a balancer spreads a load.
+pub fn run_together(urls: &[String], cookie: &str, connections: usize) -> Vec<Load> {
+    let children: Vec<_> = urls
+        .iter()
+        .map(|url| {
+            Command::new("wrk")
+                .args(["-t1", &format!("-c{connections}"), "-d4s", "--latency"])
+                .args(["-H", &format!("Cookie: {cookie}")])
+                .arg(url)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("wrk (make bench installs it)")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|child| summary(child.wait_with_output().expect("wrk finishes")))
+        .collect()
+}
+
 /// A urlencoded form POST per request, authenticated with `basic`
 /// (`id:secret`); each request's body is the next line of `bodies`, the
 /// two wrk threads taking alternate lines, so no line is sent twice unless
@@ -140,7 +162,10 @@ fn command() -> Command {
 }
 
 fn load(mut cmd: Command) -> Load {
-    let out = cmd.output().expect("wrk (make bench installs it)");
+    summary(cmd.output().expect("wrk (make bench installs it)"))
+}
+
+fn summary(out: std::process::Output) -> Load {
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     let field = |prefix: &str| {

@@ -35,7 +35,8 @@ struct Cli {
     /// Public URL of this server, e.g. https://sso.example.com.
     #[arg(long, env = "SSO_PUBLIC_URL", global = true)]
     public_url: Option<String>,
-    /// Store: `memory` or a redis:// URL.
+    /// Store: `memory`, a redis:// (rediss://) URL or a redis+cluster://
+    /// (rediss+cluster://) URL listing seed nodes.
     #[arg(long, env = "SSO_STORE", global = true)]
     store: Option<String>,
     /// Directory with the built browser library (sso.js, sso_bg.wasm).

@@ -22,7 +22,7 @@ pub struct Metrics {
     pub codes_redeemed: IntCounterVec,
     pub codes_rejected: IntCounterVec,
     pub store_errors: IntCounter,
-    /// Sign-ins answered before the configured replicas had them.
+    /// Sign-ins and sign-outs answered before the configured replicas had them.
     pub store_unreplicated: IntCounter,
     pub password_verifications: IntCounter,
     /// Back-channel logouts by outcome: `delivered`, `retried`, `abandoned`.
@@ -119,7 +119,7 @@ impl Metrics {
             store_unreplicated: counter(
                 &registry,
                 "sso_store_unreplicated_total",
-                "Sign-ins answered before durability.sign_in_replicas replicas had them",
+                "Sign-ins and sign-outs answered before durability.replicas replicas had them",
             ),
             password_verifications: counter(
                 &registry,

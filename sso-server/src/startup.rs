@@ -70,7 +70,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let store = store::open(&settings.store, settings.sign_in_acks).await?;
+        let store = store::open(&settings.store, settings.replica_acks).await?;
         Self::build_with_store(settings, store)
     }
 

@@ -6,8 +6,10 @@
 //! out of the rotation first, as a load balancer's health check would).
 //!
 //! The load is what page views make: checks (most), a code and its
-//! redemption at `/oauth/token`, password sign-ins and sign-outs. Requests go
-//! to the instances in turn (a load balancer without stickiness). Printed:
+//! redemption at `/oauth/token`, password sign-ins and sign-outs, whose
+//! back-channel logouts a local receiver takes for the news backend.
+//! Requests go to the instances in turn (a load balancer without
+//! stickiness). Printed:
 //! per minute the throughput, errors by type and p99 latency; the failover
 //! window; server RSS at start and end; acknowledged sign-ins lost.
 
@@ -68,7 +70,7 @@ struct Load {
 
 /// One finished operation.
 struct Sample {
-    /// When it was sent (an operation belongs to the moment it started).
+    /// When it was sent.
     at: Instant,
     latency: Duration,
     error: Option<String>,
@@ -221,10 +223,10 @@ impl Load {
             if live.len() <= USERS + MIN_LIVE {
                 return Ok(());
             }
-            let n = self.next.load(Ordering::Relaxed) % live.len();
-            if live[n].1 {
-                return Ok(());
-            }
+            // The first sign-ins are the first USERS entries; removing a
+            // later one moves another later one into its place.
+            let n = USERS + self.next.load(Ordering::Relaxed) % (live.len() - USERS);
+            debug_assert!(!live[n].1, "a first sign-in is never signed out");
             live.swap_remove(n).0
         };
         self.ended.lock().unwrap().insert(cookie.clone());
@@ -357,6 +359,36 @@ fn session_key(cookie: &str) -> String {
     format!("sso:s:{{{}}}", hash.as_str())
 }
 
+/// Stands in for the news backend's back-channel logout endpoint: answers
+/// 200 and counts. Returns its URL and the count.
+fn logout_receiver() -> (String, Arc<AtomicUsize>) {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    let count = Arc::new(AtomicUsize::new(0));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/backchannel",
+        listener.local_addr().unwrap().port()
+    );
+    let counted = count.clone();
+    let server = HttpServer::new(move || {
+        let counted = counted.clone();
+        App::new().route(
+            "/backchannel",
+            web::post().to(move |_: web::Bytes| {
+                counted.fetch_add(1, Ordering::Relaxed);
+                async { HttpResponse::Ok().finish() }
+            }),
+        )
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    (url, count)
+}
+
 /// What happened to the fleet during the soak.
 struct Events {
     fleet: Fleet,
@@ -364,6 +396,8 @@ struct Events {
     recovered: Option<Instant>,
     /// Session cookies acknowledged before the kill.
     acked_before_kill: Vec<String>,
+    /// RSS of the restarted instance just after its restart, KiB.
+    restarted_rss: u64,
 }
 
 fn at(started: Instant) -> f64 {
@@ -416,6 +450,7 @@ async fn events(
     // Give requests already sent to it a moment; SIGTERM drains the rest.
     tokio::time::sleep(Duration::from_millis(200)).await;
     fleet.restart_instance(1).await;
+    let restarted_rss = fleet.rss_kib(1);
     load.down[1].store(false, Ordering::Relaxed);
     println!("  {:>4.0} s  restarted server instance 1 (out of the rotation meanwhile)", at(started));
     Events {
@@ -423,6 +458,7 @@ async fn events(
         killed,
         recovered,
         acked_before_kill,
+        restarted_rss,
     }
 }
 
@@ -436,10 +472,15 @@ async fn main() {
 
     // Sign-ins wait for one replica: an acknowledged sign-in survives a
     // master's loss (see README, "Running several instances").
-    let config = load_config(&[(
-        "[backchannel]".to_owned(),
-        "[durability]\nsign_in_replicas = 1\n\n[backchannel]".to_owned(),
-    )]);
+    let (receiver, delivered_logouts) = logout_receiver();
+    let config = load_config(&[
+        ("replicas = 0".to_owned(), "replicas = 1".to_owned()),
+        (
+            "backchannel_logout_uri = \"http://news.localhost:8081/account/backchannel-logout\""
+                .to_owned(),
+            format!("backchannel_logout_uri = \"{receiver}\""),
+        ),
+    ]);
     let dir = std::env::temp_dir().join(format!("sso-soak-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let config_path = dir.join("sso.toml");
@@ -504,8 +545,11 @@ async fn main() {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut issued = 0usize;
     let mut shed = 0usize;
-    while started.elapsed() < total {
+    loop {
         tick.tick().await;
+        if started.elapsed() >= total {
+            break;
+        }
         let due = (started.elapsed().as_secs_f64() * rate) as usize;
         while issued < due {
             let op = Op::nth(issued);
@@ -537,8 +581,11 @@ async fn main() {
         killed,
         recovered,
         acked_before_kill,
+        restarted_rss,
     } = events.await.expect("the events ran");
     let rss_end: Vec<u64> = (0..n).map(|i| fleet.rss_kib(i)).collect();
+    let mut rss_start = rss_start;
+    rss_start[1] = restarted_rss;
 
     // Every sign-in acknowledged before the kill and not signed out since
     // must still be there.
@@ -564,7 +611,8 @@ async fn main() {
         entry.2.push(s.latency);
         if let Some(e) = &s.error {
             *entry.1.entry(e.clone()).or_default() += 1;
-            let bucket = if s.at >= killed && s.at <= window_end {
+            // In flight at any moment between the kill and the recovery.
+            let bucket = if s.at + s.latency >= killed && s.at <= window_end {
                 &mut inside
             } else {
                 &mut outside
@@ -583,7 +631,8 @@ async fn main() {
         );
     }
     println!(
-        "failover window (kill to first successful check of the watched sign-in): {:.2} s; errors in it {inside:?}",
+        "failover window (kill to first successful check of the watched sign-in): {:.2} s; \
+         errors of operations in flight in it {inside:?}",
         (window_end - killed).as_secs_f64()
     );
     println!(
@@ -591,9 +640,13 @@ async fn main() {
         outside.values().sum::<usize>()
     );
     println!("operations shed by the load generator (fell behind): {shed}");
+    println!(
+        "back-channel logouts delivered to the news receiver: {}",
+        delivered_logouts.load(Ordering::Relaxed)
+    );
     for i in 0..n {
         let growth = (rss_end[i] as f64 / rss_start[i] as f64 - 1.0) * 100.0;
-        let note = if i == 1 { " (restarted: since its restart)" } else { "" };
+        let note = if i == 1 { " (restarted: from just after its restart)" } else { "" };
         println!(
             "RSS instance {i}: {:.1} MB at start, {:.1} MB at end, {growth:+.1} %{note} (target under +10 %)",
             rss_start[i] as f64 / 1024.0,

@@ -370,8 +370,8 @@ pub struct BackchannelSettings {
     pub timeout: Duration,
 }
 
-/// `[durability]`: a sign-in is answered once this many replicas have its
-/// record, or once `wait` has passed (then it is counted in
+/// `[durability]`: a sign-in or sign-out is answered once this many
+/// replicas have its write, or once `wait` has passed (then it is counted in
 /// `sso_store_unreplicated_total`: availability before durability).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReplicaAcks {
@@ -411,8 +411,9 @@ pub struct Settings {
     pub clients: HashMap<ClientId, Client>,
     pub api: ApiSettings,
     pub backchannel: BackchannelSettings,
-    /// `[durability]`: replicas a sign-in waits for (none: it does not wait).
-    pub sign_in_acks: Option<ReplicaAcks>,
+    /// `[durability]`: replicas a sign-in or sign-out waits for (none: it
+    /// does not wait).
+    pub replica_acks: Option<ReplicaAcks>,
     /// Role name → the tokens it grants.
     pub roles: HashMap<String, BTreeSet<RoleToken>>,
     pub applications: HashMap<String, ApiApplication>,

@@ -90,18 +90,18 @@ impl RawBackchannel {
     }
 }
 
-/// `[durability]`: whether a sign-in waits for Redis replicas to have it.
+/// `[durability]`: whether sign-ins and sign-outs wait for Redis replicas.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawDurability {
-    pub sign_in_replicas: u32,
+    pub replicas: u32,
     pub replica_wait_ms: u64,
 }
 
 impl Default for RawDurability {
     fn default() -> Self {
         Self {
-            sign_in_replicas: 0,
+            replicas: 0,
             replica_wait_ms: 100,
         }
     }
@@ -109,22 +109,22 @@ impl Default for RawDurability {
 
 impl RawDurability {
     fn validate(&self, store: &StoreSettings) -> Result<Option<ReplicaAcks>, ConfigError> {
-        if self.sign_in_replicas == 0 {
+        if self.replicas == 0 {
             return Ok(None);
         }
         if *store == StoreSettings::Memory {
             return Err(invalid(
-                "durability.sign_in_replicas needs a Redis store: the in-process store has no replicas",
+                "durability.replicas needs a Redis store: the in-process store has no replicas",
             ));
         }
-        if self.sign_in_replicas > 5 {
-            return Err(invalid("durability.sign_in_replicas must be 0 to 5"));
+        if self.replicas > 5 {
+            return Err(invalid("durability.replicas must be 0 to 5"));
         }
         if !(1..=1000).contains(&self.replica_wait_ms) {
             return Err(invalid("durability.replica_wait_ms must be 1 to 1000"));
         }
         Ok(Some(ReplicaAcks {
-            replicas: self.sign_in_replicas,
+            replicas: self.replicas,
             wait: Duration::from_millis(self.replica_wait_ms),
         }))
     }
@@ -684,7 +684,7 @@ impl RawConfig {
         let roles = validate_roles(self.roles)?;
         let api = self.api.validate(&roles)?;
         let backchannel = self.backchannel.validate()?;
-        let sign_in_acks = self.durability.validate(&store)?;
+        let replica_acks = self.durability.validate(&store)?;
         let applications = validate_applications(self.applications, &roles)?;
         let sso_services = validate_services(self.sso_services, files, &clients)?;
 
@@ -727,7 +727,7 @@ impl RawConfig {
             clients,
             api,
             backchannel,
-            sign_in_acks,
+            replica_acks,
             roles,
             applications,
             sso_services,

@@ -63,7 +63,7 @@ async fn a_killed_master_fails_over_without_wrong_answers_or_lost_sign_ins() {
         .await
         .expect("a store on the cluster")
         .with_acks(Some(acks));
-    let app = spawn_app_on(Arc::new(store), None, |s| s.sign_in_acks = Some(acks));
+    let app = spawn_app_on(Arc::new(store), None, |s| s.replica_acks = Some(acks));
 
     let mut cookies = Vec::new();
     for i in 0..PEOPLE {

@@ -271,7 +271,8 @@ pub struct RedisStore {
     logouts_due: Script,
     /// The consumer group exists (created once per store).
     senders_ready: std::sync::atomic::AtomicBool,
-    /// Replicas a sign-in's record must reach before it is answered.
+    /// Replicas a sign-in's record (or a sign-out's deletion) must reach
+    /// before it is answered.
     acks: Option<ReplicaAcks>,
 }
 
@@ -310,15 +311,17 @@ impl RedisStore {
         Ok(store)
     }
 
-    /// Sign-ins wait for `acks` replicas (see [`ReplicaAcks`]).
+    /// Sign-ins and sign-outs wait for `acks` replicas (see [`ReplicaAcks`]).
     pub fn with_acks(mut self, acks: Option<ReplicaAcks>) -> Self {
         self.acks = acks;
         self
     }
 
-    /// After a sign-in's record was written to `key` on `conn`: waits for
-    /// the configured replicas. Too few within the wait is counted and
-    /// logged, not refused: a replica outage must not stop sign-ins.
+    /// After a sign-in's record was written to `key` on `conn`, or a
+    /// sign-out deleted it: waits for the configured replicas (a sign-out
+    /// lost in a failover would bring the session back). Too few within the
+    /// wait is counted and logged, not refused: a replica outage must not
+    /// stop sign-ins or sign-outs.
     async fn await_replicas(&self, conn: &mut Conn, key: &str) -> Result<(), StoreError> {
         let Some(acks) = self.acks else {
             return Ok(());
@@ -329,7 +332,7 @@ impl RedisStore {
             tracing::warn!(
                 reached,
                 wanted = acks.replicas,
-                "a sign-in was answered before enough replicas had it"
+                "a sign-in or sign-out was answered before enough replicas had it"
             );
         }
         Ok(())
@@ -662,7 +665,9 @@ impl Store for RedisStore {
 
     async fn delete_session(&self, sid: &SecretHash) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
-        timed(conn.del::<_, ()>(key_session(sid))).await
+        let key = key_session(sid);
+        timed(conn.del::<_, ()>(&key)).await?;
+        self.await_replicas(&mut conn, &key).await
     }
 
     async fn record_visit(
@@ -687,11 +692,13 @@ impl Store for RedisStore {
         segments: &[Segment],
     ) -> Result<Removal, StoreError> {
         let mut conn = self.conn().await?;
-        let mut call = self.remove_segments.key(key_session(sid));
+        let key = key_session(sid);
+        let mut call = self.remove_segments.key(&key);
         for s in segments {
             call.arg(s.as_str());
         }
         let items = reply_items(timed(call.invoke_async(&mut conn)).await?)?;
+        self.await_replicas(&mut conn, &key).await?;
         let (left, fields) = items
             .split_first()
             .ok_or_else(|| StoreError::Corrupt("field count".to_owned()))?;
@@ -782,7 +789,10 @@ impl Store for RedisStore {
 
     async fn delete_api_session(&self, sid: &SecretHash) -> Result<bool, StoreError> {
         let mut conn = self.conn().await?;
-        Ok(timed(conn.del::<_, i64>(key_api_session(sid))).await? == 1)
+        let key = key_api_session(sid);
+        let deleted = timed(conn.del::<_, i64>(&key)).await? == 1;
+        self.await_replicas(&mut conn, &key).await?;
+        Ok(deleted)
     }
 
     async fn index_session(
