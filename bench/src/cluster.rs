@@ -75,15 +75,20 @@ where
         .collect();
     let mut rounds: Vec<(Load, Load)> = (0..ROUNDS)
         .map(|_| {
-            let single = combined(wrk::run_together(&single_urls, &single_cookie, CONNECTIONS_EACH));
-            let many = combined(wrk::run_together(&fleet_urls, &fleet_cookie, CONNECTIONS_EACH));
+            let single = combined(wrk::run_together(
+                &single_urls,
+                &single_cookie,
+                CONNECTIONS_EACH,
+            ));
+            let many = combined(wrk::run_together(
+                &fleet_urls,
+                &fleet_cookie,
+                CONNECTIONS_EACH,
+            ));
             (single, many)
         })
         .collect();
-    let ratios = rounds
-        .iter()
-        .map(|(s, f)| f.rps / s.rps * 100.0)
-        .collect();
+    let ratios = rounds.iter().map(|(s, f)| f.rps / s.rps * 100.0).collect();
     rounds.sort_by(|a, b| (a.1.rps / a.0.rps).total_cmp(&(b.1.rps / b.0.rps)));
     let (single, fleet_load) = rounds.swap_remove(ROUNDS / 2);
 

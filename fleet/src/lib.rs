@@ -53,8 +53,14 @@ pub fn load_config(edits: &[(String, String)]) -> String {
         "/../sso-server/config/partner-idp.jwks.json"
     );
     let lifted = [
-        ("attempts_per_ip = 60", "attempts_per_ip = 100000000".to_owned()),
-        ("auth_failures_per_ip = 20", "auth_failures_per_ip = 100000000".to_owned()),
+        (
+            "attempts_per_ip = 60",
+            "attempts_per_ip = 100000000".to_owned(),
+        ),
+        (
+            "auth_failures_per_ip = 20",
+            "auth_failures_per_ip = 100000000".to_owned(),
+        ),
         (
             "auth_failures_per_client = 100",
             "auth_failures_per_client = 100000000".to_owned(),
@@ -78,7 +84,10 @@ pub fn load_config(edits: &[(String, String)]) -> String {
 
 /// The release `sso-server` of this workspace (`make build`).
 pub fn release_server() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/sso-server"))
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../target/release/sso-server"
+    ))
 }
 
 /// A free loopback port (bound, then released for the process to take).
@@ -98,8 +107,11 @@ impl Fleet {
         std::fs::create_dir_all(&dir).expect("a folder for the fleet");
         // What every instance must share: the keys that sign access and ID
         // tokens (the configuration refuses a cluster store without them).
-        std::fs::write(dir.join("id-token-keys.pem"), SigningKeys::generate().private_pem())
-            .expect("the ID-token key file");
+        std::fs::write(
+            dir.join("id-token-keys.pem"),
+            SigningKeys::generate().private_pem(),
+        )
+        .expect("the ID-token key file");
         let mut fleet = Self {
             cluster,
             options,
@@ -151,7 +163,10 @@ impl Fleet {
             if let Ok(Some(status)) = self.instances[i].child.try_wait() {
                 panic!("sso-server instance {i} exited: {status}");
             }
-            assert!(Instant::now() < deadline, "instance {i} did not become ready");
+            assert!(
+                Instant::now() < deadline,
+                "instance {i} did not become ready"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

@@ -57,9 +57,7 @@ async fn main() -> std::io::Result<()> {
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     let mut stdin = tokio::io::stdin();
     let mut buf = [0u8; 64];
-    let stdin_closed = async {
-        while stdin.read(&mut buf).await.is_ok_and(|n| n > 0) {}
-    };
+    let stdin_closed = async { while stdin.read(&mut buf).await.is_ok_and(|n| n > 0) {} };
     tokio::select! {
         _ = terminate.recv() => {}
         _ = tokio::signal::ctrl_c() => {}

@@ -70,7 +70,11 @@ async fn log(backends: web::Data<Backends>) -> HttpResponse {
     HttpResponse::Ok().json(entries)
 }
 
-async fn forward(req: HttpRequest, body: web::Bytes, backends: web::Data<Backends>) -> HttpResponse {
+async fn forward(
+    req: HttpRequest,
+    body: web::Bytes,
+    backends: web::Data<Backends>,
+) -> HttpResponse {
     let i = backends.next.fetch_add(1, Ordering::Relaxed) % backends.urls.len();
     {
         let mut log = backends.log.lock().expect("log lock");

@@ -37,7 +37,11 @@ fn free_cluster_ports(n: usize) -> Vec<u16> {
     // Both listeners are held until all are found, so no two are the same.
     let mut held = Vec::new();
     while ports.len() < n {
-        candidate = if candidate >= HIGH { LOW } else { candidate + 1 };
+        candidate = if candidate >= HIGH {
+            LOW
+        } else {
+            candidate + 1
+        };
         let (Ok(a), Ok(b)) = (
             TcpListener::bind(("127.0.0.1", candidate)),
             TcpListener::bind(("127.0.0.1", candidate + 10_000)),
@@ -74,11 +78,8 @@ impl RedisCluster {
 
     fn try_start() -> Option<Self> {
         let ports = free_cluster_ports(MASTERS * 2);
-        let dir = std::env::temp_dir().join(format!(
-            "sso-cluster-{}-{}",
-            std::process::id(),
-            ports[0]
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("sso-cluster-{}-{}", std::process::id(), ports[0]));
         std::fs::create_dir_all(&dir).expect("a folder for the cluster");
         let mut cluster = Self {
             children: ports.iter().map(|_| None).collect(),
@@ -126,7 +127,12 @@ impl RedisCluster {
             .args(["--cluster-config-file", &format!("nodes-{port}.conf")])
             .args(["--cluster-node-timeout", &NODE_TIMEOUT_MS.to_string()])
             .args(["--save", "", "--appendonly", "no"])
-            .args(["--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0"])
+            .args([
+                "--repl-diskless-sync",
+                "yes",
+                "--repl-diskless-sync-delay",
+                "0",
+            ])
             .arg("--dir")
             .arg(&self.dir)
             .stdout(Stdio::null())
@@ -136,7 +142,10 @@ impl RedisCluster {
         self.children[i] = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while !answers_ping(port) {
-            assert!(Instant::now() < deadline, "redis-server did not start on {port}");
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not start on {port}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -152,7 +161,10 @@ impl RedisCluster {
             if ready {
                 return;
             }
-            assert!(Instant::now() < deadline, "the cluster did not become ready");
+            assert!(
+                Instant::now() < deadline,
+                "the cluster did not become ready"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }

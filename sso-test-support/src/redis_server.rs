@@ -1,5 +1,6 @@
 //! A real `redis-server` on a free loopback port, owned by one test and killed
-//! when dropped. Nothing is persisted.
+//! when dropped. Nothing is persisted. [`RedisServer::start_tls`] serves TLS
+//! only (a self-signed certificate made for it) and requires a password.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -9,6 +10,13 @@ use std::time::{Duration, Instant};
 pub struct RedisServer {
     port: u16,
     child: Option<Child>,
+    tls: Option<Tls>,
+}
+
+/// Where a TLS server's certificate and key are, and its password.
+struct Tls {
+    dir: std::path::PathBuf,
+    password: String,
 }
 
 fn free_port() -> u16 {
@@ -35,6 +43,32 @@ impl RedisServer {
         let mut server = Self {
             port: free_port(),
             child: None,
+            tls: None,
+        };
+        server.spawn();
+        server
+    }
+
+    /// A server that speaks TLS only, with a self-signed certificate for
+    /// 127.0.0.1, and requires `password`.
+    pub fn start_tls(password: &str) -> Self {
+        let port = free_port();
+        let dir = std::env::temp_dir().join(format!("sso-redis-tls-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a folder for the certificate");
+        let rcgen::CertifiedKey { cert, signing_key } = rcgen::generate_simple_self_signed(vec![
+            "127.0.0.1".to_owned(),
+            "localhost".to_owned(),
+        ])
+        .expect("a self-signed certificate");
+        std::fs::write(dir.join("cert.pem"), cert.pem()).expect("the certificate written");
+        std::fs::write(dir.join("key.pem"), signing_key.serialize_pem()).expect("the key written");
+        let mut server = Self {
+            port,
+            child: None,
+            tls: Some(Tls {
+                dir,
+                password: password.to_owned(),
+            }),
         };
         server.spawn();
         server
@@ -42,8 +76,20 @@ impl RedisServer {
 
     fn spawn(&mut self) {
         let bin = std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".to_owned());
-        let child = Command::new(&bin)
-            .args(["--port", &self.port.to_string()])
+        let mut cmd = Command::new(&bin);
+        match &self.tls {
+            None => cmd.args(["--port", &self.port.to_string()]),
+            Some(tls) => cmd
+                .args(["--port", "0", "--tls-port", &self.port.to_string()])
+                .arg("--tls-cert-file")
+                .arg(tls.dir.join("cert.pem"))
+                .arg("--tls-key-file")
+                .arg(tls.dir.join("key.pem"))
+                .arg("--tls-ca-cert-file")
+                .arg(tls.dir.join("cert.pem"))
+                .args(["--tls-auth-clients", "no", "--requirepass", &tls.password]),
+        };
+        let child = cmd
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--dir", &std::env::temp_dir().display().to_string()])
             .stdout(Stdio::null())
@@ -52,7 +98,12 @@ impl RedisServer {
             .unwrap_or_else(|e| panic!("cannot start {bin} (run `make test` to install it): {e}"));
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !answers_ping(self.port) {
+        // A TLS port is ready when it accepts connections.
+        let ready = |port| match self.tls {
+            None => answers_ping(port),
+            Some(_) => TcpStream::connect(("127.0.0.1", port)).is_ok(),
+        };
+        while !ready(self.port) {
             assert!(
                 Instant::now() < deadline,
                 "redis-server did not start on {}",
@@ -62,8 +113,20 @@ impl RedisServer {
         }
     }
 
+    /// Its store URL; a TLS server's skips the certificate check
+    /// (`#insecure`: the certificate is self-signed) and carries the password.
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
+        match &self.tls {
+            None => format!("redis://127.0.0.1:{}/0", self.port),
+            Some(tls) => format!(
+                "rediss://:{}@127.0.0.1:{}/0#insecure",
+                tls.password, self.port
+            ),
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// Kills the server at once (SIGKILL), as a crash would.
@@ -84,5 +147,8 @@ impl RedisServer {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.kill();
+        if let Some(tls) = &self.tls {
+            let _ = std::fs::remove_dir_all(&tls.dir);
+        }
     }
 }

@@ -8,8 +8,8 @@ use url::Url;
 
 use super::{
     ApiApplication, ApiSettings, BackchannelSettings, Client, ConfigError, ConfigFiles,
-    CookieSettings, Flow, RateLimitSettings, ReplicaAcks, Settings, StoreSettings, TtlSettings, UserField,
-    invalid,
+    CookieSettings, Flow, RateLimitSettings, ReplicaAcks, Settings, StoreSettings, TtlSettings,
+    UserField, invalid,
 };
 use crate::access_token::AccessTokenKey;
 use crate::domain::{ClientId, RoleToken, Segment, ServiceId};

@@ -66,9 +66,9 @@ impl StoreSettings {
         }
         let mut nodes = Vec::with_capacity(seeds.len());
         for seed in seeds {
-            let (host, port) = seed.rsplit_once(':').ok_or_else(|| {
-                format!("store `{shown}`: seed node `{seed}` must be host:port")
-            })?;
+            let (host, port) = seed
+                .rsplit_once(':')
+                .ok_or_else(|| format!("store `{shown}`: seed node `{seed}` must be host:port"))?;
             if host.is_empty() || port.parse::<u16>().map_or(true, |p| p == 0) {
                 return Err(format!(
                     "store `{shown}`: seed node `{seed}` must be host:port with a port of 1 to 65535"
@@ -129,9 +129,10 @@ mod tests {
 
     #[test]
     fn a_cluster_url_becomes_a_url_per_seed_with_its_credentials_and_tls() {
-        let parsed =
-            StoreSettings::parse("rediss+cluster://app:s3cret@10.0.0.1:7000,10.0.0.2:7001/#insecure")
-                .unwrap();
+        let parsed = StoreSettings::parse(
+            "rediss+cluster://app:s3cret@10.0.0.1:7000,10.0.0.2:7001/#insecure",
+        )
+        .unwrap();
         assert_eq!(
             parsed,
             StoreSettings::RedisCluster(vec![
@@ -139,13 +140,20 @@ mod tests {
                 "rediss://app:s3cret@10.0.0.2:7001/#insecure".into(),
             ])
         );
-        assert!(!parsed.describe().contains("s3cret"), "{}", parsed.describe());
+        assert!(
+            !parsed.describe().contains("s3cret"),
+            "{}",
+            parsed.describe()
+        );
     }
 
     #[test]
     fn bad_store_urls_are_named_without_their_password() {
         for (url, expect) in [
-            ("redis+cluster://:pw@h1:7000,h2", "seed node `h2` must be host:port"),
+            (
+                "redis+cluster://:pw@h1:7000,h2",
+                "seed node `h2` must be host:port",
+            ),
             ("redis+cluster://:pw@h1:0", "port of 1 to 65535"),
             ("redis+cluster://:pw@h1:7000/3", "only database 0"),
             ("postgres://:pw@h1", "must be \"memory\""),

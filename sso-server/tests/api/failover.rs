@@ -115,9 +115,8 @@ async fn a_killed_master_fails_over_without_wrong_answers_or_lost_sign_ins() {
     };
     let (a, b, ()) = tokio::join!(load(0), load(PEOPLE / 2), switch);
     let killed_at = killed_at.expect("the master was killed");
-    let recovered = first_success.unwrap_or_else(|| {
-        panic!("no successful check within {RECOVERY_BOUND:?} after the kill")
-    });
+    let recovered = first_success
+        .unwrap_or_else(|| panic!("no successful check within {RECOVERY_BOUND:?} after the kill"));
 
     let mut by_phase: BTreeMap<(&str, Outcome), usize> = BTreeMap::new();
     for (at, outcome) in a.into_iter().chain(b) {

@@ -685,3 +685,39 @@ async fn an_unreadable_code_in_redis_is_taken_and_refused() {
         .unwrap();
     assert_eq!(left, None, "taken: gone from the store");
 }
+
+/// `rediss://` with a password: the store works over TLS; a wrong password
+/// and a plain-text connection to the TLS port are refused (503s, not a
+/// silent success).
+#[tokio::test]
+async fn tls_and_a_password_reach_redis_and_nothing_else_does() {
+    use sso_server::store::{RedisStore, Store};
+    let server = sso_test_support::RedisServer::start_tls("s3cret-pw");
+    let store = RedisStore::open(&server.url()).await.unwrap();
+    store
+        .ping()
+        .await
+        .expect("TLS and the password are accepted");
+    let sid = Secret::generate().hash();
+    let mut session = BrowserSession::default();
+    session
+        .segments
+        .insert(Segment::parse("news").unwrap(), segment_session(&[]));
+    store
+        .save_session(&sid, &session, Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(store.session(&sid).await.unwrap(), session);
+
+    let wrong = RedisStore::open(&server.url().replace("s3cret-pw", "wrong-pw"))
+        .await
+        .unwrap();
+    assert!(wrong.ping().await.is_err(), "a wrong password is refused");
+    let plain = RedisStore::open(&format!("redis://:s3cret-pw@127.0.0.1:{}/0", server.port()))
+        .await
+        .unwrap();
+    assert!(
+        plain.ping().await.is_err(),
+        "plain text to a TLS port fails"
+    );
+}

@@ -21,6 +21,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
 const RESPONSE_TIMEOUT: Duration = Duration::from_millis(500);
 
 /// The Redis deployment a store talks to.
+// One per store, made once: the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Target {
     Node(redis::Client),
     Cluster(ClusterClient),
@@ -67,9 +69,7 @@ impl Target {
                     timed(ConnectionManager::new_with_config(client.clone(), config)).await?;
                 Ok(Conn::Node(manager))
             }
-            Self::Cluster(client) => Ok(Conn::Cluster(
-                timed(client.get_async_connection()).await?,
-            )),
+            Self::Cluster(client) => Ok(Conn::Cluster(timed(client.get_async_connection()).await?)),
         }
     }
 }
@@ -101,7 +101,9 @@ impl Conn {
                 use redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr};
                 let route = Route::with_key(key, SlotAddr::Master);
                 let routing = RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route));
-                Ok(redis::from_redis_value(c.route_command(cmd, routing).await?)?)
+                Ok(redis::from_redis_value(
+                    c.route_command(cmd, routing).await?,
+                )?)
             }
         }
     }
