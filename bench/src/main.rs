@@ -35,6 +35,7 @@ use sso_server::secrets::Secret;
 use sso_server::store::{RedisStore, Store};
 
 use server::{Running, redis_used_memory};
+use sso_fleet::news_form;
 
 const SESSIONS: usize = 100_000;
 const CONCURRENCY: usize = 64;
@@ -111,25 +112,6 @@ fn line(name: &str, value: String, target: &str, ok: bool) {
     println!("{name:<44} {value:<34} target {target:<12} {verdict}");
 }
 
-fn form(email: &str, password: &str, sign_in: bool) -> Vec<(&'static str, String)> {
-    let mut f = vec![
-        ("client_id", "news".to_owned()),
-        ("flow", "standard".to_owned()),
-        ("flow_version", "1".to_owned()),
-        ("locale", "en-US".to_owned()),
-        ("redirect_uri", "http://news.localhost:8081/".to_owned()),
-    ];
-    if sign_in {
-        f.push(("signInEmailAddress", email.to_owned()));
-        f.push(("currentPassword", password.to_owned()));
-    } else {
-        f.push(("emailAddress", email.to_owned()));
-        f.push(("password", password.to_owned()));
-        f.push(("displayName", "Bench User".to_owned()));
-    }
-    f
-}
-
 #[tokio::main]
 async fn main() {
     let logouts = backchannel::Receiver::start();
@@ -146,7 +128,7 @@ async fn main() {
     let password = "bench password 1234";
     let body: Value = http
         .post(run.url("/oauth/register_native_traditional"))
-        .form(&form("bench@example.com", password, false))
+        .form(&news_form("bench@example.com", password, false))
         .send()
         .await
         .unwrap()
@@ -205,7 +187,7 @@ async fn main() {
             let email = format!("bench-{}@example.com", UserId::new().0.simple());
             let body: Value = http
                 .post(format!("{base}/oauth/register_native_traditional"))
-                .form(&form(&email, "bench password 1234", false))
+                .form(&news_form(&email, "bench password 1234", false))
                 .send()
                 .await
                 .unwrap()
@@ -429,7 +411,7 @@ async fn main() {
     // 6: sign-in latency idle, then under a flood of wrong client secrets.
     let sign_in_p50 = || async {
         let url = run.url("/oauth/auth_native_traditional");
-        let form = form("bench@example.com", password, true);
+        let form = news_form("bench@example.com", password, true);
         let mut took: Vec<f64> = Vec::with_capacity(FLOOD_SIGN_INS);
         for _ in 0..FLOOD_SIGN_INS {
             let started = Instant::now();
@@ -469,7 +451,7 @@ async fn main() {
     let done = std::sync::atomic::AtomicUsize::new(0);
     futures::stream::iter(0..cores * 4)
         .for_each_concurrent(None, |_| {
-            let (http, done, form) = (&http, &done, form("bench@example.com", password, true));
+            let (http, done, form) = (&http, &done, news_form("bench@example.com", password, true));
             let url = run.url("/oauth/auth_native_traditional");
             async move {
                 while started.elapsed() < window {

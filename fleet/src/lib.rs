@@ -82,6 +82,27 @@ pub fn load_config(edits: &[(String, String)]) -> String {
     config
 }
 
+/// The form news's page posts to sign a person up (`sign_in` false, at
+/// `/oauth/register_native_traditional`) or in (`/oauth/auth_native_traditional`).
+pub fn news_form(email: &str, password: &str, sign_in: bool) -> Vec<(&'static str, String)> {
+    let mut f = vec![
+        ("client_id", "news".to_owned()),
+        ("flow", "standard".to_owned()),
+        ("flow_version", "1".to_owned()),
+        ("locale", "en-US".to_owned()),
+        ("redirect_uri", "http://news.localhost:8081/".to_owned()),
+    ];
+    if sign_in {
+        f.push(("signInEmailAddress", email.to_owned()));
+        f.push(("currentPassword", password.to_owned()));
+    } else {
+        f.push(("emailAddress", email.to_owned()));
+        f.push(("password", password.to_owned()));
+        f.push(("displayName", "Load User".to_owned()));
+    }
+    f
+}
+
 /// The release `sso-server` of this workspace (`make build`).
 pub fn release_server() -> PathBuf {
     PathBuf::from(concat!(

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use sso_fleet::{Fleet, FleetOptions, load_config, release_server};
+use sso_fleet::{Fleet, FleetOptions, load_config, news_form, release_server};
 
 /// People, each signed in once at the start and never signed out; their
 /// sessions carry the checks and redemptions, at most a few codes a minute
@@ -176,7 +176,7 @@ impl Load {
         let r = self
             .http
             .post(self.url("/oauth/auth_native_traditional"))
-            .form(&form(&email(n), true))
+            .form(&news_form(&email(n), PASSWORD, true))
             .send()
             .await
             .map_err(transport)?;
@@ -305,25 +305,6 @@ fn cookie(r: &reqwest::Response, name: &str) -> Option<String> {
 
 fn email(n: usize) -> String {
     format!("soak-{n}@example.com")
-}
-
-fn form(email: &str, sign_in: bool) -> Vec<(&'static str, String)> {
-    let mut f = vec![
-        ("client_id", "news".to_owned()),
-        ("flow", "standard".to_owned()),
-        ("flow_version", "1".to_owned()),
-        ("locale", "en-US".to_owned()),
-        ("redirect_uri", "http://news.localhost:8081/".to_owned()),
-    ];
-    if sign_in {
-        f.push(("signInEmailAddress", email.to_owned()));
-        f.push(("currentPassword", PASSWORD.to_owned()));
-    } else {
-        f.push(("emailAddress", email.to_owned()));
-        f.push(("password", PASSWORD.to_owned()));
-        f.push(("displayName", "Soak User".to_owned()));
-    }
-    f
 }
 
 fn p99(latencies: &mut [Duration]) -> Duration {
@@ -570,7 +551,7 @@ async fn main() {
                 let r = load
                     .http
                     .post(load.url("/oauth/register_native_traditional"))
-                    .form(&form(&email(i), false))
+                    .form(&news_form(&email(i), PASSWORD, false))
                     .send()
                     .await
                     .unwrap();
