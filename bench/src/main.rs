@@ -68,43 +68,17 @@ fn beside_healthz(run: &Running, mut work: impl FnMut(usize) -> wrk::Load) -> (f
     (rate, ratio, ratios)
 }
 
-/// `/sso/set` as the library does it: the code, then the confirmation with
-/// the pending cookie. Returns `name=value` of the session cookie.
+/// `/sso/set` as the library does it (`sso_fleet::flows::set_session`);
+/// `name=value` of the session cookie, for a `Cookie` header.
 async fn set_session(
     http: &reqwest::Client,
     set_url: &str,
-    confirm_url: impl Fn(&str) -> String,
+    confirm_url: impl FnOnce(&str) -> String,
 ) -> String {
-    let cookie_of = |r: &reqwest::Response, name: &str| {
-        r.headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .filter_map(|v| v.split(';').next())
-            .find(|v| v.starts_with(&format!("{name}=")))
-            .map(str::to_owned)
-    };
-    let parked = http.get(set_url).send().await.unwrap();
-    assert_eq!(parked.status(), 303);
-    let location = parked.headers()["location"].to_str().unwrap();
-    let fragment = location.split_once('#').expect("a fragment").1;
-    let json = url::form_urlencoded::parse(fragment.as_bytes())
-        .find(|(k, _)| k == "sso")
-        .expect("a result")
-        .1;
-    let result: Value = serde_json::from_str(&json).unwrap();
-    let token = result["result"]["confirm"]
-        .as_str()
-        .expect("a confirmation");
-    let pending = cookie_of(&parked, "sso_session_pending").expect("pending cookie");
-    let set = http
-        .get(confirm_url(token))
-        .header("cookie", pending)
-        .send()
+    let value = sso_fleet::flows::set_session(http, set_url.to_owned(), confirm_url)
         .await
-        .unwrap();
-    assert_eq!(set.status(), 303);
-    cookie_of(&set, "sso_session").expect("session cookie")
+        .unwrap_or_else(|e| panic!("/sso/set failed: {e}"));
+    format!("sso_session={value}")
 }
 
 fn line(name: &str, value: String, target: &str, ok: bool) {

@@ -12,14 +12,6 @@ pub struct Running {
     _config: std::path::PathBuf,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl Running {
     /// With `edits` (`from`, `to`) made to the demo configuration besides
     /// the bench's own.
@@ -28,9 +20,9 @@ impl Running {
         let config = sso_fleet::load_config(edits);
         let path = std::env::temp_dir().join(format!("sso-bench-{}.toml", std::process::id()));
         std::fs::write(&path, config).unwrap();
-        let port = free_port();
-        let bin = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/sso-server");
-        let server = Command::new(bin)
+        let port = sso_fleet::free_port();
+        let bin = sso_fleet::release_server();
+        let server = Command::new(&bin)
             .arg("--config")
             .arg(&path)
             .args(["--listen", &format!("127.0.0.1:{port}")])
@@ -38,7 +30,7 @@ impl Running {
             .args(["--store", &redis.url(), "--log", "warn"])
             .stdout(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {bin} (run `make build`): {e}"));
+            .unwrap_or_else(|e| panic!("cannot start {} (run `make build`): {e}", bin.display()));
         let run = Self {
             redis,
             server,
@@ -69,12 +61,7 @@ impl Running {
 
     /// Resident set size of the server process, KiB.
     pub fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.server.id())).unwrap();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmRSS")
+        sso_fleet::rss_kib(self.server.id())
     }
 }
 

@@ -4,9 +4,10 @@
 //! round-robin proxy in front. Used by the browser e2e run on many
 //! instances (`sso-fleet`), by `make soak` and by the bench's cluster figure.
 
+pub mod flows;
 pub mod proxy;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -215,11 +216,6 @@ impl Fleet {
     /// Resident set size of instance `i`, KiB.
     pub fn rss_kib(&self, i: usize) -> u64 {
         rss_kib(self.instances[i].child.id())
-    }
-
-    /// The folder the fleet keeps its files in.
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 }
 

@@ -49,14 +49,6 @@ impl Redis {
             Self::Cluster(cluster) => cluster.restart(),
         }
     }
-
-    /// The cluster, for a test that needs its nodes.
-    pub fn cluster(&mut self) -> &mut RedisCluster {
-        match self {
-            Self::Cluster(cluster) => cluster,
-            Self::Node(_) => panic!("this store runs on one Redis node, not a cluster"),
-        }
-    }
 }
 
 /// The store a test runs on.

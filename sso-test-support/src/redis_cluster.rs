@@ -220,11 +220,6 @@ impl RedisCluster {
         panic!("no master serves slot {slot}:\n{nodes}");
     }
 
-    /// Whether the node on `port` is a master now.
-    pub fn is_master(&self, port: u16) -> bool {
-        redis_cli(port, &["ROLE"]).starts_with("master")
-    }
-
     /// Kills one node at once (SIGKILL), as a crash would.
     pub fn kill_node(&mut self, port: u16) {
         let i = self.index(port);

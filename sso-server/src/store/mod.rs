@@ -18,7 +18,7 @@ use crate::domain::{
 use crate::secrets::SecretHash;
 
 pub use self::memory::MemoryStore;
-pub use self::redis::RedisStore;
+pub use self::redis::{RedisStore, key_session as redis_session_key};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

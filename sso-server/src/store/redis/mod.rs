@@ -89,7 +89,9 @@ fn key_code(kind: CodeKind, code: &SecretHash) -> String {
     };
     format!("sso:{tag}:{{{}}}", code.as_str())
 }
-fn key_session(sid: &SecretHash) -> String {
+/// The key of the browser session stored under a cookie's hash (public for
+/// tests that find the cluster node holding a session).
+pub fn key_session(sid: &SecretHash) -> String {
     format!("sso:s:{{{}}}", sid.as_str())
 }
 fn key_counter(key: &str) -> String {
