@@ -478,6 +478,10 @@ async fn main() {
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(5))
+            // Under actix-web's 5 s keep-alive, so the load never reuses a
+            // connection the server is closing at that moment (a browser
+            // would retry such a request; this client does not).
+            .pool_idle_timeout(Duration::from_secs(3))
             .build()
             .unwrap(),
         down: (0..n).map(|_| AtomicBool::new(false)).collect(),
