@@ -189,6 +189,36 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
         .service(one("/sso/set", Method::GET, web::route().to(sso::set)))
         .service(one("/sso/end", Method::GET, web::route().to(sso::end)))
         .service(one(
+            "/.well-known/web-identity",
+            Method::GET,
+            web::route().to(sso::fedcm::well_known),
+        ))
+        .service(one(
+            sso::fedcm::CONFIG_PATH,
+            Method::GET,
+            web::route().to(sso::fedcm::config),
+        ))
+        .service(one(
+            "/fedcm/accounts",
+            Method::GET,
+            web::route().to(sso::fedcm::accounts),
+        ))
+        .service(one(
+            "/fedcm/client_metadata",
+            Method::GET,
+            web::route().to(sso::fedcm::client_metadata),
+        ))
+        .service(one(
+            "/fedcm/assertion",
+            Method::POST,
+            web::route().to(sso::fedcm::assertion),
+        ))
+        .service(one(
+            "/fedcm/sign-in",
+            Method::GET,
+            web::route().to(sso::fedcm::sign_in),
+        ))
+        .service(one(
             "/openapi.json",
             Method::GET,
             web::route().to(openapi::serve),

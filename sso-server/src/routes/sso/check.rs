@@ -8,11 +8,11 @@ use serde_json::{Value, json};
 use sso_protocol::{stat, status};
 
 use super::confirm::Purpose;
-use super::{Target, cookie, serve, storage_access_blocked};
+use super::{Target, cookie, serve, storage_access, storage_access_blocked};
 use crate::clock::unix_now;
 use crate::config::Release;
 use crate::domain::{
-    CodeKind, Grant, ResponseType, SessionBinding, SessionTarget, TOUCH_EVERY_SECS,
+    CodeKind, Grant, ResponseType, SessionBinding, SessionTarget, TOUCH_EVERY_SECS, UserId,
 };
 use crate::error::ApiError;
 use crate::routes::openapi::forms;
@@ -26,14 +26,14 @@ const ACTION: &str = "ssoSignin";
 /// `{"stat":"ok","result":{…}}` of a silent sign-in (README, "the HTTP contract"), typed:
 /// every page load of every site asks, so it is serialised straight to text.
 #[derive(Serialize)]
-struct SignedIn<'a> {
+pub(super) struct SignedIn<'a> {
     stat: &'static str,
     result: SignedInResult<'a>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SignedInResult<'a> {
+pub(super) struct SignedInResult<'a> {
     status: &'static str,
     status_message: &'static str,
     transaction_id: &'a str,
@@ -52,7 +52,7 @@ struct SignedInResult<'a> {
 /// What the site gets, per `response_type`: one field or the other.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-enum Credential {
+pub(super) enum Credential {
     AccessToken(String),
     Code(String),
 }
@@ -80,6 +80,47 @@ async fn answer(
     p: &Params<'_>,
     target: &Target<'_>,
 ) -> Result<HttpResponse, ApiError> {
+    let cookie = if storage_access_blocked(req) {
+        Cookie::Withheld
+    } else {
+        Cookie::Sent
+    };
+    let result = checked(state, req, p, target, cookie, None).await?;
+    let mut response = target.deliver(&result);
+    if let Some(activate) = storage_access::activation(req, target.client) {
+        activate.apply(&mut response);
+    }
+    Ok(response)
+}
+
+/// Whether the browser may have withheld the SSO cookie from this request.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Cookie {
+    /// `Sec-Fetch-Storage-Access: none`: a missing cookie says nothing.
+    Withheld,
+    /// Sent if the browser has it (a first-party context, or FedCM).
+    Sent,
+}
+
+/// What `/sso/check` delivers, and what the FedCM ID assertion endpoint
+/// hands the library as its token: a sign-in or another result.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(super) enum Checked<'a> {
+    SignedIn(Box<SignedIn<'a>>),
+    Other(Value),
+}
+
+/// The check itself. `account` (FedCM's chosen account) restricts it to
+/// the segments where that user is signed in.
+pub(super) async fn checked<'t>(
+    state: &AppState,
+    req: &HttpRequest,
+    p: &Params<'_>,
+    target: &'t Target<'_>,
+    cookie_state: Cookie,
+    account: Option<UserId>,
+) -> Result<Checked<'t>, ApiError> {
     let client = target.client;
     let segments = target.segments(p)?;
     let flow = p
@@ -92,20 +133,21 @@ async fn answer(
     let code_options = p.code_options()?;
 
     let Some(secret) = cookie::read(req, &state.settings) else {
-        let result = if storage_access_blocked(req) {
-            target.blocked(ACTION)
-        } else {
-            no_session(target)
-        };
-        return Ok(target.deliver(&result));
+        return Ok(Checked::Other(match cookie_state {
+            Cookie::Withheld => target.blocked(ACTION),
+            Cookie::Sent => no_session(target),
+        }));
     };
     let sid = secret.hash();
     let session = state.store.session(&sid).await?.without_expired(unix_now());
-    let Some((segment, found)) = segments
-        .iter()
-        .find_map(|s| session.segments.get(s).map(|found| (s, found)))
-    else {
-        return Ok(target.deliver(&no_session(target)));
+    let Some((segment, found)) = segments.iter().find_map(|s| {
+        session
+            .segments
+            .get(s)
+            .filter(|found| account.is_none_or(|id| found.user.id == id))
+            .map(|found| (s, found))
+    }) else {
+        return Ok(Checked::Other(no_session(target)));
     };
     let user = &found.user;
     // The session holds the profile and the token is MAC'd, so a repeat
@@ -191,5 +233,5 @@ async fn answer(
         },
     };
     tracing::info!(user = %user.id, client = %client.id, %segment, "silent sign-in");
-    Ok(target.deliver(&answer))
+    Ok(Checked::SignedIn(Box::new(answer)))
 }

@@ -10,7 +10,7 @@ use serde_json::json;
 use sso_protocol::{param, status};
 
 use super::confirm::Purpose;
-use super::{Target, cookie, serve, storage_access_blocked};
+use super::{Target, cookie, login_status, serve, storage_access_blocked};
 use crate::backchannel;
 use crate::error::ApiError;
 use crate::routes::openapi::forms;
@@ -110,6 +110,7 @@ async fn answer(
         response
             .add_cookie(&cookie::removal(settings))
             .map_err(|_| ApiError::Internal)?;
+        login_status::signed_out(&mut response);
     }
     Ok(response)
 }

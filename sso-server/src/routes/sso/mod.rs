@@ -12,8 +12,11 @@ pub(super) mod check;
 pub mod confirm;
 mod cookie;
 pub(super) mod end;
+pub(super) mod fedcm;
+mod login_status;
 mod fragment;
 pub(super) mod set;
+mod storage_access;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
@@ -151,9 +154,14 @@ impl<'s> Target<'s> {
     }
 
     fn deliver_error(&self, err: &ApiError) -> HttpResponse {
+        self.deliver(&self.error_result(err))
+    }
+
+    /// `{"stat":"error", …}` for this request's `state`.
+    fn error_result(&self, err: &ApiError) -> Value {
         let mut body = serde_json::to_value(err.body()).unwrap_or_default();
         body["transactionId"] = self.state.as_str().into();
-        self.deliver(&body)
+        body
     }
 
     /// A `{"stat":"ok","result":{...}}` with the common fields filled in.
@@ -232,9 +240,7 @@ fn validate_passthrough(p: &Params<'_>) -> Result<(), ApiError> {
 /// (Chromium blocks third-party cookies). A missing cookie then says nothing
 /// about the session, and the library must use a top-level redirect.
 fn storage_access_blocked(req: &HttpRequest) -> bool {
-    req.headers()
-        .get("sec-fetch-storage-access")
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"none"))
+    storage_access::cookie_withheld(req)
 }
 
 fn no_store(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {

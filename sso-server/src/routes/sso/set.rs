@@ -15,7 +15,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
 use super::confirm::Purpose;
-use super::{Target, cookie, serve, storage_access_blocked};
+use super::{Target, cookie, login_status, serve, storage_access_blocked};
 use crate::backchannel;
 use crate::clock::unix_now;
 use crate::domain::{
@@ -269,5 +269,6 @@ async fn sign_in(
     response
         .add_cookie(&cookie)
         .map_err(|_| ApiError::Internal)?;
+    login_status::signed_in(&mut response);
     Ok(response)
 }
