@@ -8,6 +8,7 @@ mod backchannel;
 mod bad_input;
 mod docs;
 mod failover;
+mod fedcm;
 mod health;
 mod library;
 mod logs;

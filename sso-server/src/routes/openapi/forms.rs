@@ -234,3 +234,22 @@ pub struct UserEndSessionForm {
     /// The session's `id` from `user/sessions`.
     session_id: String,
 }
+
+/// The form the browser's FedCM posts to `/fedcm/assertion`.
+#[derive(ToSchema, Deserialize)]
+pub struct FedCmAssertion {
+    /// The site's registered client id (FedCM's `clientId`).
+    client_id: String,
+    /// The chosen account: an `id` the accounts endpoint listed.
+    account_id: String,
+    /// FedCM's `params`, as JSON text: `{"query": "<the /sso/check query
+    /// string>"}` (the library sends it).
+    #[schema(max_length = 4096)]
+    params: String,
+    /// FedCM's nonce (unused: the check's own `nonce` rides in the query).
+    nonce: Option<String>,
+    /// Whether the browser showed the sign-up notice.
+    disclosure_text_shown: Option<String>,
+    /// Whether the browser chose the account without the person (silent).
+    is_auto_selected: Option<String>,
+}

@@ -13,8 +13,8 @@ pub mod confirm;
 mod cookie;
 pub(super) mod end;
 pub(super) mod fedcm;
-mod login_status;
 mod fragment;
+mod login_status;
 pub(super) mod set;
 mod storage_access;
 

@@ -1,0 +1,72 @@
+//! `GET /fedcm/accounts`: who is signed in in this browser. The browser
+//! sends the SSO cookie and tells us nothing about the site asking, so the
+//! answer lists every person signed in under the cookie (one per user,
+//! however many segments), each with the sites that may use one of their
+//! segments as `approved_clients`: for those the browser offers "Continue
+//! as" without a sign-up notice, and may sign the person in silently.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::super::cookie;
+use super::{clients_of, error, from_fedcm, json_answer};
+use crate::clock::unix_now;
+use crate::domain::{ClientId, Segment, UserId};
+use crate::startup::AppState;
+
+#[derive(Serialize)]
+struct Accounts<'a> {
+    accounts: Vec<Account<'a>>,
+}
+
+#[derive(Serialize)]
+struct Account<'a> {
+    id: String,
+    name: &'a str,
+    email: &'a str,
+    approved_clients: Vec<&'a ClientId>,
+}
+
+#[utoipa::path(
+    get, path = "/fedcm/accounts", tag = "fedcm",
+    description = "FedCM's accounts endpoint: who is signed in under the SSO cookie, one account per person, with the sites that may use their segments as `approved_clients`. Only for the browser's FedCM (`Sec-Fetch-Dest: webidentity`).",
+    params(("Sec-Fetch-Dest" = String, Header, description = "`webidentity`: set by the browser's FedCM, which a page cannot do")),
+    responses(
+        (status = 200, description = "`{\"accounts\":[{\"id\",\"name\",\"email\",\"approved_clients\"}]}`, empty without a session", body = Object),
+        (status = 400, description = "`{\"error\":{\"code\":\"invalid_argument\"}, …}`: not a FedCM request", body = Object),
+        (status = 503, description = "`{\"error\":{\"code\":\"store_unavailable\"}, …}`", body = Object),
+    ),
+)]
+pub async fn accounts(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    if let Err(err) = from_fedcm(&req) {
+        return error(&err, None);
+    }
+    let Some(secret) = cookie::read(&req, &state.settings) else {
+        return json_answer(&Accounts { accounts: vec![] });
+    };
+    let session = match state.store.session(&secret.hash()).await {
+        Ok(session) => session.without_expired(unix_now()),
+        Err(err) => return error(&err.into(), None),
+    };
+    // One account per person, with the segments they are signed in to.
+    let mut people: Vec<(UserId, Vec<&Segment>)> = Vec::new();
+    for (segment, found) in &session.segments {
+        match people.iter_mut().find(|(id, _)| *id == found.user.id) {
+            Some((_, segments)) => segments.push(segment),
+            None => people.push((found.user.id, vec![segment])),
+        }
+    }
+    let accounts = people
+        .iter()
+        .filter_map(|(id, segments)| {
+            let user = &session.segments.get(segments[0])?.user;
+            Some(Account {
+                id: id.to_string(),
+                name: &user.display_name,
+                email: &user.email,
+                approved_clients: clients_of(&state, segments),
+            })
+        })
+        .collect();
+    json_answer(&Accounts { accounts })
+}

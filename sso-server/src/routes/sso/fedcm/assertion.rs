@@ -1,0 +1,128 @@
+//! `POST /fedcm/assertion`: a site's FedCM request, made by the browser
+//! with the SSO cookie once the person (or the browser, silently) chose an
+//! account. The token handed to the site is exactly the JSON `/sso/check`
+//! would deliver to its receiver for the same query: the library sends
+//! that query as `params.query`, and it is verified the same way
+//! (registered client and receiver, segments, flow), on top of FedCM's own
+//! checks: the request comes from the browser's FedCM, from one of the
+//! client's registered origins, for an account signed in here.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::super::check::{Cookie, checked};
+use super::super::{Target, validate_passthrough};
+use super::{cors, error, from_fedcm, no_store};
+use crate::domain::{FieldError, UserId};
+use crate::error::ApiError;
+use crate::routes::openapi::forms;
+use crate::routes::params::{Params, read_form};
+use crate::startup::AppState;
+
+/// The form is a handful of short fields and the check's query.
+const BODY_LIMIT: usize = 8 * 1024;
+const QUERY_LIMIT: usize = 4 * 1024;
+
+/// What the library passes through FedCM's `params`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LibraryParams {
+    query: String,
+}
+
+#[utoipa::path(
+    post, path = "/fedcm/assertion", tag = "fedcm",
+    description = "FedCM's ID assertion endpoint: the browser's request for a site, once an account is chosen. The token is the JSON `/sso/check` would deliver for `params.query`. Only for the browser's FedCM, from one of the client's registered origins (answered with CORS for it).",
+    params(
+        ("Sec-Fetch-Dest" = String, Header, description = "`webidentity`"),
+        ("Origin" = String, Header, description = "the site's origin: one the client registered"),
+    ),
+    request_body(content = forms::FedCmAssertion, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "`{\"token\":\"<the /sso/check result as JSON text>\"}`", body = Object),
+        (status = 400, description = "`{\"error\":{\"code\":<catalog name>}, \"error_description\", \"request_id\"}`: not a FedCM request, or a malformed form", body = Object),
+        (status = 403, description = "`{\"error\":{\"code\":\"origin_not_allowed\"}, …}`, without CORS: the origin is not the client's", body = Object),
+        (status = 413, description = "`{\"error\":{\"code\":\"payload_too_large\"}, …}`", body = Object),
+    ),
+)]
+pub async fn assertion(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let settings = &state.settings;
+    let origin = match verified_origin(&state, &req, payload).await {
+        Ok(verified) => verified,
+        Err(err) => return error(&err, None),
+    };
+    let (origin, form) = origin;
+    let answered = async {
+        let account = form.parse("account_id", |v| {
+            Uuid::parse_str(v).map(UserId).map_err(|_| {
+                FieldError::Malformed("the id of an account the accounts endpoint listed")
+            })
+        })?;
+        let query = form.parse("params", library_query)?;
+        let p = Params::from_query(&query)?;
+        let target = Target::resolve(settings, &p)?;
+        if target.client.id.as_str() != form.required("client_id")? {
+            return Err(ApiError::invalid(
+                "params",
+                FieldError::Malformed("a query for the same client_id"),
+            ));
+        }
+        // From here on, as for `/sso/check`: errors travel in the token.
+        let result = match validate_passthrough(&p) {
+            Ok(()) => checked(&state, &req, &p, &target, Cookie::Sent, Some(account)).await,
+            Err(err) => Err(err),
+        };
+        let token = match result {
+            Ok(result) => serde_json::to_string(&result),
+            Err(err) => serde_json::to_string(&target.error_result(&err)),
+        };
+        token.map_err(|_| ApiError::Internal)
+    };
+    match answered.await {
+        Ok(token) => {
+            let mut response = no_store(HttpResponse::Ok());
+            cors(&mut response, &origin);
+            response.json(json!({ "token": token }))
+        }
+        Err(err) => error(&err, Some(&origin)),
+    }
+}
+
+/// The request is the browser's FedCM, from a registered origin of the
+/// client it names: that origin, and the form.
+async fn verified_origin(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<(String, Params<'static>), ApiError> {
+    from_fedcm(req)?;
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .ok_or(ApiError::MissingArgument("Origin"))?
+        .to_str()
+        .map_err(|_| ApiError::invalid("Origin", FieldError::Malformed("an origin")))?
+        .to_owned();
+    let form = Params::new(read_form(req, payload, BODY_LIMIT).await?);
+    let client = form.client(&state.settings)?;
+    if !client.allows_origin(&origin) {
+        return Err(ApiError::OriginNotAllowed(ApiError::echo(&origin)));
+    }
+    Ok((origin, form))
+}
+
+fn library_query(raw: &str) -> Result<String, FieldError> {
+    if raw.len() > QUERY_LIMIT {
+        return Err(FieldError::TooLong(QUERY_LIMIT));
+    }
+    serde_json::from_str::<LibraryParams>(raw)
+        .map(|p| p.query)
+        .map_err(|_| FieldError::Malformed("a JSON object {\"query\": \"<the /sso/check query>\"}"))
+}
