@@ -36,7 +36,7 @@ function ssoBootstrap(wasm_bindgen, library) {
     };
   }
 
-  const NAMES = ["check_session", "set_session", "end_session", "check_login", "logout"];
+  const NAMES = ["check_session", "set_session", "end_session", "check_login", "logout", "continue_as"];
 
   // If the module cannot load, every call fails the same clear way.
   function unavailable(message) {
@@ -44,7 +44,7 @@ function ssoBootstrap(wasm_bindgen, library) {
     const calls = {};
     NAMES.forEach(function (name) {
       calls[name] = function (config) {
-        if (/^check_/.test(name) && config && typeof config.capture_error === "function") {
+        if (/^c/.test(name) && config && typeof config.capture_error === "function") {
           try { config.capture_error(error); } catch (e) {}
         }
         return Promise.reject(Object.assign(new Error(message), error));
@@ -58,6 +58,7 @@ function ssoBootstrap(wasm_bindgen, library) {
     check_session: entry("check_session"),
     set_session: entry("set_session"),
     end_session: entry("end_session"),
+    continue_as: entry("continue_as"),
     CAPTURE: { check_login: entry("check_login"), logout: entry("logout") },
   };
   page.SSO = SSO;

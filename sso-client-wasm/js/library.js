@@ -9,7 +9,10 @@
 // back) or top-level (redirect; the receiver stores the answer and returns,
 // and the next check_session on this page delivers it). An in-page answer
 // is accepted only from this page's origin, from the iframe the request
-// created, with a pending state.
+// created, with a pending state. Where the iframe cannot see the SSO
+// cookie, a check first asks the browser's FedCM, silently, on a site where
+// this browser chose the account through FedCM before (`continue_as`); the
+// answer is the check's own result, as the server's ID assertion.
 function library(core) {
   // The calls' numbers (CHECK, SET, END), the problems the page meets by
   // itself (NO_CONFIG ...), core.classify's answers (SUCCESS, BLOCKED,
@@ -29,6 +32,12 @@ function library(core) {
   const TYPES = { string: "s", number: "n", boolean: "b", function: "f", object: "o" };
 
   let site = null; // {settings, callbacks} of the latest valid check_session
+  // FedCM's silent sign-in: a site's record in localStorage (its "checked"
+  // key + FEDCM), "0" once the person chose an account there, or until when
+  // (ms) not to try: Chromium allows one silent sign-in per site in ten
+  // minutes, and delays its refusals by seconds, so a silent request is
+  // waited for at most FEDCM_WAIT.
+  const FEDCM = ".fedcm", QUIET_MS = 6e5, FEDCM_WAIT = 1500;
   let pending = new Map(); // state -> in-page call
   let listening = false;
 
@@ -92,7 +101,9 @@ function library(core) {
     });
   }
 
-  function check_session(config, supported, segment) {
+  // `active`: continue_as, from a click: FedCM's "Continue as" dialog
+  // instead of the redirect.
+  function check_session(config, supported, segment, active) {
     return begin(CHECK, function (call) {
       // One read of each parameter: the core validates it, and a function
       // is kept to be called back (the core refuses one anywhere else).
@@ -114,8 +125,9 @@ function library(core) {
       let back = takeRedirectResult();
       if (back) {
         call.op = +back[0];
-        return deliver(call, back.slice(1), true);
+        return deliver(call, back.slice(1), "redirect");
       }
+      if (active) return fedcm(call, "optional") || leave(call);
       if (!settings.refresh && read(settings.key)) {
         return settle(call, callbacks.callback_failure, {
           stat: "ok",
@@ -171,8 +183,54 @@ function library(core) {
 
   function start(call) {
     let method = call.settings.method;
-    if (method === "redirect" || (method === "auto" && read(BLOCKED_KEY))) leave(call);
+    if (method === "redirect") leave(call);
+    else if (method === "auto" && read(BLOCKED_KEY)) blocked(call);
     else inPage(call);
+  }
+
+  // Without the cookie in frames: FedCM for a check that may use it, else
+  // the redirect ("auto"), or the iframe's answer `json` ("jsonp": the site
+  // may then offer continue_as).
+  function blocked(call, json) {
+    if (!(call.op === CHECK && fedcm(call, "silent", json))) fallBack(call, json);
+  }
+  function fallBack(call, json) {
+    if (call.settings.method === "auto" || !json) leave(call);
+    else deliver(call, json, "iframe");
+  }
+
+  // A check through the browser's FedCM; false when it may not be tried.
+  // Its refusal, or no answer within FEDCM_WAIT of a silent one, falls back.
+  function fedcm(call, mediation, json) {
+    let silent = mediation === "silent", key = call.settings.key + FEDCM, seen = local(key);
+    if (!("IdentityCredential" in window) || (silent && (seen == null || +seen > Date.now()))) return false;
+    let state = newState(call);
+    if (!state) return true;
+    let target = new URL(url(call, state, false)), abort = new AbortController(), timer = silent && setTimeout(function () { abort.abort(); }, FEDCM_WAIT);
+    target.pathname = target.pathname.replace(/sso\/check$/, "fedcm/config.json");
+    navigator.credentials.get(/** @type {any} */ ({
+      identity: { providers: [{ configURL: target.origin + target.pathname, clientId: target.searchParams.get("client_id"), params: { query: target.search.slice(1) } }], mode: silent ? "passive" : "active" },
+      mediation: mediation,
+      signal: abort.signal,
+    })).then(function (credential) {
+      clearTimeout(timer);
+      // After a silent sign-in the browser refuses the next for ten minutes.
+      local(key, silent ? Date.now() + QUIET_MS : 0);
+      deliver(call, /** @type {any} */ (credential).token, "fedcm");
+    }, function () {
+      clearTimeout(timer);
+      if (silent) local(key, Date.now() + QUIET_MS);
+      fallBack(call, json);
+    });
+    return true;
+  }
+
+  // localStorage: read (no value), removed (null) or written; null where
+  // it is refused.
+  function local(key, value) {
+    try {
+      return value === undefined ? localStorage.getItem(key) : value === null ? localStorage.removeItem(key) : localStorage.setItem(key, value);
+    } catch (e) { return null; }
   }
 
   function url(call, state, topLevel) {
@@ -236,26 +294,29 @@ function library(core) {
     // would delay the site's callback by milliseconds. (A confirmation
     // repeats the call in a frame of its own.)
     let frame = call.frame;
-    deliver(call, json, false);
+    deliver(call, json, "iframe");
     frame.remove();
   }
 
   // Callbacks and Promise for an answer, or the fallback to a top-level
-  // redirect when the iframe could not see the SSO cookie.
-  function deliver(call, json, viaRedirect) {
-    let obj;
+  // redirect when the iframe could not see the SSO cookie. `channel`
+  // ("iframe", "fedcm" or "redirect") is told to the site in the result.
+  function deliver(call, json, channel) {
+    let obj, viaRedirect = channel === "redirect";
     try { obj = JSON.parse(json); } catch (e) {}
     if (!obj || typeof obj !== "object") {
       obj = { stat: "error", error: "invalid_result", error_description: "the SSO server's answer is not JSON" };
     }
     let result = obj.result || {};
+    if (obj.result) result.channel = channel;
     let outcome = core.classify(String(obj.stat), String(result.status));
     let confirmedBefore = call.confirmed || (viaRedirect && read(CONFIRMING_KEY));
     if (viaRedirect) remove(CONFIRMING_KEY);
     let callbacks = call.callbacks, key = call.settings.key;
-    if (outcome === BLOCKED && !viaRedirect && call.settings.method === "auto") {
-      write(BLOCKED_KEY, "1");
-      return leave(call);
+    if (outcome === BLOCKED && !viaRedirect && !call.tried) {
+      call.tried = 1;
+      if (call.settings.method === "auto") write(BLOCKED_KEY, "1");
+      return blocked(call, json);
     }
     // The server changes a session only for the library that started the
     // call: it answers with a token for the receiver, and the same call is
@@ -278,6 +339,8 @@ function library(core) {
     }
     if (call.op === END && outcome === SUCCESS) {
       forget(key);
+      // Signed out here: FedCM would be refused; "Continue as" earns it again.
+      local(key + FEDCM, null);
       // This site's other open tabs learn it now, not at their next check.
       if (tabs) tabs.postMessage(1);
       let uris = Array.isArray(result.logoutUris) ? result.logoutUris : [];
@@ -346,7 +409,8 @@ function library(core) {
   }
 
   return {
-    check_session: check_session,
+    check_session: function (config, supported, segment) { return check_session(config, supported, segment); },
+    continue_as: function (config, supported, segment) { return check_session(config, supported, segment, 1); },
     set_session: set_session,
     end_session: function (callback) { return end(callback); },
     // The withdrawn library's names: the segments travel in the config.

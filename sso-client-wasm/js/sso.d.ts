@@ -22,6 +22,9 @@ declare namespace SSO {
       renders?: boolean;
       /** `end_session`: the other sites' logout URIs the library loaded. */
       logoutUris?: string[];
+      /** Which way the answer came: a hidden iframe, the browser's FedCM
+       *  (third-party cookies blocked), or a top-level redirect. */
+      channel?: "iframe" | "fedcm" | "redirect";
     };
   }
 
@@ -75,6 +78,12 @@ declare namespace SSO {
   function check_session(config: Config, supported_segments?: string, segment?: string): Promise<Result>;
   function set_session(sso_code: string): Promise<Result>;
   function end_session(callback?: (result: Result) => void): Promise<Result>;
+  /** From a click ("Continue as …"): check_session through the browser's
+   *  FedCM dialog where it has FedCM, else through the redirect. Results
+   *  arrive as check_session's. Afterwards check_session may sign the
+   *  person in silently through FedCM on this site, where third-party
+   *  cookies are blocked. */
+  function continue_as(config: Config, supported_segments?: string, segment?: string): Promise<Result>;
 
   /** The withdrawn library's names. */
   namespace CAPTURE {

@@ -6,6 +6,7 @@ interface Window {
   harness: {
     setup(options: Record<string, unknown>): unknown;
     events(): { kind: string; value: any; url: string }[];
+    continueAs(): Promise<unknown>;
   };
   /** tests/pages: the order in which queued calls ran, and whether the
    *  module had loaded when they were made. */

@@ -4,45 +4,10 @@ import { Page } from '@playwright/test';
 import {
   test, expect, siteConfig, register, navigations, events, waitForEvent,
 } from '../support/fixtures';
+import { open, start, clear, signIn } from '../support/harness';
 import { Servers, SiteName } from '../support/servers';
 
 const REQUIRED = ['client_id', 'flow_name', 'flow_version', 'locale', 'redirect_uri', 'sso_server', 'xd_receiver'];
-
-/** Opens the harness page of `site` with the given check settings. */
-async function open(page: Page, servers: Servers, site: SiteName, extra: Record<string, unknown> = {}, autorun = true, janrain = false) {
-  await page.goto(`${servers.site[site]}/app.html`);
-  const segments = site === 'shop' ? ['shop', 'shop'] : ['news-sport', site];
-  await page.evaluate(
-    ([config, supported, segment, autorun, janrain]) =>
-      window.harness.setup({ config, supported, segment, autorun, janrain }),
-    [siteConfig(servers, site, extra), segments[0], segments[1], autorun, janrain] as const,
-  );
-  // Later loads of the page (after a redirect) run the check by themselves.
-  if (autorun) await start(page, 'check()');
-}
-
-/** Starts a harness call without waiting: it may navigate the page. */
-async function start(page: Page, call: string) {
-  await page.evaluate((call) => { eval(`window.harness.${call}`); }, call);
-}
-
-async function clear(page: Page) {
-  await page.evaluate(() => sessionStorage.removeItem('harness-events'));
-}
-
-/** Signs a new user in on `site` through set_session (redirect round trip
- *  where the browser blocks third-party cookies). */
-async function signIn(page: Page, servers: Servers, site: SiteName) {
-  const user = await register(servers, site);
-  await open(page, servers, site);
-  await waitForEvent(page, 'check:resolved');
-  await clear(page);
-  await start(page, `set(${JSON.stringify(user.sso_code)})`);
-  const done = await waitForEvent(page, 'callback_success', 'callback_failure', 'capture_error');
-  expect(done.kind).toBe('callback_success');
-  expect(done.value.result.status).toBe('success');
-  return user;
-}
 
 test('calls made before the module is ready are queued and replayed in order', async ({ page, servers }) => {
   await page.goto(`${servers.site.news}/queue.html`);

@@ -66,6 +66,12 @@
       sessionStorage.setItem('harness-settings', JSON.stringify(s));
       sessionStorage.removeItem(KEY);
     },
+    /** continue_as with the stored settings (a site calls it from a click). */
+    continueAs: function () {
+      var s = settings() || {};
+      record('continue_as', null);
+      return settle('continue', SSO.continue_as(config(), s.supported, s.segment));
+    },
     set: function (code) { record('set_session', null); return settle('set', SSO.set_session(code)); },
     end: function (withCallback) {
       record('end_session', null);

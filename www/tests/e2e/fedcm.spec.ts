@@ -1,0 +1,192 @@
+// Silent SSO where the browser blocks third-party cookies: the ladder
+// (iframe, then FedCM's silent mode on a site where the person chose the
+// account before, then the redirect) and continue_as, in Chromium's
+// default world, with the FedCM dialog driven through the CDP FedCm domain.
+import { BrowserContext, CDPSession, Page } from '@playwright/test';
+import { test, expect, waitForEvent } from '../support/fixtures';
+import { Servers } from '../support/servers';
+import { open, start, clear, signIn } from '../support/harness';
+
+/** Adds a "Continue as" button that calls continue_as, as a site would. */
+async function button(page: Page) {
+  await page.evaluate(() => {
+    const b = document.createElement('button');
+    b.id = 'continue';
+    b.textContent = 'Continue as …';
+    b.onclick = () => window.harness.continueAs();
+    document.body.append(b);
+  });
+}
+
+/** A tab whose FedCM dialogs are answered (the first account), and whose
+ *  FedCM requests are counted by mediation in sessionStorage. */
+async function tab(context: BrowserContext, rejectionDelay = false) {
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    const get = navigator.credentials.get.bind(navigator.credentials);
+    navigator.credentials.get = (options?: any) => {
+      if (options?.identity) {
+        const calls = JSON.parse(sessionStorage.getItem('fedcm-calls') || '[]');
+        calls.push(options.mediation);
+        sessionStorage.setItem('fedcm-calls', JSON.stringify(calls));
+      }
+      return get(options);
+    };
+  });
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('FedCm.enable', { disableRejectionDelay: !rejectionDelay });
+  const dialogs: string[] = [];
+  cdp.on('FedCm.dialogShown', (e: any) => {
+    dialogs.push(e.dialogType);
+    if (e.dialogType === 'AccountChooser') {
+      cdp.send('FedCm.selectAccount', { dialogId: e.dialogId, accountIndex: 0 }).catch(() => {});
+    }
+  });
+  // Top-level requests (a 303 from the server commits no navigation).
+  const navs: string[] = [];
+  page.on('request', (r) => {
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) navs.push(r.url());
+  });
+  return { page, cdp, dialogs, navs };
+}
+
+const fedcmCalls = (page: Page) => page.evaluate(() => JSON.parse(sessionStorage.getItem('fedcm-calls') || '[]'));
+const toServer = (navs: string[], servers: Servers) => navs.filter((u) => u.startsWith(servers.sso));
+
+/** Opens sport's harness page in `page` and waits for its check's outcome. */
+async function checkOnSport(page: Page, servers: Servers, extra: Record<string, unknown> = {}) {
+  await open(page, servers, 'sport', extra);
+  return waitForEvent(page, 'capture_success', 'callback_failure', 'capture_error');
+}
+
+test.describe('third-party cookies blocked', () => {
+  test.skip(({ thirdPartyCookies }) => thirdPartyCookies, 'the blocked world only');
+
+  test('continue_as once, then signed in silently with no redirect; in the quiet period by the redirect', async ({ context, servers }) => {
+    // Signed in on news (a redirect round trip: the cookie is first-party there).
+    const first = await tab(context);
+    const user = await signIn(first.page, servers, 'news');
+
+    // Sport, first visit: the site shows "Continue as" (response_method
+    // jsonp: no redirect of its own) and the person clicks it.
+    const sport = await tab(context);
+    const blocked = await checkOnSport(sport.page, servers, { response_method: 'jsonp' });
+    expect(blocked.kind).toBe('callback_failure');
+    expect(blocked.value.result.status).toBe('third_party_cookies_blocked');
+    expect(await fedcmCalls(sport.page)).toEqual([]); // never chosen here: not tried
+    await clear(sport.page);
+    await button(sport.page);
+    await sport.page.click('#continue');
+    const chosen = await waitForEvent(sport.page, 'capture_success', 'callback_failure', 'capture_error');
+    expect(chosen.kind).toBe('capture_success');
+    expect(chosen.value.result.channel).toBe('fedcm');
+    expect(chosen.value.result.userData.uuid).toBe(user.capture_user.uuid);
+    expect(sport.dialogs).toEqual(['AccountChooser']);
+    expect(toServer(sport.navs, servers)).toEqual([]);
+
+    // The next visit, in a new tab, by the default ladder: FedCM's silent
+    // mode signs the person in, with no top-level navigation to the server.
+    const next = await tab(context);
+    const silent = await checkOnSport(next.page, servers);
+    expect(silent.kind).toBe('capture_success');
+    expect(silent.value.result.channel).toBe('fedcm');
+    expect(silent.value.result.userData.uuid).toBe(user.capture_user.uuid);
+    expect(await fedcmCalls(next.page)).toEqual(['silent']);
+    expect(next.dialogs).toEqual(['AutoReauthn']);
+    expect(toServer(next.navs, servers)).toEqual([]);
+    // The token is the check's: it opens /entity for sport.
+    const entity = await fetch(`${servers.sso.replace('sso.localhost', '127.0.0.1')}/entity`, {
+      headers: { authorization: `Bearer ${silent.value.result.accessToken}` },
+    });
+    expect(entity.status).toBe(200);
+
+    // Within the browser's ten quiet minutes the library does not ask
+    // FedCM again: the redirect signs the person in.
+    const quiet = await tab(context);
+    const redirected = await checkOnSport(quiet.page, servers);
+    expect(redirected.kind).toBe('capture_success');
+    expect(redirected.value.result.channel).toBe('redirect');
+    expect(await fedcmCalls(quiet.page)).toEqual([]);
+    expect(toServer(quiet.navs, servers).length).toBe(1);
+  });
+
+  test("a silent refusal is waited for at most 1.5 s, then the redirect signs in, and FedCM is not asked again meanwhile", async ({ context, servers }) => {
+    const first = await tab(context);
+    const user = await signIn(first.page, servers, 'news');
+    // Earn the silent mode with a click, spend it once, then forget the
+    // library's quiet record: the browser refuses, after its delay.
+    const click = await tab(context);
+    await open(click.page, servers, 'sport', { response_method: 'jsonp' }, false);
+    await button(click.page);
+    await click.page.click('#continue');
+    expect((await waitForEvent(click.page, 'capture_success')).value.result.channel).toBe('fedcm');
+    const spend = await tab(context);
+    expect((await checkOnSport(spend.page, servers)).value.result.channel).toBe('fedcm');
+
+    const delayed = await tab(context, true);
+    await delayed.page.goto(`${servers.site.sport}/app.html`);
+    await delayed.page.evaluate(() => localStorage.setItem('sso.checked.sport.fedcm', '0'));
+    const started = Date.now();
+    const fellBack = await checkOnSport(delayed.page, servers);
+    const elapsed = Date.now() - started;
+    expect(fellBack.kind).toBe('capture_success');
+    expect(fellBack.value.result.channel).toBe('redirect');
+    expect(fellBack.value.result.userData.uuid).toBe(user.capture_user.uuid);
+    expect(await fedcmCalls(delayed.page)).toEqual(['silent']);
+    console.log(`silent FedCM refused by the browser, then the redirect: ${elapsed} ms from opening the page to capture_success`);
+    // The refusal left a quiet record: the next check goes straight to the redirect.
+    const until = Number(await delayed.page.evaluate(() => localStorage.getItem('sso.checked.sport.fedcm')));
+    expect(until).toBeGreaterThan(Date.now() + 9 * 60_000);
+  });
+
+  test('sign-out ends the FedCM path too', async ({ context, servers }) => {
+    const first = await tab(context);
+    await signIn(first.page, servers, 'news');
+    // Sport by the default ladder (the redirect), then continue_as.
+    const sport = await tab(context);
+    expect((await checkOnSport(sport.page, servers)).value.result.channel).toBe('redirect');
+    await clear(sport.page);
+    await button(sport.page);
+    await sport.page.click('#continue');
+    expect((await waitForEvent(sport.page, 'capture_success')).value.result.channel).toBe('fedcm');
+    // Sign out on sport (a redirect: the cookie is third-party here), which
+    // ends at the site's logout_uri.
+    await start(sport.page, 'end()');
+    await sport.page.waitForURL(`${servers.site.sport}/logout.html`);
+    expect(await sport.page.evaluate(() => localStorage.getItem('sso.checked.sport.fedcm'))).toBeNull();
+
+    // A new tab finds no session, by the redirect, without asking FedCM.
+    const after = await tab(context);
+    const none = await checkOnSport(after.page, servers);
+    expect(none.kind).toBe('callback_failure');
+    expect(none.value.result.status).toBe('no_session');
+    expect(await fedcmCalls(after.page)).toEqual([]);
+
+    // And FedCM itself, asked directly, has no account to offer.
+    const asked = await after.page.evaluate(async (sso) => {
+      try {
+        await (navigator.credentials as any).get({
+          identity: { providers: [{ configURL: `${sso}/fedcm/config.json`, clientId: 'sport', params: { query: 'x' } }] },
+          mediation: 'silent',
+        });
+        return 'a credential';
+      } catch (e: any) {
+        return e.name;
+      }
+    }, servers.sso);
+    expect(asked).not.toBe('a credential');
+  });
+});
+
+test('third-party cookies allowed: in-page, and FedCM is never asked', async ({ context, servers, thirdPartyCookies }) => {
+  test.skip(!thirdPartyCookies, 'the allowed world only');
+  const first = await tab(context);
+  const user = await signIn(first.page, servers, 'news');
+  const sport = await tab(context);
+  const found = await checkOnSport(sport.page, servers);
+  expect(found.kind).toBe('capture_success');
+  expect(found.value.result.channel).toBe('iframe');
+  expect(found.value.result.userData.uuid).toBe(user.capture_user.uuid);
+  expect(await fedcmCalls(sport.page)).toEqual([]);
+  expect(toServer(sport.navs, servers)).toEqual([]);
+});
