@@ -178,6 +178,37 @@ test.describe('third-party cookies blocked', () => {
   });
 });
 
+test.describe('Storage Access', () => {
+  test.skip(({ thirdPartyCookies }) => thirdPartyCookies, 'the blocked world only');
+
+  test('with a grant, the server activates it and the iframe check succeeds in-page', async ({ context, servers }) => {
+    const first = await tab(context);
+    const user = await signIn(first.page, servers, 'news');
+    // Chromium 156 headless shows no Storage Access prompt (requestStorageAccess
+    // is refused), so the grant a person would give is set through CDP.
+    const sport = await tab(context);
+    await sport.cdp.send('Browser.setPermission', {
+      permission: { name: 'storage-access' },
+      setting: 'granted',
+      origin: servers.site.sport,
+      embeddedOrigin: servers.sso,
+    });
+    const checks: Record<string, string>[] = [];
+    sport.page.on('request', async (r) => {
+      if (r.url().startsWith(`${servers.sso}/sso/check`)) checks.push(await r.allHeaders());
+    });
+    const found = await checkOnSport(sport.page, servers, { response_method: 'jsonp' });
+    expect(found.kind).toBe('capture_success');
+    expect(found.value.result.channel).toBe('iframe');
+    expect(found.value.result.userData.uuid).toBe(user.capture_user.uuid);
+    // The browser sent the grant as inactive, from sport's origin.
+    expect(checks[0]['sec-fetch-storage-access']).toBe('inactive');
+    expect(checks[0]['origin']).toBe(servers.site.sport);
+    expect(await fedcmCalls(sport.page)).toEqual([]);
+    expect(toServer(sport.navs, servers)).toEqual([]);
+  });
+});
+
 test('third-party cookies allowed: in-page, and FedCM is never asked', async ({ context, servers, thirdPartyCookies }) => {
   test.skip(!thirdPartyCookies, 'the allowed world only');
   const first = await tab(context);
