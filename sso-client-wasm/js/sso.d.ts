@@ -53,7 +53,10 @@ declare namespace SSO {
     logout_uri?: string;
     /** Check again even if this browser session already checked. Default false. */
     refresh?: boolean;
-    /** "auto" (default): in-page, then one top-level redirect when third-party cookies are blocked. */
+    /** "auto" (default): in-page, then silent FedCM where the person chose
+     *  the account on this site through continue_as, then one top-level
+     *  redirect. "jsonp": never leaves the page (third_party_cookies_blocked
+     *  when nothing in-page works). "redirect": always top-level. */
     response_method?: "auto" | "jsonp" | "redirect";
     /** Default "token". */
     response_type?: "token" | "code";

@@ -20,9 +20,11 @@ function config() {
     response_type: SITE.backend ? "code" : "token",
     // The access token is bound to the SSO session: it stops working when
     // the session ends, on any site of the family (see verify below).
+    // `channel` says how the library learned it: "iframe", "fedcm" (the
+    // browser's FedCM, without leaving the page) or "redirect".
     capture_success: function (r) {
-      if (r.result.code) accountFromCode(r.result.code);
-      else signedIn(r.result.userData, r.result.accessToken);
+      if (r.result.code) accountFromCode(r.result.code, r.result.channel);
+      else signedIn(r.result.userData, r.result.accessToken, null, r.result.channel);
     },
     // set_session done: check again for a token bound to the new session.
     callback_success: function () { recheck(); },
@@ -39,9 +41,11 @@ function user() {
   return JSON.parse(localStorage.getItem("demo-user") || "null");
 }
 
-function signedIn(u, token, account) {
-  if (u) localStorage.setItem("demo-user", JSON.stringify(Object.assign({}, u, { token: token, account: account })));
-  else {
+function signedIn(u, token, account, channel) {
+  if (u) {
+    var record = Object.assign({}, u, { token: token, account: account, channel: channel });
+    localStorage.setItem("demo-user", JSON.stringify(record));
+  } else {
     // The backend's own session ends with ours.
     if (SITE.backend && user()) fetch("/account/signout", { method: "POST", keepalive: true });
     localStorage.removeItem("demo-user");
@@ -51,7 +55,7 @@ function signedIn(u, token, account) {
 
 // The backend redeems the code at the SSO server and signs us in to the
 // site's own account, which it creates the first time (users on demand).
-function accountFromCode(code) {
+function accountFromCode(code, channel) {
   fetch("/account/sso", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -60,7 +64,7 @@ function accountFromCode(code) {
     .then(function (r) { return r.json(); })
     .then(function (answer) {
       if (answer.error) return showError(answer.error);
-      signedIn(answer.user, answer.access_token, answer.account);
+      signedIn(answer.user, answer.access_token, answer.account, channel);
     })
     .catch(function (e) { showError(e.message); });
 }
@@ -97,6 +101,12 @@ function render() {
   document.getElementById("account-id").textContent = account ? account.id : "";
   document.getElementById("account-note").textContent = !account ? ""
     : account.created ? "created just now for your SSO sign-in" : "linked to your SSO sign-in";
+  var channel = u && u.channel;
+  document.getElementById("channel-note").hidden = !channel;
+  document.getElementById("channel").textContent = channel || "";
+  // Where a redirect was needed and the browser has FedCM, one click on
+  // "Continue as" spares this site's later visits the redirect.
+  document.getElementById("use-fedcm").hidden = !(channel === "redirect" && "IdentityCredential" in window);
   loadSessions();
 }
 
@@ -196,6 +206,9 @@ document.addEventListener("DOMContentLoaded", function () {
     ["signInEmailAddress", "currentPassword", "keepMeLoggedIn"]);
   submit(document.getElementById("register"), "register_native_traditional",
     ["emailAddress", "displayName", "password", "keepMeLoggedIn"]);
+  document.getElementById("use-fedcm").addEventListener("click", function () {
+    SSO.continue_as(config(), SITE.supported_segments, SITE.segment);
+  });
   document.getElementById("end-others").addEventListener("click", function () {
     endSessions("end_others");
   });

@@ -3,7 +3,8 @@
 // account before, then the redirect) and continue_as, in Chromium's
 // default world, with the FedCM dialog driven through the CDP FedCm domain.
 import { BrowserContext, CDPSession, Page } from '@playwright/test';
-import { test, expect, waitForEvent } from '../support/fixtures';
+import { test, expect, register, waitForEvent } from '../support/fixtures';
+import { signInWithForm, visit, who } from '../support/demo';
 import { Servers } from '../support/servers';
 import { open, start, clear, signIn } from '../support/harness';
 
@@ -175,6 +176,35 @@ test.describe('third-party cookies blocked', () => {
       }
     }, servers.sso);
     expect(asked).not.toBe('a credential');
+  });
+});
+
+test.describe('the demo sites', () => {
+  test.skip(({ thirdPartyCookies }) => thirdPartyCookies, 'the blocked world only');
+
+  test('show the path: one redirect, one "Continue as", then FedCM with no redirect', async ({ context, demo }) => {
+    const news = await tab(context);
+    const reader = await register(demo, 'news');
+    await signInWithForm(news.page, demo, 'news', reader.capture_user.email);
+
+    // Sport's first visit: the redirect (the person never chose FedCM here).
+    const sport = await tab(context);
+    await visit(sport.page, demo, 'sport');
+    await expect(sport.page.locator('#channel')).toHaveText('redirect');
+    expect(toServer(sport.navs, demo).length).toBe(1);
+    // The page offers to spare later visits the redirect: one click.
+    await sport.page.click('#use-fedcm');
+    await expect(sport.page.locator('#channel')).toHaveText('fedcm');
+    expect(sport.dialogs).toEqual(['AccountChooser']);
+    await expect(sport.page.locator('#use-fedcm')).toBeHidden();
+
+    // The next visit, in a new tab: FedCM, no top-level navigation.
+    const next = await tab(context);
+    await visit(next.page, demo, 'sport');
+    await expect(next.page.locator('#channel')).toHaveText('fedcm');
+    expect((await who(next.page)).uuid).toBe(reader.capture_user.uuid);
+    expect(toServer(next.navs, demo)).toEqual([]);
+    expect(await fedcmCalls(next.page)).toEqual(['silent']);
   });
 });
 
