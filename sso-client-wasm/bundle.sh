@@ -37,7 +37,7 @@ version=$(sha256sum "$out/sso_bg.wasm" | cut -c1-16)
 } > "$work/sso.full.js"
 # console.warn calls are dropped: only wasm-bindgen's glue has them, for
 # misuses of its init function that bootstrap.js never makes (51 B gzip).
-"$bin/terser" "$work/sso.full.js" --compress 'passes=2,pure_funcs=["console.warn"]' --mangle --ecma 2020 \
+"$bin/terser" "$work/sso.full.js" --compress 'passes=3,unsafe_arrows=true,pure_funcs=["console.warn"]' --mangle --ecma 2020 \
   --preamble "/* SSO browser library: check_session, set_session, end_session. */" \
   -o "$out/sso.js"
 cp "$here/js/sso.d.ts" "$out/sso.d.ts"

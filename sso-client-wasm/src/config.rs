@@ -52,7 +52,7 @@ pub struct Fields<'a>(Vec<&'a str>);
 
 impl<'a> Fields<'a> {
     pub fn new(input: &'a str) -> Self {
-        Self(input.split('\0').collect())
+        Self(input.split(crate::text::is('\0')).collect())
     }
 
     /// The named value; absent when not sent.
@@ -316,7 +316,7 @@ impl Text {
 
 /// The server URL as requests are built from it: without a trailing `/`.
 pub fn server_base(url: &str) -> String {
-    url.trim_end_matches('/').to_owned()
+    url.trim_end_matches(crate::text::is('/')).to_owned()
 }
 
 pub fn is_token(s: &str) -> bool {

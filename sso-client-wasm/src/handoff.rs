@@ -25,9 +25,9 @@ pub fn redirect_record(state: &str, op: Op, return_url: &str, now_ms: f64) -> St
 /// The result the receiver stored for a redirect we started, if the two
 /// records belong together and are fresh: the operation and the JSON.
 pub fn redirect_result(redirect: &str, result: &str, now_ms: f64) -> Option<(Op, String)> {
-    let mut r = redirect.split('\n');
+    let mut r = redirect.split(crate::text::is('\n'));
     let (state, op, _return_url, started) = (r.next()?, r.next()?, r.next()?, r.next()?);
-    let (result_state, json) = result.split_once('\n')?;
+    let (result_state, json) = result.split_once(crate::text::is('\n'))?;
     let started = crate::text::parse_decimal(started)?;
     let fresh = (0.0..REDIRECT_MAX_AGE_MS).contains(&(now_ms - started as f64));
     (state == result_state && state.len() >= 8 && fresh)

@@ -28,7 +28,7 @@ impl Segments {
         for item in supported
             .filter(|s| !s.is_empty())
             .into_iter()
-            .flat_map(|s| s.split('-'))
+            .flat_map(|s| s.split(crate::text::is('-')))
         {
             if !is_segment(item) {
                 return Err(Problem::invalid("supported_segments", LIST));

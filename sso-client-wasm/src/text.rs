@@ -35,6 +35,14 @@ pub fn parse_decimal(s: &str) -> Option<u64> {
     })
 }
 
+/// A pattern matching one character, for `split` and friends. A predicate
+/// rather than the `char` itself: core's searcher for a `char` pattern
+/// indexes slices with bounds checks whose panic messages bring
+/// `core::fmt`'s integer formatting into the wasm (about 1 KB).
+pub fn is(wanted: char) -> impl Fn(char) -> bool {
+    move |c| c == wanted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 //! signature would bring wasm-bindgen's externref table and a dozen imports.
 
 use alloc::string::String;
-use core::cell::RefCell;
+use core::cell::Cell;
 
 use wasm_bindgen::prelude::*;
 
@@ -14,7 +14,7 @@ use crate::handoff;
 use crate::outcome::classify as classify_result;
 use crate::request::{self, Op, Overrides};
 use crate::segments::Segments;
-use crate::text::cat;
+use crate::text::{self, cat};
 use sso_protocol::PageProblem;
 
 /// The latest valid `check_session` config: `set_session` and
@@ -25,13 +25,15 @@ struct Site {
 }
 
 /// wasm32 without atomics has one thread, so a plain static cell is sound.
-struct Current(RefCell<Option<Site>>);
+/// A `Cell` (taken and put back) rather than a `RefCell`: the latter's
+/// borrow panics bring `core::fmt`'s padding code into the wasm.
+struct Current(Cell<Option<Site>>);
 
 // SAFETY: see above; the browser build has a single thread.
 #[allow(unsafe_code)]
 unsafe impl Sync for Current {}
 
-static SITE: Current = Current(RefCell::new(None));
+static SITE: Current = Current(Cell::new(None));
 
 fn problem_text(problem: &Problem) -> String {
     cat(&[problem.name(), "\n", &problem.description()])
@@ -55,14 +57,14 @@ pub fn configure(input: &str) -> String {
                 "ok\n",
                 c.response_method.as_str(),
                 "\n",
-                &crate::text::decimal(c.timeout_ms.into()),
+                &text::decimal(c.timeout_ms.into()),
                 if c.refresh { "\n1\n" } else { "\n\n" },
                 "sso.checked.",
                 &c.client_id,
                 "\n",
                 c.logout_uri.as_deref().unwrap_or_default(),
             ]);
-            *SITE.0.borrow_mut() = Some(site);
+            SITE.0.set(Some(site));
             settings
         }
         Err(problem) => problem_text(&problem),
@@ -133,11 +135,19 @@ pub fn problem(kind: u8, op_index: u8) -> String {
 /// the script passes only values [`is_url`] accepted.
 #[wasm_bindgen]
 pub fn url(op_index: u8, top_level: bool, args: &str) -> String {
-    let site = SITE.0.borrow();
-    let Some(site) = site.as_ref() else {
-        return String::new();
-    };
-    let mut args = args.split('\0').map(|a| (!a.is_empty()).then_some(a));
+    let site = SITE.0.take();
+    let url = site
+        .as_ref()
+        .map(|site| site_url(site, op_index, top_level, args))
+        .unwrap_or_default();
+    SITE.0.set(site);
+    url
+}
+
+fn site_url(site: &Site, op_index: u8, top_level: bool, args: &str) -> String {
+    let mut args = args
+        .split(text::is('\0'))
+        .map(|a| (!a.is_empty()).then_some(a));
     let mut next = || args.next().flatten();
     let (state, sso_code, server, logout_uri) = (next(), next(), next(), next());
     let confirm = next();
