@@ -41,6 +41,9 @@ async function tab(context: BrowserContext, rejectionDelay = false) {
     dialogs.push(e.dialogType);
     if (e.dialogType === 'AccountChooser') {
       cdp.send('FedCm.selectAccount', { dialogId: e.dialogId, accountIndex: 0 }).catch(() => {});
+    } else if (e.dialogType === 'Error') {
+      // The browser tells the person the sign-in failed; they close it.
+      cdp.send('FedCm.dismissDialog', { dialogId: e.dialogId }).catch(() => {});
     }
   });
   // Top-level requests (a 303 from the server commits no navigation).
@@ -177,6 +180,34 @@ test.describe('third-party cookies blocked', () => {
     }, servers.sso);
     expect(asked).not.toBe('a credential');
   });
+});
+
+test('a hostile site asking FedCM for another site\'s assertion gets nothing', async ({ context, servers, thirdPartyCookies }) => {
+  test.skip(thirdPartyCookies, 'the blocked world only');
+  const first = await tab(context);
+  await signIn(first.page, servers, 'news');
+  // evil.localhost names sport's client id and a valid sport query; the
+  // browser sends its own Origin, which sport did not register.
+  const evil = await tab(context);
+  await evil.page.goto(`${servers.site.evil}/app.html`);
+  const query = new URLSearchParams({
+    client_id: 'sport', segment: 'sport', supported_segments: 'news-sport', state: 'stolen-state-1',
+    xd_receiver: `${servers.site.sport}/xd_receiver.html`, flow: 'standard', flow_version: '1', locale: 'en-US',
+  }).toString();
+  const got = await evil.page.evaluate(async ([sso, query]) => {
+    try {
+      const c: any = await (navigator.credentials as any).get({
+        identity: { providers: [{ configURL: `${sso}/fedcm/config.json`, clientId: 'sport', params: { query } }] },
+        mediation: 'optional',
+      });
+      return `token: ${c.token}`;
+    } catch (e: any) {
+      return `refused: ${e.name}`;
+    }
+  }, [servers.sso, query]);
+  // The person was asked, chose, and was told it failed.
+  expect(evil.dialogs[0]).toBe('AccountChooser');
+  expect(got).toMatch(/^refused: /);
 });
 
 test.describe('the demo sites', () => {
