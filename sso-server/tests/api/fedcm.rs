@@ -39,6 +39,14 @@ impl TestApp {
         }
         req.send().await.unwrap()
     }
+
+    /// The check result a successful assertion for `site` hands the page.
+    async fn fedcm_token(&self, form: &[(String, String)], cookie: &str, site: &Site) -> Value {
+        let answer = self
+            .fedcm_assertion(form, Some(cookie), &from_origin(site.origin))
+            .await;
+        token(answer, site.origin).await
+    }
 }
 
 /// The form the browser posts for `site` and `account`.
@@ -186,14 +194,9 @@ async fn an_assertion_is_what_check_delivers(backend: Backend) {
         .signed_in_browser(&NEWS, "fedcm-assert@example.com")
         .await;
 
-    let answer = app
-        .fedcm_assertion(
-            &assertion_form(&SPORT, &user.uuid),
-            Some(&cookie),
-            &from_origin(SPORT.origin),
-        )
+    let result = app
+        .fedcm_token(&assertion_form(&SPORT, &user.uuid), &cookie, &SPORT)
         .await;
-    let result = token(answer, SPORT.origin).await;
     let checked = app.check(&SPORT, Some(&cookie)).await.result;
     assert_eq!(result["stat"], "ok");
     assert_eq!(result["result"]["status"], "success");
@@ -218,59 +221,29 @@ async fn an_assertion_is_what_check_delivers(backend: Backend) {
     let mut form = assertion_form(&SPORT, &user.uuid);
     let query = query_of(with(SPORT.check_params(), "response_type", Some("code")));
     form[2].1 = json!({ "query": query }).to_string();
-    let result = token(
-        app.fedcm_assertion(&form, Some(&cookie), &from_origin(SPORT.origin))
-            .await,
-        SPORT.origin,
-    )
-    .await;
-    assert!(
-        result["result"]["code"]
-            .as_str()
-            .is_some_and(|c| !c.is_empty()),
-        "{result}"
-    );
+    let result = app.fedcm_token(&form, &cookie, &SPORT).await;
+    let code = result["result"]["code"].as_str();
+    assert!(code.is_some_and(|c| !c.is_empty()), "{result}");
 
     // Shop is another segment family: the person is not signed in there.
-    let result = token(
-        app.fedcm_assertion(
-            &assertion_form(&SHOP, &user.uuid),
-            Some(&cookie),
-            &from_origin(SHOP.origin),
-        )
-        .await,
-        SHOP.origin,
-    )
-    .await;
+    let result = app
+        .fedcm_token(&assertion_form(&SHOP, &user.uuid), &cookie, &SHOP)
+        .await;
     assert_eq!(result["result"]["status"], "no_session");
     assert!(result["result"].get("accessToken").is_none());
 
     // Another person's account id gets nothing of this one.
     let stranger = uuid::Uuid::new_v4().to_string();
-    let result = token(
-        app.fedcm_assertion(
-            &assertion_form(&SPORT, &stranger),
-            Some(&cookie),
-            &from_origin(SPORT.origin),
-        )
-        .await,
-        SPORT.origin,
-    )
-    .await;
+    let result = app
+        .fedcm_token(&assertion_form(&SPORT, &stranger), &cookie, &SPORT)
+        .await;
     assert_eq!(result["result"]["status"], "no_session");
 
     // After the sign-out the FedCM path finds no session either.
     assert_eq!(app.end(&NEWS, Some(&cookie)).await.status(), "success");
-    let result = token(
-        app.fedcm_assertion(
-            &assertion_form(&SPORT, &user.uuid),
-            Some(&cookie),
-            &from_origin(SPORT.origin),
-        )
-        .await,
-        SPORT.origin,
-    )
-    .await;
+    let result = app
+        .fedcm_token(&assertion_form(&SPORT, &user.uuid), &cookie, &SPORT)
+        .await;
     assert_eq!(result["result"]["status"], "no_session");
 }
 

@@ -54,11 +54,10 @@ pub async fn assertion(
     payload: web::Payload,
 ) -> HttpResponse {
     let settings = &state.settings;
-    let origin = match verified_origin(&state, &req, payload).await {
+    let Verified { origin, form } = match verify(&state, &req, payload).await {
         Ok(verified) => verified,
         Err(err) => return error(&err, None),
     };
-    let (origin, form) = origin;
     let answered = async {
         let account = form.parse("account_id", |v| {
             Uuid::parse_str(v).map(UserId).map_err(|_| {
@@ -95,13 +94,18 @@ pub async fn assertion(
     }
 }
 
-/// The request is the browser's FedCM, from a registered origin of the
-/// client it names: that origin, and the form.
-async fn verified_origin(
+/// A request from the browser's FedCM, from a registered origin of the
+/// client its form names.
+struct Verified {
+    origin: String,
+    form: Params<'static>,
+}
+
+async fn verify(
     state: &AppState,
     req: &HttpRequest,
     payload: web::Payload,
-) -> Result<(String, Params<'static>), ApiError> {
+) -> Result<Verified, ApiError> {
     from_fedcm(req)?;
     let origin = req
         .headers()
@@ -115,7 +119,7 @@ async fn verified_origin(
     if !client.allows_origin(&origin) {
         return Err(ApiError::OriginNotAllowed(ApiError::echo(&origin)));
     }
-    Ok((origin, form))
+    Ok(Verified { origin, form })
 }
 
 fn library_query(raw: &str) -> Result<String, FieldError> {
