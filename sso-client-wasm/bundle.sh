@@ -15,7 +15,9 @@ out=$2
 work=$out/.work
 mkdir -p "$work"
 
-"${WASM_BINDGEN:-wasm-bindgen}" --target no-modules --no-typescript --out-name sso --out-dir "$work" "$wasm"
+# --omit-default-module-path: bootstrap.js always names the wasm URL, so
+# the glue's guess from document.currentScript is dead code (32 B gzip).
+"${WASM_BINDGEN:-wasm-bindgen}" --target no-modules --no-typescript --omit-default-module-path --out-name sso --out-dir "$work" "$wasm"
 # wasm-opt runs without a name section and with the features Rust's wasm32
 # target enables by default.
 "$bin/wasm-opt" -Oz --converge --zero-filled-memory --strip-target-features --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
