@@ -12,7 +12,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { CHROMIUM, CHROMIUM_ARGS, launch, profile, register, siteConfig, waitForEvent } from '../tests/support/fixtures';
-import { clear, open, signIn } from '../tests/support/harness';
+import { answerFedCm, clear, open, signIn } from '../tests/support/harness';
 import { ROOT, Servers, SiteName, startServers } from '../tests/support/servers';
 
 const RUNS = 20;
@@ -95,13 +95,7 @@ async function fedcmSilent(servers: Servers): Promise<number[]> {
   const { context, dir } = await launch(false);
   try {
     const page = context.pages()[0] ?? (await context.newPage());
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('FedCm.enable', { disableRejectionDelay: true });
-    cdp.on('FedCm.dialogShown', (e: any) => {
-      if (e.dialogType === 'AccountChooser') {
-        cdp.send('FedCm.selectAccount', { dialogId: e.dialogId, accountIndex: 0 }).catch(() => {});
-      }
-    });
+    await answerFedCm(await context.newCDPSession(page));
     await signIn(page, servers, 'news');
     await open(page, servers, 'sport', { refresh: true }, false);
     const times: number[] = [];

@@ -199,22 +199,22 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
             web::route().to(sso::fedcm::config),
         ))
         .service(one(
-            "/fedcm/accounts",
+            sso::fedcm::ACCOUNTS_PATH,
             Method::GET,
             web::route().to(sso::fedcm::accounts),
         ))
         .service(one(
-            "/fedcm/client_metadata",
+            sso::fedcm::CLIENT_METADATA_PATH,
             Method::GET,
             web::route().to(sso::fedcm::client_metadata),
         ))
         .service(one(
-            "/fedcm/assertion",
+            sso::fedcm::ASSERTION_PATH,
             Method::POST,
             web::route().to(sso::fedcm::assertion),
         ))
         .service(one(
-            "/fedcm/sign-in",
+            sso::fedcm::SIGN_IN_PATH,
             Method::GET,
             web::route().to(sso::fedcm::sign_in),
         ))

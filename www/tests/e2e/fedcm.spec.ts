@@ -2,11 +2,11 @@
 // (iframe, then FedCM's silent mode on a site where the person chose the
 // account before, then the redirect) and continue_as, in Chromium's
 // default world, with the FedCM dialog driven through the CDP FedCm domain.
-import { BrowserContext, CDPSession, Page } from '@playwright/test';
+import { BrowserContext, Page } from '@playwright/test';
 import { test, expect, register, waitForEvent } from '../support/fixtures';
 import { signInWithForm, visit, who } from '../support/demo';
 import { Servers } from '../support/servers';
-import { open, start, clear, signIn } from '../support/harness';
+import { answerFedCm, open, start, clear, signIn } from '../support/harness';
 
 /** Adds a "Continue as" button that calls continue_as, as a site would. */
 async function button(page: Page) {
@@ -35,17 +35,7 @@ async function tab(context: BrowserContext, rejectionDelay = false) {
     };
   });
   const cdp = await context.newCDPSession(page);
-  await cdp.send('FedCm.enable', { disableRejectionDelay: !rejectionDelay });
-  const dialogs: string[] = [];
-  cdp.on('FedCm.dialogShown', (e: any) => {
-    dialogs.push(e.dialogType);
-    if (e.dialogType === 'AccountChooser') {
-      cdp.send('FedCm.selectAccount', { dialogId: e.dialogId, accountIndex: 0 }).catch(() => {});
-    } else if (e.dialogType === 'Error') {
-      // The browser tells the person the sign-in failed; they close it.
-      cdp.send('FedCm.dismissDialog', { dialogId: e.dialogId }).catch(() => {});
-    }
-  });
+  const dialogs = await answerFedCm(cdp, rejectionDelay);
   // Top-level requests (a 303 from the server commits no navigation).
   const navs: string[] = [];
   page.on('request', (r) => {

@@ -1,6 +1,6 @@
 // Driving the test pages' harness (tests/pages/harness.js): shared by the
 // library and FedCM specs.
-import { Page } from '@playwright/test';
+import { CDPSession, Page } from '@playwright/test';
 import { expect, siteConfig, register, waitForEvent } from './fixtures';
 import { Servers, SiteName } from './servers';
 
@@ -40,3 +40,21 @@ export async function signIn(page: Page, servers: Servers, site: SiteName) {
   return user;
 }
 
+
+/** Answers the browser's FedCM dialogs in a tab as a person would: the
+ *  first account in the chooser, and "close" on an error. Returns the
+ *  dialog types shown, in order. Without `rejectionDelay` Chromium refuses
+ *  at once instead of after its deliberate delay. */
+export async function answerFedCm(cdp: CDPSession, rejectionDelay = false): Promise<string[]> {
+  await cdp.send('FedCm.enable', { disableRejectionDelay: !rejectionDelay });
+  const dialogs: string[] = [];
+  cdp.on('FedCm.dialogShown', (e: any) => {
+    dialogs.push(e.dialogType);
+    if (e.dialogType === 'AccountChooser') {
+      cdp.send('FedCm.selectAccount', { dialogId: e.dialogId, accountIndex: 0 }).catch(() => {});
+    } else if (e.dialogType === 'Error') {
+      cdp.send('FedCm.dismissDialog', { dialogId: e.dialogId }).catch(() => {});
+    }
+  });
+  return dialogs;
+}

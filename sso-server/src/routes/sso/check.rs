@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use sso_protocol::{stat, status};
 
 use super::confirm::Purpose;
-use super::{Target, cookie, serve, storage_access, storage_access_blocked};
+use super::{Target, cookie, serve, storage_access};
 use crate::clock::unix_now;
 use crate::config::Release;
 use crate::domain::{
@@ -33,7 +33,7 @@ pub(super) struct SignedIn<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct SignedInResult<'a> {
+struct SignedInResult<'a> {
     status: &'static str,
     status_message: &'static str,
     transaction_id: &'a str,
@@ -52,7 +52,7 @@ pub(super) struct SignedInResult<'a> {
 /// What the site gets, per `response_type`: one field or the other.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) enum Credential {
+enum Credential {
     AccessToken(String),
     Code(String),
 }
@@ -80,7 +80,7 @@ async fn answer(
     p: &Params<'_>,
     target: &Target<'_>,
 ) -> Result<HttpResponse, ApiError> {
-    let cookie = if storage_access_blocked(req) {
+    let cookie = if storage_access::cookie_withheld(req) {
         Cookie::Withheld
     } else {
         Cookie::Sent

@@ -10,7 +10,7 @@ use serde_json::json;
 use sso_protocol::{param, status};
 
 use super::confirm::Purpose;
-use super::{Target, cookie, login_status, serve, storage_access_blocked};
+use super::{Target, cookie, login_status, serve, storage_access};
 use crate::backchannel;
 use crate::error::ApiError;
 use crate::routes::openapi::forms;
@@ -43,7 +43,7 @@ async fn answer(
     let settings = &state.settings;
     let segments = target.segments(p)?;
     let Some(secret) = cookie::read(req, settings) else {
-        let result = if storage_access_blocked(req) {
+        let result = if storage_access::cookie_withheld(req) {
             target.blocked(ACTION)
         } else {
             target.ok(

@@ -236,13 +236,6 @@ fn validate_passthrough(p: &Params<'_>) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The browser told us it will not share its cookies with this frame
-/// (Chromium blocks third-party cookies). A missing cookie then says nothing
-/// about the session, and the library must use a top-level redirect.
-fn storage_access_blocked(req: &HttpRequest) -> bool {
-    storage_access::cookie_withheld(req)
-}
-
 fn no_store(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
     builder
         .insert_header((header::CACHE_CONTROL, "no-store"))

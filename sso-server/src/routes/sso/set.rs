@@ -15,7 +15,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
 use super::confirm::Purpose;
-use super::{Target, cookie, login_status, serve, storage_access_blocked};
+use super::{Target, cookie, login_status, serve, storage_access};
 use crate::backchannel;
 use crate::clock::unix_now;
 use crate::domain::{
@@ -74,7 +74,7 @@ async fn park(
     let code = p.parse("sso_code", Secret::parse)?;
     // A frame that cannot keep cookies cannot be signed in: answer before
     // taking the code, so the library can retry it with a top-level redirect.
-    if cookie::read(req, settings).is_none() && storage_access_blocked(req) {
+    if cookie::read(req, settings).is_none() && storage_access::cookie_withheld(req) {
         return Ok(target.deliver(&target.blocked(ACTION)));
     }
     let grant = redeem_code(state, CodeKind::SsoCode, &code, &client.id).await?;
@@ -113,7 +113,7 @@ async fn activate(
     let client = target.client;
     let refused = ApiError::ConfirmationInvalid("sign-in");
     let Some(pending) = cookie::read_pending(req, settings) else {
-        if storage_access_blocked(req) {
+        if storage_access::cookie_withheld(req) {
             return Ok(target.deliver(&target.blocked(ACTION)));
         }
         return Err(refused);

@@ -25,15 +25,17 @@ use crate::domain::ClientId;
 use crate::error::ApiError;
 use crate::startup::AppState;
 
+use super::no_store;
+
 pub use accounts::accounts;
 pub use assertion::assertion;
 
 /// Paths of the FedCM endpoints, below the public URL.
 pub const CONFIG_PATH: &str = "/fedcm/config.json";
-const ACCOUNTS_PATH: &str = "/fedcm/accounts";
-const CLIENT_METADATA_PATH: &str = "/fedcm/client_metadata";
-const ASSERTION_PATH: &str = "/fedcm/assertion";
-const SIGN_IN_PATH: &str = "/fedcm/sign-in";
+pub const ACCOUNTS_PATH: &str = "/fedcm/accounts";
+pub const CLIENT_METADATA_PATH: &str = "/fedcm/client_metadata";
+pub const ASSERTION_PATH: &str = "/fedcm/assertion";
+pub const SIGN_IN_PATH: &str = "/fedcm/sign-in";
 
 /// `GET /.well-known/web-identity`.
 #[utoipa::path(
@@ -107,11 +109,6 @@ pub async fn sign_in() -> HttpResponse {
     no_store(HttpResponse::Ok())
         .content_type("text/html; charset=utf-8")
         .body(PAGE)
-}
-
-fn no_store(mut builder: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
-    builder.insert_header((header::CACHE_CONTROL, "no-store"));
-    builder
 }
 
 fn json_answer(body: &impl Serialize) -> HttpResponse {
