@@ -18,6 +18,8 @@ mkdir -p "$work"
 # --omit-default-module-path: bootstrap.js always names the wasm URL, so
 # the glue's guess from document.currentScript is dead code (32 B gzip).
 "${WASM_BINDGEN:-wasm-bindgen}" --target no-modules --no-typescript --omit-default-module-path --out-name sso --out-dir "$work" "$wasm"
+# Code of the glue this bundle never runs (see the script).
+node "$here/trim-glue.mjs" "$work/sso.js"
 # wasm-opt runs without a name section and with the features Rust's wasm32
 # target enables by default.
 "$bin/wasm-opt" -Oz --converge --zero-filled-memory --strip-target-features --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
