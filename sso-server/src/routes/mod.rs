@@ -189,6 +189,11 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
         .service(one("/sso/set", Method::GET, web::route().to(sso::set)))
         .service(one("/sso/end", Method::GET, web::route().to(sso::end)))
         .service(one(
+            "/sso/storage-access",
+            Method::GET,
+            web::route().to(sso::storage_access),
+        ))
+        .service(one(
             "/.well-known/web-identity",
             Method::GET,
             web::route().to(sso::fedcm::well_known),

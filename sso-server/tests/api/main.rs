@@ -19,3 +19,4 @@ mod registration;
 mod security;
 mod sessions;
 mod sso_flow;
+mod storage_access;

@@ -41,6 +41,7 @@ use crate::startup::AppState;
         super::sso::check::check,
         super::sso::set::set,
         super::sso::end::end,
+        super::sso::storage_access::page::storage_access,
         super::sso::fedcm::well_known,
         super::sso::fedcm::config,
         super::sso::fedcm::accounts::accounts,

@@ -16,7 +16,7 @@ pub(super) mod fedcm;
 mod fragment;
 mod login_status;
 pub(super) mod set;
-mod storage_access;
+pub(in crate::routes) mod storage_access;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
@@ -33,6 +33,7 @@ use crate::startup::AppState;
 pub use check::check;
 pub use end::end;
 pub use set::set;
+pub use storage_access::storage_access;
 
 /// The shape of every SSO endpoint: verify the target (or answer with the
 /// `400` page), then deliver either the endpoint's answer or its error.

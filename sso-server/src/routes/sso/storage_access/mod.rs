@@ -4,6 +4,12 @@
 //! but is not in use: still withheld) or `active` (the cookie is sent).
 //! On `inactive` the server may answer `Activate-Storage-Access: retry`,
 //! and the browser repeats the request with the grant in use.
+//!
+//! [`page`] is the button that asks for a grant (the Storage Access API).
+
+pub(in crate::routes) mod page;
+
+pub use page::storage_access;
 
 use actix_web::HttpRequest;
 use actix_web::HttpResponse;
@@ -45,6 +51,14 @@ pub fn activation(req: &HttpRequest, client: &Client) -> Option<Activation> {
 }
 
 impl Activation {
+    /// `Activate-Storage-Access: load` for a document: where a grant exists
+    /// (`inactive` or `active`), the browser loads it with the grant in
+    /// use, so that its `document.hasStorageAccess()` is true.
+    pub fn load(req: &HttpRequest) -> Option<Self> {
+        matches!(status(req), Some(b"inactive" | b"active"))
+            .then(|| Self(HeaderValue::from_static("load")))
+    }
+
     pub fn apply(self, response: &mut HttpResponse) {
         let headers = response.headers_mut();
         headers.insert(ACTIVATE, self.0);
