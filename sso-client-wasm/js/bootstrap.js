@@ -36,7 +36,7 @@ function ssoBootstrap(wasm_bindgen, library) {
     };
   }
 
-  const NAMES = ["check_session", "set_session", "end_session", "check_login", "logout", "continue_as"];
+  const NAMES = ["check_session", "set_session", "end_session", "check_login", "logout", "continue_as", "request_storage_access"];
 
   // If the module cannot load, every call fails the same clear way.
   function unavailable(message) {
@@ -59,6 +59,7 @@ function ssoBootstrap(wasm_bindgen, library) {
     set_session: entry("set_session"),
     end_session: entry("end_session"),
     continue_as: entry("continue_as"),
+    request_storage_access: entry("request_storage_access"),
     CAPTURE: { check_login: entry("check_login"), logout: entry("logout") },
   };
   page.SSO = SSO;

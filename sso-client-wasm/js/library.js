@@ -22,7 +22,7 @@ function library(core) {
   // redirected call is repeated with its confirmation; SIGN_OUT: beside a
   // site's "checked" record, its sign-out token) come from js/protocol.js,
   // generated from the sso-protocol crate.
-  const OPS = ["check_session", "set_session", "end_session"];
+  const OPS = ["check_session", "set_session", "end_session", "request_storage_access"];
 
   // check_session's parameters and the config's callbacks, sent to
   // core.configure with the arguments below.
@@ -254,26 +254,33 @@ function library(core) {
     }
   }
 
-  function hiddenFrame(src) {
+  // A hidden frame, or in `element` a visible one (request_storage_access).
+  function hiddenFrame(src, element) {
     let frame = document.createElement("iframe");
-    frame.style.display = "none";
-    frame.setAttribute("aria-hidden", "true");
-    frame.tabIndex = -1;
     frame.title = "sso";
     frame.src = src;
-    (document.body || document.documentElement).appendChild(frame);
+    if (!element) {
+      frame.style.display = "none";
+      frame.setAttribute("aria-hidden", "true");
+      frame.tabIndex = -1;
+    }
+    (element || document.body || document.documentElement).appendChild(frame);
     return frame;
   }
 
+  // A check in `call.element` shows the SSO server's Storage Access button
+  // (the same query at /sso/storage-access), which goes on to the check
+  // after the person's click: no timeout.
   function inPage(call) {
-    let state = newState(call);
+    let state = newState(call), element = call.element;
     if (!state) return;
-    try { call.frame = hiddenFrame(url(call, state, false)); } catch (e) { return fail(call, core.problem(NO_FRAME, call.op)); }
+    let src = url(call, state, false);
+    try { call.frame = hiddenFrame(element ? src.replace("/sso/check?", "/sso/storage-access?") : src, element); } catch (e) { return fail(call, core.problem(NO_FRAME, call.op)); }
     if (!listening) {
       addEventListener("message", onMessage);
       listening = true;
     }
-    call.timer = setTimeout(function () {
+    if (!element) call.timer = setTimeout(function () {
       if (pending.get(state) !== call) return;
       pending.delete(state);
       call.frame.remove();
@@ -411,6 +418,17 @@ function library(core) {
   return {
     check_session: function (config, supported, segment) { return check_session(config, supported, segment); },
     continue_as: function (config, supported, segment) { return check_session(config, supported, segment, 1); },
+    // A check through the SSO server's Storage Access button, shown in
+    // `element`, for the current site.
+    request_storage_access: function (element) {
+      return begin(ACCESS, function (call) {
+        if (!site) return fail(call, core.problem(NO_CONFIG, ACCESS));
+        if (!(element instanceof Element)) return fail(call, core.problem(NOT_AN_ELEMENT, ACCESS));
+        call.op = CHECK;
+        call.element = element;
+        inPage(call);
+      });
+    },
     set_session: set_session,
     end_session: function (callback) { return end(callback); },
     // The withdrawn library's names: the segments travel in the config.

@@ -5,6 +5,7 @@
 const CHECK = 0;
 const SET = 1;
 const END = 2;
+const ACCESS = 3;
 const NO_CONFIG = 0;
 const TIMEOUT = 1;
 const NO_FRAME = 2;
@@ -12,6 +13,7 @@ const NO_RANDOM = 3;
 const NO_RECORD = 4;
 const NO_NAVIGATION = 5;
 const NOT_A_FUNCTION = 6;
+const NOT_AN_ELEMENT = 7;
 const SUCCESS = 0;
 const NO_SESSION = 1;
 const BLOCKED = 2;

@@ -88,6 +88,16 @@ declare namespace SSO {
    *  cookies are blocked. */
   function continue_as(config: Config, supported_segments?: string, segment?: string): Promise<Result>;
 
+  /** Shows the SSO server's Storage Access button in a visible frame inside
+   *  `element`, for the site of the latest check_session. The person's
+   *  click there asks the browser for Storage Access; then the frame runs
+   *  the check, whose answer arrives as check_session's (channel "iframe"):
+   *  signed in, or third_party_cookies_blocked if the browser refused. No
+   *  timeout while the button waits; the frame is removed with the answer.
+   *  Rejects with no_config before any check_session, invalid_argument when
+   *  `element` is not an Element. */
+  function request_storage_access(element: Element): Promise<Result>;
+
   /** The withdrawn library's names. */
   namespace CAPTURE {
     function check_login(config: Config & { supported_segments?: string; segment?: string }): Promise<Result>;

@@ -75,6 +75,10 @@ pub enum Op {
     End = 2,
 }
 
+/// `request_storage_access`'s number in the page script's problems: a
+/// check (its requests are [`Op::Check`]'s), named apart in messages.
+pub const REQUEST_STORAGE_ACCESS: u8 = 3;
+
 /// Problems the page script meets by itself and reports by number (the
 /// core's `problem` words them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,10 +91,11 @@ pub enum PageProblem {
     NoRecord = 4,
     NoNavigation = 5,
     NotAFunction = 6,
+    NotAnElement = 7,
 }
 
 impl PageProblem {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::NoConfig,
         Self::Timeout,
         Self::NoFrame,
@@ -98,6 +103,7 @@ impl PageProblem {
         Self::NoRecord,
         Self::NoNavigation,
         Self::NotAFunction,
+        Self::NotAnElement,
     ];
 
     pub fn from_u8(n: u8) -> Option<Self> {
@@ -121,10 +127,11 @@ pub mod storage {
 
 /// The JavaScript constants the page script uses, as `(name, value)` with
 /// the value already written as JavaScript: what `js/protocol.js` declares.
-pub const JS_CONSTANTS: [(&str, JsValue); 22] = [
+pub const JS_CONSTANTS: [(&str, JsValue); 24] = [
     ("CHECK", JsValue::Number(Op::Check as u8)),
     ("SET", JsValue::Number(Op::Set as u8)),
     ("END", JsValue::Number(Op::End as u8)),
+    ("ACCESS", JsValue::Number(REQUEST_STORAGE_ACCESS)),
     ("NO_CONFIG", JsValue::Number(PageProblem::NoConfig as u8)),
     ("TIMEOUT", JsValue::Number(PageProblem::Timeout as u8)),
     ("NO_FRAME", JsValue::Number(PageProblem::NoFrame as u8)),
@@ -137,6 +144,10 @@ pub const JS_CONSTANTS: [(&str, JsValue); 22] = [
     (
         "NOT_A_FUNCTION",
         JsValue::Number(PageProblem::NotAFunction as u8),
+    ),
+    (
+        "NOT_AN_ELEMENT",
+        JsValue::Number(PageProblem::NotAnElement as u8),
     ),
     ("SUCCESS", JsValue::Number(Outcome::Success as u8)),
     ("NO_SESSION", JsValue::Number(Outcome::NoSession as u8)),

@@ -15,7 +15,7 @@ use crate::outcome::classify as classify_result;
 use crate::request::{self, Op, Overrides};
 use crate::segments::Segments;
 use crate::text::{self, cat};
-use sso_protocol::PageProblem;
+use sso_protocol::{PageProblem, REQUEST_STORAGE_ACCESS};
 
 /// The latest valid `check_session` config: `set_session` and
 /// `end_session` use it too.
@@ -112,7 +112,11 @@ fn valid_code(code: &str) -> bool {
 /// `library.js`); `op` names the call.
 #[wasm_bindgen]
 pub fn problem(kind: u8, op_index: u8) -> String {
-    let name = op(op_index).name();
+    let name = if op_index == REQUEST_STORAGE_ACCESS {
+        "request_storage_access"
+    } else {
+        op(op_index).name()
+    };
     let problem = match PageProblem::from_u8(kind) {
         Some(PageProblem::NoConfig) => Problem::NoConfig(name),
         Some(PageProblem::Timeout) => Problem::Timeout(name),
@@ -124,6 +128,7 @@ pub fn problem(kind: u8, op_index: u8) -> String {
             Problem::Browser("keep the redirect record in sessionStorage")
         }
         Some(PageProblem::NoNavigation) => Problem::Browser("navigate"),
+        Some(PageProblem::NotAnElement) => Problem::invalid("element", "an Element"),
         Some(PageProblem::NotAFunction) | None => Problem::invalid("callback", "a function"),
     };
     problem_text(&problem)

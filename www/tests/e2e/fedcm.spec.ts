@@ -2,7 +2,7 @@
 // (iframe, then FedCM's silent mode on a site where the person chose the
 // account before, then the redirect) and continue_as, in Chromium's
 // default world, with the FedCM dialog driven through the CDP FedCm domain.
-import { BrowserContext, Page } from '@playwright/test';
+import { BrowserContext, CDPSession, Page } from '@playwright/test';
 import { test, expect, register, waitForEvent } from '../support/fixtures';
 import { signInWithForm, visit, who } from '../support/demo';
 import { Servers } from '../support/servers';
@@ -256,6 +256,66 @@ test.describe('Storage Access', () => {
     expect(checks[0]['sec-fetch-storage-access']).toBe('inactive');
     expect(checks[0]['origin']).toBe(servers.site.sport);
     expect(await fedcmCalls(sport.page)).toEqual([]);
+    expect(toServer(sport.navs, servers)).toEqual([]);
+  });
+
+  /** Sport's harness after a jsonp check that found the cookie withheld,
+   *  as a site that then offers the Storage Access button. */
+  async function blockedOnSport(context: BrowserContext, servers: Servers) {
+    const first = await tab(context);
+    const user = await signIn(first.page, servers, 'news');
+    const sport = await tab(context);
+    const blocked = await checkOnSport(sport.page, servers, { response_method: 'jsonp' });
+    expect(blocked.value.result.status).toBe('third_party_cookies_blocked');
+    await clear(sport.page);
+    return { user, sport };
+  }
+  const grant = (sport: { cdp: CDPSession }, servers: Servers) => sport.cdp.send('Browser.setPermission', {
+    permission: { name: 'storage-access' },
+    setting: 'granted',
+    origin: servers.site.sport,
+    embeddedOrigin: servers.sso,
+  });
+
+  test("request_storage_access: the person's click in the SSO server's frame, once granted, signs in in-page", async ({ context, servers }) => {
+    const { user, sport } = await blockedOnSport(context, servers);
+    await start(sport.page, "requestStorageAccess('use-sign-in')");
+    const frame = sport.page.frameLocator('#use-sign-in iframe');
+    await expect(frame.locator('button#allow')).toBeVisible();
+    // The person's answer to the browser's prompt (Chromium 156 headless
+    // shows none), given while the button waits for the click.
+    await grant(sport, servers);
+    await frame.locator('button#allow').click();
+    const found = await waitForEvent(sport.page, 'capture_success', 'callback_failure', 'capture_error');
+    expect(found.kind).toBe('capture_success');
+    expect(found.value.result.channel).toBe('iframe');
+    expect(found.value.result.userData.uuid).toBe(user.capture_user.uuid);
+    expect((await waitForEvent(sport.page, 'access:resolved')).value.result.status).toBe('success');
+    await expect(sport.page.locator('#use-sign-in iframe')).toHaveCount(0);
+    expect(toServer(sport.navs, servers)).toEqual([]);
+  });
+
+  test('request_storage_access: where a grant exists the frame goes on without a click; refused, the site learns the cookie is still withheld', async ({ context, servers }) => {
+    const { user, sport } = await blockedOnSport(context, servers);
+    // No grant, and Chromium 156 headless refuses requestStorageAccess():
+    // the click goes on to the check, which answers that the cookie is
+    // withheld (jsonp: delivered; auto would take the next rung).
+    await start(sport.page, "requestStorageAccess('use-sign-in')");
+    await sport.page.frameLocator('#use-sign-in iframe').locator('button#allow').click();
+    const refused = await waitForEvent(sport.page, 'capture_success', 'callback_failure', 'capture_error');
+    expect(refused.kind).toBe('callback_failure');
+    expect(refused.value.result.status).toBe('third_party_cookies_blocked');
+    await expect(sport.page.locator('#use-sign-in iframe')).toHaveCount(0);
+
+    // With a grant, the button's page is loaded with it activated
+    // (Sec-Fetch-Storage-Access: inactive, then the server's retry) and
+    // goes on to the check by itself.
+    await clear(sport.page);
+    await grant(sport, servers);
+    await start(sport.page, "requestStorageAccess('again')");
+    const found = await waitForEvent(sport.page, 'capture_success', 'callback_failure', 'capture_error');
+    expect(found.kind).toBe('capture_success');
+    expect(found.value.result.userData.uuid).toBe(user.capture_user.uuid);
     expect(toServer(sport.navs, servers)).toEqual([]);
   });
 });

@@ -21,6 +21,23 @@ test('calls made before the module is ready are queued and replayed in order', a
   expect(await page.evaluate(() => window.JANRAIN.SSO === window.SSO)).toBe(true);
 });
 
+test('request_storage_access needs a check_session config and an element, and says so', async ({ page, servers }) => {
+  await page.goto(`${servers.site.news}/app.html`);
+  const attempt = (element: boolean) => page.evaluate(async (element) => {
+    try {
+      await window.SSO.request_storage_access((element ? document.body : 'body') as any);
+      return 'resolved';
+    } catch (e: any) {
+      return `${e.error}: ${e.message}`;
+    }
+  }, element);
+  expect(await attempt(true)).toBe(
+    'no_config: SSO request_storage_access: request_storage_access needs the config of an earlier check_session call');
+  await page.evaluate((config) => window.SSO.check_session({ ...(config as any), response_method: 'jsonp' }, 'news-sport', 'news'), siteConfig(servers, 'news'));
+  expect(await attempt(false)).toBe('invalid_argument: SSO request_storage_access: element must be an Element');
+  expect(await page.locator('iframe:not([aria-hidden])').count()).toBe(0);
+});
+
 test('each missing required parameter is named in capture_error, the rejection and the console', async ({ page, servers, console }) => {
   await page.goto(`${servers.site.news}/app.html`);
   const results = await page.evaluate(async ([config, required]) => {
