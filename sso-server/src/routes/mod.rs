@@ -219,6 +219,11 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
             web::route().to(sso::fedcm::assertion),
         ))
         .service(one(
+            sso::fedcm::DISCONNECT_PATH,
+            Method::POST,
+            web::route().to(sso::fedcm::disconnect),
+        ))
+        .service(one(
             sso::fedcm::SIGN_IN_PATH,
             Method::GET,
             web::route().to(sso::fedcm::sign_in),

@@ -30,7 +30,19 @@ impl TestApp {
         cookie: Option<&str>,
         headers: &[(&str, &str)],
     ) -> reqwest::Response {
-        let mut req = self.http.post(self.url("/fedcm/assertion")).form(form);
+        self.fedcm_post("/fedcm/assertion", form, cookie, headers)
+            .await
+    }
+
+    /// A form the browser's FedCM posts to `path`.
+    async fn fedcm_post(
+        &self,
+        path: &str,
+        form: &[(String, String)],
+        cookie: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut req = self.http.post(self.url(path)).form(form);
         if let Some(c) = cookie {
             req = req.header("cookie", format!("sso_session={c}"));
         }
@@ -102,10 +114,11 @@ async fn the_well_known_file_and_config_name_the_endpoints() {
         ("accounts_endpoint", "/fedcm/accounts"),
         ("client_metadata_endpoint", "/fedcm/client_metadata"),
         ("id_assertion_endpoint", "/fedcm/assertion"),
+        ("disconnect_endpoint", "/fedcm/disconnect"),
         ("login_url", "/fedcm/sign-in"),
     ] {
         assert_eq!(config[key], format!("{issuer}{path}"), "{key}");
-        let method = if key == "id_assertion_endpoint" {
+        let method = if matches!(key, "id_assertion_endpoint" | "disconnect_endpoint") {
             "POST"
         } else {
             "GET"
@@ -480,7 +493,111 @@ async fn an_inactive_storage_access_grant_is_asked_to_retry_for_a_registered_ori
     assert_eq!(delivery(&active).status(), "success");
 }
 
+/// The form the browser posts when `site` disconnects `hint`.
+fn disconnect_form(site: &Site, hint: &str) -> Vec<(String, String)> {
+    vec![
+        ("client_id".to_owned(), site.id.to_owned()),
+        ("account_hint".to_owned(), hint.to_owned()),
+    ]
+}
+
+async fn a_disconnect_names_the_signed_in_account_and_leaves_the_sign_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (user, cookie) = app
+        .signed_in_browser(&NEWS, "fedcm-disconnect@example.com")
+        .await;
+    for hint in [user.uuid.as_str(), "fedcm-disconnect@example.com"] {
+        let answer = app
+            .fedcm_post(
+                "/fedcm/disconnect",
+                &disconnect_form(&SPORT, hint),
+                Some(&cookie),
+                &from_origin(SPORT.origin),
+            )
+            .await;
+        assert_eq!(answer.status(), StatusCode::OK, "{hint}");
+        assert_eq!(
+            answer.headers()["access-control-allow-origin"],
+            SPORT.origin
+        );
+        assert_eq!(answer.headers()["access-control-allow-credentials"], "true");
+        let body: Value = answer.json().await.unwrap();
+        assert_eq!(body, json!({ "account_id": user.uuid }), "{hint}");
+    }
+    // The person is still signed in: sport's check still finds them.
+    let check = app.check(&SPORT, Some(&cookie)).await;
+    assert_eq!(check.status(), "success");
+}
+
+#[tokio::test]
+async fn a_disconnect_is_answered_only_to_the_browsers_fedcm_from_a_registered_origin() {
+    let app = spawn_app(Backend::Memory).await;
+    let (user, cookie) = app
+        .signed_in_browser(&NEWS, "fedcm-disconnect-bad@example.com")
+        .await;
+    let form = disconnect_form(&SPORT, &user.uuid);
+    // A page's own request (no Sec-Fetch-Dest: webidentity).
+    let page = app
+        .fedcm_post(
+            "/fedcm/disconnect",
+            &form,
+            Some(&cookie),
+            &[("origin", SPORT.origin)],
+        )
+        .await;
+    assert_eq!(page.status(), StatusCode::BAD_REQUEST);
+    assert!(page.headers().get("access-control-allow-origin").is_none());
+    // Another origin: refused, and not readable by it.
+    let hostile = app
+        .fedcm_post(
+            "/fedcm/disconnect",
+            &form,
+            Some(&cookie),
+            &from_origin("http://evil.localhost:8666"),
+        )
+        .await;
+    assert_eq!(hostile.status(), StatusCode::FORBIDDEN);
+    assert!(
+        hostile
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let body: Value = hostile.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "origin_not_allowed", "{body}");
+    // A hint naming nobody signed in here, or no session: an error the
+    // site's browser reads (and then forgets every account for the site).
+    for (hint, cookie) in [
+        ("someone-else@example.com", Some(cookie.as_str())),
+        (user.uuid.as_str(), None),
+    ] {
+        let answer = app
+            .fedcm_post(
+                "/fedcm/disconnect",
+                &disconnect_form(&SPORT, hint),
+                cookie,
+                &from_origin(SPORT.origin),
+            )
+            .await;
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{hint}");
+        assert_eq!(
+            answer.headers()["access-control-allow-origin"],
+            SPORT.origin
+        );
+        let body: Value = answer.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid_argument", "{body}");
+        assert!(
+            body["error_description"]
+                .as_str()
+                .unwrap()
+                .contains("account_hint"),
+            "{body}"
+        );
+    }
+}
+
 each_store!(
+    a_disconnect_names_the_signed_in_account_and_leaves_the_sign_in,
     accounts_list_the_person_with_the_sites_of_their_segments,
     an_assertion_is_what_check_delivers,
     sign_in_and_sign_out_set_the_login_status,

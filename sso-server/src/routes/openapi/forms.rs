@@ -253,3 +253,12 @@ pub struct FedCmAssertion {
     /// Whether the browser chose the account without the person (silent).
     is_auto_selected: Option<String>,
 }
+
+/// The form the browser's FedCM posts to `/fedcm/disconnect`.
+#[derive(ToSchema, Deserialize)]
+pub struct FedCmDisconnect {
+    /// The site's registered client id (FedCM's `clientId`).
+    client_id: String,
+    /// The site's `accountHint`: the id (uuid) or email of the account.
+    account_hint: String,
+}

@@ -47,6 +47,7 @@ use crate::startup::AppState;
         super::sso::fedcm::accounts::accounts,
         super::sso::fedcm::client_metadata,
         super::sso::fedcm::assertion::assertion,
+        super::sso::fedcm::disconnect::disconnect,
         super::sso::fedcm::sign_in,
         super::api::user_create,
         super::api::user_info,

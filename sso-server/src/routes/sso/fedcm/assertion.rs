@@ -7,7 +7,6 @@
 //! checks: the request comes from the browser's FedCM, from one of the
 //! client's registered origins, for an account signed in here.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -15,11 +14,11 @@ use uuid::Uuid;
 
 use super::super::check::{Cookie, checked};
 use super::super::{Target, validate_passthrough};
-use super::{cors, error, from_fedcm, no_store};
+use super::{Verified, cors, error, no_store, verify};
 use crate::domain::{FieldError, UserId};
 use crate::error::ApiError;
 use crate::routes::openapi::forms;
-use crate::routes::params::{Params, read_form};
+use crate::routes::params::Params;
 use crate::startup::AppState;
 
 /// The form is a handful of short fields and the check's query.
@@ -54,7 +53,7 @@ pub async fn assertion(
     payload: web::Payload,
 ) -> HttpResponse {
     let settings = &state.settings;
-    let Verified { origin, form } = match verify(&state, &req, payload).await {
+    let Verified { origin, form } = match verify(&state, &req, payload, BODY_LIMIT).await {
         Ok(verified) => verified,
         Err(err) => return error(&err, None),
     };
@@ -92,34 +91,6 @@ pub async fn assertion(
         }
         Err(err) => error(&err, Some(&origin)),
     }
-}
-
-/// A request from the browser's FedCM, from a registered origin of the
-/// client its form names.
-struct Verified {
-    origin: String,
-    form: Params<'static>,
-}
-
-async fn verify(
-    state: &AppState,
-    req: &HttpRequest,
-    payload: web::Payload,
-) -> Result<Verified, ApiError> {
-    from_fedcm(req)?;
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .ok_or(ApiError::MissingArgument("Origin"))?
-        .to_str()
-        .map_err(|_| ApiError::invalid("Origin", FieldError::Malformed("an origin")))?
-        .to_owned();
-    let form = Params::new(read_form(req, payload, BODY_LIMIT).await?);
-    let client = form.client(&state.settings)?;
-    if !client.allows_origin(&origin) {
-        return Err(ApiError::OriginNotAllowed(ApiError::echo(&origin)));
-    }
-    Ok(Verified { origin, form })
 }
 
 fn library_query(raw: &str) -> Result<String, FieldError> {

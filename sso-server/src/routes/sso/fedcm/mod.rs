@@ -10,10 +10,12 @@
 //! - `/fedcm/accounts` lists who is signed in in this browser (cookie).
 //! - `/fedcm/client_metadata` answers for a registered client.
 //! - `/fedcm/assertion` answers a site's request with the check's result.
+//! - `/fedcm/disconnect` names the account a site disconnects.
 //! - `/fedcm/sign-in` is the `login_url` the browser opens when nobody is.
 
 pub(in crate::routes) mod accounts;
 pub(in crate::routes) mod assertion;
+pub(in crate::routes) mod disconnect;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -21,20 +23,23 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::domain::ClientId;
+use crate::domain::{ClientId, FieldError};
 use crate::error::ApiError;
+use crate::routes::params::{Params, read_form};
 use crate::startup::AppState;
 
 use super::no_store;
 
 pub use accounts::accounts;
 pub use assertion::assertion;
+pub use disconnect::disconnect;
 
 /// Paths of the FedCM endpoints, below the public URL.
 pub const CONFIG_PATH: &str = "/fedcm/config.json";
 pub const ACCOUNTS_PATH: &str = "/fedcm/accounts";
 pub const CLIENT_METADATA_PATH: &str = "/fedcm/client_metadata";
 pub const ASSERTION_PATH: &str = "/fedcm/assertion";
+pub const DISCONNECT_PATH: &str = "/fedcm/disconnect";
 pub const SIGN_IN_PATH: &str = "/fedcm/sign-in";
 
 /// `GET /.well-known/web-identity`.
@@ -51,7 +56,7 @@ pub async fn well_known(state: web::Data<AppState>) -> HttpResponse {
 /// `GET /fedcm/config.json`.
 #[utoipa::path(
     get, path = "/fedcm/config.json", tag = "fedcm",
-    description = "FedCM's config file: the accounts, client metadata and ID assertion endpoints, the login URL and branding.",
+    description = "FedCM's config file: the accounts, client metadata, ID assertion and disconnect endpoints, the login URL and branding.",
     responses((status = 200, description = "The endpoints, as absolute URLs below the public URL", body = Object)),
 )]
 pub async fn config(state: web::Data<AppState>) -> HttpResponse {
@@ -60,6 +65,7 @@ pub async fn config(state: web::Data<AppState>) -> HttpResponse {
         "accounts_endpoint": format!("{issuer}{ACCOUNTS_PATH}"),
         "client_metadata_endpoint": format!("{issuer}{CLIENT_METADATA_PATH}"),
         "id_assertion_endpoint": format!("{issuer}{ASSERTION_PATH}"),
+        "disconnect_endpoint": format!("{issuer}{DISCONNECT_PATH}"),
         "login_url": format!("{issuer}{SIGN_IN_PATH}"),
         "branding": { "background_color": "#1f3a5f", "color": "#ffffff", "name": "SSO" },
     }))
@@ -79,7 +85,7 @@ pub async fn config(state: web::Data<AppState>) -> HttpResponse {
 )]
 pub async fn client_metadata(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let answer = (|| {
-        let p = crate::routes::params::Params::from_query(req.query_string())?;
+        let p = Params::from_query(req.query_string())?;
         p.client(&state.settings)?;
         Ok::<_, ApiError>(())
     })();
@@ -125,9 +131,7 @@ fn from_fedcm(req: &HttpRequest) -> Result<(), ApiError> {
     } else {
         Err(ApiError::invalid(
             "Sec-Fetch-Dest",
-            crate::domain::FieldError::Malformed(
-                "webidentity (only the browser's FedCM calls this endpoint)",
-            ),
+            FieldError::Malformed("webidentity (only the browser's FedCM calls this endpoint)"),
         ))
     }
 }
@@ -156,7 +160,38 @@ fn error(err: &ApiError, allow: Option<&str>) -> HttpResponse {
     }))
 }
 
-/// CORS for the assertion's verified origin, with credentials.
+/// A request from the browser's FedCM, from a registered origin of the
+/// client its form names.
+struct Verified {
+    origin: String,
+    form: Params<'static>,
+}
+
+/// Reads a FedCM form of at most `limit` bytes, from the browser's FedCM,
+/// posted from a registered origin of the client it names.
+async fn verify(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<Verified, ApiError> {
+    from_fedcm(req)?;
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .ok_or(ApiError::MissingArgument("Origin"))?
+        .to_str()
+        .map_err(|_| ApiError::invalid("Origin", FieldError::Malformed("an origin")))?
+        .to_owned();
+    let form = Params::new(read_form(req, payload, limit).await?);
+    let client = form.client(&state.settings)?;
+    if !client.allows_origin(&origin) {
+        return Err(ApiError::OriginNotAllowed(ApiError::echo(&origin)));
+    }
+    Ok(Verified { origin, form })
+}
+
+/// CORS for a verified origin, with credentials.
 fn cors(builder: &mut actix_web::HttpResponseBuilder, origin: &str) {
     if let Ok(value) = HeaderValue::from_str(origin) {
         builder
