@@ -170,6 +170,37 @@ test.describe('third-party cookies blocked', () => {
     }, servers.sso);
     expect(asked).not.toBe('a credential');
   });
+
+  test("a site's IdentityCredential.disconnect() ends the silent path there; the sign-in stays", async ({ context, servers }) => {
+    const first = await tab(context);
+    const user = await signIn(first.page, servers, 'news');
+    const sport = await tab(context);
+    await checkOnSport(sport.page, servers, { response_method: 'jsonp' });
+    await clear(sport.page);
+    await button(sport.page);
+    await sport.page.click('#continue');
+    expect((await waitForEvent(sport.page, 'capture_success')).value.result.channel).toBe('fedcm');
+    // The site unlinks the account: the browser asks /fedcm/disconnect.
+    const disconnected = await sport.page.evaluate(async ([sso, uuid]) => {
+      try {
+        await (window as any).IdentityCredential.disconnect({ configURL: `${sso}/fedcm/config.json`, clientId: 'sport', accountHint: uuid });
+        return 'disconnected';
+      } catch (e: any) {
+        return `${e.name}: ${e.message}`;
+      }
+    }, [servers.sso, user.capture_user.uuid] as const);
+    expect(disconnected).toBe('disconnected');
+
+    // The next visit: FedCM's silent mode is refused (no reauthentication
+    // dialog), the redirect signs the person in.
+    const next = await tab(context);
+    const found = await checkOnSport(next.page, servers);
+    expect(found.kind).toBe('capture_success');
+    expect(found.value.result.channel).toBe('redirect');
+    expect(found.value.result.userData.uuid).toBe(user.capture_user.uuid);
+    expect(await fedcmCalls(next.page)).toEqual(['silent']);
+    expect(next.dialogs).toEqual([]);
+  });
 });
 
 test('a hostile site asking FedCM for another site\'s assertion gets nothing', async ({ context, servers, thirdPartyCookies }) => {
