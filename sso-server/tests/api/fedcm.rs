@@ -446,10 +446,7 @@ async fn an_inactive_storage_access_grant_is_asked_to_retry_for_a_registered_ori
         format!("retry; allowed-origin=\"{}\"", SPORT.origin)
     );
     assert!(
-        headers
-            .get_all("vary")
-            .iter()
-            .any(|v| v.to_str().unwrap().contains("sec-fetch-storage-access")),
+        varies_on(&headers, "sec-fetch-storage-access"),
         "{headers:?}"
     );
     // Should the browser not retry, the library still learns the cookie

@@ -195,6 +195,14 @@ impl Delivery {
     }
 }
 
+/// Whether a `Vary` header of the answer names `header`.
+pub fn varies_on(headers: &HeaderMap, header: &str) -> bool {
+    headers
+        .get_all("vary")
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.contains(header)))
+}
+
 pub fn set_cookie(headers: &HeaderMap, name: &str) -> Option<cookie::Cookie<'static>> {
     headers
         .get_all("set-cookie")

@@ -92,10 +92,7 @@ async fn where_a_grant_exists_the_page_is_loaded_with_it_in_use() {
         );
         if activated {
             assert!(
-                headers
-                    .get_all("vary")
-                    .iter()
-                    .any(|v| v.to_str().unwrap().contains("sec-fetch-storage-access")),
+                varies_on(headers, "sec-fetch-storage-access"),
                 "{headers:?}"
             );
         }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::super::check::{Cookie, checked};
 use super::super::{Target, validate_passthrough};
-use super::{Verified, cors, error, no_store, verify};
+use super::{Verified, answer_to, error, verify};
 use crate::domain::{FieldError, UserId};
 use crate::error::ApiError;
 use crate::routes::openapi::forms;
@@ -81,16 +81,10 @@ pub async fn assertion(
             Ok(result) => serde_json::to_string(&result),
             Err(err) => serde_json::to_string(&target.error_result(&err)),
         };
-        token.map_err(|_| ApiError::Internal)
+        let token = token.map_err(|_| ApiError::Internal)?;
+        Ok(json!({ "token": token }))
     };
-    match answered.await {
-        Ok(token) => {
-            let mut response = no_store(HttpResponse::Ok());
-            cors(&mut response, &origin);
-            response.json(json!({ "token": token }))
-        }
-        Err(err) => error(&err, Some(&origin)),
-    }
+    answer_to(&origin, answered.await)
 }
 
 fn library_query(raw: &str) -> Result<String, FieldError> {

@@ -15,7 +15,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
 use super::super::cookie;
-use super::{Verified, cors, error, no_store, verify};
+use super::{Verified, answer_to, error, verify};
 use crate::clock::unix_now;
 use crate::domain::FieldError;
 use crate::error::ApiError;
@@ -71,14 +71,7 @@ pub async fn disconnect(
             .find(|user| user.id.to_string() == hint || user.email == hint)
             .ok_or_else(nobody)?;
         tracing::info!(user = %user.id, client = %form.required("client_id")?, "FedCM disconnect");
-        Ok::<_, ApiError>(user.id.to_string())
+        Ok::<_, ApiError>(json!({ "account_id": user.id.to_string() }))
     };
-    match answered.await {
-        Ok(account_id) => {
-            let mut response = no_store(HttpResponse::Ok());
-            cors(&mut response, &origin);
-            response.json(json!({ "account_id": account_id }))
-        }
-        Err(err) => error(&err, Some(&origin)),
-    }
+    answer_to(&origin, answered.await)
 }

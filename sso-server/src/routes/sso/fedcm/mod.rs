@@ -191,6 +191,19 @@ async fn verify(
     Ok(Verified { origin, form })
 }
 
+/// The answer to a verified request: `body`, or the error, both readable
+/// by the verified origin alone.
+fn answer_to(origin: &str, answered: Result<impl Serialize, ApiError>) -> HttpResponse {
+    match answered {
+        Ok(body) => {
+            let mut response = no_store(HttpResponse::Ok());
+            cors(&mut response, origin);
+            response.json(body)
+        }
+        Err(err) => error(&err, Some(origin)),
+    }
+}
+
 /// CORS for a verified origin, with credentials.
 fn cors(builder: &mut actix_web::HttpResponseBuilder, origin: &str) {
     if let Ok(value) = HeaderValue::from_str(origin) {
