@@ -4,7 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
 use serde::Serialize;
 
 use crate::domain::FieldError;
@@ -262,6 +262,15 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        self.response().json(self.body())
+    }
+}
+
+impl ApiError {
+    /// The status and headers of this error's answer (`no-store`, and
+    /// `Retry-After` where waiting helps), for whichever body shape the
+    /// endpoint's callers read.
+    pub fn response(&self) -> HttpResponseBuilder {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CACHE_CONTROL, "no-store"));
         match self {
@@ -273,6 +282,6 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        response.json(self.body())
+        response
     }
 }

@@ -39,6 +39,21 @@ async fn store_outage_gives_fast_503_and_recovers_by_itself() {
     assert_eq!(d.receiver, SPORT.receiver());
     assert_eq!(d.error(), "store_unavailable");
 
+    // FedCM's accounts endpoint says so too, in FedCM's error shape.
+    let r = app
+        .get_with(
+            "/fedcm/accounts",
+            &[
+                ("sec-fetch-dest", "webidentity"),
+                ("cookie", &format!("sso_session={cookie}")),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers()["retry-after"], "1");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "store_unavailable", "{body}");
+
     // Liveness is not readiness: the process itself is fine.
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
 

@@ -17,7 +17,6 @@ pub(in crate::routes) mod accounts;
 pub(in crate::routes) mod assertion;
 pub(in crate::routes) mod disconnect;
 
-use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
@@ -143,13 +142,7 @@ fn from_fedcm(req: &HttpRequest) -> Result<(), ApiError> {
 /// browser withholds the answer from the page.
 fn error(err: &ApiError, allow: Option<&str>) -> HttpResponse {
     let body = err.body();
-    let status = err.kind().identity().2;
-    let status = if status == StatusCode::INTERNAL_SERVER_ERROR || status.is_client_error() {
-        status
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    let mut response = no_store(HttpResponse::build(status));
+    let mut response = no_store(err.response());
     if let Some(origin) = allow {
         cors(&mut response, origin);
     }
