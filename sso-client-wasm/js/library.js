@@ -206,8 +206,7 @@ function library(core) {
     if (!("IdentityCredential" in window) || (silent && (seen == null || +seen > Date.now()))) return false;
     let state = newState(call);
     if (!state) return true;
-    let target = new URL(url(call, state, false)), abort = new AbortController(), timer = silent && setTimeout(function () { abort.abort(); }, FEDCM_WAIT);
-    target.pathname = target.pathname.replace(/sso\/check$/, "fedcm/config.json");
+    let target = beside(call, state, "fedcm/config.json"), abort = new AbortController(), timer = silent && setTimeout(function () { abort.abort(); }, FEDCM_WAIT);
     navigator.credentials.get(/** @type {any} */ ({
       identity: { providers: [{ configURL: target.origin + target.pathname, clientId: target.searchParams.get("client_id"), params: { query: target.search.slice(1) } }], mode: silent ? "passive" : "active" },
       mediation: mediation,
@@ -235,6 +234,14 @@ function library(core) {
 
   function url(call, state, topLevel) {
     return core.url(call.op, topLevel, [state, call.code, call.sso_server, call.logout_uri, call.confirm].join("\0"));
+  }
+
+  // The in-page check's URL with `path` for its last two segments
+  // (sso/check): the same server and query.
+  function beside(call, state, path) {
+    let target = new URL(url(call, state, false));
+    target.pathname = target.pathname.replace(/sso\/check$/, path);
+    return target;
   }
 
   // A confirmation or sign-out token as the server makes them.
@@ -274,8 +281,7 @@ function library(core) {
   function inPage(call) {
     let state = newState(call), element = call.element;
     if (!state) return;
-    let src = url(call, state, false);
-    try { call.frame = hiddenFrame(element ? src.replace("/sso/check?", "/sso/storage-access?") : src, element); } catch (e) { return fail(call, core.problem(NO_FRAME, call.op)); }
+    try { call.frame = hiddenFrame(element ? beside(call, state, "sso/storage-access").href : url(call, state, false), element); } catch (e) { return fail(call, core.problem(NO_FRAME, call.op)); }
     if (!listening) {
       addEventListener("message", onMessage);
       listening = true;

@@ -7,7 +7,7 @@ interface Window {
     setup(options: Record<string, unknown>): unknown;
     events(): { kind: string; value: any; url: string }[];
     continueAs(): Promise<unknown>;
-    requestStorageAccess(id: string, element?: boolean): Promise<unknown>;
+    requestStorageAccess(id: string): Promise<unknown>;
     config(extra?: Record<string, unknown>): SSO.Config;
   };
   /** tests/pages: the order in which queued calls ran, and whether the

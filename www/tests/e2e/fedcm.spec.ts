@@ -53,25 +53,36 @@ async function checkOnSport(page: Page, servers: Servers, extra: Record<string, 
   return waitForEvent(page, 'capture_success', 'callback_failure', 'capture_error');
 }
 
+/** Signed in on news (a redirect round trip: the cookie is first-party
+ *  there), then sport's first visit in a new tab by a jsonp check that
+ *  finds the cookie withheld: the site may now offer a button. */
+async function blockedOnSport(context: BrowserContext, servers: Servers) {
+  const first = await tab(context);
+  const user = await signIn(first.page, servers, 'news');
+  const sport = await tab(context);
+  const blocked = await checkOnSport(sport.page, servers, { response_method: 'jsonp' });
+  expect(blocked.value.result.status).toBe('third_party_cookies_blocked');
+  await clear(sport.page);
+  return { user, sport, blocked };
+}
+
+/** The person clicks sport's "Continue as" button; its outcome. */
+async function continueOnSport(sport: { page: Page }) {
+  await button(sport.page);
+  await sport.page.click('#continue');
+  return waitForEvent(sport.page, 'capture_success', 'callback_failure', 'capture_error');
+}
+
 test.describe('third-party cookies blocked', () => {
   test.skip(({ thirdPartyCookies }) => thirdPartyCookies, 'the blocked world only');
 
   test('continue_as once, then signed in silently with no redirect; in the quiet period by the redirect', async ({ context, servers }) => {
-    // Signed in on news (a redirect round trip: the cookie is first-party there).
-    const first = await tab(context);
-    const user = await signIn(first.page, servers, 'news');
-
     // Sport, first visit: the site shows "Continue as" (response_method
     // jsonp: no redirect of its own) and the person clicks it.
-    const sport = await tab(context);
-    const blocked = await checkOnSport(sport.page, servers, { response_method: 'jsonp' });
+    const { user, sport, blocked } = await blockedOnSport(context, servers);
     expect(blocked.kind).toBe('callback_failure');
-    expect(blocked.value.result.status).toBe('third_party_cookies_blocked');
     expect(await fedcmCalls(sport.page)).toEqual([]); // never chosen here: not tried
-    await clear(sport.page);
-    await button(sport.page);
-    await sport.page.click('#continue');
-    const chosen = await waitForEvent(sport.page, 'capture_success', 'callback_failure', 'capture_error');
+    const chosen = await continueOnSport(sport);
     expect(chosen.kind).toBe('capture_success');
     expect(chosen.value.result.channel).toBe('fedcm');
     expect(chosen.value.result.userData.uuid).toBe(user.capture_user.uuid);
@@ -111,9 +122,7 @@ test.describe('third-party cookies blocked', () => {
     // library's quiet record: the browser refuses, after its delay.
     const click = await tab(context);
     await open(click.page, servers, 'sport', { response_method: 'jsonp' }, false);
-    await button(click.page);
-    await click.page.click('#continue');
-    expect((await waitForEvent(click.page, 'capture_success')).value.result.channel).toBe('fedcm');
+    expect((await continueOnSport(click)).value.result.channel).toBe('fedcm');
     const spend = await tab(context);
     expect((await checkOnSport(spend.page, servers)).value.result.channel).toBe('fedcm');
 
@@ -140,9 +149,7 @@ test.describe('third-party cookies blocked', () => {
     const sport = await tab(context);
     expect((await checkOnSport(sport.page, servers)).value.result.channel).toBe('redirect');
     await clear(sport.page);
-    await button(sport.page);
-    await sport.page.click('#continue');
-    expect((await waitForEvent(sport.page, 'capture_success')).value.result.channel).toBe('fedcm');
+    expect((await continueOnSport(sport)).value.result.channel).toBe('fedcm');
     // Sign out on sport (a redirect: the cookie is third-party here), which
     // ends at the site's logout_uri.
     await start(sport.page, 'end()');
@@ -172,14 +179,8 @@ test.describe('third-party cookies blocked', () => {
   });
 
   test("a site's IdentityCredential.disconnect() ends the silent path there; the sign-in stays", async ({ context, servers }) => {
-    const first = await tab(context);
-    const user = await signIn(first.page, servers, 'news');
-    const sport = await tab(context);
-    await checkOnSport(sport.page, servers, { response_method: 'jsonp' });
-    await clear(sport.page);
-    await button(sport.page);
-    await sport.page.click('#continue');
-    expect((await waitForEvent(sport.page, 'capture_success')).value.result.channel).toBe('fedcm');
+    const { user, sport } = await blockedOnSport(context, servers);
+    expect((await continueOnSport(sport)).value.result.channel).toBe('fedcm');
     // The site unlinks the account: the browser asks /fedcm/disconnect.
     const disconnected = await sport.page.evaluate(async ([sso, uuid]) => {
       try {
@@ -290,17 +291,6 @@ test.describe('Storage Access', () => {
     expect(toServer(sport.navs, servers)).toEqual([]);
   });
 
-  /** Sport's harness after a jsonp check that found the cookie withheld,
-   *  as a site that then offers the Storage Access button. */
-  async function blockedOnSport(context: BrowserContext, servers: Servers) {
-    const first = await tab(context);
-    const user = await signIn(first.page, servers, 'news');
-    const sport = await tab(context);
-    const blocked = await checkOnSport(sport.page, servers, { response_method: 'jsonp' });
-    expect(blocked.value.result.status).toBe('third_party_cookies_blocked');
-    await clear(sport.page);
-    return { user, sport };
-  }
   const grant = (sport: { cdp: CDPSession }, servers: Servers) => sport.cdp.send('Browser.setPermission', {
     permission: { name: 'storage-access' },
     setting: 'granted',

@@ -73,13 +73,13 @@
       return settle('continue', SSO.continue_as(config(), s.supported, s.segment));
     },
     /** request_storage_access into a new element with the given id (the
-     *  site's "Use my sign-in here" box); `element` false passes none. */
-    requestStorageAccess: function (id, element) {
+     *  site's "Use my sign-in here" box). */
+    requestStorageAccess: function (id) {
       var box = document.createElement('div');
       box.id = id;
       document.body.append(box);
       record('request_storage_access', null);
-      return settle('access', SSO.request_storage_access(element === false ? undefined : box));
+      return settle('access', SSO.request_storage_access(box));
     },
     set: function (code) { record('set_session', null); return settle('set', SSO.set_session(code)); },
     end: function (withCallback) {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::super::cookie;
 use super::{clients_of, error, from_fedcm, json_answer};
 use crate::clock::unix_now;
-use crate::domain::{ClientId, Segment, UserId};
+use crate::domain::{ClientId, Profile, Segment};
 use crate::startup::AppState;
 
 #[derive(Serialize)]
@@ -49,23 +49,20 @@ pub async fn accounts(state: web::Data<AppState>, req: HttpRequest) -> HttpRespo
         Err(err) => return error(&err.into(), None),
     };
     // One account per person, with the segments they are signed in to.
-    let mut people: Vec<(UserId, Vec<&Segment>)> = Vec::new();
+    let mut people: Vec<(&Profile, Vec<&Segment>)> = Vec::new();
     for (segment, found) in &session.segments {
-        match people.iter_mut().find(|(id, _)| *id == found.user.id) {
+        match people.iter_mut().find(|(user, _)| user.id == found.user.id) {
             Some((_, segments)) => segments.push(segment),
-            None => people.push((found.user.id, vec![segment])),
+            None => people.push((&found.user, vec![segment])),
         }
     }
     let accounts = people
         .iter()
-        .filter_map(|(id, segments)| {
-            let user = &session.segments.get(segments[0])?.user;
-            Some(Account {
-                id: id.to_string(),
-                name: &user.display_name,
-                email: &user.email,
-                approved_clients: clients_of(&state, segments),
-            })
+        .map(|(user, segments)| Account {
+            id: user.id.to_string(),
+            name: &user.display_name,
+            email: &user.email,
+            approved_clients: clients_of(&state, segments),
         })
         .collect();
     json_answer(&Accounts { accounts })
