@@ -34,7 +34,7 @@ struct Account<'a> {
     responses(
         (status = 200, description = "`{\"accounts\":[{\"id\",\"name\",\"email\",\"approved_clients\"}]}`, empty without a session", body = Object),
         (status = 400, description = "`{\"error\":{\"code\":\"invalid_argument\"}, …}`: not a FedCM request", body = Object),
-        (status = 503, description = "`{\"error\":{\"code\":\"store_unavailable\"}, …}`", body = Object),
+        (status = 503, description = "`{\"error\":{\"code\":\"store_unavailable\"}, …}`", body = Object, headers(("Retry-After" = u64, description = "seconds"))),
     ),
 )]
 pub async fn accounts(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {

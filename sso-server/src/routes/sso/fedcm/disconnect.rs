@@ -38,7 +38,7 @@ const BODY_LIMIT: usize = 2 * 1024;
         (status = 400, description = "`{\"error\":{\"code\":<catalog name>}, \"error_description\", \"request_id\"}`: not a FedCM request, a malformed form, or a hint that names nobody signed in in this browser", body = Object),
         (status = 403, description = "`{\"error\":{\"code\":\"origin_not_allowed\"}, …}`, without CORS: the origin is not the client's", body = Object),
         (status = 413, description = "`{\"error\":{\"code\":\"payload_too_large\"}, …}`", body = Object),
-        (status = 503, description = "`{\"error\":{\"code\":\"store_unavailable\"}, …}`", body = Object),
+        (status = 503, description = "`{\"error\":{\"code\":\"store_unavailable\"}, …}`", body = Object, headers(("Retry-After" = u64, description = "seconds"))),
     ),
 )]
 pub async fn disconnect(
