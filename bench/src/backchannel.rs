@@ -8,7 +8,12 @@
 //!   time).
 //! - Throughput: [`BURST_SESSIONS`] such sign-ins ended at once; deliveries
 //!   per second from the first sign-out to the last delivery.
+//! - Isolation: [`SPACED_SESSIONS`] sign-outs, one every [`SPACING`], timed
+//!   from `/sso/end` to news's delivery, first with every receiver healthy,
+//!   then with sport's hanging (never answering: each attempt runs into the
+//!   server's 5 s timeout). The target: news's p50/p99 within 2× of healthy.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,30 +26,61 @@ use crate::server::Running;
 const LATENCY_SESSIONS: usize = 200;
 const BURST_SESSIONS: usize = 1_000;
 const SITES: usize = 3;
+const SPACED_SESSIONS: usize = 200;
+const SPACING: Duration = Duration::from_millis(100);
 
-/// The receiver: arrival times of the logout tokens.
+/// The receiver: arrival times of the logout tokens, in all and news's.
+/// While `hang_sport` is set, it never answers a token for sport.
 pub struct Receiver {
     pub url: String,
     arrivals: Arc<Mutex<Vec<Instant>>>,
+    to_news: Arc<Mutex<Vec<Instant>>>,
+    hang_sport: Arc<AtomicBool>,
+}
+
+/// A logout token's audience (read, not verified: the receiver only sorts).
+fn audience(body: &[u8]) -> String {
+    use base64::Engine;
+    let token = url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == "logout_token")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let claims = token.split('.').nth(1).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(claims)
+        .ok()
+        .and_then(|c| serde_json::from_slice::<Value>(&c).ok())
+        .and_then(|c| c["aud"].as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 impl Receiver {
     pub fn start() -> Self {
         let arrivals = Arc::new(Mutex::new(Vec::new()));
+        let to_news = Arc::new(Mutex::new(Vec::new()));
+        let hang_sport = Arc::new(AtomicBool::new(false));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!(
             "http://127.0.0.1:{}/backchannel",
             listener.local_addr().unwrap().port()
         );
-        let got = arrivals.clone();
+        let shared = (arrivals.clone(), to_news.clone(), hang_sport.clone());
         let server = HttpServer::new(move || {
-            let got = got.clone();
+            let shared = shared.clone();
             App::new().route(
                 "/backchannel",
-                web::post().to(move |_: web::Bytes| {
-                    let got = got.clone();
+                web::post().to(move |body: web::Bytes| {
+                    let (got, news, hang) = shared.clone();
                     async move {
-                        got.lock().unwrap().push(Instant::now());
+                        let now = Instant::now();
+                        let aud = audience(&body);
+                        if aud == "sport" && hang.load(Ordering::Relaxed) {
+                            std::future::pending::<()>().await;
+                        }
+                        got.lock().unwrap().push(now);
+                        if aud == "news" {
+                            news.lock().unwrap().push(now);
+                        }
                         HttpResponse::Ok().finish()
                     }
                 }),
@@ -55,7 +91,12 @@ impl Receiver {
         .unwrap()
         .run();
         tokio::spawn(server);
-        Self { url, arrivals }
+        Self {
+            url,
+            arrivals,
+            to_news,
+            hang_sport,
+        }
     }
 
     fn count(&self) -> usize {
@@ -63,15 +104,37 @@ impl Receiver {
     }
 
     async fn wait_for(&self, n: usize) -> Instant {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(at) = self.arrivals.lock().unwrap().get(n - 1) {
-                return *at;
-            }
-            assert!(Instant::now() < deadline, "back-channel deliveries stalled");
-            tokio::time::sleep(Duration::from_micros(200)).await;
-        }
+        wait_for(&self.arrivals, n).await
     }
+}
+
+async fn wait_for(arrivals: &Mutex<Vec<Instant>>, n: usize) -> Instant {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(at) = arrivals.lock().unwrap().get(n - 1) {
+            return *at;
+        }
+        assert!(Instant::now() < deadline, "back-channel deliveries stalled");
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    }
+}
+
+/// The figures of [`measure`].
+pub struct Figures {
+    /// Deliveries per second.
+    pub rate: f64,
+    /// `/sso/end` to the last of three deliveries, p50 and p99 (ms).
+    pub p50: f64,
+    pub p99: f64,
+    /// `/sso/end` to news's delivery, spaced sign-outs, p50 and p99 (ms):
+    /// every receiver healthy, then sport's hanging.
+    pub healthy: (f64, f64),
+    pub beside_hung: (f64, f64),
+}
+
+fn percentiles(mut ms: Vec<f64>) -> (f64, f64) {
+    ms.sort_by(f64::total_cmp);
+    (ms[ms.len() / 2], ms[ms.len() * 99 / 100])
 }
 
 /// The configuration edits that point the three demo sites at `receiver`
@@ -100,13 +163,12 @@ pub fn config_edits(receiver: &str) -> Vec<(String, String)> {
     ]
 }
 
-/// The figures: (deliveries per second, p50 ms, p99 ms).
 pub async fn measure(
     run: &Running,
     http: &reqwest::Client,
     receiver: &Receiver,
     sign_in: impl Fn() -> futures::future::BoxFuture<'static, String>,
-) -> (f64, f64, f64) {
+) -> Figures {
     // Each site names only segments it may use: shop is given news here.
     let check = |site: &'static str, port: u16, cookie: String| {
         let supported = if site == "shop" {
@@ -183,9 +245,7 @@ pub async fn measure(
         let last = receiver.wait_for(before + SITES).await;
         latencies.push(last.saturating_duration_since(ended).as_secs_f64() * 1000.0);
     }
-    latencies.sort_by(f64::total_cmp);
-    let p50 = latencies[LATENCY_SESSIONS / 2];
-    let p99 = latencies[LATENCY_SESSIONS * 99 / 100];
+    let (p50, p99) = percentiles(latencies);
 
     let cookies: Vec<String> = futures::stream::iter(0..BURST_SESSIONS)
         .map(|_| used_by_three())
@@ -201,5 +261,33 @@ pub async fn measure(
         .await;
     let last = receiver.wait_for(before + BURST_SESSIONS * SITES).await;
     let rate = (BURST_SESSIONS * SITES) as f64 / last.duration_since(started).as_secs_f64();
-    (rate, p50, p99)
+
+    // Spaced sign-outs, timed to news's delivery: healthy, then beside a
+    // hung sport.
+    let spaced = |hang: bool| {
+        receiver.hang_sport.store(hang, Ordering::Relaxed);
+        let cookies: Vec<_> = (0..SPACED_SESSIONS).map(|_| used_by_three()).collect();
+        async move {
+            let cookies: Vec<String> = futures::stream::iter(cookies).buffered(32).collect().await;
+            let mut ms = Vec::with_capacity(SPACED_SESSIONS);
+            for cookie in cookies {
+                let before = receiver.to_news.lock().unwrap().len();
+                let ended = end(cookie).await;
+                let at = wait_for(&receiver.to_news, before + 1).await;
+                ms.push(at.saturating_duration_since(ended).as_secs_f64() * 1000.0);
+                tokio::time::sleep(SPACING).await;
+            }
+            percentiles(ms)
+        }
+    };
+    let healthy = spaced(false).await;
+    let beside_hung = spaced(true).await;
+    receiver.hang_sport.store(false, Ordering::Relaxed);
+    Figures {
+        rate,
+        p50,
+        p99,
+        healthy,
+        beside_hung,
+    }
 }

@@ -368,6 +368,21 @@ pub struct BackchannelSettings {
     pub retry: Duration,
     /// One delivery attempt's time limit.
     pub timeout: Duration,
+    /// Jobs a client's queue holds at most; beyond it the oldest are
+    /// abandoned, so a dead receiver costs bounded memory.
+    pub max_waiting_per_client: usize,
+}
+
+impl BackchannelSettings {
+    /// What a claimed job's lease outlasts an attempt by: the store writes
+    /// that finish it, and clock drift between instances. Derived from the
+    /// timeout, so no configuration can make a lease run out while its
+    /// attempt is still going (and a second instance send the same logout).
+    pub const LEASE_MARGIN: Duration = Duration::from_secs(10);
+
+    pub fn lease(&self) -> Duration {
+        self.timeout + Self::LEASE_MARGIN
+    }
 }
 
 /// `[durability]`: a sign-in or sign-out is answered once this many

@@ -62,6 +62,7 @@ pub(super) struct RawConfig {
 pub(super) struct RawBackchannel {
     pub retry_secs: u64,
     pub timeout_ms: u64,
+    pub max_waiting_per_client: usize,
 }
 
 impl Default for RawBackchannel {
@@ -69,6 +70,7 @@ impl Default for RawBackchannel {
         Self {
             retry_secs: 3600,
             timeout_ms: 5000,
+            max_waiting_per_client: 10_000,
         }
     }
 }
@@ -83,9 +85,20 @@ impl RawBackchannel {
         if !(100..=60_000).contains(&self.timeout_ms) {
             return Err(invalid("backchannel.timeout_ms must be 100 to 60000"));
         }
+        if self.retry_secs * 1000 < self.timeout_ms {
+            return Err(invalid(
+                "backchannel.retry_secs must be at least one attempt (timeout_ms) long",
+            ));
+        }
+        if !(1..=1_000_000).contains(&self.max_waiting_per_client) {
+            return Err(invalid(
+                "backchannel.max_waiting_per_client must be 1 to 1000000",
+            ));
+        }
         Ok(BackchannelSettings {
             retry: Duration::from_secs(self.retry_secs),
             timeout: Duration::from_millis(self.timeout_ms),
+            max_waiting_per_client: self.max_waiting_per_client,
         })
     }
 }

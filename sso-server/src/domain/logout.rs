@@ -8,10 +8,11 @@ use super::{ClientId, SessionId, UserId};
 /// One logout token to deliver to one client, and how far its delivery got.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogoutJob {
-    /// The logout token's `jti`: the same at every attempt, so a receiver
-    /// that got it twice can tell.
+    /// The job's id in its client's queue. Each attempt's logout token has
+    /// a `jti` of its own: receivers keep replay caches and refuse a `jti`
+    /// they saw, so a retry after a lost answer must not repeat one.
     #[serde(rename = "j")]
-    pub jti: String,
+    pub id: String,
     /// The sign-out this delivery belongs to (reported by `logout/status`).
     #[serde(rename = "o")]
     pub signout: String,
@@ -30,6 +31,25 @@ pub struct LogoutJob {
     /// after it.
     #[serde(rename = "t")]
     pub since: i64,
+}
+
+/// A claimed job's hold on it. Finishing acts only while the job is still
+/// leased under it: once a lease runs out (its instance stopped), another
+/// instance may take the job, and the first must not finish it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogoutLease {
+    pub client: ClientId,
+    pub id: String,
+    /// When the lease runs out, unix milliseconds on the store's clock.
+    pub until_ms: i64,
+}
+
+/// What one claim took from a client's queue.
+#[derive(Debug, Default)]
+pub struct ClaimedLogouts {
+    pub jobs: Vec<(LogoutLease, LogoutJob)>,
+    /// Entries that could not be read: dropped from the queue, counted here.
+    pub unreadable: usize,
 }
 
 /// Where one client's delivery of one sign-out stands.

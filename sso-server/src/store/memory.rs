@@ -2,19 +2,23 @@
 //! instances. Same semantics as Redis, including TTLs and take-once codes;
 //! state is lost on restart.
 
+mod logout_queue;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
-use super::{InsertUserError, LinkError, Removal, Store, StoreError};
 use std::collections::BTreeMap;
+
+use self::logout_queue::LogoutQueues;
+use super::{InsertUserError, LinkError, Removal, Store, StoreError};
 
 use crate::clock::{unix_now, unix_now_ms};
 use crate::domain::{
-    ApiSession, BrowserSession, ClientId, CodeKind, DeliveryState, Grant, IndexEntry, LogoutJob,
-    Segment, ServiceId, SessionId, SessionTarget, User, UserId,
+    ApiSession, BrowserSession, ClaimedLogouts, ClientId, CodeKind, DeliveryState, Grant,
+    IndexEntry, LogoutJob, LogoutLease, Segment, ServiceId, SessionId, SessionTarget, User, UserId,
 };
 use crate::secrets::SecretHash;
 
@@ -102,21 +106,11 @@ struct State {
     /// Each user's sessions, kept as long as the latest entry.
     indexes: ExpiringMap<UserId, BTreeMap<SessionId, IndexEntry>>,
     counters: ExpiringMap<String, u64>,
-    logouts: LogoutQueue,
+    /// Per user, the unix ms up to which their access tokens are refused.
+    revoked_tokens: ExpiringMap<UserId, i64>,
+    logouts: LogoutQueues,
     /// Per sign-out, each client's delivery state.
     deliveries: ExpiringMap<String, BTreeMap<ClientId, DeliveryState>>,
-}
-
-/// The back-channel logout queue of one process: due jobs, jobs waiting to
-/// be retried, and jobs handed out and not finished yet.
-#[derive(Default)]
-struct LogoutQueue {
-    ready: std::collections::VecDeque<LogoutJob>,
-    /// (due, unix milliseconds; job).
-    waiting: Vec<(i64, LogoutJob)>,
-    /// Handed out, with when.
-    leased: HashMap<String, (LogoutJob, Instant)>,
-    next_receipt: u64,
 }
 
 impl State {
@@ -201,6 +195,24 @@ impl Store for MemoryStore {
 
     async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
         Ok(self.lock().users.get(&id).cloned())
+    }
+
+    async fn user_for_token(&self, id: UserId) -> Result<(Option<User>, i64), StoreError> {
+        let state = self.lock();
+        let revoked = state.revoked_tokens.get(&id).copied().unwrap_or(0);
+        Ok((state.users.get(&id).cloned(), revoked))
+    }
+
+    async fn revoke_tokens(
+        &self,
+        user: UserId,
+        until_ms: i64,
+        keep: Duration,
+    ) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        let was = state.revoked_tokens.get(&user).copied().unwrap_or(0);
+        state.revoked_tokens.insert(user, was.max(until_ms), keep);
+        Ok(())
     }
 
     async fn user_by_email(&self, normalized_email: &str) -> Result<Option<User>, StoreError> {
@@ -454,63 +466,29 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    async fn enqueue_logouts(&self, jobs: &[LogoutJob]) -> Result<(), StoreError> {
-        self.lock().logouts.ready.extend(jobs.iter().cloned());
-        Ok(())
+    async fn enqueue_logouts(
+        &self,
+        jobs: &[LogoutJob],
+        cap: usize,
+    ) -> Result<Vec<LogoutJob>, StoreError> {
+        Ok(self.lock().logouts.enqueue(jobs, cap, unix_now_ms()))
     }
 
     async fn claim_logouts(
         &self,
-        _consumer: &str,
+        client: &ClientId,
         max: usize,
         lease: Duration,
-    ) -> Result<Vec<(String, LogoutJob)>, StoreError> {
-        let now = Instant::now();
-        let now_ms = unix_now_ms();
-        let mut state = self.lock();
-        let queue = &mut state.logouts;
-        // Leases that ran out: their worker stopped; hand them out again.
-        let expired: Vec<String> = queue
-            .leased
-            .iter()
-            .filter(|(_, (_, taken))| now.duration_since(*taken) >= lease)
-            .map(|(r, _)| r.clone())
-            .collect();
-        for receipt in expired {
-            if let Some((job, _)) = queue.leased.remove(&receipt) {
-                queue.ready.push_front(job);
-            }
-        }
-        let (due, later): (Vec<_>, Vec<_>) = std::mem::take(&mut queue.waiting)
-            .into_iter()
-            .partition(|(at, _)| *at <= now_ms);
-        queue.waiting = later;
-        queue.ready.extend(due.into_iter().map(|(_, job)| job));
-        let mut claimed = Vec::new();
-        while claimed.len() < max {
-            let Some(job) = queue.ready.pop_front() else {
-                break;
-            };
-            queue.next_receipt += 1;
-            let receipt = queue.next_receipt.to_string();
-            queue.leased.insert(receipt.clone(), (job.clone(), now));
-            claimed.push((receipt, job));
-        }
-        Ok(claimed)
+    ) -> Result<ClaimedLogouts, StoreError> {
+        Ok(self.lock().logouts.claim(client, max, lease, unix_now_ms()))
     }
 
     async fn finish_logout(
         &self,
-        receipt: &str,
-        retry: Option<(&LogoutJob, i64)>,
-    ) -> Result<(), StoreError> {
-        let mut state = self.lock();
-        let queue = &mut state.logouts;
-        queue.leased.remove(receipt);
-        if let Some((job, due)) = retry {
-            queue.waiting.push((due, job.clone()));
-        }
-        Ok(())
+        lease: &LogoutLease,
+        retry: Option<(&LogoutJob, Duration)>,
+    ) -> Result<bool, StoreError> {
+        Ok(self.lock().logouts.finish(lease, retry, unix_now_ms()))
     }
 
     async fn set_delivery_state(

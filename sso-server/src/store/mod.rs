@@ -12,8 +12,8 @@ use async_trait::async_trait;
 
 use crate::config::{ReplicaAcks, StoreSettings};
 use crate::domain::{
-    ApiSession, BrowserSession, ClientId, CodeKind, DeliveryState, Grant, IndexEntry, LogoutJob,
-    Segment, ServiceId, SessionId, SessionTarget, User, UserId,
+    ApiSession, BrowserSession, ClaimedLogouts, ClientId, CodeKind, DeliveryState, Grant,
+    IndexEntry, LogoutJob, LogoutLease, Segment, ServiceId, SessionId, SessionTarget, User, UserId,
 };
 use crate::secrets::SecretHash;
 
@@ -70,6 +70,18 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_user(&self, user: &User) -> Result<(), InsertUserError>;
     async fn user(&self, id: UserId) -> Result<Option<User>, StoreError>;
     async fn user_by_email(&self, normalized_email: &str) -> Result<Option<User>, StoreError>;
+    /// The user, and the unix millisecond up to which their access tokens
+    /// are refused (0: none are), in one round trip: what every use of an
+    /// access token reads.
+    async fn user_for_token(&self, id: UserId) -> Result<(Option<User>, i64), StoreError>;
+    /// Refuses every access token of `user` issued up to `until_ms` (the
+    /// mark only rises), kept for `keep`: the longest a token lives.
+    async fn revoke_tokens(
+        &self,
+        user: UserId,
+        until_ms: i64,
+        keep: Duration,
+    ) -> Result<(), StoreError>;
 
     /// Stores a one-time code for at most `ttl`.
     async fn put_code(
@@ -192,27 +204,35 @@ pub trait Store: Send + Sync + 'static {
         now: i64,
     ) -> Result<(), StoreError>;
 
-    /// Queues back-channel logouts for delivery (durably on Redis: they
-    /// survive a restart of every server instance).
-    async fn enqueue_logouts(&self, jobs: &[LogoutJob]) -> Result<(), StoreError>;
-    /// Up to `max` logouts that are due, each with a receipt for
-    /// [`Store::finish_logout`], taken by `consumer`. A job taken more than
-    /// `lease` ago and not finished (its instance stopped) is handed out
-    /// again; every instance uses the same lease. Several instances share
-    /// the queue; each job goes to one at a time.
+    /// Queues back-channel logouts, each in its own client's queue, due at
+    /// once (durably on Redis: they survive a restart of every instance).
+    /// A client's queue holds at most `cap` jobs: the oldest (by `since`)
+    /// beyond it are taken out and returned, for the caller to report
+    /// abandoned. Each client's queue lives apart (on a cluster, in a slot of
+    /// its own), so one client's backlog costs the others nothing.
+    async fn enqueue_logouts(
+        &self,
+        jobs: &[LogoutJob],
+        cap: usize,
+    ) -> Result<Vec<LogoutJob>, StoreError>;
+    /// Up to `max` of `client`'s jobs that are due, earliest first, each
+    /// leased for `lease`: not handed out again until it is finished or the
+    /// lease runs out (its instance stopped). Found by due time, never by a
+    /// scan of the queue. Unreadable entries are dropped and counted.
     async fn claim_logouts(
         &self,
-        consumer: &str,
+        client: &ClientId,
         max: usize,
         lease: Duration,
-    ) -> Result<Vec<(String, LogoutJob)>, StoreError>;
-    /// Takes a claimed job off the queue; with `retry`, puts it back to be
-    /// due at the given unix time in milliseconds.
+    ) -> Result<ClaimedLogouts, StoreError>;
+    /// Takes a leased job off its queue or, with `retry`, keeps it in its
+    /// new state, due after the given wait. `false`, and nothing changed,
+    /// when the job is no longer held under `lease`.
     async fn finish_logout(
         &self,
-        receipt: &str,
-        retry: Option<(&LogoutJob, i64)>,
-    ) -> Result<(), StoreError>;
+        lease: &LogoutLease,
+        retry: Option<(&LogoutJob, Duration)>,
+    ) -> Result<bool, StoreError>;
     /// Records where a sign-out's delivery to a client stands, kept for `keep`.
     async fn set_delivery_state(
         &self,

@@ -19,12 +19,12 @@ use sso_test_support::each_store;
 /// A site backend's back-channel logout endpoint: records every token it is
 /// sent and answers 500 to the first `failures` of them.
 #[derive(Clone)]
-struct Receiver {
-    url: String,
+pub(crate) struct Receiver {
+    pub url: String,
     tokens: Arc<Mutex<Vec<String>>>,
 }
 
-async fn receiver(failures: usize) -> Receiver {
+pub(crate) async fn receiver(failures: usize) -> Receiver {
     let tokens = Arc::new(Mutex::new(Vec::new()));
     let left = Arc::new(Mutex::new(failures));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -65,12 +65,12 @@ async fn receiver(failures: usize) -> Receiver {
 }
 
 impl Receiver {
-    fn tokens(&self) -> Vec<String> {
+    pub fn tokens(&self) -> Vec<String> {
         self.tokens.lock().unwrap().clone()
     }
 
     /// Waits until `n` tokens arrived (at most `within`).
-    async fn wait_for(&self, n: usize, within: Duration) -> Vec<String> {
+    pub async fn wait_for(&self, n: usize, within: Duration) -> Vec<String> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             let got = self.tokens();
@@ -90,13 +90,13 @@ fn down() -> String {
     format!("http://127.0.0.1:{port}/backchannel")
 }
 
-fn takes_logouts(s: &mut sso_server::config::Settings, client: &str, url: &str) {
+pub(crate) fn takes_logouts(s: &mut sso_server::config::Settings, client: &str, url: &str) {
     let client = s.clients.get_mut(&SiteId::parse(client).unwrap()).unwrap();
     client.backchannel_logout_uri = Some(url.to_owned());
 }
 
 impl TestApp {
-    async fn helpdesk(&self, action: &str, form: &[(&str, &str)]) -> Value {
+    pub(crate) async fn helpdesk(&self, action: &str, form: &[(&str, &str)]) -> Value {
         let r = self
             .http
             .post(self.url(&format!("/api/{action}")))
@@ -109,7 +109,7 @@ impl TestApp {
     }
 
     /// The `signout` of ending all of a person's sessions.
-    async fn end_everything(&self, person: &str) -> String {
+    pub(crate) async fn end_everything(&self, person: &str) -> String {
         let a = self
             .helpdesk("user/endallsessions", &[("user", person)])
             .await;
@@ -120,7 +120,7 @@ impl TestApp {
             .to_owned()
     }
 
-    async fn delivery_state(&self, signout: &str) -> Vec<(String, String)> {
+    pub(crate) async fn delivery_state(&self, signout: &str) -> Vec<(String, String)> {
         let a = self
             .helpdesk("logout/status", &[("signout", signout)])
             .await;
@@ -138,7 +138,7 @@ impl TestApp {
     }
 
     /// Waits until a sign-out's delivery to every client is `state`.
-    async fn wait_for_state(
+    pub(crate) async fn wait_for_state(
         &self,
         signout: &str,
         state: &str,
@@ -189,7 +189,7 @@ fn parts(token: &str) -> (Value, Value) {
     (decode(it.next().unwrap()), decode(it.next().unwrap()))
 }
 
-fn claims(token: &str) -> Value {
+pub(crate) fn claims(token: &str) -> Value {
     parts(token).1
 }
 
@@ -291,7 +291,8 @@ async fn every_backend_that_used_the_sign_in_is_told_with_a_valid_logout_token(b
 }
 
 /// A receiver that fails twice then succeeds gets exactly one successful
-/// delivery; every attempt carries the same `jti`.
+/// delivery; every attempt carries a `jti` of its own (receivers refuse a
+/// `jti` they saw, so a repeat would never be taken) for the same sign-in.
 async fn a_failing_receiver_is_retried_until_it_takes_the_token_once(backend: Backend) {
     let news = receiver(2).await;
     let url = news.url.clone();
@@ -312,7 +313,12 @@ async fn a_failing_receiver_is_retried_until_it_takes_the_token_once(backend: Ba
         .iter()
         .map(|t| claims(t)["jti"].to_string())
         .collect();
-    assert_eq!(jtis.len(), 1, "the same jti at every attempt");
+    assert_eq!(jtis.len(), 3, "a new jti at every attempt");
+    let sids: std::collections::BTreeSet<_> = tokens
+        .iter()
+        .map(|t| claims(t)["sid"].to_string())
+        .collect();
+    assert_eq!(sids.len(), 1, "the same sign-in each time");
     // Nothing more arrives.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(news.tokens().len(), 3);
@@ -419,7 +425,8 @@ async fn a_restart_mid_retry_loses_nothing_on_redis() {
     let _second = spawn_app_on(store, redis, tweak);
     let got = news.wait_for(2, Duration::from_secs(5)).await;
     assert_eq!(got.len(), 2, "delivered by the next instance");
-    assert_eq!(claims(&got[0])["jti"], claims(&got[1])["jti"]);
+    assert_eq!(claims(&got[0])["sid"], claims(&got[1])["sid"]);
+    assert_ne!(claims(&got[0])["jti"], claims(&got[1])["jti"]);
 }
 
 each_store!(

@@ -5,6 +5,7 @@ mod helpers;
 
 mod app_api;
 mod backchannel;
+mod backchannel_isolation;
 mod bad_input;
 mod docs;
 mod failover;

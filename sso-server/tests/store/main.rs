@@ -6,11 +6,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures::future::join_all;
-use sso_server::clock::{unix_now, unix_now_ms};
+use sso_server::clock::unix_now;
 use sso_server::domain::{
-    BrowserSession, ClientId, CodeChallenge, CodeKind, DeliveryState, Grant, IndexEntry, LogoutJob,
-    Nonce, Profile, Segment, SegmentSession, SessionBinding, SessionId, SessionTarget, User,
-    UserId,
+    BrowserSession, ClientId, CodeChallenge, CodeKind, DeliveryState, Grant, IndexEntry, Nonce,
+    Profile, Segment, SegmentSession, SessionBinding, SessionId, SessionTarget, User, UserId,
 };
 use sso_server::secrets::Secret;
 use sso_server::store::{DynStore, InsertUserError};
@@ -41,6 +40,8 @@ macro_rules! suite {
         }
     };
 }
+
+mod logout_queue;
 
 fn user(email: &str) -> User {
     User {
@@ -482,84 +483,6 @@ async fn touching_never_brings_back_what_was_ended(store: DynStore) {
     assert!(store.user_sessions(user).await.unwrap().is_empty());
 }
 
-fn logout_job(n: u32) -> LogoutJob {
-    LogoutJob {
-        jti: format!("jti{n}"),
-        signout: "0123456789abcdef0123456789abcdef".to_owned(),
-        client: ClientId::parse("news").unwrap(),
-        user: UserId::new(),
-        sid: SessionId::generate(),
-        attempts: 0,
-        since: unix_now(),
-    }
-}
-
-async fn logouts_are_claimed_once_finished_and_retried_when_due(store: DynStore) {
-    let lease = Duration::from_secs(30);
-    let jobs: Vec<_> = (0..3).map(logout_job).collect();
-    store.enqueue_logouts(&jobs).await.unwrap();
-    // Two instances share the queue: each job goes to one of them.
-    let a = store.claim_logouts("a", 2, lease).await.unwrap();
-    let b = store.claim_logouts("b", 10, lease).await.unwrap();
-    assert_eq!(a.len(), 2);
-    assert_eq!(b.len(), 1);
-    let mut seen: Vec<_> = a.iter().chain(&b).map(|(_, j)| j.jti.clone()).collect();
-    seen.sort();
-    assert_eq!(seen, ["jti0", "jti1", "jti2"]);
-    assert!(
-        store
-            .claim_logouts("c", 10, lease)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    // Finished: gone. Retried: back when due, with what the attempt changed.
-    store.finish_logout(&a[0].0, None).await.unwrap();
-    let mut again = a[1].1.clone();
-    again.attempts = 1;
-    store
-        .finish_logout(&a[1].0, Some((&again, unix_now_ms() + 300)))
-        .await
-        .unwrap();
-    store.finish_logout(&b[0].0, None).await.unwrap();
-    assert!(
-        store
-            .claim_logouts("a", 10, lease)
-            .await
-            .unwrap()
-            .is_empty(),
-        "not due yet"
-    );
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    let due = store.claim_logouts("b", 10, lease).await.unwrap();
-    assert_eq!(due.len(), 1);
-    assert_eq!(due[0].1, again);
-}
-
-/// A job taken by an instance that stopped before finishing it is taken
-/// again by another once its lease has run out.
-async fn an_unfinished_logout_is_taken_again_after_its_lease(store: DynStore) {
-    store.enqueue_logouts(&[logout_job(7)]).await.unwrap();
-    let taken = store
-        .claim_logouts("stopped", 10, Duration::from_millis(200))
-        .await
-        .unwrap();
-    assert_eq!(taken.len(), 1);
-    let lease = Duration::from_millis(200);
-    assert!(
-        store
-            .claim_logouts("other", 10, lease)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let again = store.claim_logouts("other", 10, lease).await.unwrap();
-    assert_eq!(again.len(), 1);
-    assert_eq!(again[0].1.jti, "jti7");
-    store.finish_logout(&again[0].0, None).await.unwrap();
-}
-
 async fn delivery_states_are_kept_per_sign_out(store: DynStore) {
     let news = ClientId::parse("news").unwrap();
     let sport = ClientId::parse("sport").unwrap();
@@ -649,8 +572,6 @@ suite!(
     the_limit_evicts_the_least_recently_used,
     concurrent_sign_ins_never_exceed_the_limit,
     touching_never_brings_back_what_was_ended,
-    logouts_are_claimed_once_finished_and_retried_when_due,
-    an_unfinished_logout_is_taken_again_after_its_lease,
     delivery_states_are_kept_per_sign_out,
     an_api_session_is_indexed_and_stored_in_one_step,
 );

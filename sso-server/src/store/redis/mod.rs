@@ -9,6 +9,7 @@
 //! | key                    | type   | holds                                   |
 //! |------------------------|--------|-----------------------------------------|
 //! | `sso:u:{<uuid>}`       | string | user profile (JSON)                     |
+//! | `sso:t:{<uuid>}`       | string | unix ms up to which the user's access tokens are refused |
 //! | `sso:e:{<digest>}`     | string | uuid of the user with that email (NX)   |
 //! | `sso:c:{<hash>}`       | string | sso_code grant (JSON), TTL ≤ 60 s       |
 //! | `sso:a:{<hash>}`       | string | authorization code grant, TTL ≤ 60 s    |
@@ -40,8 +41,9 @@
 //! last entry; expired entries are dropped by every script that reads it.
 
 mod connection;
+mod logout_queue;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -51,11 +53,12 @@ use uuid::Uuid;
 
 use self::connection::{Conn, Target};
 use super::{InsertUserError, LinkError, Removal, Store, StoreError};
-use crate::clock::{unix_now, unix_now_ms};
+use crate::clock::unix_now;
 use crate::config::ReplicaAcks;
 use crate::domain::{
-    ApiSession, BrowserSession, ClientId, CodeKind, DeliveryState, Grant, IndexEntry, LogoutJob,
-    Profile, Segment, SegmentSession, ServiceId, SessionId, SessionTarget, User, UserId,
+    ApiSession, BrowserSession, ClaimedLogouts, ClientId, CodeKind, DeliveryState, Grant,
+    IndexEntry, LogoutJob, LogoutLease, Profile, Segment, SegmentSession, ServiceId, SessionId,
+    SessionTarget, User, UserId,
 };
 use crate::secrets::SecretHash;
 
@@ -75,6 +78,10 @@ fn tag(raw: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
 }
 
+/// Beside the user's record (same slot): read with it in one `MGET`.
+fn key_revoked_tokens(id: UserId) -> String {
+    format!("sso:t:{{{}}}", id.0.simple())
+}
 fn key_email(normalized: &str) -> String {
     format!("sso:e:{{{}}}", tag(normalized))
 }
@@ -116,25 +123,9 @@ fn key_api_session(sid: &SecretHash) -> String {
 fn key_index(user: UserId) -> String {
     format!("sso:x:{{{}}}", user.0.simple())
 }
-/// The back-channel logout queue: a stream read by the consumer group
-/// [`SENDERS`], and a sorted set of jobs waiting for a retry (score: due,
-/// unix ms). One hash tag, so one script moves jobs between them.
-const KEY_LOGOUT_STREAM: &str = "sso:bq:{logout}";
-const KEY_LOGOUT_WAITING: &str = "sso:bw:{logout}";
-const SENDERS: &str = "senders";
 fn key_deliveries(signout: &str) -> String {
     format!("sso:bs:{{{}}}", tag(signout))
 }
-
-/// KEYS: the stream, the waiting set. ARGV: now (ms), max. Moves due jobs
-/// back into the stream.
-const LOGOUTS_DUE: &str = r"
-local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-for _, job in ipairs(due) do
-  redis.call('XADD', KEYS[1], '*', 'j', job)
-  redis.call('ZREM', KEYS[2], job)
-end
-return #due";
 
 /// Adds an entry to a user's index and evicts beyond a limit, atomically.
 /// KEYS: the index. ARGV: id, entry JSON, now, limit, then the ids it
@@ -256,6 +247,14 @@ local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n";
 
+/// KEYS: a counter of unix ms. ARGV: the new value, TTL (ms). Sets it if
+/// higher (a mark that only rises), and renews its TTL.
+const RAISE: &str = r"
+local was = tonumber(redis.call('GET', KEYS[1]) or '0')
+local new = math.max(was, tonumber(ARGV[1]))
+redis.call('SET', KEYS[1], string.format('%d', new), 'PX', ARGV[2])
+return 0";
+
 static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(0);
 
 pub struct RedisStore {
@@ -270,9 +269,10 @@ pub struct RedisStore {
     index_add: Script,
     index_remove: Script,
     set_if_present: Script,
-    logouts_due: Script,
-    /// The consumer group exists (created once per store).
-    senders_ready: std::sync::atomic::AtomicBool,
+    raise: Script,
+    /// Jobs of the single queue from before per-client queues were looked
+    /// for (once per store).
+    legacy_adopted: std::sync::atomic::AtomicBool,
     /// Replicas a sign-in's record (or a sign-out's deletion) must reach
     /// before it is answered.
     acks: Option<ReplicaAcks>,
@@ -303,8 +303,8 @@ impl RedisStore {
             index_add: Script::new(INDEX_ADD),
             index_remove: Script::new(INDEX_REMOVE),
             set_if_present: Script::new(SET_IF_PRESENT),
-            logouts_due: Script::new(LOGOUTS_DUE),
-            senders_ready: std::sync::atomic::AtomicBool::new(false),
+            raise: Script::new(RAISE),
+            legacy_adopted: std::sync::atomic::AtomicBool::new(false),
             acks: None,
         };
         if let Err(err) = store.conn().await {
@@ -344,46 +344,6 @@ impl RedisStore {
     async fn conn(&self) -> Result<Conn, StoreError> {
         connection::for_this_thread(self.id, &self.target).await
     }
-}
-
-impl RedisStore {
-    /// Creates the stream and its consumer group if they do not exist; the
-    /// group starts at the stream's beginning, so no job queued before it
-    /// is missed.
-    async fn ensure_senders(&self, conn: &mut Conn) -> Result<(), StoreError> {
-        if self.senders_ready.load(Ordering::Relaxed) {
-            return Ok(());
-        }
-        let created: redis::RedisResult<()> = redis::cmd("XGROUP")
-            .arg("CREATE")
-            .arg(KEY_LOGOUT_STREAM)
-            .arg(SENDERS)
-            .arg("0")
-            .arg("MKSTREAM")
-            .query_async(conn)
-            .await;
-        match created {
-            Ok(()) => {}
-            Err(e) if e.code() == Some("BUSYGROUP") => {}
-            Err(e) => return Err(backend(e)),
-        }
-        self.senders_ready.store(true, Ordering::Relaxed);
-        Ok(())
-    }
-}
-
-fn stream_jobs(ids: Vec<redis::streams::StreamId>) -> Vec<(String, LogoutJob)> {
-    ids.into_iter()
-        .filter_map(|entry| {
-            let job = entry
-                .get::<String>("j")
-                .and_then(|j| serde_json::from_str(&j).ok());
-            if job.is_none() {
-                tracing::warn!(id = %entry.id, "unreadable back-channel logout job dropped");
-            }
-            Some((entry.id, job?))
-        })
-        .collect()
 }
 
 fn backend(err: redis::RedisError) -> StoreError {
@@ -594,6 +554,30 @@ impl Store for RedisStore {
     async fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
         let mut conn = self.conn().await?;
         from_json(timed(conn.get::<_, Option<String>>(key_user(id))).await?)
+    }
+
+    async fn user_for_token(&self, id: UserId) -> Result<(Option<User>, i64), StoreError> {
+        let mut conn = self.conn().await?;
+        let (user, revoked): (Option<String>, Option<i64>) = timed(
+            redis::cmd("MGET")
+                .arg(key_user(id))
+                .arg(key_revoked_tokens(id))
+                .query_async(&mut conn),
+        )
+        .await?;
+        Ok((from_json(user)?, revoked.unwrap_or(0)))
+    }
+
+    async fn revoke_tokens(
+        &self,
+        user: UserId,
+        until_ms: i64,
+        keep: Duration,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let mut raise = self.raise.key(key_revoked_tokens(user));
+        raise.arg(until_ms).arg(millis(keep));
+        timed(raise.invoke_async::<()>(&mut conn)).await
     }
 
     async fn user_by_email(&self, normalized_email: &str) -> Result<Option<User>, StoreError> {
@@ -922,91 +906,48 @@ impl Store for RedisStore {
         Ok(())
     }
 
-    async fn enqueue_logouts(&self, jobs: &[LogoutJob]) -> Result<(), StoreError> {
-        if jobs.is_empty() {
-            return Ok(());
+    async fn enqueue_logouts(
+        &self,
+        jobs: &[LogoutJob],
+        cap: usize,
+    ) -> Result<Vec<LogoutJob>, StoreError> {
+        let mut by_client: BTreeMap<&ClientId, Vec<&LogoutJob>> = BTreeMap::new();
+        for job in jobs {
+            by_client.entry(&job.client).or_default().push(job);
         }
         let mut conn = self.conn().await?;
-        self.ensure_senders(&mut conn).await?;
-        let mut pipe = redis::pipe();
-        for job in jobs {
-            pipe.cmd("XADD")
-                .arg(KEY_LOGOUT_STREAM)
-                .arg("*")
-                .arg("j")
-                .arg(to_json(job))
-                .ignore();
+        let mut evicted = Vec::new();
+        for (client, jobs) in by_client {
+            evicted.extend(
+                self.enqueue_client_logouts(&mut conn, client, &jobs, cap)
+                    .await?,
+            );
         }
-        timed(pipe.query_async::<()>(&mut conn)).await
+        Ok(evicted)
     }
 
     async fn claim_logouts(
         &self,
-        consumer: &str,
+        client: &ClientId,
         max: usize,
         lease: Duration,
-    ) -> Result<Vec<(String, LogoutJob)>, StoreError> {
+    ) -> Result<ClaimedLogouts, StoreError> {
         let mut conn = self.conn().await?;
-        self.ensure_senders(&mut conn).await?;
-        let mut due = self.logouts_due.key(KEY_LOGOUT_STREAM);
-        due.key(KEY_LOGOUT_WAITING).arg(unix_now_ms()).arg(max);
-        timed(due.invoke_async::<i64>(&mut conn)).await?;
-        // Jobs another consumer took and did not finish within the lease.
-        let reclaimed: redis::streams::StreamAutoClaimReply = timed(
-            redis::cmd("XAUTOCLAIM")
-                .arg(KEY_LOGOUT_STREAM)
-                .arg(SENDERS)
-                .arg(consumer)
-                .arg(millis(lease))
-                .arg("0-0")
-                .arg("COUNT")
-                .arg(max)
-                .query_async(&mut conn),
-        )
-        .await?;
-        let mut claimed = stream_jobs(reclaimed.claimed);
-        if claimed.len() < max {
-            let fresh: Option<redis::streams::StreamReadReply> = timed(
-                redis::cmd("XREADGROUP")
-                    .arg("GROUP")
-                    .arg(SENDERS)
-                    .arg(consumer)
-                    .arg("COUNT")
-                    .arg(max - claimed.len())
-                    .arg("STREAMS")
-                    .arg(KEY_LOGOUT_STREAM)
-                    .arg(">")
-                    .query_async(&mut conn),
-            )
-            .await?;
-            for key in fresh.map(|r| r.keys).unwrap_or_default() {
-                claimed.extend(stream_jobs(key.ids));
-            }
+        if !self.legacy_adopted.load(Ordering::Relaxed) {
+            self.adopt_legacy_logouts(&mut conn).await?;
+            self.legacy_adopted.store(true, Ordering::Relaxed);
         }
-        Ok(claimed)
+        self.claim_client_logouts(&mut conn, client, max, lease)
+            .await
     }
 
     async fn finish_logout(
         &self,
-        receipt: &str,
-        retry: Option<(&LogoutJob, i64)>,
-    ) -> Result<(), StoreError> {
+        lease: &LogoutLease,
+        retry: Option<(&LogoutJob, Duration)>,
+    ) -> Result<bool, StoreError> {
         let mut conn = self.conn().await?;
-        let mut pipe = redis::pipe();
-        pipe.atomic();
-        if let Some((job, due)) = retry {
-            pipe.zadd(KEY_LOGOUT_WAITING, to_json(job), due).ignore();
-        }
-        pipe.cmd("XACK")
-            .arg(KEY_LOGOUT_STREAM)
-            .arg(SENDERS)
-            .arg(receipt)
-            .ignore()
-            .cmd("XDEL")
-            .arg(KEY_LOGOUT_STREAM)
-            .arg(receipt)
-            .ignore();
-        timed(pipe.query_async::<()>(&mut conn)).await
+        self.finish_client_logout(&mut conn, lease, retry).await
     }
 
     async fn set_delivery_state(
