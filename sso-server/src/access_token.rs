@@ -5,13 +5,14 @@
 //! came from: it stops working when that SSO session ends (sign-out anywhere
 //! in the segment) or the browser signs in again (the cookie rotates). A
 //! token from the registration API is bound to no session (there is none
-//! yet) and lives out its lifetime.
+//! yet); it lives out its lifetime unless its person signs out everywhere
+//! (every token issued before that is refused: `issued_ms`).
 //!
 //! Layout, base64url: `version ‖ nonce (12) ‖ AES-256-GCM-SIV(payload) ‖
 //! tag (16)`, the version being the associated data and the payload
-//! `expires (i64 BE) ‖ uuid (16) ‖ released fields (1) ‖ client ‖ segment ‖
-//! session` (each string one length byte and its bytes; segment and session
-//! empty when unbound). Sealed rather than only MAC'd: a token says nothing
+//! `expires (i64 BE) ‖ issued, unix ms (i64 BE) ‖ uuid (16) ‖ released
+//! fields (1) ‖ client ‖ segment ‖ session` (each string one length byte
+//! and its bytes; segment and session empty when unbound). Sealed rather than only MAC'd: a token says nothing
 //! to whoever holds it, and two tokens of one session (for two sites, or
 //! two page loads) share no byte a site could correlate them by. GCM-SIV
 //! keeps its guarantees even if a random nonce ever repeats.
@@ -32,7 +33,7 @@ use crate::config::Release;
 use crate::domain::{ClientId, Segment, SessionBinding, UserId};
 use crate::secrets::SecretHash;
 
-const VERSION: u8 = 2;
+const VERSION: u8 = 3;
 const TAG_LEN: usize = 16;
 /// Longer than any token we mint; anything longer is refused unread.
 const MAX_TEXT_LEN: usize = 512;
@@ -98,6 +99,9 @@ pub struct AccessClaims {
     pub client: ClientId,
     /// Unix time, seconds.
     pub expires: i64,
+    /// When it was minted, unix milliseconds: refused if its person signed
+    /// out everywhere since.
+    pub issued_ms: i64,
     /// The profile fields the client's flow released: all `/entity` shows.
     pub release: Release,
     pub session: Option<SessionBinding>,
@@ -120,6 +124,7 @@ impl AccessTokens {
     pub fn mint(&self, claims: &AccessClaims) -> String {
         let mut payload = Vec::with_capacity(96);
         payload.extend_from_slice(&claims.expires.to_be_bytes());
+        payload.extend_from_slice(&claims.issued_ms.to_be_bytes());
         payload.extend_from_slice(claims.user.0.as_bytes());
         payload.push(claims.release.bits());
         let (segment, sid) = claims
@@ -168,6 +173,7 @@ impl AccessTokens {
             Some(head)
         };
         let expires = i64::from_be_bytes(take(8)?.try_into().ok()?);
+        let issued_ms = i64::from_be_bytes(take(8)?.try_into().ok()?);
         let user = UserId(Uuid::from_slice(take(16)?).ok()?);
         let release = Release::from_bits(*take(1)?.first()?)?;
         let mut text_field = || {
@@ -188,6 +194,7 @@ impl AccessTokens {
             user,
             client,
             expires,
+            issued_ms,
             release,
             session,
         })
@@ -204,6 +211,7 @@ mod tests {
             user: UserId::new(),
             client: ClientId::parse("news").unwrap(),
             expires: 1_900_000_000,
+            issued_ms: 1_899_999_000_000,
             release: Release::from_bits(5).unwrap(),
             session: bound.then(|| SessionBinding {
                 sid: Secret::generate().hash(),

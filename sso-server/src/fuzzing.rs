@@ -90,6 +90,7 @@ fn access_tokens() -> &'static (AccessTokens, String) {
             user: UserId(uuid::Uuid::nil()),
             client: ClientId::parse("news").expect("an id"),
             expires: i64::MAX,
+            issued_ms: 0,
             release: Release::of(None),
             session: None,
         });

@@ -2,13 +2,14 @@
 //! the caller once) and access tokens (MAC'd, stored nowhere).
 
 use crate::access_token::AccessClaims;
-use crate::clock::unix_now;
+use crate::clock::{unix_now, unix_now_ms};
 use crate::config::Release;
 use crate::domain::{ClientId, CodeKind, Grant, SessionBinding, SessionId, User, UserId};
 use crate::error::ApiError;
 use crate::metrics;
 use crate::secrets::Secret;
 use crate::startup::AppState;
+use crate::store::StoreError;
 
 pub async fn issue_code(
     state: &AppState,
@@ -121,6 +122,7 @@ pub fn issue_access_token(
         user,
         client: client.clone(),
         expires: unix_now() + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX),
+        issued_ms: unix_now_ms(),
         release,
         session,
     })
@@ -152,9 +154,22 @@ pub async fn token_user(
                 .map(|s| Some(s.id.clone())),
         )
     };
-    let (stands, user) = tokio::join!(session_stands, state.store.user(claims.user));
-    match (stands?, user?) {
-        (Some(sign_in), Some(user)) => Ok((user, claims, sign_in)),
+    let (stands, user) = tokio::join!(session_stands, state.store.user_for_token(claims.user));
+    let (user, revoked_until) = user?;
+    match (stands?, user) {
+        (Some(sign_in), Some(user)) if claims.issued_ms > revoked_until => {
+            Ok((user, claims, sign_in))
+        }
         _ => Err(ApiError::AccessTokenInvalid),
     }
+}
+
+/// After `user` signed out everywhere: every access token of theirs issued
+/// until now is refused, the one that asked included (the mark is kept as
+/// long as a token lives).
+pub async fn revoke_access_tokens(state: &AppState, user: UserId) -> Result<(), StoreError> {
+    state
+        .store
+        .revoke_tokens(user, unix_now_ms(), state.settings.ttl.access_token)
+        .await
 }

@@ -25,6 +25,7 @@ use crate::sessions;
 use crate::sso_service::{OwnIssuer, SsoService};
 use crate::startup::AppState;
 use crate::store::{InsertUserError, LinkError};
+use crate::tokens;
 
 /// The caller and the form of a request, or the envelope error.
 async fn request(
@@ -641,6 +642,7 @@ pub async fn user_end_all_sessions(
     let store = state.store.as_ref();
     let entries = sessions::entries(store, &state.settings, user.id, true).await?;
     let ended = sessions::end_entries(&state, &entries).await?;
+    tokens::revoke_access_tokens(&state, user.id).await?;
     tracing::info!(user = %user.id, ended = ended.count, by = %caller.name(), "signed out everywhere");
     Ok(ok(
         json!({ "ended": ended.count, "signout": ended.signout }),

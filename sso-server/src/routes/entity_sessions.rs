@@ -16,7 +16,7 @@ use crate::domain::{SessionId, User};
 use crate::error::{ApiError, ErrorBody};
 use crate::sessions::{self, SessionView};
 use crate::startup::AppState;
-use crate::tokens::token_user;
+use crate::tokens::{self, token_user};
 
 /// `{"stat":"ok","result":{"sessions":[…]}}`.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -145,6 +145,9 @@ async fn end_many(
         .filter(|(_, e)| !(keep_own && current.as_ref() == Some(&e.id())))
         .collect();
     let done = sessions::end_entries(state, &entries).await?;
+    if !keep_own {
+        tokens::revoke_access_tokens(state, user.id).await?;
+    }
     tracing::info!(user = %user.id, ended = done.count, keep_own, "sessions ended by their person");
     Ok(ended(done))
 }

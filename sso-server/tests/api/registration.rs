@@ -389,6 +389,7 @@ async fn entity_refuses_bad_and_expired_tokens(backend: Backend) {
         user: UserId(uuid::Uuid::parse_str(&user.uuid).unwrap()),
         client: ClientId::parse("news").unwrap(),
         expires: sso_server::clock::unix_now() + 60,
+        issued_ms: sso_server::clock::unix_now_ms(),
         release: Default::default(),
         session: None,
     };

@@ -319,7 +319,52 @@ async fn the_limit_holds_under_concurrent_sign_ins(backend: Backend) {
     assert_eq!(live, 3, "exactly the limit survives");
 }
 
+/// Registration-API tokens carry no session, so ending sessions alone would
+/// leave them working: signing out everywhere (the person's end_all, or an
+/// application's user/endallsessions) refuses every token of the person
+/// issued before it, the one that asked included; tokens issued after work.
+async fn signing_out_everywhere_refuses_every_earlier_access_token(backend: Backend) {
+    let app = spawn_app_with(backend, add_helpdesk).await;
+    let user = app.sign_up(&NEWS, "revoke@example.com").await;
+    let unbound = user.access_token.clone();
+    assert!(!unbound.is_empty(), "registration answers an access token");
+    let signed_in = app.sign_in(&NEWS, "revoke@example.com", PASSWORD).await;
+    let unbound2 = signed_in.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cookie = app.second_browser(&NEWS, "revoke@example.com").await;
+    let bound = app.token_in(&NEWS, &cookie).await;
+    for token in [&unbound, &unbound2, &bound] {
+        assert_eq!(app.entity_status(token).await, StatusCode::OK);
+    }
+    let r = app.end_mine(&unbound, "end_all", &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    for token in [&unbound, &unbound2, &bound] {
+        assert_eq!(
+            app.entity_status(token).await,
+            StatusCode::UNAUTHORIZED,
+            "issued before the sign-out everywhere"
+        );
+    }
+    // Nor may they list or end the sessions the person starts afterwards.
+    let later = app.second_browser(&NEWS, "revoke@example.com").await;
+    let r = app.end_mine(&unbound2, "end_all", &[]).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(app.signed_in(&NEWS, &later).await);
+    // A token issued afterwards works, until an application signs the
+    // person out everywhere.
+    let fresh = app.token_in(&NEWS, &later).await;
+    assert_eq!(app.entity_status(&fresh).await, StatusCode::OK);
+    let a = app
+        .helpdesk("user/endallsessions", &[("user", &user.uuid)])
+        .await;
+    assert_eq!(a["header"]["statusmessage"], "OK", "{a}");
+    assert_eq!(app.entity_status(&fresh).await, StatusCode::UNAUTHORIZED);
+}
+
 each_store!(
+    signing_out_everywhere_refuses_every_earlier_access_token,
     a_persons_sessions_are_listed_with_sites_and_device,
     a_person_ends_one_session_and_the_other_browser_is_signed_out,
     nobody_ends_another_persons_session,
