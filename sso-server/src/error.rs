@@ -33,13 +33,14 @@ pub enum ErrorKind {
     NotFound,
     MethodNotAllowed,
     PayloadTooLarge,
+    RequestTimeout,
     RateLimited,
     StoreUnavailable,
     Internal,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 22] = [
+    pub const ALL: [ErrorKind; 23] = [
         Self::MissingArgument,
         Self::InvalidArgument,
         Self::UnknownClient,
@@ -59,6 +60,7 @@ impl ErrorKind {
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::PayloadTooLarge,
+        Self::RequestTimeout,
         Self::RateLimited,
         Self::StoreUnavailable,
         Self::Internal,
@@ -87,6 +89,7 @@ impl ErrorKind {
             Self::NotFound => (404, "not_found", S::NOT_FOUND),
             Self::MethodNotAllowed => (405, "method_not_allowed", S::METHOD_NOT_ALLOWED),
             Self::PayloadTooLarge => (413, "payload_too_large", S::PAYLOAD_TOO_LARGE),
+            Self::RequestTimeout => (408, "request_timeout", S::REQUEST_TIMEOUT),
             Self::RateLimited => (429, "rate_limited", S::TOO_MANY_REQUESTS),
             Self::StoreUnavailable => (503, "store_unavailable", S::SERVICE_UNAVAILABLE),
             Self::Internal => (500, "internal_error", S::INTERNAL_SERVER_ERROR),
@@ -147,6 +150,8 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("the request body did not arrive within {0} seconds")]
+    RequestTimeout(u64),
     #[error("too many attempts; try again in {0} seconds")]
     RateLimited(u64),
     #[error("the session store is unavailable; try again shortly")]
@@ -181,6 +186,7 @@ impl ApiError {
             Self::NotFound | Self::LibraryNotServed => ErrorKind::NotFound,
             Self::MethodNotAllowed => ErrorKind::MethodNotAllowed,
             Self::PayloadTooLarge(_) => ErrorKind::PayloadTooLarge,
+            Self::RequestTimeout(_) => ErrorKind::RequestTimeout,
             Self::RateLimited(_) => ErrorKind::RateLimited,
             Self::StoreUnavailable => ErrorKind::StoreUnavailable,
             Self::Internal => ErrorKind::Internal,
@@ -279,6 +285,11 @@ impl ApiError {
             }
             Self::StoreUnavailable => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+            }
+            // The rest of the body may still be on its way: the connection
+            // cannot carry another request.
+            Self::RequestTimeout(_) => {
+                response.force_close();
             }
             _ => {}
         }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod credentials;
 pub mod domain;
 pub mod error;
+pub mod fd_budget;
 pub mod fuzzing;
 pub mod machine_secret;
 pub mod metrics;

@@ -151,6 +151,12 @@ impl Application {
             None => None,
         };
         let app_state = state.clone();
+        let per_worker = crate::fd_budget::connections_per_worker(workers);
+        tracing::info!(
+            workers,
+            per_worker,
+            "connections accepted at once, per worker"
+        );
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(Compress::default())
@@ -159,6 +165,7 @@ impl Application {
                 .configure(routes::configure(&state.settings))
         })
         .workers(workers)
+        .max_connections(per_worker)
         .listen(listener)?
         .run();
         Ok(Self {

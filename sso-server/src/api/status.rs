@@ -22,6 +22,7 @@ pub enum ApiStatus {
     MethodNotAllowed,
     BadRequest,
     PayloadTooLarge,
+    RequestTimeout,
     AuthenticationFailed,
     NotAllowed,
     RateLimited,
@@ -39,7 +40,7 @@ pub enum ApiStatus {
 }
 
 impl ApiStatus {
-    pub const ALL: [ApiStatus; 21] = [
+    pub const ALL: [ApiStatus; 22] = [
         Self::Ok,
         Self::InternalError,
         Self::StoreUnavailable,
@@ -47,6 +48,7 @@ impl ApiStatus {
         Self::MethodNotAllowed,
         Self::BadRequest,
         Self::PayloadTooLarge,
+        Self::RequestTimeout,
         Self::AuthenticationFailed,
         Self::NotAllowed,
         Self::RateLimited,
@@ -74,6 +76,7 @@ impl ApiStatus {
             Self::MethodNotAllowed => (4, "METHOD_NOT_ALLOWED", S::METHOD_NOT_ALLOWED),
             Self::BadRequest => (5, "BAD_REQUEST", S::BAD_REQUEST),
             Self::PayloadTooLarge => (6, "PAYLOAD_TOO_LARGE", S::PAYLOAD_TOO_LARGE),
+            Self::RequestTimeout => (7, "REQUEST_TIMEOUT", S::REQUEST_TIMEOUT),
             Self::AuthenticationFailed => (10, "AUTHENTICATION_FAILED", S::UNAUTHORIZED),
             Self::NotAllowed => (11, "NOT_ALLOWED", S::FORBIDDEN),
             Self::RateLimited => (12, "RATE_LIMITED", S::TOO_MANY_REQUESTS),
@@ -123,6 +126,7 @@ impl From<ApiError> for ApiFailure {
             ApiError::InvalidArgument { .. } => ApiStatus::InvalidParameter,
             ApiError::StoreUnavailable => ApiStatus::StoreUnavailable,
             ApiError::RateLimited(_) => ApiStatus::RateLimited,
+            ApiError::RequestTimeout(_) => ApiStatus::RequestTimeout,
             _ => ApiStatus::InternalError,
         };
         Self::new(status, err.to_string())
@@ -133,6 +137,9 @@ fn envelope(status: ApiStatus, message: &str, body: Value) -> HttpResponse {
     let (code, name, http) = status.identity();
     let mut response = HttpResponse::build(http);
     response.insert_header((header::CACHE_CONTROL, "no-store"));
+    if status == ApiStatus::RequestTimeout {
+        response.force_close();
+    }
     if status == ApiStatus::StoreUnavailable {
         response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
     }

@@ -14,6 +14,8 @@ pub enum TokenError {
     InvalidRequest(String),
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("the request body did not arrive within {0} seconds")]
+    RequestTimeout(u64),
     #[error("{0}")]
     InvalidClient(&'static str),
     #[error("too many failed client authentications; try again in {0} seconds")]
@@ -57,7 +59,9 @@ impl TokenError {
     /// The RFC 6749 error code.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::InvalidRequest(_) | Self::PayloadTooLarge(_) => "invalid_request",
+            Self::InvalidRequest(_) | Self::PayloadTooLarge(_) | Self::RequestTimeout(_) => {
+                "invalid_request"
+            }
             // RFC 6749 has no code for throttling; the client did fail to
             // authenticate, and the 429 and Retry-After say the rest.
             Self::InvalidClient(_) | Self::SlowDown(_) => "invalid_client",
@@ -94,6 +98,7 @@ impl ResponseError for TokenError {
             Self::InvalidClient(_) => StatusCode::UNAUTHORIZED,
             Self::SlowDown(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::BAD_REQUEST,
@@ -118,6 +123,9 @@ impl ResponseError for TokenError {
             }
             Self::SlowDown(secs) => {
                 response.insert_header((header::RETRY_AFTER, secs.to_string()));
+            }
+            Self::RequestTimeout(_) => {
+                response.force_close();
             }
             _ => {}
         }

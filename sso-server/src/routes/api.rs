@@ -36,6 +36,7 @@ async fn request(
     let form: HashMap<String, String> = read_form(req, payload, BODY_LIMIT).await.map_err(|e| {
         let status = match e {
             FormError::TooLarge(_) => ApiStatus::PayloadTooLarge,
+            FormError::TimedOut(_) => ApiStatus::RequestTimeout,
             _ => ApiStatus::BadRequest,
         };
         ApiFailure::new(status, e.to_string())

@@ -169,11 +169,19 @@ pub enum FormError {
     TooLarge(usize),
     #[error("the request body could not be read: {0}")]
     Unreadable(String),
+    #[error("the request body did not arrive within {0} seconds")]
+    TimedOut(u64),
     #[error("parameter `{0}` is repeated")]
     Repeated(String),
 }
 
-/// A urlencoded body, for every endpoint that reads one: a repeated
+/// How long a request body may take to arrive. A client that declares a
+/// body and trickles it in holds a connection, and a file descriptor, for as
+/// long as it is let; every body is small, so this is generous.
+pub const BODY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A urlencoded body, for every endpoint that reads one, within
+/// [`BODY_DEADLINE`]: a repeated
 /// parameter is an error rather than one of its values winning (RFC 6749
 /// §3.2; the one rule, as for query strings), and empty values are absent.
 pub async fn read_form(
@@ -190,9 +198,9 @@ pub async fn read_form(
     if !form_type {
         return Err(FormError::ContentType);
     }
-    let body = payload
-        .to_bytes_limited(limit)
+    let body = tokio::time::timeout(BODY_DEADLINE, payload.to_bytes_limited(limit))
         .await
+        .map_err(|_| FormError::TimedOut(BODY_DEADLINE.as_secs()))?
         .map_err(|_| FormError::TooLarge(limit))?
         .map_err(|e| FormError::Unreadable(e.to_string()))?;
     parse_form(&body)
@@ -220,6 +228,7 @@ impl From<FormError> for ApiError {
     fn from(err: FormError) -> Self {
         match err {
             FormError::TooLarge(limit) => ApiError::PayloadTooLarge(limit),
+            FormError::TimedOut(secs) => ApiError::RequestTimeout(secs),
             other => ApiError::UnreadableRequest(other.to_string()),
         }
     }

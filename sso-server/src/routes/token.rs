@@ -52,6 +52,7 @@ pub async fn token(
         .await
         .map_err(|e| match e {
             FormError::TooLarge(limit) => TokenError::PayloadTooLarge(limit),
+            FormError::TimedOut(secs) => TokenError::RequestTimeout(secs),
             other => TokenError::InvalidRequest(other.to_string()),
         })?;
     let field = |name: &str| form.get(name).map(String::as_str);

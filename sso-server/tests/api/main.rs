@@ -19,5 +19,6 @@ mod outage;
 mod registration;
 mod security;
 mod sessions;
+mod slow_requests;
 mod sso_flow;
 mod storage_access;
