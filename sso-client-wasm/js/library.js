@@ -206,9 +206,10 @@ function library(core) {
     if (!("IdentityCredential" in window) || (silent && (seen == null || +seen > Date.now()))) return false;
     let state = newState(call);
     if (!state) return true;
-    let target = beside(call, state, "fedcm/config.json"), abort = new AbortController(), timer = silent && setTimeout(function () { abort.abort(); }, FEDCM_WAIT);
+    let target = beside(call, state, "fedcm/config.json"), id = target.searchParams.get("client_id"), abort = new AbortController(), timer = silent && setTimeout(function () { abort.abort(); }, FEDCM_WAIT);
     navigator.credentials.get(/** @type {any} */ ({
-      identity: { providers: [{ configURL: target.origin + target.pathname, clientId: target.searchParams.get("client_id"), params: { query: target.search.slice(1) } }], mode: silent ? "passive" : "active" },
+      // domainHint: the browser offers only the people this site may use.
+      identity: { providers: [{ configURL: target.origin + target.pathname, clientId: id, domainHint: id, params: { query: target.search.slice(1) } }], mode: silent ? "passive" : "active" },
       mediation: mediation,
       signal: abort.signal,
     })).then(function (credential) {

@@ -105,11 +105,23 @@ async fn the_well_known_file_and_config_name_the_endpoints() {
         .json()
         .await
         .unwrap();
+    // The accounts endpoint and login URL too: Chrome 145 and later require
+    // them of a provider with client metadata.
     assert_eq!(
         well_known,
-        json!({ "provider_urls": [format!("{issuer}/fedcm/config.json")] })
+        json!({
+            "provider_urls": [format!("{issuer}/fedcm/config.json")],
+            "accounts_endpoint": format!("{issuer}/fedcm/accounts"),
+            "login_url": format!("{issuer}/fedcm/sign-in"),
+        })
     );
     let config: Value = app.get("/fedcm/config.json").await.json().await.unwrap();
+    for key in ["accounts_endpoint", "login_url"] {
+        assert_eq!(
+            config[key], well_known[key],
+            "{key} as in the well-known file"
+        );
+    }
     for (key, path) in [
         ("accounts_endpoint", "/fedcm/accounts"),
         ("client_metadata_endpoint", "/fedcm/client_metadata"),
@@ -158,6 +170,9 @@ async fn accounts_list_the_person_with_the_sites_of_their_segments(backend: Back
     // News's segment is used by news and sport (which federates with it),
     // not by shop.
     assert_eq!(accounts[0]["approved_clients"], json!(["news", "sport"]));
+    // The same as domain hints: the library asks with its client id as
+    // `domainHint`, so shop's chooser never offers this person.
+    assert_eq!(accounts[0]["domain_hints"], json!(["news", "sport"]));
 
     // Nobody signed in: no account (the browser then shows none).
     let none: Value = app.fedcm_accounts(None).await.json().await.unwrap();
@@ -593,7 +608,93 @@ async fn a_disconnect_is_answered_only_to_the_browsers_fedcm_from_a_registered_o
     }
 }
 
+/// Shop, of another family, learns nothing of a person signed in only in
+/// the news family: its disconnect is answered as for an unknown hint.
+async fn a_disconnect_from_another_family_names_nobody(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (user, cookie) = app
+        .signed_in_browser(&NEWS, "fedcm-family@example.com")
+        .await;
+    let unknown = app
+        .fedcm_post(
+            "/fedcm/disconnect",
+            &disconnect_form(&SHOP, "nobody@example.com"),
+            Some(&cookie),
+            &from_origin(SHOP.origin),
+        )
+        .await;
+    let unknown: Value = unknown.json().await.unwrap();
+    for hint in [user.uuid.as_str(), "fedcm-family@example.com"] {
+        let answer = app
+            .fedcm_post(
+                "/fedcm/disconnect",
+                &disconnect_form(&SHOP, hint),
+                Some(&cookie),
+                &from_origin(SHOP.origin),
+            )
+            .await;
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{hint}");
+        let mut body: Value = answer.json().await.unwrap();
+        body["request_id"] = unknown["request_id"].clone();
+        assert_eq!(body, unknown, "as for nobody: {hint}");
+    }
+}
+
+/// Chrome 143 and later send a site's nonce only inside `params`: it is the
+/// nonce of the ID token the assertion's code is redeemed for, and a query
+/// naming another one is refused.
+async fn the_nonce_in_params_reaches_the_id_token(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (user, cookie) = app
+        .signed_in_browser(&NEWS, "fedcm-nonce@example.com")
+        .await;
+    let code_query = query_of(with(NEWS.check_params(), "response_type", Some("code")));
+    let mut form = assertion_form(&NEWS, &user.uuid);
+    form[2].1 = json!({ "query": code_query, "nonce": "n-0S6_WzA2Mj" }).to_string();
+    let result = app.fedcm_token(&form, &cookie, &NEWS).await;
+    let code = result["result"]["code"]
+        .as_str()
+        .expect("a code")
+        .to_owned();
+    let r = app
+        .http
+        .post(app.url("/oauth/token"))
+        .basic_auth("news", Some("news-secret"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", NEWS.receiver().as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    let id_token = crate::backchannel::claims(body["id_token"].as_str().expect("an ID token"));
+    assert_eq!(id_token["nonce"], "n-0S6_WzA2Mj");
+
+    let both = query_of(with(
+        with(NEWS.check_params(), "response_type", Some("code")),
+        "nonce",
+        Some("n-other"),
+    ));
+    form[2].1 = json!({ "query": both, "nonce": "n-0S6_WzA2Mj" }).to_string();
+    let refused = app
+        .fedcm_assertion(&form, Some(&cookie), &from_origin(NEWS.origin))
+        .await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let body: Value = refused.json().await.unwrap();
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("nonce"),
+        "{body}"
+    );
+}
+
 each_store!(
+    a_disconnect_from_another_family_names_nobody,
+    the_nonce_in_params_reaches_the_id_token,
     a_disconnect_names_the_signed_in_account_and_leaves_the_sign_in,
     accounts_list_the_person_with_the_sites_of_their_segments,
     an_assertion_is_what_check_delivers,

@@ -232,6 +232,41 @@ test('a hostile site asking FedCM for another site\'s assertion gets nothing', a
   expect(got).toMatch(/^refused: /);
 });
 
+test('shop\'s chooser never offers a person signed in only in the news family', async ({ context, servers, thirdPartyCookies }) => {
+  test.skip(thirdPartyCookies, 'the blocked world only');
+  const first = await tab(context);
+  await signIn(first.page, servers, 'news');
+  // Asked with the site's client id as domainHint (as the library does):
+  // the accounts' domain_hints let the browser list only the people whose
+  // segments the site may use.
+  const ask = async (site: 'shop' | 'sport') => {
+    const t = await tab(context);
+    // Any other dialog (the browser offering to sign in to the server) is closed.
+    t.cdp.on('FedCm.dialogShown', (e: any) => {
+      if (e.dialogType !== 'AccountChooser') t.cdp.send('FedCm.dismissDialog', { dialogId: e.dialogId }).catch(() => {});
+    });
+    await t.page.goto(`${servers.site[site]}/app.html`);
+    const got = await t.page.evaluate(async ([sso, site]) => {
+      try {
+        const c: any = await (navigator.credentials as any).get({
+          identity: { providers: [{ configURL: `${sso}/fedcm/config.json`, clientId: site, domainHint: site, params: { query: 'unused' } }] },
+          mediation: 'optional',
+        });
+        return `token: ${typeof c.token}`;
+      } catch (e: any) {
+        return `refused: ${e.name}`;
+      }
+    }, [servers.sso, site]);
+    return { got, dialogs: t.dialogs };
+  };
+  const shop = await ask('shop');
+  expect(shop.dialogs).not.toContain('AccountChooser');
+  expect(shop.got).toMatch(/^refused: /);
+  // The same person is offered on sport, of the news family.
+  const sport = await ask('sport');
+  expect(sport.dialogs[0]).toBe('AccountChooser');
+});
+
 test.describe('the demo sites', () => {
   test.skip(({ thirdPartyCookies }) => thirdPartyCookies, 'the blocked world only');
 

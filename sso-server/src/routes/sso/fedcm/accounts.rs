@@ -2,8 +2,11 @@
 //! sends the SSO cookie and tells us nothing about the site asking, so the
 //! answer lists every person signed in under the cookie (one per user,
 //! however many segments), each with the sites that may use one of their
-//! segments as `approved_clients`: for those the browser offers "Continue
-//! as" without a sign-up notice, and may sign the person in silently.
+//! segments as `approved_clients` (the browser offers "Continue as"
+//! without a sign-up notice, and may sign the person in silently) and as
+//! `domain_hints`: the library asks with its client id as `domainHint`, so
+//! the browser offers a site only the people whose segments it may use
+//! (shop's chooser never offers a person signed in only in the news family).
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
@@ -25,6 +28,7 @@ struct Account<'a> {
     name: &'a str,
     email: &'a str,
     approved_clients: Vec<&'a ClientId>,
+    domain_hints: Vec<&'a ClientId>,
 }
 
 #[utoipa::path(
@@ -32,7 +36,7 @@ struct Account<'a> {
     description = "FedCM's accounts endpoint: who is signed in under the SSO cookie, one account per person, with the sites that may use their segments as `approved_clients`. Only for the browser's FedCM (`Sec-Fetch-Dest: webidentity`).",
     params(("Sec-Fetch-Dest" = String, Header, description = "`webidentity`: set by the browser's FedCM, which a page cannot do")),
     responses(
-        (status = 200, description = "`{\"accounts\":[{\"id\",\"name\",\"email\",\"approved_clients\"}]}`, empty without a session", body = Object),
+        (status = 200, description = "`{\"accounts\":[{\"id\",\"name\",\"email\",\"approved_clients\",\"domain_hints\"}]}` (both lists: the clients that may use one of the person's segments), empty without a session", body = Object),
         (status = 400, description = "`{\"error\":{\"code\":\"invalid_argument\"}, …}`: not a FedCM request", body = Object),
         (status = 503, description = "`{\"error\":{\"code\":\"store_unavailable\"}, …}`", body = Object, headers(("Retry-After" = u64, description = "seconds"))),
     ),
@@ -58,11 +62,15 @@ pub async fn accounts(state: web::Data<AppState>, req: HttpRequest) -> HttpRespo
     }
     let accounts = people
         .iter()
-        .map(|(user, segments)| Account {
-            id: user.id.to_string(),
-            name: &user.display_name,
-            email: &user.email,
-            approved_clients: clients_of(&state, segments),
+        .map(|(user, segments)| {
+            let clients = clients_of(&state, segments);
+            Account {
+                id: user.id.to_string(),
+                name: &user.display_name,
+                email: &user.email,
+                domain_hints: clients.clone(),
+                approved_clients: clients,
+            }
         })
         .collect();
     json_answer(&Accounts { accounts })

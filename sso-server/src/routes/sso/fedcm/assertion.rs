@@ -25,11 +25,15 @@ use crate::startup::AppState;
 const BODY_LIMIT: usize = 8 * 1024;
 const QUERY_LIMIT: usize = 4 * 1024;
 
-/// What the library passes through FedCM's `params`.
+/// What the library passes through FedCM's `params`: the check's query,
+/// and the OpenID Connect `nonce` where the site gives it there (Chrome 143
+/// and later send a nonce only inside `params`).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LibraryParams {
     query: String,
+    #[serde(default)]
+    nonce: Option<String>,
 }
 
 #[utoipa::path(
@@ -63,7 +67,7 @@ pub async fn assertion(
                 FieldError::Malformed("the id of an account the accounts endpoint listed")
             })
         })?;
-        let query = form.parse("params", library_query)?;
+        let query = with_params_nonce(form.parse("params", library_params)?)?;
         let p = Params::from_query(&query)?;
         let target = Target::resolve(settings, &p)?;
         if target.client.id.as_str() != form.required("client_id")? {
@@ -87,11 +91,32 @@ pub async fn assertion(
     answer_to(&origin, answered.await)
 }
 
-fn library_query(raw: &str) -> Result<String, FieldError> {
+/// The check's query with `params.nonce`: the query's own when it has
+/// none, and refused when it names another.
+fn with_params_nonce(params: LibraryParams) -> Result<String, ApiError> {
+    let Some(nonce) = params.nonce else {
+        return Ok(params.query);
+    };
+    match Params::from_query(&params.query)?.optional("nonce")? {
+        Some(own) if own == nonce => Ok(params.query),
+        Some(_) => Err(ApiError::invalid(
+            "params",
+            FieldError::Malformed("one nonce: `params.nonce` and the query's are different"),
+        )),
+        None => {
+            let encoded: String = url::form_urlencoded::byte_serialize(nonce.as_bytes()).collect();
+            Ok(format!("{}&nonce={encoded}", params.query))
+        }
+    }
+}
+
+fn library_params(raw: &str) -> Result<LibraryParams, FieldError> {
     if raw.len() > QUERY_LIMIT {
         return Err(FieldError::TooLong(QUERY_LIMIT));
     }
-    serde_json::from_str::<LibraryParams>(raw)
-        .map(|p| p.query)
-        .map_err(|_| FieldError::Malformed("a JSON object {\"query\": \"<the /sso/check query>\"}"))
+    serde_json::from_str::<LibraryParams>(raw).map_err(|_| {
+        FieldError::Malformed(
+            "a JSON object {\"query\": \"<the /sso/check query>\"} (and an optional \"nonce\")",
+        )
+    })
 }

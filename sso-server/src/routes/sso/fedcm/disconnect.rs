@@ -1,9 +1,11 @@
 //! `POST /fedcm/disconnect`: a site calls `IdentityCredential.disconnect()`
 //! for an account ("unlink"), and the browser asks us which account that
 //! is, with the SSO cookie, from the site's origin. We answer the id of the
-//! signed-in person the hint names; the browser then forgets that the
-//! person chose the account on that site, so FedCM's silent mode ends there
-//! until they choose it again ("Continue as").
+//! signed-in person the hint names, among those whose segments the asking
+//! client may use (anyone else is answered as nobody: no site learns who is
+//! signed in in another family); the browser then forgets that the person
+//! chose the account on that site, so FedCM's silent mode ends there until
+//! they choose it again ("Continue as").
 //!
 //! Nothing changes on the server: the person stays signed in, and
 //! `approved_clients` say which sites their segments may be used by, a
@@ -64,13 +66,15 @@ pub async fn disconnect(
             .session(&secret.hash())
             .await?
             .without_expired(unix_now());
+        let client = form.client(&state.settings)?;
         let user = session
             .segments
-            .values()
-            .map(|found| &found.user)
+            .iter()
+            .filter(|(segment, _)| client.may_use_segment(segment))
+            .map(|(_, found)| &found.user)
             .find(|user| user.id.to_string() == hint || user.email == hint)
             .ok_or_else(nobody)?;
-        tracing::info!(user = %user.id, client = %form.required("client_id")?, "FedCM disconnect");
+        tracing::info!(user = %user.id, client = %client.id, "FedCM disconnect");
         Ok::<_, ApiError>(json!({ "account_id": user.id.to_string() }))
     };
     answer_to(&origin, answered.await)

@@ -4,10 +4,14 @@
 //! accounts and ID assertion endpoints with the SSO cookie, and hands the
 //! site only the assertion, which is the check's result.
 //!
-//! - `/.well-known/web-identity` names the config file (browsers fetch it
-//!   from the registrable domain of the config URL, without cookies).
+//! - `/.well-known/web-identity` names the config file, the accounts
+//!   endpoint and the login URL (browsers fetch it from the registrable
+//!   domain of the config URL, without cookies): Chrome 145 and later
+//!   require the last two of a provider with client metadata.
 //! - `/fedcm/config.json` names the endpoints.
-//! - `/fedcm/accounts` lists who is signed in in this browser (cookie).
+//! - `/fedcm/accounts` lists who is signed in in this browser (cookie),
+//!   each with the clients that may use one of its segments as
+//!   `domain_hints`: the library's `domainHint` is its client id.
 //! - `/fedcm/client_metadata` answers for a registered client.
 //! - `/fedcm/assertion` answers a site's request with the check's result.
 //! - `/fedcm/disconnect` names the account a site disconnects.
@@ -44,12 +48,16 @@ pub const SIGN_IN_PATH: &str = "/fedcm/sign-in";
 /// `GET /.well-known/web-identity`.
 #[utoipa::path(
     get, path = "/.well-known/web-identity", tag = "fedcm",
-    description = "FedCM's well-known file: names the config file. Browsers fetch it without cookies from the registrable domain of the config URL.",
-    responses((status = 200, description = "`{\"provider_urls\":[\"<public_url>/fedcm/config.json\"]}`", body = Object)),
+    description = "FedCM's well-known file: names the config file, the accounts endpoint and the login URL. Browsers fetch it without cookies from the registrable domain of the config URL.",
+    responses((status = 200, description = "`{\"provider_urls\":[\"<public_url>/fedcm/config.json\"],\"accounts_endpoint\",\"login_url\"}`", body = Object)),
 )]
 pub async fn well_known(state: web::Data<AppState>) -> HttpResponse {
     let issuer = state.settings.issuer();
-    json_answer(&json!({ "provider_urls": [format!("{issuer}{CONFIG_PATH}")] }))
+    json_answer(&json!({
+        "provider_urls": [format!("{issuer}{CONFIG_PATH}")],
+        "accounts_endpoint": format!("{issuer}{ACCOUNTS_PATH}"),
+        "login_url": format!("{issuer}{SIGN_IN_PATH}"),
+    }))
 }
 
 /// `GET /fedcm/config.json`.
@@ -207,7 +215,8 @@ fn cors(builder: &mut actix_web::HttpResponseBuilder, origin: &str) {
     }
 }
 
-/// The clients that may use any of `segments`: FedCM's `approved_clients`.
+/// The clients that may use any of `segments`: FedCM's `approved_clients`,
+/// and the `domain_hints` a site's `domainHint` (its client id) matches.
 fn clients_of<'s>(state: &'s AppState, segments: &[&crate::domain::Segment]) -> Vec<&'s ClientId> {
     let mut ids: Vec<&ClientId> = state
         .settings
