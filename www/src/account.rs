@@ -187,12 +187,18 @@ async fn backchannel_logout(
     form: web::Form<Logout>,
 ) -> HttpResponse {
     match backend.logouts.validate(&form.logout_token, now()).await {
-        Ok(claims) => {
-            let ended = backend.logouts.end_sessions(&claims).await;
-            HttpResponse::Ok()
+        Ok(claims) => match backend.logouts.end_sessions(&claims, now()).await {
+            Ok(ended) => HttpResponse::Ok()
                 .insert_header(("Cache-Control", "no-store"))
-                .json(json!({ "ended": ended }))
-        }
+                .json(json!({ "ended": ended })),
+            // Not ended: the SSO server retries (with a new token).
+            Err(err) => {
+                eprintln!("news: {err}");
+                HttpResponse::ServiceUnavailable()
+                    .insert_header(("Cache-Control", "no-store"))
+                    .json(json!({ "error": "temporarily_unavailable", "error_description": err.to_string() }))
+            }
+        },
         Err(err) => HttpResponse::BadRequest()
             .insert_header(("Cache-Control", "no-store"))
             .json(json!({ "error": "invalid_request", "error_description": err.to_string() })),

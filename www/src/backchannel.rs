@@ -26,6 +26,9 @@ const MAX_AGE_SECS: i64 = 300;
 const LEEWAY_SECS: u64 = 30;
 /// The published keys are fetched again after this long, or for an unknown `kid`.
 const KEYS_FOR: Duration = Duration::from_secs(300);
+/// An unknown `kid` fetches the keys again at most this often: tokens with
+/// made-up `kid`s must not each cost the SSO server a request.
+const REFETCH_AFTER: Duration = Duration::from_secs(30);
 /// Seen `jti`s kept at most: a flood of valid tokens cannot grow memory.
 const MAX_SEEN: usize = 100_000;
 
@@ -39,6 +42,15 @@ pub enum LogoutError {
     Invalid(String),
     #[error("the logout token was sent before (jti)")]
     Replayed,
+}
+
+/// Ending the sessions a valid logout names failed: the SSO server should
+/// try again (answered 503; the sessions stay on the books for the retry).
+#[derive(Debug, thiserror::Error)]
+#[error("ending {failed} account session(s) failed: {reason}")]
+pub struct EndFailed {
+    pub failed: usize,
+    pub reason: String,
 }
 
 /// The claims this receiver acts on.
@@ -112,7 +124,7 @@ impl LogoutReceiver {
 
     /// The sessions a valid logout ends: those of the `sid`, or without one
     /// every session of the `sub`. Taken out of the books.
-    fn take(&self, claims: &LogoutClaims) -> Vec<String> {
+    fn take(&self, claims: &LogoutClaims) -> Vec<(String, i64)> {
         let mut guard = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
         let sessions = &mut *guard;
         let ended = match (&claims.sid, &claims.sub) {
@@ -120,23 +132,24 @@ impl LogoutReceiver {
             (None, Some(sub)) => sessions.by_sub.remove(sub).unwrap_or_default(),
             (None, None) => Vec::new(),
         };
-        let ended: Vec<String> = ended.into_iter().map(|(s, _)| s).collect();
         for list in sessions
             .by_sub
             .values_mut()
             .chain(sessions.by_sid.values_mut())
         {
-            list.retain(|(s, _)| !ended.contains(s));
+            list.retain(|entry| !ended.contains(entry));
         }
         sessions.by_sub.retain(|_, l| !l.is_empty());
         sessions.by_sid.retain(|_, l| !l.is_empty());
         ended
     }
 
+    /// The SSO server's keys: fetched when older than [`KEYS_FOR`], or with
+    /// `refresh` (an unknown `kid`) when older than [`REFETCH_AFTER`].
     async fn key_set(&self, refresh: bool) -> Result<JwkSet, LogoutError> {
-        if !refresh
-            && let Some((at, keys)) = &*self.keys.lock().unwrap_or_else(|p| p.into_inner())
-            && at.elapsed() < KEYS_FOR
+        let fresh_for = if refresh { REFETCH_AFTER } else { KEYS_FOR };
+        if let Some((at, keys)) = &*self.keys.lock().unwrap_or_else(|p| p.into_inner())
+            && at.elapsed() < fresh_for
         {
             return Ok(keys.clone());
         }
@@ -216,16 +229,39 @@ impl LogoutReceiver {
     }
 
     /// A valid logout's work: the account sessions it names end at the SSO
-    /// server (already ended is as good). Returns how many.
-    pub async fn end_sessions(&self, claims: &LogoutClaims) -> usize {
-        let ended = self.take(claims);
-        for session in &ended {
-            if let Err(e) = self.api.delete_session(session).await
+    /// server (already ended is as good; none left is as good too: the
+    /// sign-in ended before). Returns how many; when some could not be
+    /// ended, they go back on the books for the server's retry.
+    pub async fn end_sessions(&self, claims: &LogoutClaims, now: i64) -> Result<usize, EndFailed> {
+        let taken = self.take(claims);
+        let mut failed = Vec::new();
+        let mut reason = String::new();
+        for entry in &taken {
+            if let Err(e) = self.api.delete_session(&entry.0).await
                 && !e.is_api("AUTHENTICATION_FAILED")
             {
-                eprintln!("news: ending an account session failed: {e}");
+                reason = e.to_string();
+                failed.push(entry.clone());
             }
         }
-        ended.len()
+        if failed.is_empty() {
+            return Ok(taken.len());
+        }
+        for (session, expires) in &failed {
+            match &claims.sub {
+                Some(sub) => self.made(claims.sid.as_deref(), sub, session, *expires, now),
+                None => {
+                    let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+                    if let Some(sid) = &claims.sid {
+                        let entry = (session.clone(), *expires);
+                        sessions.by_sid.entry(sid.clone()).or_default().push(entry);
+                    }
+                }
+            }
+        }
+        Err(EndFailed {
+            failed: failed.len(),
+            reason,
+        })
     }
 }

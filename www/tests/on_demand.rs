@@ -25,8 +25,10 @@ struct World {
     http: reqwest::Client,
     /// The SSO server's ID-token key: the tests forge logout tokens with it.
     keys: SigningKeys,
+    /// The SSO server's admin listener (`/metrics`).
+    admin: String,
     _key_file: KeyFile,
-    _redis: Option<Redis>,
+    redis: Option<Redis>,
 }
 
 /// A PEM file of a fresh ID-token key, removed at the end of the test.
@@ -66,6 +68,7 @@ async fn start(backend: Backend, credentials: Credentials) -> World {
     })
     .await;
     let sso = spawned.base;
+    let admin = spawned.admin;
     let redis = spawned.redis;
 
     let backend = AccountBackend::new(SsoApi::new(&sso, credentials).unwrap(), NEWS);
@@ -88,8 +91,9 @@ async fn start(backend: Backend, credentials: Credentials) -> World {
         news,
         http,
         keys,
+        admin,
         _key_file: key_file,
-        _redis: redis,
+        redis,
     }
 }
 
@@ -567,7 +571,120 @@ async fn malformed_logout_tokens_are_refused(backend: Backend) {
     );
 }
 
+impl World {
+    /// A logout token for the person `uuid` (by `sub`, no `sid`), signed
+    /// with the SSO server's key, posted to news.
+    async fn post_logout(&self, uuid: &str, jti: &str) -> reqwest::Response {
+        let now = sso_server::clock::unix_now();
+        let claims = LogoutClaims::new(
+            &self.sso,
+            "news",
+            jti,
+            uuid.to_owned(),
+            "AAAAAAAAAAAAAAAA",
+            now,
+        );
+        let mut v = serde_json::to_value(&claims).unwrap();
+        v.as_object_mut().unwrap().remove("sid");
+        self.post_token(self.keys.sign_typed("logout+jwt", &v))
+            .await
+    }
+
+    async fn post_token(&self, token: String) -> reqwest::Response {
+        self.http
+            .post(format!("{}/account/backchannel-logout", self.news))
+            .form(&[("logout_token", token)])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Requests the SSO server answered at `/oauth/jwks` so far.
+    async fn jwks_fetches(&self) -> f64 {
+        let text = self
+            .http
+            .get(format!("{}/metrics", self.admin))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .filter(|l| {
+                l.starts_with("sso_http_requests_total") && l.contains("route=\"/oauth/jwks\"")
+            })
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    }
+}
+
+/// Tokens with made-up key ids do not each make news fetch the SSO
+/// server's keys: an unknown `kid` refetches at most once per 30 s.
+async fn forged_key_ids_do_not_each_fetch_the_keys(backend: Backend) {
+    let world = start(backend, demo_credentials()).await;
+    let before = world.jwks_fetches().await;
+    for n in 0..200 {
+        let stranger = SigningKeys::generate();
+        let jti = format!("jti-kid-{n}");
+        let claims = LogoutClaims::new(
+            &world.sso,
+            "news",
+            &jti,
+            "x".into(),
+            "AAAAAAAAAAAAAAAA",
+            sso_server::clock::unix_now(),
+        );
+        let token = stranger.sign_typed("logout+jwt", &serde_json::to_value(claims).unwrap());
+        assert_eq!(
+            world.post_token(token).await.status(),
+            StatusCode::BAD_REQUEST
+        );
+    }
+    let fetched = world.jwks_fetches().await - before;
+    assert!(
+        fetched <= 2.0,
+        "200 unknown kids cost {fetched} key fetches"
+    );
+}
+
+/// News answers 503 when it could not end the sessions a logout names, so
+/// the SSO server tries again; the retry (a new token) ends them. A logout
+/// for a sign-in already ended is answered 200.
+#[tokio::test]
+async fn a_logout_news_could_not_carry_out_is_answered_503_and_done_on_retry() {
+    let mut world = start(Backend::Redis, demo_credentials()).await;
+    let (sso_cookie, uuid) = world.signed_in_browser("retry-news@example.com").await;
+    let (_, _, set_cookie) = world.sign_in(&world.code(&sso_cookie).await).await;
+    assert!(set_cookie.is_some());
+    // The SSO server cannot end the account session while its store is down.
+    world.redis.as_mut().unwrap().kill();
+    let r = world.post_logout(&uuid, "jti-down-1").await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    world.redis.as_mut().unwrap().restart();
+    let mut ended = Value::Null;
+    for attempt in 0..40 {
+        let r = world
+            .post_logout(&uuid, &format!("jti-retry-{attempt}"))
+            .await;
+        if r.status() == StatusCode::OK {
+            ended = r.json::<Value>().await.unwrap()["ended"].clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(ended, 1, "the retry ended the session kept for it");
+    let again = world.post_logout(&uuid, "jti-after").await;
+    assert_eq!(
+        again.status(),
+        StatusCode::OK,
+        "already ended is answered 200"
+    );
+    assert_eq!(again.json::<Value>().await.unwrap()["ended"], 0);
+}
+
 each_store!(
+    forged_key_ids_do_not_each_fetch_the_keys,
     accounts_are_created_on_demand_and_found_again,
     two_tabs_at_once_get_one_account,
     bad_input_and_bad_credentials_are_named,
