@@ -57,10 +57,17 @@ pub async fn set_session(
     let Some(token) = confirm["result"]["confirm"].as_str() else {
         return Err(format!("set: no confirmation in {}", confirm["result"]));
     };
-    let pending = cookie(&parked, "sso_session_pending").ok_or("set: no pending cookie")?;
+    let pending = parked
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next())
+        .find(|v| v.starts_with("sso_session_pending"))
+        .ok_or("set: no pending cookie")?
+        .to_owned();
     let set = http
         .get(confirm_url(token))
-        .header("cookie", format!("sso_session_pending={pending}"))
+        .header("cookie", pending)
         .send()
         .await
         .map_err(transport)?;

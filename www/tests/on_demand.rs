@@ -197,7 +197,14 @@ impl World {
             .as_str()
             .expect("a confirmation token")
             .to_owned();
-        let pending = set_cookie(&set, "sso_session_pending").expect("the pending cookie");
+        // One pending cookie per parked sign-in: `sso_session_pending_<tag>`.
+        let pending = set
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|line| line.starts_with("sso_session_pending_"))
+            .expect("the pending cookie");
         let pending = pending.split(';').next().unwrap().to_owned();
         let set = self
             .http

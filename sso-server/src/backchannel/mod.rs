@@ -120,12 +120,14 @@ pub async fn announce(
         return Ok(None);
     }
     let keep = keep_states(settings);
-    for job in &jobs {
-        state
-            .store
-            .set_delivery_state(&signout, &job.client, DeliveryState::Pending, keep)
-            .await?;
-    }
+    let mut users: Vec<_> = jobs.iter().map(|j| j.user).collect();
+    users.sort_by_key(|u| u.0);
+    users.dedup();
+    let clients: Vec<_> = jobs.iter().map(|j| j.client.clone()).collect();
+    state
+        .store
+        .start_signout(&signout, &users, &clients, keep)
+        .await?;
     let cap = settings.backchannel.max_waiting_per_client;
     let evicted = state.store.enqueue_logouts(&jobs, cap).await?;
     for job in &evicted {

@@ -52,6 +52,14 @@ pub struct ClaimedLogouts {
     pub unreadable: usize,
 }
 
+/// What `logout/status` reads of a sign-out: whose sign-ins it ended (who
+/// may ask about it) and where each client's delivery stands.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SignoutStates {
+    pub users: Vec<UserId>,
+    pub deliveries: Vec<(ClientId, DeliveryState)>,
+}
+
 /// Where one client's delivery of one sign-out stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryState {

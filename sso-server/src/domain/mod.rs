@@ -17,7 +17,7 @@ pub use api::{ApiSession, RoleToken, ServiceId, Username};
 pub use client_id::{ClientId, Segment, SegmentList};
 pub use field_error::FieldError;
 pub use grant::{CodeKind, Grant, PENDING_SIGN_IN_SECS, ResponseMethod, ResponseType};
-pub use logout::{ClaimedLogouts, DeliveryState, LogoutJob, LogoutLease};
+pub use logout::{ClaimedLogouts, DeliveryState, LogoutJob, LogoutLease, SignoutStates};
 pub use pkce::{CodeChallenge, CodeVerifier, Nonce};
 pub use session::{BrowserSession, SegmentSession, SessionBinding};
 pub use session_index::{IndexEntry, SessionId, SessionTarget, TOUCH_EVERY_SECS, device_label};

@@ -676,19 +676,45 @@ pub async fn logout_status(
     let signout = p.parse("signout", |raw| {
         crate::domain::parse_token(raw, 32, |c| c.is_ascii_hexdigit(), "a sign-out id")
     })?;
-    let mut deliveries = state.store.delivery_states(&signout).await?;
-    if deliveries.is_empty() {
+    let states = state.store.delivery_states(&signout).await?;
+    // A sign-out of people the caller may not reach is as unknown as none.
+    if states.deliveries.is_empty() || !may_see_any(&state, &caller, &states.users).await? {
         return Err(failure(
             ApiStatus::SessionNotFound,
             format!("no sign-out {signout}"),
         ));
     }
+    let mut deliveries = states.deliveries;
     deliveries.sort_by(|a, b| a.0.cmp(&b.0));
     let deliveries: Vec<Value> = deliveries
         .into_iter()
         .map(|(client, s)| json!({ "client": client.as_str(), "state": s.as_str() }))
         .collect();
     Ok(ok(json!({ "deliveries": deliveries })))
+}
+
+/// Whether the caller may reach one of `users`, by the rules of
+/// [`target_user`]: a user session itself; an application its own API
+/// users, and people of the registration API with `sso-users`.
+async fn may_see_any(
+    state: &AppState,
+    caller: &Caller,
+    users: &[UserId],
+) -> Result<bool, ApiFailure> {
+    match caller {
+        Caller::User { user, .. } => Ok(users.contains(&user.id)),
+        Caller::Application { .. } if caller.tokens().contains(&RoleToken::SsoUsers) => {
+            Ok(!users.is_empty())
+        }
+        Caller::Application { .. } => {
+            for id in users {
+                if state.store.user(*id).await?.is_some_and(|u| u.api_user) {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+    }
 }
 
 pub async fn unknown_action() -> Result<HttpResponse, ApiFailure> {

@@ -18,7 +18,8 @@ use super::{InsertUserError, LinkError, Removal, Store, StoreError};
 use crate::clock::{unix_now, unix_now_ms};
 use crate::domain::{
     ApiSession, BrowserSession, ClaimedLogouts, ClientId, CodeKind, DeliveryState, Grant,
-    IndexEntry, LogoutJob, LogoutLease, Segment, ServiceId, SessionId, SessionTarget, User, UserId,
+    IndexEntry, LogoutJob, LogoutLease, Segment, ServiceId, SessionId, SessionTarget,
+    SignoutStates, User, UserId,
 };
 use crate::secrets::SecretHash;
 
@@ -109,8 +110,8 @@ struct State {
     /// Per user, the unix ms up to which their access tokens are refused.
     revoked_tokens: ExpiringMap<UserId, i64>,
     logouts: LogoutQueues,
-    /// Per sign-out, each client's delivery state.
-    deliveries: ExpiringMap<String, BTreeMap<ClientId, DeliveryState>>,
+    /// Per sign-out, its people and each client's delivery state.
+    deliveries: ExpiringMap<String, SignoutStates>,
 }
 
 impl State {
@@ -491,6 +492,26 @@ impl Store for MemoryStore {
         Ok(self.lock().logouts.finish(lease, retry, unix_now_ms()))
     }
 
+    async fn start_signout(
+        &self,
+        signout: &str,
+        users: &[UserId],
+        clients: &[ClientId],
+        keep: Duration,
+    ) -> Result<(), StoreError> {
+        let states = SignoutStates {
+            users: users.to_vec(),
+            deliveries: clients
+                .iter()
+                .map(|c| (c.clone(), DeliveryState::Pending))
+                .collect(),
+        };
+        self.lock()
+            .deliveries
+            .insert(signout.to_owned(), states, keep);
+        Ok(())
+    }
+
     async fn set_delivery_state(
         &self,
         signout: &str,
@@ -503,20 +524,20 @@ impl Store for MemoryStore {
             .deliveries
             .remove(&signout.to_owned())
             .unwrap_or_default();
-        states.insert(client.clone(), delivery);
+        match states.deliveries.iter_mut().find(|(c, _)| c == client) {
+            Some((_, s)) => *s = delivery,
+            None => states.deliveries.push((client.clone(), delivery)),
+        }
         state.deliveries.insert(signout.to_owned(), states, keep);
         Ok(())
     }
 
-    async fn delivery_states(
-        &self,
-        signout: &str,
-    ) -> Result<Vec<(ClientId, DeliveryState)>, StoreError> {
+    async fn delivery_states(&self, signout: &str) -> Result<SignoutStates, StoreError> {
         Ok(self
             .lock()
             .deliveries
             .get(&signout.to_owned())
-            .map(|m| m.iter().map(|(c, s)| (c.clone(), *s)).collect())
+            .cloned()
             .unwrap_or_default())
     }
 

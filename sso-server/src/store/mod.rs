@@ -13,7 +13,8 @@ use async_trait::async_trait;
 use crate::config::{ReplicaAcks, StoreSettings};
 use crate::domain::{
     ApiSession, BrowserSession, ClaimedLogouts, ClientId, CodeKind, DeliveryState, Grant,
-    IndexEntry, LogoutJob, LogoutLease, Segment, ServiceId, SessionId, SessionTarget, User, UserId,
+    IndexEntry, LogoutJob, LogoutLease, Segment, ServiceId, SessionId, SessionTarget,
+    SignoutStates, User, UserId,
 };
 use crate::secrets::SecretHash;
 
@@ -233,6 +234,16 @@ pub trait Store: Send + Sync + 'static {
         lease: &LogoutLease,
         retry: Option<(&LogoutJob, Duration)>,
     ) -> Result<bool, StoreError>;
+    /// Records a new sign-out: the people whose sign-ins it ended (who may ask
+    /// about it) and each client's delivery `Pending`, in one step, kept for
+    /// `keep`.
+    async fn start_signout(
+        &self,
+        signout: &str,
+        users: &[UserId],
+        clients: &[ClientId],
+        keep: Duration,
+    ) -> Result<(), StoreError>;
     /// Records where a sign-out's delivery to a client stands, kept for `keep`.
     async fn set_delivery_state(
         &self,
@@ -241,11 +252,9 @@ pub trait Store: Send + Sync + 'static {
         state: DeliveryState,
         keep: Duration,
     ) -> Result<(), StoreError>;
-    /// Where each client's delivery of a sign-out stands (empty: unknown).
-    async fn delivery_states(
-        &self,
-        signout: &str,
-    ) -> Result<Vec<(ClientId, DeliveryState)>, StoreError>;
+    /// A sign-out's people and where each client's delivery stands (empty:
+    /// unknown).
+    async fn delivery_states(&self, signout: &str) -> Result<SignoutStates, StoreError>;
 
     /// Counts one event under `key` in a fixed window; returns the count so far.
     async fn hit(&self, key: &str, window: Duration) -> Result<u64, StoreError>;

@@ -901,9 +901,10 @@ async fn every_status_of_the_catalog_is_reachable(backend: Backend) {
         app.redis.as_mut().unwrap().kill();
         note(app.api("user/info", PORTAL, &[("user", &user)]).await);
     }
+    // REQUEST_TIMEOUT takes a body 10 s late: `slow_requests` reaches it.
     let mut expected: BTreeSet<String> = ApiStatus::ALL
         .into_iter()
-        .filter(|s| *s != ApiStatus::InternalError)
+        .filter(|s| ![ApiStatus::InternalError, ApiStatus::RequestTimeout].contains(s))
         .map(|s| s.identity().1.to_owned())
         .collect();
     if backend == Backend::Memory {

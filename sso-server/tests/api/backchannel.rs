@@ -429,7 +429,41 @@ async fn a_restart_mid_retry_loses_nothing_on_redis() {
     assert_ne!(claims(&got[0])["jti"], claims(&got[1])["jti"]);
 }
 
+/// `logout/status` answers only about sign-outs of people the caller may
+/// reach: an application without `sso-users` is not told about a person of
+/// the registration API (as for an unknown sign-out), one with it is.
+async fn logout_status_answers_only_about_reachable_people(backend: Backend) {
+    let news = receiver(0).await;
+    let url = news.url.clone();
+    let app = spawn_app_with(backend, move |s| {
+        takes_logouts(s, "news", &url);
+        add_helpdesk(s);
+    })
+    .await;
+    let (user, _) = app
+        .signed_in_browser(&NEWS, "status-scope@example.com")
+        .await;
+    let signout = app.end_everything(&user.uuid).await;
+    assert_eq!(
+        app.delivery_state(&signout).await.len(),
+        1,
+        "helpdesk sees it"
+    );
+    // The demo's portal may view sessions, but not of SSO users.
+    let r = app
+        .http
+        .post(app.url("/api/logout/status"))
+        .basic_auth("portal", Some("portal-secret"))
+        .form(&[("signout", signout.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let a: Value = r.json().await.unwrap();
+    assert_eq!(a["header"]["statusmessage"], "SESSION_NOT_FOUND", "{a}");
+}
+
 each_store!(
+    logout_status_answers_only_about_reachable_people,
     every_backend_that_used_the_sign_in_is_told_with_a_valid_logout_token,
     a_failing_receiver_is_retried_until_it_takes_the_token_once,
     a_receiver_down_past_the_window_is_reported_abandoned,

@@ -211,6 +211,16 @@ pub fn set_cookie(headers: &HeaderMap, name: &str) -> Option<cookie::Cookie<'sta
         .find(|c| c.name() == name)
 }
 
+/// The pending cookie a parked sign-in set (`<name>_pending_<tag>`).
+pub fn pending_cookie(headers: &HeaderMap, name: &str) -> Option<cookie::Cookie<'static>> {
+    let prefix = format!("{name}_pending_");
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| cookie::Cookie::parse(v.to_str().ok()?.to_owned()).ok())
+        .find(|c| c.name().starts_with(&prefix))
+}
+
 /// Splits `Location: <receiver>#state=..&sso=<json>`.
 pub fn delivery(response: &Response) -> Delivery {
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "expected a 303");
@@ -356,9 +366,8 @@ impl TestApp {
             return parked;
         }
         let name = &self.settings.cookie.name;
-        let pending =
-            set_cookie(&parked.headers, &format!("{name}_pending")).expect("pending cookie");
-        let mut cookies = format!("{name}_pending={}", pending.value());
+        let pending = pending_cookie(&parked.headers, name).expect("pending cookie");
+        let mut cookies = format!("{}={}", pending.name(), pending.value());
         if let Some(c) = cookie {
             cookies.push_str(&format!("; {name}={c}"));
         }

@@ -303,14 +303,11 @@ async fn a_confirmation_from_another_browser_is_refused(backend: Backend) {
     let forced = app
         .park_sign_in(&NEWS, &other.sso_code, Some(&cookie))
         .await;
-    let visitor_pending = set_cookie(&forced.headers, "sso_session_pending").unwrap();
+    let visitor_pending = pending_cookie(&forced.headers, "sso_session").unwrap();
     let params = with(NEWS.base_params(), "confirm", Some(&token));
     for cookies in [
         format!("sso_session={cookie}"),
-        format!(
-            "sso_session={cookie}; sso_session_pending={}",
-            visitor_pending.value()
-        ),
+        format!("sso_session={cookie}; {}", visitor_pending.stripped()),
     ] {
         let r = app
             .sso_with_cookies("/sso/set", &params, Some(&cookies), &[])
@@ -324,10 +321,7 @@ async fn a_confirmation_from_another_browser_is_refused(backend: Backend) {
         victim.uuid
     );
     // The visitor's own library would have confirmed with the token it got.
-    let pending = format!(
-        "sso_session={cookie}; sso_session_pending={}",
-        visitor_pending.value()
-    );
+    let pending = format!("sso_session={cookie}; {}", visitor_pending.stripped());
     let params = with(NEWS.base_params(), "confirm", Some(&forced.confirm()));
     let d = delivery(
         &app.sso_with_cookies("/sso/set", &params, Some(&pending), &[])

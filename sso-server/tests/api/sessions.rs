@@ -80,12 +80,12 @@ async fn a_persons_sessions_are_listed_with_sites_and_device(backend: Backend) {
         .await,
     );
     let name = &app.settings.cookie.name;
-    let pending = set_cookie(&parked.headers, &format!("{name}_pending")).unwrap();
+    let pending = pending_cookie(&parked.headers, name).unwrap();
     let set = delivery(
         &app.sso_with_cookies(
             "/sso/set",
             &with(NEWS.base_params(), "confirm", Some(&parked.confirm())),
-            Some(&format!("{name}_pending={}", pending.value())),
+            Some(&format!("{}={}", pending.name(), pending.value())),
             &[("user-agent", FIREFOX)],
         )
         .await,

@@ -326,7 +326,61 @@ async fn logout_uri_must_be_registered_and_is_returned_as_registered(backend: Ba
     );
 }
 
+/// Two sign-ins started in two tabs of one browser: each parks under a
+/// pending cookie of its own, so the second does not overwrite the first,
+/// and each tab's library confirms its own.
+async fn sign_ins_started_in_two_tabs_both_complete(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (a, b) = (
+        app.sign_up(&NEWS, "tab-a@example.com").await,
+        app.sign_up(&SPORT, "tab-b@example.com").await,
+    );
+    // The browser's cookie jar: a later cookie of the same name replaces.
+    let mut jar: BTreeMap<String, String> = BTreeMap::new();
+    let name = app.settings.cookie.name.clone();
+    let park = async |site: &Site, code: &str, jar: &mut BTreeMap<String, String>| {
+        let parked = app.park_sign_in(site, code, None).await;
+        assert_eq!(parked.status(), "confirm");
+        let pending = pending_cookie(&parked.headers, &name).expect("a pending cookie");
+        jar.insert(pending.name().to_owned(), pending.value().to_owned());
+        parked.confirm()
+    };
+    let token_a = park(&NEWS, &a.sso_code, &mut jar).await;
+    let token_b = park(&SPORT, &b.sso_code, &mut jar).await;
+    assert_eq!(jar.len(), 2, "two pending cookies: {jar:?}");
+    let header = |jar: &BTreeMap<String, String>| {
+        jar.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    for (site, token, who) in [(&NEWS, &token_a, &a), (&SPORT, &token_b, &b)] {
+        let params = with(site.base_params(), "confirm", Some(token));
+        let r = app
+            .sso_with_cookies("/sso/set", &params, Some(&header(&jar)), &[])
+            .await;
+        let done = delivery(&r);
+        assert_eq!(done.status(), "success", "{} {:?}", site.id, done.result);
+        // Its own pending cookie is removed, the other tab's kept.
+        let removed = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| cookie::Cookie::parse(v.to_str().ok()?.to_owned()).ok())
+            .find(|c| c.name().starts_with(&format!("{name}_pending_")))
+            .expect("a removal");
+        assert!(jar.remove(removed.name()).is_some());
+        let cookie = done.cookie().expect("signed in");
+        let check = app.check(site, Some(&cookie)).await;
+        assert_eq!(
+            check.result["result"]["userData"]["uuid"],
+            who.uuid.as_str()
+        );
+    }
+}
+
 each_store!(
+    sign_ins_started_in_two_tabs_both_complete,
     full_flow_sign_in_check_elsewhere_sign_out,
     tokens_end_with_their_session_and_survive_other_segments,
     sign_out_keeps_other_segment_families,

@@ -487,12 +487,9 @@ async fn delivery_states_are_kept_per_sign_out(store: DynStore) {
     let news = ClientId::parse("news").unwrap();
     let sport = ClientId::parse("sport").unwrap();
     let keep = Duration::from_secs(60);
+    let (alice, bob) = (UserId::new(), UserId::new());
     store
-        .set_delivery_state("s1", &news, DeliveryState::Pending, keep)
-        .await
-        .unwrap();
-    store
-        .set_delivery_state("s1", &sport, DeliveryState::Pending, keep)
+        .start_signout("s1", &[alice, bob], &[news.clone(), sport.clone()], keep)
         .await
         .unwrap();
     store
@@ -500,15 +497,20 @@ async fn delivery_states_are_kept_per_sign_out(store: DynStore) {
         .await
         .unwrap();
     let mut states = store.delivery_states("s1").await.unwrap();
-    states.sort_by(|a, b| a.0.cmp(&b.0));
+    states.deliveries.sort_by(|a, b| a.0.cmp(&b.0));
+    states.users.sort_by_key(|u| u.0);
+    let mut people = vec![alice, bob];
+    people.sort_by_key(|u| u.0);
+    assert_eq!(states.users, people, "who may ask about it");
     assert_eq!(
-        states,
+        states.deliveries,
         vec![
             (news, DeliveryState::Delivered),
             (sport, DeliveryState::Pending)
         ]
     );
-    assert!(store.delivery_states("s2").await.unwrap().is_empty());
+    let unknown = store.delivery_states("s2").await.unwrap();
+    assert!(unknown.deliveries.is_empty() && unknown.users.is_empty());
 }
 
 async fn an_api_session_is_indexed_and_stored_in_one_step(store: DynStore) {

@@ -15,13 +15,37 @@ pub fn read(req: &HttpRequest, settings: &Settings) -> Option<Secret> {
     read_named(req, &settings.cookie.name)
 }
 
-/// The secret of a sign-in awaiting confirmation in this browser.
-pub fn read_pending(req: &HttpRequest, settings: &Settings) -> Option<Secret> {
-    read_named(req, &pending_name(settings))
+/// Pending cookies read at most: sign-ins parked in this browser within
+/// their two minutes, one per tab that started one.
+const MAX_PENDING: usize = 8;
+
+/// The sign-ins awaiting confirmation in this browser: each cookie's name
+/// and secret. One cookie per parked sign-in, named apart
+/// (`<name>_pending_<tag>`), so a sign-in started in a second tab does not
+/// overwrite the first's.
+pub fn read_pending(req: &HttpRequest, settings: &Settings) -> Vec<(String, Secret)> {
+    let prefix = pending_prefix(settings);
+    req.headers()
+        .get_all(header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| Cookie::parse(c.trim()).ok())
+        .filter(|c| c.name().starts_with(&prefix))
+        .filter_map(|c| Some((c.name().to_owned(), Secret::parse(c.value()).ok()?)))
+        .take(MAX_PENDING)
+        .collect()
 }
 
-fn pending_name(settings: &Settings) -> String {
+fn pending_prefix(settings: &Settings) -> String {
     format!("{}_pending", settings.cookie.name)
+}
+
+/// The pending cookie's name for one parked sign-in: the prefix and the
+/// first characters of its secret's hash.
+fn pending_name(settings: &Settings, secret: &Secret) -> String {
+    let hash = secret.hash();
+    let tag: String = hash.as_str().chars().take(8).collect();
+    format!("{}_{tag}", pending_prefix(settings))
 }
 
 /// The `Cookie` headers are scanned in place rather than through
@@ -38,14 +62,15 @@ fn read_named(req: &HttpRequest, name: &str) -> Option<Secret> {
 
 /// The pending cookie of a sign-in awaiting confirmation.
 pub fn issue_pending(settings: &Settings, secret: &Secret) -> Cookie<'static> {
-    let mut cookie = named(pending_name(settings), secret.expose().to_owned());
+    let mut cookie = named(pending_name(settings, secret), secret.expose().to_owned());
     let secs = i64::try_from(crate::domain::PENDING_SIGN_IN_SECS).unwrap_or(i64::MAX);
     cookie.set_max_age(CookieDuration::seconds(secs));
     cookie
 }
 
-pub fn pending_removal(settings: &Settings) -> Cookie<'static> {
-    let mut cookie = named(pending_name(settings), String::new());
+/// Removes the pending cookie called `name` (as read by [`read_pending`]).
+pub fn pending_removal(name: String) -> Cookie<'static> {
+    let mut cookie = named(name, String::new());
     cookie.make_removal();
     cookie
 }

@@ -112,18 +112,20 @@ async fn activate(
     let settings = &state.settings;
     let client = target.client;
     let refused = ApiError::ConfirmationInvalid("sign-in");
-    let Some(pending) = cookie::read_pending(req, settings) else {
-        if storage_access::cookie_withheld(req) {
-            return Ok(target.deliver(&target.blocked(ACTION)));
-        }
-        return Err(refused);
-    };
-    let confirms = state
-        .confirmations
-        .verify(Purpose::SignIn, &pending.hash(), &client.id, token);
-    if !confirms {
-        return Err(refused);
+    let parked = cookie::read_pending(req, settings);
+    if parked.is_empty() && storage_access::cookie_withheld(req) {
+        return Ok(target.deliver(&target.blocked(ACTION)));
     }
+    // The one sign-in of this browser the token confirms (another tab may
+    // have parked one of its own meanwhile).
+    let (name, pending) = parked
+        .into_iter()
+        .find(|(_, pending)| {
+            state
+                .confirmations
+                .verify(Purpose::SignIn, &pending.hash(), &client.id, token)
+        })
+        .ok_or(ApiError::ConfirmationInvalid("sign-in"))?;
     let grant = state
         .store
         .take_code(CodeKind::PendingSignIn, &pending.hash())
@@ -132,7 +134,7 @@ async fn activate(
         .ok_or(refused)?;
     let mut response = sign_in(state, req, target, grant, logout_index).await?;
     response
-        .add_cookie(&cookie::pending_removal(settings))
+        .add_cookie(&cookie::pending_removal(name))
         .map_err(|_| ApiError::Internal)?;
     Ok(response)
 }

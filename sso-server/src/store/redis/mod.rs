@@ -58,7 +58,7 @@ use crate::config::ReplicaAcks;
 use crate::domain::{
     ApiSession, BrowserSession, ClaimedLogouts, ClientId, CodeKind, DeliveryState, Grant,
     IndexEntry, LogoutJob, LogoutLease, Profile, Segment, SegmentSession, ServiceId, SessionId,
-    SessionTarget, User, UserId,
+    SessionTarget, SignoutStates, User, UserId,
 };
 use crate::secrets::SecretHash;
 
@@ -123,6 +123,9 @@ fn key_api_session(sid: &SecretHash) -> String {
 fn key_index(user: UserId) -> String {
     format!("sso:x:{{{}}}", user.0.simple())
 }
+/// A sign-out's hash: per client its delivery state, and per person whose
+/// sign-in it ended a field `u:<uuid>` (client ids have no `:`).
+const SIGNOUT_USER: &str = "u:";
 fn key_deliveries(signout: &str) -> String {
     format!("sso:bs:{{{}}}", tag(signout))
 }
@@ -950,6 +953,33 @@ impl Store for RedisStore {
         self.finish_client_logout(&mut conn, lease, retry).await
     }
 
+    async fn start_signout(
+        &self,
+        signout: &str,
+        users: &[UserId],
+        clients: &[ClientId],
+        keep: Duration,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let key = key_deliveries(signout);
+        let mut fields: Vec<(String, &str)> = users
+            .iter()
+            .map(|u| (format!("{SIGNOUT_USER}{}", u.0.simple()), ""))
+            .collect();
+        fields.extend(
+            clients
+                .iter()
+                .map(|c| (c.as_str().to_owned(), DeliveryState::Pending.as_str())),
+        );
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .hset_multiple(&key, &fields)
+            .ignore()
+            .pexpire(&key, i64::try_from(millis(keep)).unwrap_or(i64::MAX))
+            .ignore();
+        timed(pipe.query_async::<()>(&mut conn)).await
+    }
+
     async fn set_delivery_state(
         &self,
         signout: &str,
@@ -968,19 +998,22 @@ impl Store for RedisStore {
         timed(pipe.query_async::<()>(&mut conn)).await
     }
 
-    async fn delivery_states(
-        &self,
-        signout: &str,
-    ) -> Result<Vec<(ClientId, DeliveryState)>, StoreError> {
+    async fn delivery_states(&self, signout: &str) -> Result<SignoutStates, StoreError> {
         let mut conn = self.conn().await?;
         let all: HashMap<String, String> = timed(conn.hgetall(key_deliveries(signout))).await?;
-        let mut states = Vec::new();
-        for (client, state) in all {
-            let client = ClientId::parse(&client)
-                .map_err(|_| StoreError::Corrupt(format!("delivery client {client}")))?;
-            let state = DeliveryState::parse(&state)
-                .ok_or_else(|| StoreError::Corrupt(format!("delivery state {state}")))?;
-            states.push((client, state));
+        let mut states = SignoutStates::default();
+        for (field, value) in all {
+            if let Some(user) = field.strip_prefix(SIGNOUT_USER) {
+                let id = Uuid::parse_str(user)
+                    .map_err(|_| StoreError::Corrupt(format!("sign-out user {user}")))?;
+                states.users.push(UserId(id));
+                continue;
+            }
+            let client = ClientId::parse(&field)
+                .map_err(|_| StoreError::Corrupt(format!("delivery client {field}")))?;
+            let state = DeliveryState::parse(&value)
+                .ok_or_else(|| StoreError::Corrupt(format!("delivery state {value}")))?;
+            states.deliveries.push((client, state));
         }
         Ok(states)
     }
