@@ -17,6 +17,8 @@
 //! 7. Back-channel logout to a local receiver (`backchannel.rs`): deliveries
 //!    per second, and the time from `/sso/end` to the last of the three
 //!    deliveries of a sign-in used by three sites.
+//! 9. `GET /entity/sessions` for a person with 1,000 sessions
+//!    (`sessions_list.rs`).
 //! 8. `/sso/check` on three instances sharing a six-node Redis Cluster
 //!    beside one instance on one Redis node, and the cost of waiting for a
 //!    replica at sign-in (`cluster.rs`).
@@ -24,6 +26,7 @@
 mod backchannel;
 mod cluster;
 mod server;
+mod sessions_list;
 mod wrk;
 
 use std::time::{Duration, Instant};
@@ -181,6 +184,13 @@ async fn main() {
     // `SSO_BENCH_ONLY=cluster make bench`: figure 8 alone.
     if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("cluster") {
         print_cluster(&cluster::figure(&run, check_path, sign_in).await);
+        return;
+    }
+    // `SSO_BENCH_ONLY=sessions make bench`: figure 9 alone.
+    if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("sessions") {
+        print_sessions_list(
+            &sessions_list::figure(&run, &http, &store, &grant, set_url, confirm_url).await,
+        );
         return;
     }
     // `SSO_BENCH_ONLY=backchannel make bench`: figure 7 alone.
@@ -408,6 +418,9 @@ async fn main() {
     let (idle_p50, flooded_p50, flood) = flood_rounds.swap_remove(FLOOD_ROUNDS / 2);
     std::fs::remove_dir_all(&scratch).unwrap();
 
+    // 9: listing a person's 1,000 sessions.
+    let listing = sessions_list::figure(&run, &http, &store, &grant, set_url, confirm_url).await;
+
     // 7: back-channel logout.
     let logout_figures =
         backchannel_figure(&run, &http, std::sync::Arc::new(store), &grant, &logouts).await;
@@ -562,11 +575,24 @@ async fn main() {
         create_ratio >= 30.0,
     );
     print_backchannel(&logout_figures);
+    print_sessions_list(&listing);
     print_cluster(&fleet);
     line(
         "  context: createwithsso, signature checked",
         format!("{partner_ratio:.0} % ({partner_rps:.0}/s; an oidc service's ES256 response)"),
         "(context)",
+        true,
+    );
+}
+
+fn print_sessions_list(f: &sessions_list::Figures) {
+    line(
+        "GET /entity/sessions, 1,000 sessions",
+        format!(
+            "first page {:.1} ms, all {} in {} pages {:.1} ms, {:.0} Redis commands",
+            f.first_ms, f.listed, f.pages, f.all_ms, f.commands_per_walk
+        ),
+        "(report)",
         true,
     );
 }

@@ -16,7 +16,7 @@ use crate::domain::{ApiSession, BrowserSession, IndexEntry, SessionId, SessionTa
 use crate::secrets::SecretHash;
 use crate::sso_service::ServiceKind;
 use crate::startup::AppState;
-use crate::store::{Store, StoreError};
+use crate::store::{SessionRecord, Store, StoreError};
 
 /// The limit the index enforces: the configured one, or the ceiling.
 pub fn limit(settings: &Settings) -> u32 {
@@ -287,42 +287,67 @@ pub struct SessionView {
     pub current: bool,
 }
 
-/// The user's live sessions, most recently used first. An entry whose
-/// record is gone (ended a moment ago, or a crash between two writes) is
-/// left out.
+/// Where a page of a session list starts: after the session of this
+/// `last_used` and id (the order is `last_used` descending, then id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct After {
+    pub last_used: i64,
+    pub id: String,
+}
+
+/// One page of a person's sessions, and where the next starts, if any.
+pub struct Page {
+    pub sessions: Vec<SessionView>,
+    pub next: Option<After>,
+}
+
+/// The user's live sessions, most recently used first: at most `limit`
+/// after `after`. The index entries are sorted and cut first, then the
+/// records of the page are read in one round trip; an entry whose record
+/// is gone (ended a moment ago, or a crash between two writes) is left out.
 pub async fn list(
     store: &dyn Store,
-    entries: Vec<(UserId, IndexEntry)>,
+    mut entries: Vec<(UserId, IndexEntry)>,
     current: Option<&SessionId>,
     now: i64,
-) -> Result<Vec<SessionView>, StoreError> {
-    let mut out = Vec::new();
-    for (user, entry) in entries {
-        let (segment, sites) = match &entry.target {
-            SessionTarget::Browser { sid, segment } => {
-                let session = store.session(sid).await?.without_expired(now);
-                let Some(found) = session.segments.get(segment).filter(|s| s.user.id == user)
+    after: Option<&After>,
+    limit: usize,
+) -> Result<Page, StoreError> {
+    let mut keyed: Vec<(i64, String, UserId, IndexEntry)> = entries
+        .drain(..)
+        .map(|(user, entry)| (entry.last_used, entry.id().to_string(), user, entry))
+        .filter(|(used, id, ..)| {
+            after.is_none_or(|a| *used < a.last_used || (*used == a.last_used && *id > a.id))
+        })
+        .collect();
+    keyed.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let next = (keyed.len() > limit).then(|| After {
+        last_used: keyed[limit - 1].0,
+        id: keyed[limit - 1].1.clone(),
+    });
+    keyed.truncate(limit);
+    let targets: Vec<&SessionTarget> = keyed.iter().map(|(.., e)| &e.target).collect();
+    let records = store.session_records(&targets).await?;
+    let mut sessions = Vec::with_capacity(keyed.len());
+    for ((_, id, user, entry), record) in keyed.iter().zip(records) {
+        let (segment, sites) = match (&entry.target, record) {
+            (SessionTarget::Browser { segment, .. }, SessionRecord::Browser(session)) => {
+                let session = session.without_expired(now);
+                let Some(found) = session.segments.get(segment).filter(|s| s.user.id == *user)
                 else {
                     continue;
                 };
                 let sites = found.visits.keys().map(|c| c.as_str().to_owned()).collect();
                 (Some(segment.as_str().to_owned()), sites)
             }
-            SessionTarget::Api { sid } => {
-                if store
-                    .api_session(sid)
-                    .await?
-                    .is_none_or(|s| s.expires <= now)
-                {
-                    continue;
-                }
+            (SessionTarget::Api { .. }, SessionRecord::Api(Some(api))) if api.expires > now => {
                 (None, Vec::new())
             }
+            _ => continue,
         };
-        let id = entry.id();
-        let view = SessionView {
-            current: current == Some(&id),
-            id: id.to_string(),
+        sessions.push(SessionView {
+            current: current == Some(&entry.id()),
+            id: id.clone(),
             kind: entry.target.kind(),
             segment,
             created: entry.created,
@@ -331,9 +356,7 @@ pub async fn list(
             keep_me_logged_in: entry.keep_me_logged_in,
             device: entry.device.clone(),
             sites,
-        };
-        out.push(view);
+        });
     }
-    out.sort_by(|a, b| b.last_used.cmp(&a.last_used).then(a.id.cmp(&b.id)));
-    Ok(out)
+    Ok(Page { sessions, next })
 }

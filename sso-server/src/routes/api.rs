@@ -573,8 +573,9 @@ pub async fn user_sessions(
     let own = own_session(&caller);
     let store = state.store.as_ref();
     let entries = sessions::entries(store, &state.settings, user.id, true).await?;
-    let list = sessions::list(store, entries, own.as_ref(), unix_now()).await?;
-    Ok(ok(json!({ "sessions": list })))
+    // The index holds at most 1,000 per account: one answer, one round trip.
+    let page = sessions::list(store, entries, own.as_ref(), unix_now(), None, usize::MAX).await?;
+    Ok(ok(json!({ "sessions": page.sessions })))
 }
 
 #[utoipa::path(

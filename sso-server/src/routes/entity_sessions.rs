@@ -12,7 +12,7 @@ use super::openapi::forms;
 use super::params::{Form, Params};
 use crate::clock::unix_now;
 use crate::credentials::Authorization;
-use crate::domain::{SessionId, User};
+use crate::domain::{FieldError, SessionId, User};
 use crate::error::{ApiError, ErrorBody};
 use crate::sessions::{self, SessionView};
 use crate::startup::AppState;
@@ -31,6 +31,36 @@ pub struct SessionList {
 pub struct SessionListResult {
     /// Most recently used first.
     sessions: Vec<SessionView>,
+    /// Where the next page starts (`after`), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<String>,
+}
+
+/// A page holds at most this many sessions (and `limit` says how many).
+const PAGE_MOST: usize = 100;
+/// Lists one person may ask for per minute: each reads up to a page of
+/// records, so a loop of them must not take the store from everyone else.
+const LISTS_PER_MINUTE: u64 = 60;
+
+/// `limit` and `after` of a list request.
+fn page_of(req: &HttpRequest) -> Result<(usize, Option<sessions::After>), ApiError> {
+    let p = Params::from_query(req.query_string())?;
+    let limit = p
+        .parse_opt("limit", |v| {
+            v.parse::<usize>()
+                .ok()
+                .filter(|n| (1..=PAGE_MOST).contains(n))
+                .ok_or(FieldError::Malformed("a number from 1 to 100"))
+        })?
+        .unwrap_or(PAGE_MOST);
+    let after = p.parse_opt("after", |v| {
+        let malformed = FieldError::Malformed("the `next` of the previous page");
+        let (used, id) = v.split_once('_').ok_or(malformed.clone())?;
+        let last_used = used.parse().map_err(|_| malformed.clone())?;
+        let id = SessionId::parse(id).map_err(|_| malformed)?.to_string();
+        Ok(sessions::After { last_used, id })
+    })?;
+    Ok((limit, after))
 }
 
 /// `{"stat":"ok","result":{"ended":n}}`.
@@ -84,20 +114,35 @@ fn ended(done: sessions::Ended) -> HttpResponse {
 #[utoipa::path(
     get, path = "/entity/sessions", tag = "registration",
     security(("bearer" = [])),
+    params(
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "sessions per page, at most 100 (the default)"),
+        ("after" = Option<String>, Query, pattern = r"^[0-9]{1,19}_[A-Za-z0-9_-]{16}$", description = "the `next` of the previous page"),
+    ),
     responses(
-        (status = 200, description = "The person's live sessions: browser sign-ins and application-API sessions", body = SessionList),
+        (status = 200, description = "The person's live sessions (a page of them): browser sign-ins and application-API sessions", body = SessionList),
+        (status = 400, description = "`invalid_argument`: `limit` or `after` malformed, or a parameter repeated", body = ErrorBody),
         (status = 401, description = "`access_token_invalid`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: more than 60 lists a minute for this person", body = ErrorBody, headers(("Retry-After" = u64))),
         (status = 503, description = "`store_unavailable`", body = ErrorBody, headers(("Retry-After" = u64))),
     ),
 )]
 pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let (user, current) = caller(&state, &req).await?;
+    let (limit, after) = page_of(&req)?;
     let store = state.store.as_ref();
+    let window = std::time::Duration::from_secs(60);
+    if store.hit(&format!("list:{}", user.id), window).await? > LISTS_PER_MINUTE {
+        return Err(ApiError::RateLimited(window.as_secs()));
+    }
     let entries = sessions::entries(store, &state.settings, user.id, false).await?;
-    let sessions = sessions::list(store, entries, current.as_ref(), unix_now()).await?;
+    let now = unix_now();
+    let page = sessions::list(store, entries, current.as_ref(), now, after.as_ref(), limit).await?;
     Ok(answer(&SessionList {
         stat: "ok",
-        result: SessionListResult { sessions },
+        result: SessionListResult {
+            sessions: page.sessions,
+            next: page.next.map(|a| format!("{}_{}", a.last_used, a.id)),
+        },
     }))
 }
 

@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use std::collections::BTreeMap;
 
 use self::logout_queue::LogoutQueues;
-use super::{InsertUserError, LinkError, Removal, Store, StoreError};
+use super::{InsertUserError, LinkError, Removal, SessionRecord, Store, StoreError};
 
 use crate::clock::{unix_now, unix_now_ms};
 use crate::domain::{
@@ -248,6 +248,24 @@ impl Store for MemoryStore {
 
     async fn session(&self, sid: &SecretHash) -> Result<BrowserSession, StoreError> {
         Ok(self.lock().sessions.get(sid).cloned().unwrap_or_default())
+    }
+
+    async fn session_records(
+        &self,
+        targets: &[&SessionTarget],
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        let state = self.lock();
+        Ok(targets
+            .iter()
+            .map(|target| match target {
+                SessionTarget::Browser { sid, .. } => {
+                    SessionRecord::Browser(state.sessions.get(sid).cloned().unwrap_or_default())
+                }
+                SessionTarget::Api { sid } => {
+                    SessionRecord::Api(state.api_sessions.get(sid).cloned())
+                }
+            })
+            .collect())
     }
 
     async fn save_session(

@@ -53,6 +53,13 @@ pub enum LinkError {
 
 pub type DynStore = Arc<dyn Store>;
 
+/// What [`Store::session_records`] found behind one session target.
+#[derive(Debug)]
+pub enum SessionRecord {
+    Browser(BrowserSession),
+    Api(Option<ApiSession>),
+}
+
 /// What [`Store::remove_segments`] took out, and whether the browser session
 /// is gone as a result (then its cookie can be cleared without another read).
 #[derive(Debug, Default)]
@@ -103,6 +110,13 @@ pub trait Store: Send + Sync + 'static {
     /// The browser session stored under a cookie hash (empty if none). Expired
     /// segments may still be present; callers filter with `without_expired`.
     async fn session(&self, sid: &SecretHash) -> Result<BrowserSession, StoreError>;
+    /// The records behind `targets`, in their order, in one round trip (a
+    /// person's session list): a browser session (expired segments may be
+    /// present; empty if gone), or an API session (`None` if gone).
+    async fn session_records(
+        &self,
+        targets: &[&SessionTarget],
+    ) -> Result<Vec<SessionRecord>, StoreError>;
     /// Replaces the whole session, kept until `ttl` elapses.
     async fn save_session(
         &self,

@@ -363,7 +363,72 @@ async fn signing_out_everywhere_refuses_every_earlier_access_token(backend: Back
     assert_eq!(app.entity_status(&fresh).await, StatusCode::UNAUTHORIZED);
 }
 
+/// The list comes in pages (`limit`, then `after` = the previous `next`),
+/// most recently used first, each session once; a malformed `limit` or
+/// `after` is named; a person looping the list is throttled.
+async fn the_list_is_paged_and_throttled(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, first) = app.signed_in_browser(&NEWS, "pages@example.com").await;
+    for _ in 0..4 {
+        app.second_browser(&NEWS, "pages@example.com").await;
+    }
+    let token = app.token_in(&NEWS, &first).await;
+    let page = |query: String| {
+        let req = app
+            .http
+            .get(app.url(&format!("/entity/sessions?{query}")))
+            .bearer_auth(&token);
+        async move {
+            let r = req.send().await.unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, all) = page(String::new()).await;
+    assert_eq!(status, StatusCode::OK);
+    let all: Vec<Value> = all["result"]["sessions"].as_array().unwrap().clone();
+    assert_eq!(all.len(), 5);
+    let mut seen = Vec::new();
+    let mut query = "limit=2".to_owned();
+    loop {
+        let (status, body) = page(query.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let sessions = body["result"]["sessions"].as_array().unwrap();
+        assert!(sessions.len() <= 2);
+        seen.extend(sessions.iter().map(|s| s["id"].clone()));
+        match body["result"]["next"].as_str() {
+            Some(next) => query = format!("limit=2&after={next}"),
+            None => break,
+        }
+    }
+    let ids: Vec<Value> = all.iter().map(|s| s["id"].clone()).collect();
+    assert_eq!(seen, ids, "the pages are the list, in its order");
+    for bad in [
+        "limit=0",
+        "limit=101",
+        "limit=x",
+        "after=nope",
+        "after=12_short",
+        "limit=1&limit=2",
+    ] {
+        let (status, body) = page(bad.to_owned()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert_eq!(body["error"], "invalid_argument", "{bad}: {body}");
+    }
+    // 60 lists a minute per person (the requests above count too).
+    let mut limited = false;
+    for _ in 0..60 {
+        let (status, body) = page("limit=1".to_owned()).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(body["error"], "rate_limited");
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "a loop of lists is throttled");
+}
+
 each_store!(
+    the_list_is_paged_and_throttled,
     signing_out_everywhere_refuses_every_earlier_access_token,
     a_persons_sessions_are_listed_with_sites_and_device,
     a_person_ends_one_session_and_the_other_browser_is_signed_out,

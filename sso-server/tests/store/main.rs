@@ -12,7 +12,7 @@ use sso_server::domain::{
     Profile, Segment, SegmentSession, SessionBinding, SessionId, SessionTarget, User, UserId,
 };
 use sso_server::secrets::Secret;
-use sso_server::store::{DynStore, InsertUserError};
+use sso_server::store::{DynStore, InsertUserError, SessionRecord};
 
 use sso_test_support::Backend;
 
@@ -513,6 +513,58 @@ async fn delivery_states_are_kept_per_sign_out(store: DynStore) {
     assert!(unknown.deliveries.is_empty() && unknown.users.is_empty());
 }
 
+/// A person's session list reads every record at once: browser sessions
+/// and API sessions, in the order asked, gone ones as such (on a cluster
+/// the keys live in many slots).
+async fn session_records_are_read_at_once_in_order(store: DynStore) {
+    let mut targets = Vec::new();
+    let mut expected = Vec::new();
+    for n in 0..20u8 {
+        let sid = Secret::generate().hash();
+        let api = sso_server::domain::ApiSession {
+            user: UserId::new(),
+            created: 1,
+            expires: 4_000_000_000,
+            application: None,
+        };
+        match n % 3 {
+            0 => {
+                let mut session = BrowserSession::default();
+                session
+                    .segments
+                    .insert(seg("news"), segment_session(&[("news", n)]));
+                store.save_session(&sid, &session, MINUTE).await.unwrap();
+                targets.push(SessionTarget::Browser {
+                    sid,
+                    segment: seg("news"),
+                });
+                expected.push(format!("browser {}", session.segments.len()));
+            }
+            1 => {
+                store.put_api_session(&sid, &api, MINUTE).await.unwrap();
+                targets.push(SessionTarget::Api { sid });
+                expected.push("api".to_owned());
+            }
+            _ => {
+                targets.push(SessionTarget::Api { sid });
+                expected.push("gone".to_owned());
+            }
+        }
+    }
+    let asked: Vec<&SessionTarget> = targets.iter().collect();
+    let records = store.session_records(&asked).await.unwrap();
+    let found: Vec<String> = records
+        .iter()
+        .map(|r| match r {
+            SessionRecord::Browser(b) => format!("browser {}", b.segments.len()),
+            SessionRecord::Api(Some(_)) => "api".to_owned(),
+            SessionRecord::Api(None) => "gone".to_owned(),
+        })
+        .collect();
+    assert_eq!(found, expected);
+    assert!(store.session_records(&[]).await.unwrap().is_empty());
+}
+
 async fn an_api_session_is_indexed_and_stored_in_one_step(store: DynStore) {
     let user = UserId::new();
     let now = unix_now();
@@ -576,6 +628,7 @@ suite!(
     touching_never_brings_back_what_was_ended,
     delivery_states_are_kept_per_sign_out,
     an_api_session_is_indexed_and_stored_in_one_step,
+    session_records_are_read_at_once_in_order,
 );
 
 /// A code stored in an older build's shape (the grant named the user by id

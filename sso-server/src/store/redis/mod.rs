@@ -42,6 +42,7 @@
 
 mod connection;
 mod logout_queue;
+mod session_records;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -52,7 +53,7 @@ use redis::{AsyncCommands, Script};
 use uuid::Uuid;
 
 use self::connection::{Conn, Target};
-use super::{InsertUserError, LinkError, Removal, Store, StoreError};
+use super::{InsertUserError, LinkError, Removal, SessionRecord, Store, StoreError};
 use crate::clock::unix_now;
 use crate::config::ReplicaAcks;
 use crate::domain::{
@@ -626,6 +627,13 @@ impl Store for RedisStore {
         )
         .await?;
         decode_session(&field_pairs(&reply_items(reply)?)?)
+    }
+
+    async fn session_records(
+        &self,
+        targets: &[&SessionTarget],
+    ) -> Result<Vec<SessionRecord>, StoreError> {
+        self.read_session_records(targets).await
     }
 
     async fn save_session(
