@@ -47,8 +47,11 @@ fn page_of(req: &HttpRequest) -> Result<(usize, Option<sessions::After>), ApiErr
     let p = Params::from_query(req.query_string())?;
     let limit = p
         .parse_opt("limit", |v| {
-            v.parse::<usize>()
-                .ok()
+            // Digits only, no leading zero: exactly what the document says.
+            let digits = v.bytes().all(|b| b.is_ascii_digit()) && !v.starts_with('0');
+            digits
+                .then(|| v.parse::<usize>().ok())
+                .flatten()
                 .filter(|n| (1..=PAGE_MOST).contains(n))
                 .ok_or(FieldError::Malformed("a number from 1 to 100"))
         })?
@@ -56,6 +59,9 @@ fn page_of(req: &HttpRequest) -> Result<(usize, Option<sessions::After>), ApiErr
     let after = p.parse_opt("after", |v| {
         let malformed = FieldError::Malformed("the `next` of the previous page");
         let (used, id) = v.split_once('_').ok_or(malformed.clone())?;
+        if used.is_empty() || used.len() > 19 || !used.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(malformed);
+        }
         let last_used = used.parse().map_err(|_| malformed.clone())?;
         let id = SessionId::parse(id).map_err(|_| malformed)?.to_string();
         Ok(sessions::After { last_used, id })
@@ -115,8 +121,8 @@ fn ended(done: sessions::Ended) -> HttpResponse {
     get, path = "/entity/sessions", tag = "registration",
     security(("bearer" = [])),
     params(
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "sessions per page, at most 100 (the default)"),
-        ("after" = Option<String>, Query, pattern = r"^[0-9]{1,19}_[A-Za-z0-9_-]{16}$", description = "the `next` of the previous page"),
+        ("limit" = Option<String>, Query, pattern = r"^([1-9]|[1-9][0-9]|100)?$", description = "sessions per page, 1 to 100 (the default; empty is absent)"),
+        ("after" = Option<String>, Query, pattern = r"^([0-9]{1,19}_[A-Za-z0-9_-]{16})?$", description = "the `next` of the previous page (empty is absent)"),
     ),
     responses(
         (status = 200, description = "The person's live sessions (a page of them): browser sign-ins and application-API sessions", body = SessionList),

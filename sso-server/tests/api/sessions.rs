@@ -406,8 +406,12 @@ async fn the_list_is_paged_and_throttled(backend: Backend) {
         "limit=0",
         "limit=101",
         "limit=x",
+        "limit=01",
+        "limit=+5",
         "after=nope",
         "after=12_short",
+        "after=-1_AAAAAAAAAAAAAAAA",
+        "after=+1_AAAAAAAAAAAAAAAA",
         "limit=1&limit=2",
     ] {
         let (status, body) = page(bad.to_owned()).await;

@@ -208,7 +208,8 @@ pub struct SessionForm {
 /// `POST /entity/sessions/end`.
 #[derive(ToSchema, Deserialize)]
 pub struct EndSessionForm {
-    /// The session's `id` from the list.
+    /// The session's `id` from the list: 16 base64url characters.
+    #[schema(pattern = "^[A-Za-z0-9_-]{16}$")]
     session_id: String,
 }
 
@@ -222,7 +223,8 @@ pub struct UserSessionsForm {
 /// `POST /api/logout/status`.
 #[derive(ToSchema, Deserialize)]
 pub struct LogoutStatusForm {
-    /// The `signout` an ending answered with.
+    /// The `signout` an ending answered with (32 hexadecimal digits).
+    #[schema(pattern = "^[0-9A-Fa-f]{1,32}$")]
     signout: String,
 }
 
@@ -231,7 +233,8 @@ pub struct LogoutStatusForm {
 pub struct UserEndSessionForm {
     /// The user's uuid; a user session may leave it out (itself).
     user: Option<String>,
-    /// The session's `id` from `user/sessions`.
+    /// The session's `id` from `user/sessions`: 16 base64url characters.
+    #[schema(pattern = "^[A-Za-z0-9_-]{16}$")]
     session_id: String,
 }
 
@@ -243,10 +246,12 @@ pub struct FedCmAssertion {
     /// The chosen account: an `id` the accounts endpoint listed.
     account_id: String,
     /// FedCM's `params`, as JSON text: `{"query": "<the /sso/check query
-    /// string>"}` (the library sends it).
+    /// string>"}` (the library sends it), and optionally `"nonce"` (Chrome
+    /// 143 and later send a site's nonce only there).
     #[schema(max_length = 4096)]
     params: String,
-    /// FedCM's nonce (unused: the check's own `nonce` rides in the query).
+    /// FedCM's top-level nonce, from browsers before Chrome 143 (unused: a
+    /// nonce rides in the query, or in `params.nonce`).
     nonce: Option<String>,
     /// Whether the browser showed the sign-up notice.
     disclosure_text_shown: Option<String>,
