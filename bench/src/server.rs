@@ -75,14 +75,20 @@ impl Drop for Running {
 
 /// `used_memory` from `INFO memory`, bytes.
 pub fn redis_used_memory(url: &str) -> i64 {
+    redis_info(url, "memory", "used_memory")
+}
+
+/// One numeric field of a section of `INFO`.
+pub fn redis_info(url: &str, section: &str, field: &str) -> i64 {
     let port = url::Url::parse(url).unwrap().port().unwrap();
     let out = Command::new("redis-cli")
-        .args(["-p", &port.to_string(), "INFO", "memory"])
+        .args(["-p", &port.to_string(), "INFO", section])
         .output()
         .expect("redis-cli");
+    let prefix = format!("{field}:");
     String::from_utf8_lossy(&out.stdout)
         .lines()
-        .find_map(|l| l.strip_prefix("used_memory:"))
+        .find_map(|l| l.strip_prefix(&prefix))
         .and_then(|v| v.trim().parse().ok())
-        .expect("used_memory")
+        .unwrap_or_else(|| panic!("no {field} in INFO {section}"))
 }

@@ -3,7 +3,6 @@
 //! pages one after another, following `next`), p50 of [`LISTS`] walks, and
 //! the Redis commands a walk costs.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -12,7 +11,7 @@ use sso_server::domain::{CodeKind, Grant};
 use sso_server::secrets::Secret;
 use sso_server::store::{RedisStore, Store};
 
-use crate::server::Running;
+use crate::server::{Running, redis_info};
 
 const SESSIONS: usize = 1_000;
 /// Walks timed: with the first, 60 pages, the most one person may ask for
@@ -30,17 +29,8 @@ pub struct Figures {
 }
 
 /// `total_commands_processed` from `INFO stats`.
-fn commands_processed(url: &str) -> u64 {
-    let port = url::Url::parse(url).unwrap().port().unwrap();
-    let out = Command::new("redis-cli")
-        .args(["-p", &port.to_string(), "INFO", "stats"])
-        .output()
-        .expect("redis-cli");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix("total_commands_processed:"))
-        .and_then(|v| v.trim().parse().ok())
-        .expect("total_commands_processed")
+fn commands_processed(url: &str) -> i64 {
+    redis_info(url, "stats", "total_commands_processed")
 }
 
 /// `set_url(code)` and `confirm_url(token)` are news's `/sso/set` steps.
