@@ -22,6 +22,8 @@ use sso_test_support::each_store;
 pub(crate) struct Receiver {
     pub url: String,
     tokens: Arc<Mutex<Vec<String>>>,
+    /// Failures still to answer.
+    left: Arc<Mutex<usize>>,
 }
 
 pub(crate) async fn receiver(failures: usize) -> Receiver {
@@ -61,10 +63,15 @@ pub(crate) async fn receiver(failures: usize) -> Receiver {
     .unwrap()
     .run();
     tokio::spawn(server);
-    Receiver { url, tokens }
+    Receiver { url, tokens, left }
 }
 
 impl Receiver {
+    /// From now on every token is taken.
+    pub fn recover(&self) {
+        *self.left.lock().unwrap() = 0;
+    }
+
     pub fn tokens(&self) -> Vec<String> {
         self.tokens.lock().unwrap().clone()
     }

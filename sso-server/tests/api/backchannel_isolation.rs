@@ -2,11 +2,9 @@
 //! receiver that never answers, one that keeps failing (circuit breaker),
 //! and a dead receiver's queue filling up (its cap).
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-
-use actix_web::{App, HttpResponse, HttpServer, web};
 
 use crate::backchannel::{receiver, takes_logouts};
 use crate::helpers::*;
@@ -32,59 +30,6 @@ fn hung() -> (String, Arc<AtomicUsize>) {
         }
     });
     (url, accepted)
-}
-
-/// A receiver that answers 500 while `failing` is set, 200 after; records
-/// when each token arrived.
-#[derive(Clone)]
-struct Flaky {
-    url: String,
-    failing: Arc<AtomicBool>,
-    arrivals: Arc<Mutex<Vec<Instant>>>,
-}
-
-fn flaky() -> Flaky {
-    let failing = Arc::new(AtomicBool::new(true));
-    let arrivals = Arc::new(Mutex::new(Vec::new()));
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!(
-        "http://127.0.0.1:{}/backchannel",
-        listener.local_addr().unwrap().port()
-    );
-    let (fail, got) = (failing.clone(), arrivals.clone());
-    let server = HttpServer::new(move || {
-        let (fail, got) = (fail.clone(), got.clone());
-        App::new().route(
-            "/backchannel",
-            web::post().to(move |_: web::Bytes| {
-                let (fail, got) = (fail.clone(), got.clone());
-                async move {
-                    got.lock().unwrap().push(Instant::now());
-                    if fail.load(Ordering::SeqCst) {
-                        HttpResponse::InternalServerError().finish()
-                    } else {
-                        HttpResponse::Ok().finish()
-                    }
-                }
-            }),
-        )
-    })
-    .workers(1)
-    .listen(listener)
-    .unwrap()
-    .run();
-    tokio::spawn(server);
-    Flaky {
-        url,
-        failing,
-        arrivals,
-    }
-}
-
-impl Flaky {
-    fn attempts(&self) -> usize {
-        self.arrivals.lock().unwrap().len()
-    }
 }
 
 /// Sport's receiver hangs (each attempt runs into the 10 s timeout); news's
@@ -134,7 +79,8 @@ async fn a_hung_receiver_does_not_delay_another_sites_sign_outs(backend: Backend
 /// retry schedule instead of costing an attempt each, then, once it answers
 /// again, a probe finds out and every waiting logout is delivered.
 async fn a_failing_receiver_is_probed_not_hammered(backend: Backend) {
-    let news = flaky();
+    // Answers 500 until it recovers.
+    let news = receiver(usize::MAX).await;
     let url = news.url.clone();
     let app = spawn_app_with(backend, move |s| {
         takes_logouts(s, "news", &url);
@@ -152,12 +98,12 @@ async fn a_failing_receiver_is_probed_not_hammered(backend: Backend) {
     // Five failures open the breaker; at most the eight attempts of one
     // claim were under way by then. Without it: twenty attempts, then each
     // again after 1 s and 2 s.
-    let attempts = news.attempts();
+    let attempts = news.tokens().len();
     assert!(
         (5..=9).contains(&attempts),
         "{attempts} attempts for 20 logouts"
     );
-    news.failing.store(false, Ordering::SeqCst);
+    news.recover();
     for signout in &signouts {
         let states = app
             .wait_for_state(signout, "delivered", Duration::from_secs(15))
