@@ -66,15 +66,36 @@ def post(url, form, basic=None):
         sys.exit(f"POST {url} answered {err.code}: {err.read().decode(errors='replace')}")
 
 
+# The person of the document's sign-in example (`SignInForm`).
+PERSON = {"signInEmailAddress": "person@example.com", "currentPassword": "correct-horse-battery"}
+SESSIONS_TO_END = 12
+
+
 def credentials(base):
     """An access token, an application-API session for a linked user, that
     user's id and the ID token linked to it."""
     stamp = f"{os.getpid()}-{time.monotonic_ns()}"
-    token = post(
+    registered = post(
         f"{base}/oauth/register_native_traditional",
-        DEMO | {"emailAddress": "contract-person@example.com",
-                "password": "contract-password", "displayName": "Contract"},
-    )["access_token"]
+        DEMO | {"emailAddress": PERSON["signInEmailAddress"],
+                "password": PERSON["currentPassword"], "displayName": "Person"},
+    )
+    token = registered["access_token"]
+    cookie = browser_session(base, registered["sso_code"])
+    def read(path):
+        request = urllib.request.Request(f"{base}{path}", headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.load(answer)["result"]
+    person = read("/entity")["uuid"]
+    # More browser sign-ins of the person for `/entity/sessions/end` to end,
+    # one each (not the one of the cookie).
+    def browsers():
+        return {s["id"] for s in read("/entity/sessions")["sessions"]}
+    standing = browsers()
+    for _ in range(SESSIONS_TO_END):
+        signed_in = post(f"{base}/oauth/auth_native_traditional", DEMO | PERSON)
+        browser_session(base, signed_in["sso_code"])
+    browser_ids = sorted(browsers() - standing)
     code = post(
         f"{base}/oauth/register_native_traditional",
         DEMO | {"emailAddress": f"contract-api-{stamp}@example.com",
@@ -95,7 +116,51 @@ def credentials(base):
          {"user": user, "service": "federation", "response": id_token}, basic=portal)
     session = post(f"{base}/api/session/createwithsso",
                    {"service": "federation", "response": id_token}, basic=portal)["body"]["session"]
-    return token, session, user, id_token
+    # Sessions of the user for `user/endsession` to end, one each (not the
+    # standing one schemathesis acts with).
+    def listed():
+        answer = post(f"{base}/api/user/sessions", {"user": user}, basic=portal)
+        return {s["id"] for s in answer["body"]["sessions"]}
+    standing = listed()
+    for _ in range(SESSIONS_TO_END):
+        post(f"{base}/api/session/createwithsso",
+             {"service": "federation", "response": id_token}, basic=portal)
+    session_ids = sorted(listed() - standing)
+    return token, session, user, id_token, cookie, person, {
+        "/api/user/endsession:session_id": session_ids,
+        "/entity/sessions/end:session_id": browser_ids,
+    }
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def delivered(url, cookie=None):
+    """A `/sso/*` answer: the JSON result in the receiver's fragment and the
+    cookies set, as the library would see them."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    try:
+        urllib.request.build_opener(NoRedirect).open(request, timeout=10)
+        sys.exit(f"GET {url} did not redirect")
+    except urllib.error.HTTPError as answer:
+        fragment = urllib.parse.urlsplit(answer.headers["Location"]).fragment
+        result = json.loads(urllib.parse.parse_qs(fragment)["sso"][0])
+        cookies = dict(c.split(";")[0].split("=", 1) for c in answer.headers.get_all("Set-Cookie") or [])
+        return result, cookies
+
+
+def browser_session(base, sso_code):
+    """The SSO session cookie `set_session` leaves in a browser, made the
+    library's way: park the sso_code, then confirm with the pending cookie."""
+    site = {"client_id": "news", "xd_receiver": "http://news.localhost:8081/xd_receiver.html",
+            "state": "contract-state-1"}
+    parked, cookies = delivered(f"{base}/sso/set?{urllib.parse.urlencode(site | {'sso_code': sso_code})}")
+    pending = next(f"{k}={v}" for k, v in cookies.items() if k.startswith("sso_session_pending"))
+    confirm = parked["result"]["confirm"]
+    _, cookies = delivered(f"{base}/sso/set?{urllib.parse.urlencode(site | {'confirm': confirm})}", pending)
+    return cookies["sso_session"]
 
 
 def print_reached(metrics_url):
@@ -163,6 +228,9 @@ def main():
             # Past the per-address sign-in limit every registration call
             # would be a 429; the limit has tests of its own.
             "SSO_RATE_LIMIT__ATTEMPTS_PER_IP": "1000000",
+            # Generated wrong passwords for the example person would lock
+            # the account that contract/hooks.py signs in to for codes.
+            "SSO_RATE_LIMIT__FAILURES_PER_ACCOUNT": "1000000",
             "SSO_ADMIN_LISTEN": f"127.0.0.1:{admin_port}",
         })
         with open(log_path, "w") as log:
@@ -172,21 +240,37 @@ def main():
         children.append(server)
         wait_ready(f"{base}/readyz", server, "sso-server")
 
-        token, session, user, id_token = credentials(base)
+        token, session, user, id_token, cookie, person, session_ids = credentials(base)
         config = os.path.join(scratch, "schemathesis.toml")
+        pools = os.path.join(scratch, "pools.json")
+        with open(pools, "w") as out:
+            json.dump({"user": [user], "session": [session], "response": [id_token],
+                       "account_id": [person],
+                       "account_hint": [person, PERSON["signInEmailAddress"]]} | session_ids, out)
+        env["SSO_CONTRACT_POOLS"] = pools
+        env["SSO_CONTRACT_BASE"] = base
         with open(os.path.join(HERE, "schemathesis.toml")) as template, open(config, "w") as out:
+            out.write(f'hooks = "{os.path.join(HERE, "hooks.py")}"\n')
             out.write(template.read())
             out.write(f'\n[dictionaries.users]\nvalues = ["{user}"]\n')
             out.write(f'\n[dictionaries.id_tokens]\nvalues = ["{id_token}"]\n')
         env["SSO_CONTRACT_ACCESS_TOKEN"] = token
         env["SSO_CONTRACT_API_SESSION"] = session
+        env["SSO_CONTRACT_COOKIE"] = cookie
         print(f"contract: {args.store} store, server at {base}, seed {args.seed}", flush=True)
-        # Signing out everywhere revokes every access token of the person,
-        # the one schemathesis uses included: that operation runs last, on
-        # its own, so the others are exercised with a standing token.
-        last = "/entity/sessions/end_all"
+        # Three passes, so that every operation runs with standing
+        # credentials: ending the person's other sign-ins ends the browser
+        # session of the cookie, and ending all of a user's sessions ends the
+        # standing API session (second pass); signing out everywhere revokes
+        # every access token of the person, the one schemathesis uses
+        # included (last, alone).
+        later = ["^(/entity/sessions/end_others|/api/user/endallsessions)$",
+                 "^/entity/sessions/end_all$"]
+        passes = [["--exclude-path-regex", "|".join(later)],
+                  ["--include-path-regex", later[0]],
+                  ["--include-path-regex", later[1]]]
         result = None
-        for scope in (["--exclude-path", last], ["--include-path", last]):
+        for scope in passes:
             result = subprocess.run(
                 [args.schemathesis, "--no-color",
                  "--config-file", config,

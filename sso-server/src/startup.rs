@@ -121,7 +121,7 @@ impl Application {
             confirmations: Confirmations::new(&key),
             id_tokens,
             discovery,
-            openapi: routes::openapi::document(settings.issuer())
+            openapi: routes::openapi::document(settings.issuer(), &settings.cookie.name)
                 .to_json()
                 .expect("the OpenAPI document serialises"),
             secrets: VerifiedSecrets::default(),

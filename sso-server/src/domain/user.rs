@@ -11,6 +11,16 @@ impl UserId {
     pub fn new() -> Self {
         Self(Uuid::new_v4())
     }
+
+    /// A user id as the server writes it: the 36-character hyphenated form
+    /// (the other spellings `Uuid` reads are refused, so that one user has
+    /// one spelling and the OpenAPI pattern is the whole rule).
+    pub fn parse(raw: &str) -> Result<Self, super::FieldError> {
+        match Uuid::try_parse(raw) {
+            Ok(id) if raw.len() == 36 => Ok(Self(id)),
+            _ => Err(super::FieldError::Malformed("a user id (uuid)")),
+        }
+    }
 }
 
 impl Default for UserId {
@@ -67,6 +77,27 @@ impl User {
             id: self.id,
             email: self.email.clone(),
             display_name: self.display_name.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_id_has_one_spelling() {
+        let id = "3f49a27d-e2bc-4825-87a3-5e7a0104f5f5";
+        assert_eq!(UserId::parse(id).unwrap().to_string(), id);
+        assert!(UserId::parse(&id.to_uppercase()).is_ok());
+        for other in [
+            "3f49a27de2bc482587a35e7a0104f5f5",
+            "{3f49a27d-e2bc-4825-87a3-5e7a0104f5f5}",
+            "urn:uuid:3f49a27d-e2bc-4825-87a3-5e7a0104f5f5",
+            "3f49a27d-e2bc-4825-87a3-5e7a0104f5f",
+            "",
+        ] {
+            assert!(UserId::parse(other).is_err(), "{other} was read as a user id");
         }
     }
 }

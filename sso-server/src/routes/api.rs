@@ -67,11 +67,7 @@ async fn target_user(
     caller: &Caller,
     p: &Params<'_>,
 ) -> Result<User, ApiFailure> {
-    let named = p.parse_opt("user", |raw| {
-        uuid::Uuid::parse_str(raw)
-            .map(UserId)
-            .map_err(|_| crate::domain::FieldError::Malformed("a user id (uuid)"))
-    })?;
+    let named = p.parse_opt("user", UserId::parse)?;
     match (caller, named) {
         (Caller::User { user, .. }, None) => Ok((**user).clone()),
         (Caller::User { user, .. }, Some(id)) if id == user.id => Ok((**user).clone()),

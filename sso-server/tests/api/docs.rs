@@ -53,7 +53,7 @@ fn readme_documents_every_config_key() {
 
 /// The OpenAPI document of a server at this URL, as JSON.
 fn openapi() -> Value {
-    let doc = sso_server::routes::openapi::document("http://sso.localhost:8080");
+    let doc = sso_server::routes::openapi::document("http://sso.localhost:8080", "sso_session");
     serde_json::from_str(&doc.to_json().unwrap()).unwrap()
 }
 
@@ -169,4 +169,38 @@ fn readme_token_errors_are_the_documents() {
             );
         }
     }
+}
+
+/// Every urlencoded request body: further fields are single strings (a form
+/// holds nothing else, and a repeated name is refused), and no field is
+/// nullable (a form cannot say null), so generated requests are forms.
+#[test]
+fn forms_are_described_as_forms() {
+    let doc = openapi();
+    let mut forms = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let body = &op["requestBody"]["content"]["application/x-www-form-urlencoded"];
+            let Some(reference) = body["schema"]["$ref"].as_str() else {
+                continue;
+            };
+            forms += 1;
+            let name = reference.rsplit('/').next().unwrap();
+            let schema = &doc["components"]["schemas"][name];
+            assert_eq!(schema["type"], "object", "{method} {path}: {name} is one object");
+            assert_eq!(
+                schema["additionalProperties"],
+                serde_json::json!({"type": "string"}),
+                "{method} {path}: {name}'s further fields"
+            );
+            for (field, property) in schema["properties"].as_object().unwrap() {
+                let text = property.to_string();
+                assert!(
+                    !text.contains("\"null\""),
+                    "{method} {path}: {name}.{field} is nullable: {text}"
+                );
+            }
+        }
+    }
+    assert!(forms >= 15, "{forms} form bodies");
 }

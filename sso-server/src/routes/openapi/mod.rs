@@ -7,11 +7,13 @@
 //! its server. Static files (`/sso.js`, …) are not part of it.
 
 pub mod answers;
+mod form_rules;
+use form_rules::FormRules;
 pub mod forms;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{OpenApi as Document, Server};
 use utoipa::{Modify, OpenApi};
 
@@ -63,7 +65,7 @@ use crate::startup::AppState;
         super::health::healthz,
         super::health::readyz,
     ),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &FormRules),
     tags(
         (name = "sso", description = "The browser endpoints the library calls"),
         (name = "fedcm", description = "The FedCM identity provider the browser calls for the library where third-party cookies are blocked"),
@@ -75,7 +77,8 @@ use crate::startup::AppState;
 )]
 struct ApiDoc;
 
-/// The four ways callers prove who they are.
+/// The ways callers prove who they are (the browser's session cookie is
+/// named per deployment: [`document`] adds it).
 struct SecuritySchemes;
 
 impl Modify for SecuritySchemes {
@@ -110,9 +113,18 @@ impl Modify for SecuritySchemes {
     }
 }
 
-/// The document for a server reachable at `public_url`.
-pub fn document(public_url: &str) -> Document {
+/// The document for a server reachable at `public_url` whose browsers hold
+/// their sign-in in the cookie `session_cookie`.
+pub fn document(public_url: &str, session_cookie: &str) -> Document {
     let mut doc = ApiDoc::openapi();
+    let mut cookie = ApiKeyValue::new(session_cookie);
+    cookie.description = Some(
+        "The browser's SSO session cookie (set by `/sso/set`); the FedCM endpoints read it"
+            .to_owned(),
+    );
+    doc.components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme("sso_cookie", SecurityScheme::ApiKey(ApiKey::Cookie(cookie)));
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
     doc.servers = Some(vec![Server::new(public_url.trim_end_matches('/'))]);
     doc

@@ -34,7 +34,8 @@ struct Account<'a> {
 #[utoipa::path(
     get, path = "/fedcm/accounts", tag = "fedcm",
     description = "FedCM's accounts endpoint: who is signed in under the SSO cookie, one account per person, with the sites that may use their segments as `approved_clients`. Only for the browser's FedCM (`Sec-Fetch-Dest: webidentity`).",
-    params(("Sec-Fetch-Dest" = String, Header, description = "`webidentity`: set by the browser's FedCM, which a page cannot do")),
+    params(crate::routes::openapi::forms::FedCmAccountsHeaders),
+    security(("sso_cookie" = []), ()),
     responses(
         (status = 200, description = "`{\"accounts\":[{\"id\",\"name\",\"email\",\"approved_clients\",\"domain_hints\"}]}` (both lists: the clients that may use one of the person's segments), empty without a session", body = Object),
         (status = 400, description = "`{\"error\":{\"code\":\"invalid_argument\"}, …}`: not a FedCM request", body = Object),

@@ -10,7 +10,6 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
-use uuid::Uuid;
 
 use super::super::check::{Cookie, checked};
 use super::super::{Target, validate_passthrough};
@@ -21,8 +20,10 @@ use crate::routes::openapi::forms;
 use crate::routes::params::Params;
 use crate::startup::AppState;
 
-/// The form is a handful of short fields and the check's query.
-const BODY_LIMIT: usize = 8 * 1024;
+/// The form is a handful of short fields and the check's query: room for
+/// a `params` one past its limit even when every byte is percent-encoded,
+/// so that one is refused by name (400), not for its size.
+const BODY_LIMIT: usize = 16 * 1024;
 const QUERY_LIMIT: usize = 4 * 1024;
 
 /// What the library passes through FedCM's `params`: the check's query,
@@ -39,10 +40,8 @@ struct LibraryParams {
 #[utoipa::path(
     post, path = "/fedcm/assertion", tag = "fedcm",
     description = "FedCM's ID assertion endpoint: the browser's request for a site, once an account is chosen. The token is the JSON `/sso/check` would deliver for `params.query`. Only for the browser's FedCM, from one of the client's registered origins (answered with CORS for it).",
-    params(
-        ("Sec-Fetch-Dest" = String, Header, description = "`webidentity`"),
-        ("Origin" = String, Header, description = "the site's origin: one the client registered"),
-    ),
+    params(forms::FedCmHeaders),
+    security(("sso_cookie" = []), ()),
     request_body(content = forms::FedCmAssertion, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "`{\"token\":\"<the /sso/check result as JSON text>\"}`", body = Object),
@@ -63,7 +62,7 @@ pub async fn assertion(
     };
     let answered = async {
         let account = form.parse("account_id", |v| {
-            Uuid::parse_str(v).map(UserId).map_err(|_| {
+            UserId::parse(v).map_err(|_| {
                 FieldError::Malformed("the id of an account the accounts endpoint listed")
             })
         })?;

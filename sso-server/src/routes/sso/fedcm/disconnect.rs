@@ -30,10 +30,8 @@ const BODY_LIMIT: usize = 2 * 1024;
 #[utoipa::path(
     post, path = "/fedcm/disconnect", tag = "fedcm",
     description = "FedCM's disconnect endpoint: the browser's request when a site disconnects an account. Answers the id of the signed-in account `account_hint` names (its id or email); the sign-in itself is unchanged. Only for the browser's FedCM, from one of the client's registered origins (answered with CORS for it).",
-    params(
-        ("Sec-Fetch-Dest" = String, Header, description = "`webidentity`"),
-        ("Origin" = String, Header, description = "the site's origin: one the client registered"),
-    ),
+    params(forms::FedCmHeaders),
+    security(("sso_cookie" = []), ()),
     request_body(content = forms::FedCmDisconnect, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "`{\"account_id\":\"<uuid>\"}`", body = Object),

@@ -84,7 +84,7 @@ pub async fn config(state: web::Data<AppState>) -> HttpResponse {
 #[utoipa::path(
     get, path = "/fedcm/client_metadata", tag = "fedcm",
     description = "FedCM client metadata of a registered client (empty: clients register no policy or terms URLs).",
-    params(("client_id" = String, Query, description = "a registered client")),
+    params(("client_id" = String, Query, description = "a registered client", pattern = "^[A-Za-z0-9_.-]{1,64}$", example = "news")),
     responses(
         (status = 200, description = "`{}`", body = Object),
         (status = 400, description = "`{\"error\":{\"code\":\"unknown_client\"|\"missing_argument\"|…}, \"error_description\", \"request_id\"}`", body = Object),
