@@ -107,6 +107,7 @@ lint: deps-client deps-www
 test: deps-test deps-browser deps-contract lint client
 	cargo nextest run --workspace --no-fail-fast
 	cargo build -p sso-server -p sso-www -p sso-fleet
+	cargo build -p sso-test-support --bin test-ca
 	$(MAKE) --no-print-directory contract
 	cd www && npx playwright test
 

@@ -3,8 +3,13 @@ import type { Options } from './tests/support/fixtures';
 
 // Every browser test runs in both worlds: Chromium's default (third-party
 // cookies blocked, so `auto` falls back to a top-level redirect) and with
-// third-party cookies allowed (everything stays in-page).
-export default defineConfig<Options>({
+// third-party cookies allowed (everything stays in-page). The library and
+// FedCM suites run a second time where production runs: HTTPS on
+// production-like names (sso.family.test, news.test, ...), where Chromium
+// relaxes none of the checks it relaxes on http://*.localhost.
+const HTTPS_SUITES = ['library/**', 'e2e/fedcm.spec.ts'];
+
+export default defineConfig<Options & { tls: boolean }>({
   testDir: './tests',
   timeout: 30_000,
   expect: { timeout: 10_000 },
@@ -15,5 +20,7 @@ export default defineConfig<Options>({
   projects: [
     { name: 'cookies-blocked', use: { thirdPartyCookies: false } },
     { name: 'cookies-allowed', use: { thirdPartyCookies: true } },
+    { name: 'https-cookies-blocked', testMatch: HTTPS_SUITES, use: { thirdPartyCookies: false, tls: true } },
+    { name: 'https-cookies-allowed', testMatch: HTTPS_SUITES, use: { thirdPartyCookies: true, tls: true } },
   ],
 });

@@ -97,7 +97,10 @@ mod tests {
             "3f49a27d-e2bc-4825-87a3-5e7a0104f5f",
             "",
         ] {
-            assert!(UserId::parse(other).is_err(), "{other} was read as a user id");
+            assert!(
+                UserId::parse(other).is_err(),
+                "{other} was read as a user id"
+            );
         }
     }
 }

@@ -187,7 +187,10 @@ fn forms_are_described_as_forms() {
             forms += 1;
             let name = reference.rsplit('/').next().unwrap();
             let schema = &doc["components"]["schemas"][name];
-            assert_eq!(schema["type"], "object", "{method} {path}: {name} is one object");
+            assert_eq!(
+                schema["type"], "object",
+                "{method} {path}: {name} is one object"
+            );
             assert_eq!(
                 schema["additionalProperties"],
                 serde_json::json!({"type": "string"}),

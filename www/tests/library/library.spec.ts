@@ -183,7 +183,7 @@ test('a code asked for with code_challenge and nonce redeems only with the verif
   const code = coded.value.result.code;
   expect(code).toMatch(/^[\w-]{20,}$/);
 
-  const redeem = (code: string, extra: Record<string, string> = {}) => fetch(`${servers.sso.replace('sso.localhost', '127.0.0.1')}/oauth/token`, {
+  const redeem = (code: string, extra: Record<string, string> = {}) => fetch(`${servers.api}/oauth/token`, {
     method: 'POST',
     headers: { authorization: `Basic ${Buffer.from('sport:sport-secret').toString('base64')}` },
     body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: `${servers.site.sport}/xd_receiver.html`, ...extra }),

@@ -5,7 +5,8 @@ import { test as base, chromium, BrowserContext, Page, TestInfo } from '@playwri
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Servers, SiteName, startServers } from './servers';
+import { ROOT, Servers, SiteName, startServers } from './servers';
+import { chromiumArgs, RegistrableDomain, registrableDomain, tlsMaterial } from './tls';
 
 /** Debian's Chromium, or $CHROMIUM. */
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -33,26 +34,31 @@ export function profile(allowThirdPartyCookies: boolean, userDataDir?: string) {
   return dir;
 }
 
-/** Launches Debian's Chromium on a fresh profile (see `profile`). */
-export async function launch(allowThirdPartyCookies: boolean, userDataDir?: string) {
+/** Launches Debian's Chromium on a fresh profile (see `profile`), with
+ *  `extraArgs` (the HTTPS project's, see tls.ts). */
+export async function launch(allowThirdPartyCookies: boolean, userDataDir?: string, extraArgs: string[] = []) {
   const dir = profile(allowThirdPartyCookies, userDataDir);
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   });
   return { context, dir };
 }
 
 export type Options = { thirdPartyCookies: boolean };
+type WorkerOptions = { tls: boolean };
+/** With `tls`: the family's registrable domain (FedCM's well-known file). */
+type Registrable = { registrable: RegistrableDomain | null };
 type Fixtures = { context: BrowserContext; page: Page; console: string[] };
-type WorkerFixtures = { servers: Servers; demo: Servers; fleet: Servers };
+type WorkerFixtures = { servers: Servers; demo: Servers; fleet: Servers } & WorkerOptions & Registrable;
 
 /** A worker's servers: test pages, or (`demo`) the demo sites, on one
  *  instance or (`fleet`) three behind a round-robin proxy on a Redis Cluster. */
 function serve(demo: boolean, fleet = false) {
-  return async ({}, use: (servers: Servers) => Promise<void>) => {
-    const servers = await startServers({ demo, fleet });
+  return async ({ tls, registrable }: WorkerOptions & Registrable, use: (servers: Servers) => Promise<void>) => {
+    const servers = await startServers({ demo, fleet, tls });
+    registrable?.forwardTo(Number(new URL(servers.api).port));
     await use(servers);
     await servers.stop();
   };
@@ -60,14 +66,25 @@ function serve(demo: boolean, fleet = false) {
 
 export const test = base.extend<Fixtures & Options, WorkerFixtures>({
   thirdPartyCookies: [false, { option: true }],
+  tls: [false, { option: true, scope: 'worker' }],
+  registrable: [
+    async ({ tls }, use) => {
+      if (!tls) return use(null);
+      const registrable = await registrableDomain(tlsMaterial(ROOT));
+      await use(registrable);
+      await registrable.close();
+    },
+    { scope: 'worker' },
+  ],
   servers: [serve(false), { scope: 'worker', timeout: 30_000 }],
   demo: [serve(true), { scope: 'worker', timeout: 30_000 }],
   fleet: [serve(true, true), { scope: 'worker', timeout: 90_000 }],
   console: async ({}, use) => {
     await use([]);
   },
-  context: async ({ thirdPartyCookies }, use) => {
-    const { context, dir } = await launch(thirdPartyCookies);
+  context: async ({ thirdPartyCookies, registrable }, use) => {
+    const args = registrable ? chromiumArgs(tlsMaterial(ROOT), registrable) : [];
+    const { context, dir } = await launch(thirdPartyCookies, undefined, args);
     await use(context);
     await context.close();
     rmSync(dir, { recursive: true, force: true });
@@ -133,8 +150,7 @@ export async function register(servers: Servers, site: SiteName, keepMeLoggedIn 
     displayName: 'Test User',
   });
   if (keepMeLoggedIn) form.set('keepMeLoggedIn', 'true');
-  const url = servers.sso.replace('sso.localhost', '127.0.0.1');
-  const r = await fetch(`${url}/oauth/register_native_traditional`, {
+  const r = await fetch(`${servers.api}/oauth/register_native_traditional`, {
     method: 'POST',
     headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
     body: form,

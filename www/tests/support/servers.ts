@@ -1,12 +1,15 @@
 // The real sso-server (debug build, in-process store) on free ports, with
 // the demo configuration rewritten to those ports, and a static server per
-// site origin for the test pages.
+// site origin for the test pages: on http://*.localhost, or (`tls`) on HTTPS
+// with production-like names (tls.ts).
 import { spawn, ChildProcess } from 'node:child_process';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { createServer, Server, RequestListener } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { AddressInfo, Server as NetServer } from 'node:net';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, extname, normalize } from 'node:path';
+import { TLS_HOSTS, TlsMaterial, tlsMaterial, tlsTerminator } from './tls';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 const PAGES = join(__dirname, '..', 'pages');
@@ -15,8 +18,11 @@ const RECEIVER = join(ROOT, 'xd-receiver', 'xd_receiver.html');
 export type SiteName = 'news' | 'sport' | 'shop' | 'evil';
 
 export interface Servers {
-  /** e.g. http://sso.localhost:41234 */
+  /** e.g. http://sso.localhost:41234, or https://sso.family.test:41234 */
   sso: string;
+  /** The SSO server as this process reaches it (Node resolves neither
+   *  *.localhost nor *.test): plain HTTP on loopback. */
+  api: string;
   site: Record<SiteName, string>;
   /** Paths the static servers served, per site, in order. */
   served: Record<SiteName, string[]>;
@@ -54,8 +60,14 @@ class Reports {
   }
 }
 
-function staticSite(port: number, sso: string, log: string[], reports: Reports): Promise<Server> {
-  const server = createServer((req, res) => {
+function staticSite(
+  port: number,
+  sso: string,
+  log: string[],
+  reports: Reports,
+  tls: TlsMaterial | null,
+): Promise<NetServer> {
+  const handler: RequestListener = (req, res) => {
     const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0]));
     if (req.method === 'POST' && path === '/bench-report') {
       let body = '';
@@ -81,34 +93,36 @@ function staticSite(port: number, sso: string, log: string[], reports: Reports):
       'cache-control': 'no-store',
     });
     res.end(body);
-  });
+  };
+  const server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler) : createServer(handler);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve(server));
   });
 }
 
-/** The demo configuration on the given ports, with extra test receivers. */
-function config(ports: Record<'sso' | SiteName, number>): string {
+/** The demo configuration at the given origins, listening on `listen`,
+ *  with extra test receivers. */
+function config(origins: Record<'sso' | SiteName, string>, listen: number): string {
   let text = readFileSync(join(ROOT, 'sso-server', 'config', 'demo.toml'), 'utf8');
   for (const [from, to] of [
-    ['8080', ports.sso],
-    ['8081', ports.news],
-    ['8082', ports.sport],
-    ['8083', ports.shop],
+    ['http://sso.localhost:8080', origins.sso],
+    ['http://news.localhost:8081', origins.news],
+    ['http://sport.localhost:8082', origins.sport],
+    ['http://shop.localhost:8083', origins.shop],
   ] as const) {
-    text = text.replaceAll(`.localhost:${from}`, `.localhost:${to}`);
+    text = text.replaceAll(from, to);
   }
   text = text
-    .replace(/^listen = .*$/m, `listen = "127.0.0.1:${ports.sso}"`)
+    .replace(/^listen = .*$/m, `listen = "127.0.0.1:${listen}"`)
     .replace(/^admin_listen = .*$/m, 'admin_listen = "127.0.0.1:0"')
     .replace(/^workers = .*$/m, 'workers = 1')
     .replace(/^attempts_per_ip = .*$/m, 'attempts_per_ip = 10000');
   // A receiver that never answers (timeouts) and keeps the fragment for the
   // test (forged-message tests).
   text = text.replace(
-    /xd_receivers = \["(http:\/\/news\.localhost:\d+)\/xd_receiver\.html"\]/,
-    'xd_receivers = ["$1/xd_receiver.html", "$1/silent_receiver.html"]',
+    `xd_receivers = ["${origins.news}/xd_receiver.html"]`,
+    `xd_receivers = ["${origins.news}/xd_receiver.html", "${origins.news}/silent_receiver.html"]`,
   );
   return text;
 }
@@ -120,6 +134,9 @@ export interface ServerOptions {
    *  round-robin proxy (the `sso-fleet` binary) instead of one instance on
    *  the in-process store. Answers name their instance in `x-sso-instance`. */
   fleet?: boolean;
+  /** HTTPS on production-like names (`TLS_HOSTS`), the SSO server behind a
+   *  TLS listener with an https `public_url` (so its cookie is `__Host-`). */
+  tls?: boolean;
 }
 
 /** With `demo`, news, sport and shop are the demo sites served by the `www`
@@ -140,9 +157,11 @@ export async function startServers(options: ServerOptions = {}): Promise<Servers
 }
 
 async function startOnce(
-  { demo = false, serverBin = process.env.SSO_SERVER_BIN, fleet = false }: ServerOptions,
+  { demo = false, serverBin = process.env.SSO_SERVER_BIN, fleet = false, tls: https = false }: ServerOptions,
   cleanup: (() => Promise<unknown>)[],
 ): Promise<Servers> {
+  if (https && (demo || fleet)) throw new Error('the demo sites and the fleet run on http://*.localhost only');
+  const tls = https ? tlsMaterial(ROOT) : null;
   const ports = {
     sso: await freePort(),
     news: await freePort(),
@@ -150,10 +169,16 @@ async function startOnce(
     shop: await freePort(),
     evil: await freePort(),
   };
-  const sso = `http://sso.localhost:${ports.sso}`;
+  // Behind TLS, the server listens on a port of its own.
+  const listen = tls ? await freePort() : ports.sso;
+  const origins = {} as Record<'sso' | SiteName, string>;
+  for (const name of ['sso', 'news', 'sport', 'shop', 'evil'] as const) {
+    origins[name] = tls ? `https://${TLS_HOSTS[name]}:${ports[name]}` : `http://${name}.localhost:${ports[name]}`;
+  }
+  const sso = origins.sso;
   const dir = mkdtempSync(join(tmpdir(), 'sso-test-'));
   const configFile = join(dir, 'sso.toml');
-  writeFileSync(configFile, config(ports));
+  writeFileSync(configFile, config(origins, listen));
   // Files the configuration names are read beside it.
   copyFileSync(
     join(ROOT, 'sso-server', 'config', 'partner-idp.jwks.json'),
@@ -171,7 +196,7 @@ async function startOnce(
         { stdio: ['pipe', 'ignore', 'inherit'] },
       )
     : spawn(bin, ['--config', configFile, '--assets-dir', assets], {
-        env: { ...process.env, SSO_LOG: 'warn' },
+        env: { ...process.env, SSO_LOG: process.env.SSO_TEST_LOG ?? 'warn' },
         stdio: ['ignore', 'inherit', 'inherit'],
       });
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -179,14 +204,20 @@ async function startOnce(
     child.kill('SIGTERM');
     await exited;
   });
+  let terminator: NetServer | null = null;
+  if (tls) {
+    const started = await tlsTerminator(ports.sso, listen, tls);
+    terminator = started;
+    cleanup.push(() => new Promise((r) => started.close(r)));
+  }
 
   const served = { news: [], sport: [], shop: [], evil: [] } as Record<SiteName, string[]>;
-  const sites: Server[] = [];
+  const sites: NetServer[] = [];
   const reports = new Reports();
   let www: ChildProcess | null = null;
   for (const name of ['news', 'sport', 'shop', 'evil'] as SiteName[]) {
     if (demo && name !== 'evil') continue;
-    const server = await staticSite(ports[name], sso, served[name], reports);
+    const server = await staticSite(ports[name], sso, served[name], reports, tls);
     sites.push(server);
     cleanup.push(() => new Promise((r) => server.close(r)));
   }
@@ -202,7 +233,7 @@ async function startOnce(
   const deadline = Date.now() + (fleet ? 60_000 : 15_000);
   for (;;) {
     try {
-      const r = await fetch(`http://127.0.0.1:${ports.sso}/healthz`);
+      const r = await fetch(`http://127.0.0.1:${listen}/healthz`);
       const site = demo ? await fetch(`http://127.0.0.1:${ports.shop}/`) : r;
       if (r.ok && site.ok) break;
     } catch {}
@@ -214,10 +245,11 @@ async function startOnce(
 
   const site = {} as Record<SiteName, string>;
   for (const name of ['news', 'sport', 'shop', 'evil'] as SiteName[]) {
-    site[name] = `http://${name}.localhost:${ports[name]}`;
+    site[name] = origins[name];
   }
   return {
     sso,
+    api: `http://127.0.0.1:${listen}`,
     site,
     served,
     nextReport: () => reports.next(),
@@ -225,7 +257,7 @@ async function startOnce(
       www?.kill('SIGTERM');
       child.kill('SIGTERM');
       await exited;
-      await Promise.all(sites.map((s) => new Promise((r) => s.close(r))));
+      await Promise.all([...sites, ...(terminator ? [terminator] : [])].map((s) => new Promise((r) => s.close(r))));
     },
   };
 }

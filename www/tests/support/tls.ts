@@ -1,0 +1,112 @@
+// HTTPS on production-like names for the `https-*` projects: a certificate
+// authority made for this worker by `test-ca` (rcgen), one server
+// certificate for every name, the Chromium flags that map the names to
+// loopback and trust that authority, and the TLS listener the SSO server
+// sits behind (as it would behind a load balancer).
+import { execFileSync } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { AddressInfo, connect, Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
+
+/** The host of each part on HTTPS. The SSO server is a subdomain of its own
+ *  registrable domain, as in production: FedCM fetches its well-known file
+ *  from `family.test`, the registrable domain of its config URL. */
+export const TLS_HOSTS = {
+  sso: 'sso.family.test',
+  news: 'news.test',
+  sport: 'sport.test',
+  shop: 'shop.test',
+  evil: 'evil.test',
+} as const;
+
+const NAMES = [...Object.values(TLS_HOSTS), 'family.test'];
+
+export interface TlsMaterial {
+  key: string;
+  /** The server certificate followed by the authority's. */
+  cert: string;
+  /** Chromium's flag that trusts the authority. */
+  trust: string;
+}
+
+let material: TlsMaterial | undefined;
+
+/** This worker's authority and certificate, made on first use. */
+export function tlsMaterial(root: string): TlsMaterial {
+  if (material) return material;
+  const dir = mkdtempSync(join(tmpdir(), 'sso-tls-'));
+  execFileSync(join(root, 'target', 'debug', 'test-ca'), [dir, ...NAMES], { stdio: 'inherit' });
+  const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+  // Chromium trusts certificates whose chain holds a key of this list (the
+  // authority's, and the server's), and then treats the connection as valid:
+  // a secure context, no warning.
+  const spki = [readFileSync(join(dir, 'ca.pem'), 'utf8'), cert]
+    .map((pem) =>
+      createHash('sha256')
+        .update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' }))
+        .digest('base64'),
+    )
+    .join(',');
+  material = {
+    key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+    cert,
+    trust: `--ignore-certificate-errors-spki-list=${spki}`,
+  };
+  return material;
+}
+
+/** Chromium's flags for a worker: the names resolve to loopback, with
+ *  `https://family.test` (port 443, where FedCM looks) on the port of the
+ *  registrable domain's listener, and the authority is trusted. */
+export function chromiumArgs(tls: TlsMaterial, registrable: RegistrableDomain): string[] {
+  return [
+    `--host-resolver-rules=MAP family.test 127.0.0.1:${registrable.port}, MAP *.test 127.0.0.1`,
+    tls.trust,
+  ];
+}
+
+/** The family's own site at `https://family.test`, reduced to what the
+ *  README asks of it: it proxies `/.well-known/web-identity` (here, every
+ *  request) to the SSO server, once `forwardTo` names the server's port. */
+export interface RegistrableDomain {
+  port: number;
+  forwardTo(port: number): void;
+  close(): Promise<void>;
+}
+
+export async function registrableDomain(tls: TlsMaterial): Promise<RegistrableDomain> {
+  let upstream = 0;
+  const server = await tlsTerminator(0, () => upstream, tls);
+  return {
+    port: (server.address() as AddressInfo).port,
+    forwardTo: (port) => (upstream = port),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A TLS listener on `port` that hands each connection to the plain HTTP
+ *  server on `upstream` (a port, or where it is at the time). */
+export function tlsTerminator(port: number, upstream: number | (() => number), tls: TlsMaterial): Promise<Server> {
+  const server = createTlsServer({ key: tls.key, cert: tls.cert }, (socket) => {
+    const target = typeof upstream === 'number' ? upstream : upstream();
+    if (!target) {
+      socket.destroy();
+      return;
+    }
+    const backend = connect(target, '127.0.0.1');
+    socket.pipe(backend).pipe(socket);
+    const close = () => {
+      socket.destroy();
+      backend.destroy();
+    };
+    socket.on('error', close);
+    backend.on('error', close);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
