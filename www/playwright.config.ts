@@ -3,11 +3,12 @@ import type { Options } from './tests/support/fixtures';
 
 // Every browser test runs in both worlds: Chromium's default (third-party
 // cookies blocked, so `auto` falls back to a top-level redirect) and with
-// third-party cookies allowed (everything stays in-page). The library and
-// FedCM suites run a second time where production runs: HTTPS on
-// production-like names (sso.family.test, news.test, ...), where Chromium
-// relaxes none of the checks it relaxes on http://*.localhost.
-const HTTPS_SUITES = ['library/**', 'e2e/fedcm.spec.ts'];
+// third-party cookies allowed (everything stays in-page). The library,
+// FedCM and demo-site suites (sign-in, sign-out, back-channel logout) run a
+// second time where production runs: HTTPS on production-like names
+// (sso.family.test, news.test, ...), where Chromium relaxes none of the
+// checks it relaxes on http://*.localhost. The fleet suite stays on http.
+const HTTPS_SUITES = ['library/**', 'e2e/fedcm.spec.ts', 'e2e/demo.spec.ts'];
 
 export default defineConfig<Options & { tls: boolean }>({
   testDir: './tests',

@@ -5,10 +5,12 @@
 //!
 //! The pages are written for the demo configuration
 //! (`http://sso.localhost:8080`, sites on 8081-8083); when started on other
-//! ports or against another server, those URLs are rewritten as the files
-//! are loaded, which is what the end-to-end tests do.
+//! ports, other origins or against another server, those URLs are rewritten
+//! as the files are loaded, which is what the end-to-end tests do (on
+//! HTTPS, behind a TLS listener: `--origins https://news.test:…`).
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -17,7 +19,7 @@ use actix_web::{App, HttpServer, web};
 use clap::Parser;
 use sso_www::account::AccountBackend;
 use sso_www::sites::{self, Site, WwwError};
-use sso_www::sso_api::{Credentials, SsoApi};
+use sso_www::sso_api::{Connection, Credentials, SsoApi};
 
 const SITES: [(&str, u16); 3] = [("news", 8081), ("sport", 8082), ("shop", 8083)];
 const DEMO_SSO: &str = "http://sso.localhost:8080";
@@ -33,6 +35,18 @@ struct Cli {
     /// Ports of news, sport and shop.
     #[arg(long, num_args = 3, value_names = ["NEWS", "SPORT", "SHOP"], default_values_t = [8081, 8082, 8083])]
     ports: Vec<u16>,
+    /// The origins browsers reach news, sport and shop at, when not
+    /// `http://<name>.localhost:<port>` (e.g. behind a TLS listener).
+    #[arg(long, num_args = 3, value_names = ["NEWS", "SPORT", "SHOP"])]
+    origins: Option<Vec<String>>,
+    /// A PEM certificate authority the news backend trusts for the SSO
+    /// server, besides the public ones (a private or test authority).
+    #[arg(long)]
+    sso_ca: Option<PathBuf>,
+    /// The address the news backend connects to for the SSO server, instead
+    /// of resolving its host name.
+    #[arg(long)]
+    sso_address: Option<IpAddr>,
     /// The folder with shared/, news/, sport/, shop/.
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/sites"))]
     dir: PathBuf,
@@ -54,14 +68,35 @@ struct Cli {
 
 async fn run(cli: Cli) -> Result<(), WwwError> {
     let sso = cli.sso_server.trim_end_matches('/').to_owned();
+    let origins: Vec<String> = match cli.origins {
+        Some(origins) => origins
+            .iter()
+            .map(|o| o.trim_end_matches('/').to_owned())
+            .collect(),
+        None => SITES
+            .iter()
+            .zip(&cli.ports)
+            .map(|((name, _), port)| format!("http://{name}.localhost:{port}"))
+            .collect(),
+    };
     let mut rewrite = vec![(DEMO_SSO.to_owned(), sso.clone())];
-    for ((name, demo_port), port) in SITES.iter().zip(&cli.ports) {
+    for ((name, demo_port), origin) in SITES.iter().zip(&origins) {
         rewrite.push((
             format!("http://{name}.localhost:{demo_port}"),
-            format!("http://{name}.localhost:{port}"),
+            origin.clone(),
         ));
     }
-    let api = SsoApi::new(
+    let connection = Connection {
+        extra_root: match &cli.sso_ca {
+            Some(path) => Some(std::fs::read(path).map_err(|source| WwwError::Read {
+                path: path.clone(),
+                source,
+            })?),
+            None => None,
+        },
+        address: cli.sso_address,
+    };
+    let api = SsoApi::connecting(
         &sso,
         Credentials {
             client_id: BACKEND_SITE.to_owned(),
@@ -70,6 +105,7 @@ async fn run(cli: Cli) -> Result<(), WwwError> {
             app_secret: cli.app_secret,
             service: cli.sso_service,
         },
+        &connection,
     )
     .map_err(WwwError::Backend)?;
     // What every site serves, read once; each site adds its own folder.
@@ -77,12 +113,11 @@ async fn run(cli: Cli) -> Result<(), WwwError> {
     sites::load_dir(&cli.dir.join("shared"), &rewrite, &mut shared)?;
     sites::load_file(&cli.receiver, &rewrite, &mut shared)?;
     let mut servers = Vec::new();
-    for ((name, _), port) in SITES.iter().zip(&cli.ports) {
+    for (((name, _), port), origin) in SITES.iter().zip(&cli.ports).zip(&origins) {
         let mut files = shared.clone();
         sites::load_dir(&cli.dir.join(name), &rewrite, &mut files)?;
         let site: Site = Arc::new(files);
-        let origin = format!("http://{name}.localhost:{port}");
-        let backend = (*name == BACKEND_SITE).then(|| AccountBackend::new(api.clone(), &origin));
+        let backend = (*name == BACKEND_SITE).then(|| AccountBackend::new(api.clone(), origin));
         let server = HttpServer::new(move || {
             let backend = backend.clone();
             App::new()

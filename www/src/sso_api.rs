@@ -2,13 +2,15 @@
 //! `/oauth/token`, and manage its own accounts and sessions through the
 //! application API (`/api/...`), as the README's "Users on demand" describes.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde_json::Value;
+
+use crate::sso_http;
+pub use crate::sso_http::Connection;
 
 /// Who the backend is to the SSO server.
 #[derive(Debug, Clone)]
@@ -152,25 +154,19 @@ impl SsoApi {
     }
 
     pub fn new(base: &str, credentials: Credentials) -> Result<Self, SsoApiError> {
+        Self::connecting(base, credentials, &Connection::default())
+    }
+
+    /// [`Self::new`] reaching the server as `connection` says.
+    pub fn connecting(
+        base: &str,
+        credentials: Credentials,
+        connection: &Connection,
+    ) -> Result<Self, SsoApiError> {
         let base = base.trim_end_matches('/').to_owned();
-        let mut http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            // Shorter than the server's keep-alive (actix: 5 s), so a pooled
-            // connection is never reused just as the server closes it (the
-            // request then fails with "error sending request").
-            .pool_idle_timeout(Duration::from_secs(2))
-            .redirect(reqwest::redirect::Policy::none());
-        // `*.localhost` is loopback (RFC 6761) in browsers, but not in every
-        // system resolver; the port in the address is ignored, the URL's counts.
-        if let Some(host) = reqwest::Url::parse(&base)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_owned))
-            .filter(|h| h.ends_with(".localhost"))
-        {
-            http = http.resolve(&host, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
-        }
+        let http = sso_http::client(&base, connection)?;
         Ok(Self {
-            http: http.build()?,
+            http,
             base,
             credentials,
         })

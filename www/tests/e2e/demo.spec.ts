@@ -90,8 +90,6 @@ test('sign out on sport: news is signed out too, shop is untouched', async ({ pa
   expect((await who(page)).uuid).toBe(shopper.capture_user.uuid);
 });
 
-/** `url` with its host replaced by loopback: Node does not resolve *.localhost. */
-const loopback = (url: string) => { const u = new URL(url); u.hostname = '127.0.0.1'; return u.toString().replace(/\/$/, ''); };
 
 test('news gets a code once, its backend redeems it and creates the account on demand', async ({ page, demo, thirdPartyCookies }) => {
   const reader = await register(demo, 'sport');
@@ -114,12 +112,12 @@ test('news gets a code once, its backend redeems it and creates the account on d
 
   // The code arrived once; a second redemption fails, at the backend and
   // at the token endpoint.
-  const replay = await fetch(`${loopback(demo.site.news)}/account/sso`, {
+  const replay = await fetch(`${demo.backend.news}/account/sso`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: codes[0] }),
   });
   expect(replay.status).toBe(400);
   expect((await replay.json()).error).toContain('invalid_grant');
-  const direct = await fetch(`${loopback(demo.sso)}/oauth/token`, {
+  const direct = await fetch(`${demo.api}/oauth/token`, {
     method: 'POST',
     headers: { authorization: `Basic ${Buffer.from('news:news-secret').toString('base64')}` },
     body: new URLSearchParams({ grant_type: 'authorization_code', code: codes[0], redirect_uri: `${demo.site.news}/xd_receiver.html` }),
@@ -206,7 +204,7 @@ test('a hostile page cannot sign a visitor in to its own account (login CSRF)', 
   const victim = await register(demo, 'news');
   await signInWithForm(page, demo, 'news', victim.capture_user.email);
   await forceSignIn(page, demo);
-  await page.context().clearCookies({ domain: 'sport.localhost' });
+  await page.context().clearCookies({ domain: new URL(demo.site.sport).hostname });
   // Forget what sport's library remembers, from a sport page that runs no
   // library (its own page could start a redirect and abort this goto).
   await page.goto(`${demo.site.sport}/xd_receiver.html`);
@@ -242,10 +240,10 @@ test('a hostile page cannot sign a visitor out (forced logout)', async ({ page, 
   expect((await who(page)).uuid).toBe(victim.capture_user.uuid);
 });
 
-test('keepMeLoggedIn decides whether the SSO session outlives the browser', async ({ demo, thirdPartyCookies }) => {
+test('keepMeLoggedIn decides whether the SSO session outlives the browser', async ({ demo, thirdPartyCookies, browserArgs }) => {
   for (const keep of [false, true]) {
     const dir = mkdtempSync(join(tmpdir(), 'sso-kmli-'));
-    let { context } = await launch(thirdPartyCookies, dir);
+    let { context } = await launch(thirdPartyCookies, dir, browserArgs);
     let page = context.pages()[0] ?? (await context.newPage());
     const user = await register(demo, 'news');
     await signInWithForm(page, demo, 'news', user.capture_user.email, keep);
@@ -253,7 +251,7 @@ test('keepMeLoggedIn decides whether the SSO session outlives the browser', asyn
 
     // A new browser on the same profile: session cookies are gone,
     // persistent ones remain.
-    ({ context } = await launch(false, dir));
+    ({ context } = await launch(false, dir, browserArgs));
     page = context.pages()[0] ?? (await context.newPage());
     await visit(page, demo, 'sport');
     await expect(page.locator(keep ? '#signed-in' : '#signed-out')).toBeVisible();
@@ -283,12 +281,12 @@ test('a reload does not check again; refresh: true does', async ({ page, demo })
   expect(checks.length).toBeGreaterThan(asked);
 });
 
-test('news lists your sessions and signs another browser out without its help', async ({ page, demo, thirdPartyCookies }) => {
+test('news lists your sessions and signs another browser out without its help', async ({ page, demo, thirdPartyCookies, browserArgs }) => {
   const person = await register(demo, 'news');
   const email = person.capture_user.email;
   await signInWithForm(page, demo, 'news', email);
   // A second browser (its own profile) signed in as the same person.
-  const other = await launch(thirdPartyCookies);
+  const other = await launch(thirdPartyCookies, undefined, browserArgs);
   try {
     const otherPage = other.context.pages()[0] ?? (await other.context.newPage());
     await signInWithForm(otherPage, demo, 'news', email);
@@ -329,7 +327,7 @@ test('a sign-out on sport ends the news backend session without the browser (bac
   const held = (await page.context().cookies(demo.site.news)).find((c) => c.name === 'news_account');
   expect(held).toBeTruthy();
   const account = () =>
-    fetch(`${loopback(demo.site.news)}/account`, { headers: { cookie: `news_account=${held!.value}` } }).then((r) => r.status);
+    fetch(`${demo.backend.news}/account`, { headers: { cookie: `news_account=${held!.value}` } }).then((r) => r.status);
   expect(await account()).toBe(200);
   await visit(page, demo, 'sport');
   await expect(page.locator('#signed-in')).toBeVisible();

@@ -269,7 +269,6 @@ test('shop\'s chooser never offers a person signed in only in the news family', 
 
 test.describe('the demo sites', () => {
   test.skip(({ thirdPartyCookies }) => thirdPartyCookies, 'the blocked world only');
-  test.skip(({ tls }) => tls, 'the demo sites run on http://*.localhost');
 
   test('show the path: one redirect, one "Continue as", then FedCM with no redirect', async ({ context, demo }) => {
     const news = await tab(context);

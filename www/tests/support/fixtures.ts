@@ -48,17 +48,21 @@ export async function launch(allowThirdPartyCookies: boolean, userDataDir?: stri
 
 export type Options = { thirdPartyCookies: boolean };
 type WorkerOptions = { tls: boolean };
-/** With `tls`: the family's registrable domain (FedCM's well-known file). */
-type Registrable = { registrable: RegistrableDomain | null };
+/** With `tls`: the family's registrable domain (FedCM's well-known file),
+ *  and the flags every Chromium of the worker is launched with. */
+type Registrable = { registrable: RegistrableDomain | null; browserArgs: string[] };
 type Fixtures = { context: BrowserContext; page: Page; console: string[] };
 type WorkerFixtures = { servers: Servers; demo: Servers; fleet: Servers } & WorkerOptions & Registrable;
 
 /** A worker's servers: test pages, or (`demo`) the demo sites, on one
  *  instance or (`fleet`) three behind a round-robin proxy on a Redis Cluster. */
 function serve(demo: boolean, fleet = false) {
-  return async ({ tls, registrable }: WorkerOptions & Registrable, use: (servers: Servers) => Promise<void>) => {
+  return async (
+    { tls, registrable }: WorkerOptions & Pick<Registrable, 'registrable'>,
+    use: (servers: Servers) => Promise<void>,
+  ) => {
     const servers = await startServers({ demo, fleet, tls });
-    registrable?.forwardTo(Number(new URL(servers.api).port));
+    registrable?.forwardTo(servers.sso, Number(new URL(servers.api).port));
     await use(servers);
     await servers.stop();
   };
@@ -76,15 +80,18 @@ export const test = base.extend<Fixtures & Options, WorkerFixtures>({
     },
     { scope: 'worker' },
   ],
+  browserArgs: [
+    async ({ registrable }, use) => use(registrable ? chromiumArgs(tlsMaterial(ROOT), registrable) : []),
+    { scope: 'worker' },
+  ],
   servers: [serve(false), { scope: 'worker', timeout: 30_000 }],
   demo: [serve(true), { scope: 'worker', timeout: 30_000 }],
   fleet: [serve(true, true), { scope: 'worker', timeout: 90_000 }],
   console: async ({}, use) => {
     await use([]);
   },
-  context: async ({ thirdPartyCookies, registrable }, use) => {
-    const args = registrable ? chromiumArgs(tlsMaterial(ROOT), registrable) : [];
-    const { context, dir } = await launch(thirdPartyCookies, undefined, args);
+  context: async ({ thirdPartyCookies, browserArgs }, use) => {
+    const { context, dir } = await launch(thirdPartyCookies, undefined, browserArgs);
     await use(context);
     await context.close();
     rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { AddressInfo, Server as NetServer } from 'node:net';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, extname, normalize } from 'node:path';
-import { TLS_HOSTS, TlsMaterial, tlsMaterial, tlsTerminator } from './tls';
+import { DEMO_SSO_HOST, TLS_HOSTS, TlsMaterial, tlsMaterial, tlsTerminator } from './tls';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 const PAGES = join(__dirname, '..', 'pages');
@@ -24,6 +24,8 @@ export interface Servers {
    *  *.localhost nor *.test): plain HTTP on loopback. */
   api: string;
   site: Record<SiteName, string>;
+  /** The demo sites as this process reaches them: plain HTTP on loopback. */
+  backend: Record<'news' | 'sport' | 'shop', string>;
   /** Paths the static servers served, per site, in order. */
   served: Record<SiteName, string[]>;
   /** The next body a page POSTs to /bench-report on any test site. */
@@ -102,8 +104,10 @@ function staticSite(
 }
 
 /** The demo configuration at the given origins, listening on `listen`,
- *  with extra test receivers. */
-function config(origins: Record<'sso' | SiteName, string>, listen: number): string {
+ *  with extra test receivers; `backchannel`: where the server posts news's
+ *  logout tokens, when not at news's origin (behind TLS: straight to the
+ *  backend on loopback, as on an internal network). */
+function config(origins: Record<'sso' | SiteName, string>, listen: number, backchannel?: string): string {
   let text = readFileSync(join(ROOT, 'sso-server', 'config', 'demo.toml'), 'utf8');
   for (const [from, to] of [
     ['http://sso.localhost:8080', origins.sso],
@@ -120,6 +124,9 @@ function config(origins: Record<'sso' | SiteName, string>, listen: number): stri
     .replace(/^attempts_per_ip = .*$/m, 'attempts_per_ip = 10000');
   // A receiver that never answers (timeouts) and keeps the fragment for the
   // test (forged-message tests).
+  if (backchannel) {
+    text = text.replace(`${origins.news}/account/backchannel-logout`, `${backchannel}/account/backchannel-logout`);
+  }
   text = text.replace(
     `xd_receivers = ["${origins.news}/xd_receiver.html"]`,
     `xd_receivers = ["${origins.news}/xd_receiver.html", "${origins.news}/silent_receiver.html"]`,
@@ -160,7 +167,7 @@ async function startOnce(
   { demo = false, serverBin = process.env.SSO_SERVER_BIN, fleet = false, tls: https = false }: ServerOptions,
   cleanup: (() => Promise<unknown>)[],
 ): Promise<Servers> {
-  if (https && (demo || fleet)) throw new Error('the demo sites and the fleet run on http://*.localhost only');
+  if (https && fleet) throw new Error('the fleet runs on http://*.localhost only');
   const tls = https ? tlsMaterial(ROOT) : null;
   const ports = {
     sso: await freePort(),
@@ -169,16 +176,25 @@ async function startOnce(
     shop: await freePort(),
     evil: await freePort(),
   };
-  // Behind TLS, the server listens on a port of its own.
+  // Behind TLS, the server and the demo sites listen on ports of their own.
   const listen = tls ? await freePort() : ports.sso;
+  const wwwPorts = tls
+    ? { news: await freePort(), sport: await freePort(), shop: await freePort() }
+    : { news: ports.news, sport: ports.sport, shop: ports.shop };
+  const backend = {
+    news: `http://127.0.0.1:${wwwPorts.news}`,
+    sport: `http://127.0.0.1:${wwwPorts.sport}`,
+    shop: `http://127.0.0.1:${wwwPorts.shop}`,
+  };
   const origins = {} as Record<'sso' | SiteName, string>;
   for (const name of ['sso', 'news', 'sport', 'shop', 'evil'] as const) {
-    origins[name] = tls ? `https://${TLS_HOSTS[name]}:${ports[name]}` : `http://${name}.localhost:${ports[name]}`;
+    const host = name === 'sso' && demo ? DEMO_SSO_HOST : TLS_HOSTS[name];
+    origins[name] = tls ? `https://${host}:${ports[name]}` : `http://${name}.localhost:${ports[name]}`;
   }
   const sso = origins.sso;
   const dir = mkdtempSync(join(tmpdir(), 'sso-test-'));
   const configFile = join(dir, 'sso.toml');
-  writeFileSync(configFile, config(origins, listen));
+  writeFileSync(configFile, config(origins, listen, tls && demo ? backend.news : undefined));
   // Files the configuration names are read beside it.
   copyFileSync(
     join(ROOT, 'sso-server', 'config', 'partner-idp.jwks.json'),
@@ -204,11 +220,15 @@ async function startOnce(
     child.kill('SIGTERM');
     await exited;
   });
-  let terminator: NetServer | null = null;
+  const terminators: NetServer[] = [];
   if (tls) {
-    const started = await tlsTerminator(ports.sso, listen, tls);
-    terminator = started;
-    cleanup.push(() => new Promise((r) => started.close(r)));
+    const forward: [number, number][] = [[ports.sso, listen]];
+    if (demo) for (const name of ['news', 'sport', 'shop'] as const) forward.push([ports[name], wwwPorts[name]]);
+    for (const [from, to] of forward) {
+      const started = await tlsTerminator(from, to, tls);
+      terminators.push(started);
+      cleanup.push(() => new Promise((r) => started.close(r)));
+    }
   }
 
   const served = { news: [], sport: [], shop: [], evil: [] } as Record<SiteName, string[]>;
@@ -223,9 +243,12 @@ async function startOnce(
   }
   if (demo) {
     const wwwBin = process.env.WWW_BIN ?? join(ROOT, 'target', 'debug', 'www');
-    www = spawn(wwwBin, ['--sso-server', sso, '--ports', `${ports.news}`, `${ports.sport}`, `${ports.shop}`], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const args = ['--sso-server', sso, '--ports', `${wwwPorts.news}`, `${wwwPorts.sport}`, `${wwwPorts.shop}`];
+    if (tls) {
+      args.push('--origins', origins.news, origins.sport, origins.shop);
+      args.push('--sso-ca', tls.caFile, '--sso-address', '127.0.0.1');
+    }
+    www = spawn(wwwBin, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     const started = www;
     cleanup.push(async () => started.kill('SIGTERM'));
   }
@@ -234,7 +257,7 @@ async function startOnce(
   for (;;) {
     try {
       const r = await fetch(`http://127.0.0.1:${listen}/healthz`);
-      const site = demo ? await fetch(`http://127.0.0.1:${ports.shop}/`) : r;
+      const site = demo ? await fetch(`${backend.shop}/`) : r;
       if (r.ok && site.ok) break;
     } catch {}
     if (child.exitCode !== null || Date.now() > deadline) {
@@ -251,13 +274,14 @@ async function startOnce(
     sso,
     api: `http://127.0.0.1:${listen}`,
     site,
+    backend,
     served,
     nextReport: () => reports.next(),
     async stop() {
       www?.kill('SIGTERM');
       child.kill('SIGTERM');
       await exited;
-      await Promise.all([...sites, ...(terminator ? [terminator] : [])].map((s) => new Promise((r) => s.close(r))));
+      await Promise.all([...sites, ...terminators].map((s) => new Promise((r) => s.close(r))));
     },
   };
 }

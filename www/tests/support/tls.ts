@@ -13,7 +13,9 @@ import { createServer as createTlsServer } from 'node:tls';
 
 /** The host of each part on HTTPS. The SSO server is a subdomain of its own
  *  registrable domain, as in production: FedCM fetches its well-known file
- *  from `family.test`, the registrable domain of its config URL. */
+ *  from `family.test`, the registrable domain of its config URL. A worker
+ *  running the demo sites too has a second SSO server, in a family of its
+ *  own (`DEMO_SSO_HOST`), so that each has its own well-known file. */
 export const TLS_HOSTS = {
   sso: 'sso.family.test',
   news: 'news.test',
@@ -21,10 +23,14 @@ export const TLS_HOSTS = {
   shop: 'shop.test',
   evil: 'evil.test',
 } as const;
+export const DEMO_SSO_HOST = 'sso.demo-family.test';
+const FAMILIES = ['family.test', 'demo-family.test'];
 
-const NAMES = [...Object.values(TLS_HOSTS), 'family.test'];
+const NAMES = [...Object.values(TLS_HOSTS), DEMO_SSO_HOST, ...FAMILIES];
 
 export interface TlsMaterial {
+  /** The authority's certificate (PEM file), for clients other than Chromium. */
+  caFile: string;
   key: string;
   /** The server certificate followed by the authority's. */
   cert: string;
@@ -51,6 +57,7 @@ export function tlsMaterial(root: string): TlsMaterial {
     )
     .join(',');
   material = {
+    caFile: join(dir, 'ca.pem'),
     key: readFileSync(join(dir, 'key.pem'), 'utf8'),
     cert,
     trust: `--ignore-certificate-errors-spki-list=${spki}`,
@@ -60,38 +67,42 @@ export function tlsMaterial(root: string): TlsMaterial {
 
 /** Chromium's flags for a worker: the names resolve to loopback, with
  *  `https://family.test` (port 443, where FedCM looks) on the port of the
- *  registrable domain's listener, and the authority is trusted. */
+ *  registrable domains' listener, and the authority is trusted. */
 export function chromiumArgs(tls: TlsMaterial, registrable: RegistrableDomain): string[] {
-  return [
-    `--host-resolver-rules=MAP family.test 127.0.0.1:${registrable.port}, MAP *.test 127.0.0.1`,
-    tls.trust,
-  ];
+  const families = FAMILIES.map((f) => `MAP ${f} 127.0.0.1:${registrable.port}`);
+  return [`--host-resolver-rules=${families.join(', ')}, MAP *.test 127.0.0.1`, tls.trust];
 }
 
-/** The family's own site at `https://family.test`, reduced to what the
- *  README asks of it: it proxies `/.well-known/web-identity` (here, every
- *  request) to the SSO server, once `forwardTo` names the server's port. */
+/** The families' own sites (`https://family.test`, ...), reduced to what
+ *  the README asks of them: each proxies `/.well-known/web-identity` (here,
+ *  every request) to its SSO server, once `forwardTo` names the server. */
 export interface RegistrableDomain {
   port: number;
-  forwardTo(port: number): void;
+  /** Forwards the registrable domain of `ssoUrl`'s host to `port`. */
+  forwardTo(ssoUrl: string, port: number): void;
   close(): Promise<void>;
 }
 
 export async function registrableDomain(tls: TlsMaterial): Promise<RegistrableDomain> {
-  let upstream = 0;
-  const server = await tlsTerminator(0, () => upstream, tls);
+  const upstream = new Map<string, number>();
+  const server = await tlsTerminator(0, (name) => upstream.get(name ?? '') ?? 0, tls);
   return {
     port: (server.address() as AddressInfo).port,
-    forwardTo: (port) => (upstream = port),
+    forwardTo: (ssoUrl, port) => upstream.set(new URL(ssoUrl).hostname.split('.').slice(1).join('.'), port),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
 
 /** A TLS listener on `port` that hands each connection to the plain HTTP
- *  server on `upstream` (a port, or where it is at the time). */
-export function tlsTerminator(port: number, upstream: number | (() => number), tls: TlsMaterial): Promise<Server> {
+ *  server on `upstream` (a port, or one for the name the client asked for). */
+export function tlsTerminator(
+  port: number,
+  upstream: number | ((servername: string | undefined) => number),
+  tls: TlsMaterial,
+): Promise<Server> {
   const server = createTlsServer({ key: tls.key, cert: tls.cert }, (socket) => {
-    const target = typeof upstream === 'number' ? upstream : upstream();
+    const name = typeof socket.servername === 'string' ? socket.servername : undefined;
+    const target = typeof upstream === 'number' ? upstream : upstream(name);
     if (!target) {
       socket.destroy();
       return;
