@@ -72,9 +72,21 @@ SESSIONS_TO_END = 12
 
 
 def credentials(base):
-    """An access token, an application-API session for a linked user, that
-    user's id and the ID token linked to it."""
-    stamp = f"{os.getpid()}-{time.monotonic_ns()}"
+    """What schemathesis acts with and hooks.py draws from: the example
+    person's access token, browser cookie and uuid; an application user
+    linked to another person, its standing API session and ID token; ids
+    of sessions to end."""
+    token, cookie, person, browser_ids = browser_person(base)
+    user, session, id_token, api = application_user(base)
+    return token, session, user, id_token, cookie, person, api | {
+        "/entity/sessions/end:session_id": browser_ids,
+    }
+
+
+def browser_person(base):
+    """The example person (`SignInForm`): an access token, a browser's
+    session cookie, the person's uuid, and more browser sign-ins of theirs
+    (not the cookie's) for `/entity/sessions/end` to end, one each."""
     registered = post(
         f"{base}/oauth/register_native_traditional",
         DEMO | {"emailAddress": PERSON["signInEmailAddress"],
@@ -82,29 +94,37 @@ def credentials(base):
     )
     token = registered["access_token"]
     cookie = browser_session(base, registered["sso_code"])
+
     def read(path):
         request = urllib.request.Request(f"{base}{path}", headers={"Authorization": f"Bearer {token}"})
         with urllib.request.urlopen(request, timeout=10) as answer:
             return json.load(answer)["result"]
-    person = read("/entity")["uuid"]
-    # More browser sign-ins of the person for `/entity/sessions/end` to end,
-    # one each (not the one of the cookie).
+
     def browsers():
         return {s["id"] for s in read("/entity/sessions")["sessions"]}
     standing = browsers()
     for _ in range(SESSIONS_TO_END):
         signed_in = post(f"{base}/oauth/auth_native_traditional", DEMO | PERSON)
         browser_session(base, signed_in["sso_code"])
-    browser_ids = sorted(browsers() - standing)
-    code = post(
+    return token, cookie, read("/entity")["uuid"], sorted(browsers() - standing)
+
+
+def application_user(base):
+    """An application-API user linked to a person of its own (made the way
+    a site backend does), its standing API session, the ID token, and more
+    API sessions for `user/endsession` to end. (No sign-out for
+    `logout/status`: the demo's application sees the sign-outs of API users,
+    whose sessions no site is told about.)"""
+    stamp = f"{os.getpid()}-{time.monotonic_ns()}"
+    registered = post(
         f"{base}/oauth/register_native_traditional",
         DEMO | {"emailAddress": f"contract-api-{stamp}@example.com",
                 "password": "contract-password", "displayName": "Contract API",
                 "response_type": "code"},
-    )["authorization_code"]
+    )
     id_token = post(
         f"{base}/oauth/token",
-        {"grant_type": "authorization_code", "code": code,
+        {"grant_type": "authorization_code", "code": registered["authorization_code"],
          "redirect_uri": DEMO["redirect_uri"]},
         basic=("news", "news-secret"),
     )["id_token"]
@@ -114,21 +134,20 @@ def credentials(base):
                 basic=portal)["body"]["user"]["id"]
     post(f"{base}/api/user/linkssotoken",
          {"user": user, "service": "federation", "response": id_token}, basic=portal)
-    session = post(f"{base}/api/session/createwithsso",
-                   {"service": "federation", "response": id_token}, basic=portal)["body"]["session"]
-    # Sessions of the user for `user/endsession` to end, one each (not the
-    # standing one schemathesis acts with).
+
+    def create():
+        return post(f"{base}/api/session/createwithsso",
+                    {"service": "federation", "response": id_token}, basic=portal)["body"]["session"]
+
     def listed():
         answer = post(f"{base}/api/user/sessions", {"user": user}, basic=portal)
         return {s["id"] for s in answer["body"]["sessions"]}
+    session = create()
     standing = listed()
     for _ in range(SESSIONS_TO_END):
-        post(f"{base}/api/session/createwithsso",
-             {"service": "federation", "response": id_token}, basic=portal)
-    session_ids = sorted(listed() - standing)
-    return token, session, user, id_token, cookie, person, {
-        "/api/user/endsession:session_id": session_ids,
-        "/entity/sessions/end:session_id": browser_ids,
+        create()
+    return user, session, id_token, {
+        "/api/user/endsession:session_id": sorted(listed() - standing),
     }
 
 
