@@ -1,0 +1,129 @@
+//! The Lua scripts of multi-field operations, each on the keys of one slot.
+
+/// Adds an entry to a user's index and evicts beyond a limit, atomically.
+/// KEYS: the index. ARGV: id, entry JSON, now, limit, then the ids it
+/// replaces. Takes out the replaced entries, sets `e:<id>` and `u:<id>`, and
+/// extends the key's life to the entry's expiry. Only when the index holds
+/// more than `limit` entries is it read whole: expired entries are dropped,
+/// then the least recently used others (ties by id) beyond the limit are
+/// taken out and their JSON returned. A sign-in under the limit costs a few
+/// field writes, however large the index.
+pub(super) const INDEX_ADD: &str = r"
+local key, new, now, limit = KEYS[1], ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
+for i = 5, #ARGV do redis.call('HDEL', key, 'e:' .. ARGV[i], 'u:' .. ARGV[i]) end
+local entry = cjson.decode(ARGV[2])
+redis.call('HSET', key, 'e:' .. new, ARGV[2], 'u:' .. new, entry.u)
+if redis.call('EXPIRETIME', key) < entry.x then redis.call('EXPIREAT', key, entry.x) end
+if limit <= 0 or redis.call('HLEN', key) / 2 <= limit then return {} end
+local all = redis.call('HGETALL', key)
+local json, used = {}, {}
+for i = 1, #all, 2 do
+  local kind, id = string.sub(all[i], 1, 2), string.sub(all[i], 3)
+  if kind == 'e:' then json[id] = all[i + 1] elseif kind == 'u:' then used[id] = tonumber(all[i + 1]) end
+end
+local others = {}
+for id, j in pairs(json) do
+  local e = cjson.decode(j)
+  if e.x <= now then
+    redis.call('HDEL', key, 'e:' .. id, 'u:' .. id)
+  elseif id ~= new then
+    others[#others + 1] = { id = id, json = j, used = used[id] or e.u }
+  end
+end
+local evicted = {}
+if #others + 1 > limit then
+  table.sort(others, function(a, b)
+    if a.used ~= b.used then return a.used < b.used end
+    return a.id < b.id
+  end)
+  for i = 1, #others + 1 - limit do
+    redis.call('HDEL', key, 'e:' .. others[i].id, 'u:' .. others[i].id)
+    evicted[#evicted + 1] = others[i].json
+  end
+end
+return evicted";
+
+/// KEYS: the index. ARGV: ids. Takes the entries out, returns their JSON.
+pub(super) const INDEX_REMOVE: &str = r"
+local out = {}
+for i = 1, #ARGV do
+  local j = redis.call('HGET', KEYS[1], 'e:' .. ARGV[i])
+  if j then
+    out[#out + 1] = j
+    redis.call('HDEL', KEYS[1], 'e:' .. ARGV[i], 'u:' .. ARGV[i])
+  end
+end
+return out";
+
+/// KEYS: a hash. ARGV: a field that must exist, a field to set, its value.
+/// Used to touch a session or an index entry without bringing back one that
+/// was ended meanwhile.
+pub(super) const SET_IF_PRESENT: &str = r"
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+end
+return 0";
+
+pub(super) const RECORD_VISIT: &str = r"
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+end
+return 0";
+
+/// Takes out every field of the named segments (ARGV) and returns the number
+/// of fields left, then the removed fields and values.
+pub(super) const REMOVE_SEGMENTS: &str = r"
+local all = redis.call('HGETALL', KEYS[1])
+local out, del = {}, {}
+for i = 1, #all, 2 do
+  local f = all[i]
+  for j = 1, #ARGV do
+    local seg = ARGV[j]
+    if f == 's:' .. seg or f == 'e:' .. seg or f == 'n:' .. seg or f == 'u:' .. seg
+        or string.sub(f, 1, #seg + 3) == 'v:' .. seg .. ':' then
+      out[#out + 1] = f
+      out[#out + 1] = all[i + 1]
+      del[#del + 1] = f
+      break
+    end
+  end
+end
+if #del > 0 then redis.call('HDEL', KEYS[1], unpack(del)) end
+table.insert(out, 1, tostring(redis.call('HLEN', KEYS[1])))
+return out";
+
+/// KEYS: token → user, user → token. ARGV: uuid, token hash.
+pub(super) const LINK: &str = r"
+local linked = redis.call('GET', KEYS[2])
+if linked then
+  if linked == ARGV[2] then return 'ok' end
+  return 'user_has_token'
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'token_linked' end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2])
+return 'ok'";
+
+/// KEYS: user → token, token → user. ARGV: the token hash the caller read.
+/// Every key the script touches is declared (a cluster routes by them);
+/// the token key is only known after a read, so the caller reads first and
+/// the script refuses (-1) if the link changed in between.
+pub(super) const CLEAR: &str = r"
+local linked = redis.call('GET', KEYS[1])
+if not linked then return 0 end
+if linked ~= ARGV[1] then return -1 end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1";
+
+pub(super) const HIT: &str = r"
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n";
+
+/// KEYS: a counter of unix ms. ARGV: the new value, TTL (ms). Sets it if
+/// higher (a mark that only rises), and renews its TTL.
+pub(super) const RAISE: &str = r"
+local was = tonumber(redis.call('GET', KEYS[1]) or '0')
+local new = math.max(was, tonumber(ARGV[1]))
+redis.call('SET', KEYS[1], string.format('%d', new), 'PX', ARGV[2])
+return 0";
