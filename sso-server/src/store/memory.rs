@@ -3,18 +3,15 @@
 //! state is lost on restart.
 
 mod logout_queue;
+mod state;
 
-use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 
-use std::collections::BTreeMap;
-
-use self::logout_queue::LogoutQueues;
+use self::state::State;
 use super::{InsertUserError, LinkError, Removal, SessionRecord, Store, StoreError};
-
 use crate::clock::{unix_now, unix_now_ms};
 use crate::domain::{
     ApiSession, BrowserSession, ClaimedLogouts, ClientId, CodeKind, DeliveryState, Grant,
@@ -22,122 +19,6 @@ use crate::domain::{
     SignoutStates, User, UserId,
 };
 use crate::secrets::SecretHash;
-
-/// A value and the instant it stops existing.
-struct Expiring<T> {
-    value: T,
-    until: Instant,
-}
-
-impl<T> Expiring<T> {
-    fn new(value: T, ttl: Duration) -> Self {
-        Self {
-            value,
-            until: Instant::now() + ttl,
-        }
-    }
-    fn live(&self, now: Instant) -> bool {
-        self.until > now
-    }
-}
-
-/// A map whose entries expire; expired entries are invisible at once and
-/// swept every few thousand writes so memory stays bounded.
-struct ExpiringMap<K, V> {
-    entries: HashMap<K, Expiring<V>>,
-    writes: u32,
-}
-
-impl<K: std::hash::Hash + Eq, V> Default for ExpiringMap<K, V> {
-    fn default() -> Self {
-        Self {
-            entries: HashMap::new(),
-            writes: 0,
-        }
-    }
-}
-
-impl<K: std::hash::Hash + Eq, V> ExpiringMap<K, V> {
-    const SWEEP_EVERY: u32 = 4096;
-
-    fn insert(&mut self, key: K, value: V, ttl: Duration) {
-        self.writes += 1;
-        if self.writes >= Self::SWEEP_EVERY {
-            self.writes = 0;
-            let now = Instant::now();
-            self.entries.retain(|_, e| e.live(now));
-        }
-        self.entries.insert(key, Expiring::new(value, ttl));
-    }
-
-    fn get(&self, key: &K) -> Option<&V> {
-        self.entries
-            .get(key)
-            .filter(|e| e.live(Instant::now()))
-            .map(|e| &e.value)
-    }
-
-    fn get_mut(&mut self, key: &K) -> Option<&mut Expiring<V>> {
-        let now = Instant::now();
-        self.entries.get_mut(key).filter(|e| e.live(now))
-    }
-
-    fn remove(&mut self, key: &K) -> Option<V> {
-        self.entries
-            .remove(key)
-            .filter(|e| e.live(Instant::now()))
-            .map(|e| e.value)
-    }
-}
-
-#[derive(Default)]
-struct State {
-    users: HashMap<UserId, User>,
-    emails: HashMap<String, UserId>,
-    api_emails: HashMap<String, UserId>,
-    usernames: HashMap<String, UserId>,
-    /// SSO token → user and user → token, per service; changed together.
-    token_users: HashMap<(ServiceId, SecretHash), UserId>,
-    user_tokens: HashMap<(ServiceId, UserId), SecretHash>,
-    api_sessions: ExpiringMap<SecretHash, ApiSession>,
-    sso_codes: ExpiringMap<SecretHash, Grant>,
-    auth_codes: ExpiringMap<SecretHash, Grant>,
-    pending_sign_ins: ExpiringMap<SecretHash, Grant>,
-    sessions: ExpiringMap<SecretHash, BrowserSession>,
-    /// Each user's sessions, kept as long as the latest entry.
-    indexes: ExpiringMap<UserId, BTreeMap<SessionId, IndexEntry>>,
-    counters: ExpiringMap<String, u64>,
-    /// Per user, the unix ms up to which their access tokens are refused.
-    revoked_tokens: ExpiringMap<UserId, i64>,
-    logouts: LogoutQueues,
-    /// Per sign-out, its people and each client's delivery state.
-    deliveries: ExpiringMap<String, SignoutStates>,
-}
-
-impl State {
-    /// The user's live entries, taken out of the map (put back with
-    /// [`State::put_index`]).
-    fn take_index(&mut self, user: UserId, now: i64) -> BTreeMap<SessionId, IndexEntry> {
-        let mut index = self.indexes.remove(&user).unwrap_or_default();
-        index.retain(|_, e| e.expires > now);
-        index
-    }
-
-    fn put_index(&mut self, user: UserId, index: BTreeMap<SessionId, IndexEntry>, now: i64) {
-        if let Some(last) = index.values().map(|e| e.expires).max() {
-            let ttl = Duration::from_secs(u64::try_from(last - now).unwrap_or(0).max(1));
-            self.indexes.insert(user, index, ttl);
-        }
-    }
-
-    fn codes(&mut self, kind: CodeKind) -> &mut ExpiringMap<SecretHash, Grant> {
-        match kind {
-            CodeKind::SsoCode => &mut self.sso_codes,
-            CodeKind::AuthorizationCode => &mut self.auth_codes,
-            CodeKind::PendingSignIn => &mut self.pending_sign_ins,
-        }
-    }
-}
 
 /// In-process store. One mutex: every operation is a few map operations, so
 /// contention stays far below the cost of the HTTP request around it.
