@@ -10,7 +10,7 @@ use sso_fleet::{Fleet, FleetOptions, load_config, release_server};
 use sso_server::config::ReplicaAcks;
 use sso_server::domain::{BrowserSession, Profile, Segment, SegmentSession, SessionId, UserId};
 use sso_server::secrets::Secret;
-use sso_server::store::{RedisStore, Store};
+use sso_server::store::{RedisStore, SessionStore};
 
 use crate::server::Running;
 use crate::wrk::{self, Load};

@@ -35,7 +35,7 @@ use futures::StreamExt;
 use serde_json::Value;
 use sso_server::domain::{ClientId, CodeKind, Grant, Profile, UserId};
 use sso_server::secrets::Secret;
-use sso_server::store::{RedisStore, Store};
+use sso_server::store::{CodeStore, RedisStore};
 
 use server::{Running, redis_used_memory};
 use sso_fleet::news_form;

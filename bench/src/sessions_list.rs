@@ -9,7 +9,7 @@ use futures::StreamExt;
 use serde_json::Value;
 use sso_server::domain::{CodeKind, Grant};
 use sso_server::secrets::Secret;
-use sso_server::store::{RedisStore, Store};
+use sso_server::store::{CodeStore, RedisStore};
 
 use crate::server::{Running, redis_info};
 

@@ -667,7 +667,7 @@ async fn an_unreadable_code_in_redis_is_taken_and_refused() {
 /// silent success).
 #[tokio::test]
 async fn tls_and_a_password_reach_redis_and_nothing_else_does() {
-    use sso_server::store::{RedisStore, Store};
+    use sso_server::store::{RedisStore, SessionStore, Store};
     let server = sso_test_support::RedisServer::start_tls("s3cret-pw");
     let store = RedisStore::open(&server.url()).await.unwrap();
     store

@@ -3,9 +3,12 @@
 //! queued (the cap takes out the oldest). A claimed job stays in its queue, due again when its
 //! lease runs out, exactly as in Redis.
 
+use async_trait::async_trait;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
+use super::*;
 use crate::domain::{ClaimedLogouts, ClientId, LogoutJob, LogoutLease};
 
 #[derive(Default)]
@@ -141,5 +144,82 @@ impl LogoutQueues {
             }
         }
         true
+    }
+}
+
+#[async_trait]
+impl LogoutStore for MemoryStore {
+    async fn enqueue_logouts(
+        &self,
+        jobs: &[LogoutJob],
+        cap: usize,
+    ) -> Result<Vec<LogoutJob>, StoreError> {
+        Ok(self.lock().logouts.enqueue(jobs, cap, unix_now_ms()))
+    }
+
+    async fn claim_logouts(
+        &self,
+        client: &ClientId,
+        max: usize,
+        lease: Duration,
+    ) -> Result<ClaimedLogouts, StoreError> {
+        Ok(self.lock().logouts.claim(client, max, lease, unix_now_ms()))
+    }
+
+    async fn finish_logout(
+        &self,
+        lease: &LogoutLease,
+        retry: Option<(&LogoutJob, Duration)>,
+    ) -> Result<bool, StoreError> {
+        Ok(self.lock().logouts.finish(lease, retry, unix_now_ms()))
+    }
+
+    async fn start_signout(
+        &self,
+        signout: &str,
+        users: &[UserId],
+        clients: &[ClientId],
+        keep: Duration,
+    ) -> Result<(), StoreError> {
+        let states = SignoutStates {
+            users: users.to_vec(),
+            deliveries: clients
+                .iter()
+                .map(|c| (c.clone(), DeliveryState::Pending))
+                .collect(),
+        };
+        self.lock()
+            .deliveries
+            .insert(signout.to_owned(), states, keep);
+        Ok(())
+    }
+
+    async fn set_delivery_state(
+        &self,
+        signout: &str,
+        client: &ClientId,
+        delivery: DeliveryState,
+        keep: Duration,
+    ) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        let mut states = state
+            .deliveries
+            .remove(&signout.to_owned())
+            .unwrap_or_default();
+        match states.deliveries.iter_mut().find(|(c, _)| c == client) {
+            Some((_, s)) => *s = delivery,
+            None => states.deliveries.push((client.clone(), delivery)),
+        }
+        state.deliveries.insert(signout.to_owned(), states, keep);
+        Ok(())
+    }
+
+    async fn delivery_states(&self, signout: &str) -> Result<SignoutStates, StoreError> {
+        Ok(self
+            .lock()
+            .deliveries
+            .get(&signout.to_owned())
+            .cloned()
+            .unwrap_or_default())
     }
 }

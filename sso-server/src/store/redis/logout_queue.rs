@@ -15,11 +15,14 @@
 //! three keys expire [`KEEP`] after their last change, so the queue of a
 //! client removed from the configuration does not stay forever.
 
+use async_trait::async_trait;
+
 use std::sync::LazyLock;
 use std::time::Duration;
 
 use redis::Script;
 
+use super::*;
 use super::{Conn, RedisStore, StoreError, millis, timed, to_json};
 use crate::domain::{ClaimedLogouts, ClientId, LogoutJob, LogoutLease};
 
@@ -202,7 +205,7 @@ impl RedisStore {
     /// together, exactly one moves it.
     pub(super) async fn adopt_legacy_logouts(&self, conn: &mut Conn) -> Result<(), StoreError> {
         for legacy in [LEGACY_STREAM, LEGACY_WAITING] {
-            let mine = format!("{legacy}:adopting:{}", uuid::Uuid::new_v4().simple());
+            let mine = format!("{legacy}:adopting:{}", Uuid::new_v4().simple());
             let renamed = timed(
                 redis::cmd("RENAME")
                     .arg(legacy)
@@ -240,8 +243,7 @@ impl RedisStore {
                 .iter()
                 .filter_map(|j| serde_json::from_str(j).ok())
                 .collect();
-            let mut by_client: std::collections::BTreeMap<&ClientId, Vec<&LogoutJob>> =
-                std::collections::BTreeMap::new();
+            let mut by_client: BTreeMap<&ClientId, Vec<&LogoutJob>> = BTreeMap::new();
             for job in &jobs {
                 by_client.entry(&job.client).or_default().push(job);
             }
@@ -258,5 +260,117 @@ impl RedisStore {
             timed(redis::cmd("DEL").arg(&mine).query_async::<()>(conn)).await?;
         }
         Ok(())
+    }
+}
+
+#[async_trait]
+impl LogoutStore for RedisStore {
+    async fn enqueue_logouts(
+        &self,
+        jobs: &[LogoutJob],
+        cap: usize,
+    ) -> Result<Vec<LogoutJob>, StoreError> {
+        let mut by_client: BTreeMap<&ClientId, Vec<&LogoutJob>> = BTreeMap::new();
+        for job in jobs {
+            by_client.entry(&job.client).or_default().push(job);
+        }
+        let mut conn = self.conn().await?;
+        let mut evicted = Vec::new();
+        for (client, jobs) in by_client {
+            evicted.extend(
+                self.enqueue_client_logouts(&mut conn, client, &jobs, cap)
+                    .await?,
+            );
+        }
+        Ok(evicted)
+    }
+
+    async fn claim_logouts(
+        &self,
+        client: &ClientId,
+        max: usize,
+        lease: Duration,
+    ) -> Result<ClaimedLogouts, StoreError> {
+        let mut conn = self.conn().await?;
+        if !self.legacy_adopted.load(Ordering::Relaxed) {
+            self.adopt_legacy_logouts(&mut conn).await?;
+            self.legacy_adopted.store(true, Ordering::Relaxed);
+        }
+        self.claim_client_logouts(&mut conn, client, max, lease)
+            .await
+    }
+
+    async fn finish_logout(
+        &self,
+        lease: &LogoutLease,
+        retry: Option<(&LogoutJob, Duration)>,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        self.finish_client_logout(&mut conn, lease, retry).await
+    }
+
+    async fn start_signout(
+        &self,
+        signout: &str,
+        users: &[UserId],
+        clients: &[ClientId],
+        keep: Duration,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let key = key_deliveries(signout);
+        let mut fields: Vec<(String, &str)> = users
+            .iter()
+            .map(|u| (format!("{SIGNOUT_USER}{}", u.0.simple()), ""))
+            .collect();
+        fields.extend(
+            clients
+                .iter()
+                .map(|c| (c.as_str().to_owned(), DeliveryState::Pending.as_str())),
+        );
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .hset_multiple(&key, &fields)
+            .ignore()
+            .pexpire(&key, i64::try_from(millis(keep)).unwrap_or(i64::MAX))
+            .ignore();
+        timed(pipe.query_async::<()>(&mut conn)).await
+    }
+
+    async fn set_delivery_state(
+        &self,
+        signout: &str,
+        client: &ClientId,
+        state: DeliveryState,
+        keep: Duration,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        let key = key_deliveries(signout);
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .hset(&key, client.as_str(), state.as_str())
+            .ignore()
+            .pexpire(&key, i64::try_from(millis(keep)).unwrap_or(i64::MAX))
+            .ignore();
+        timed(pipe.query_async::<()>(&mut conn)).await
+    }
+
+    async fn delivery_states(&self, signout: &str) -> Result<SignoutStates, StoreError> {
+        let mut conn = self.conn().await?;
+        let all: HashMap<String, String> = timed(conn.hgetall(key_deliveries(signout))).await?;
+        let mut states = SignoutStates::default();
+        for (field, value) in all {
+            if let Some(user) = field.strip_prefix(SIGNOUT_USER) {
+                let id = Uuid::parse_str(user)
+                    .map_err(|_| StoreError::Corrupt(format!("sign-out user {user}")))?;
+                states.users.push(UserId(id));
+                continue;
+            }
+            let client = ClientId::parse(&field)
+                .map_err(|_| StoreError::Corrupt(format!("delivery client {field}")))?;
+            let state = DeliveryState::parse(&value)
+                .ok_or_else(|| StoreError::Corrupt(format!("delivery state {value}")))?;
+            states.deliveries.push((client, state));
+        }
+        Ok(states)
     }
 }
