@@ -6,11 +6,11 @@
 
 use std::time::{Duration, Instant};
 
+use sso_core::config::ReplicaAcks;
+use sso_core::domain::Secret;
+use sso_core::domain::{BrowserSession, Profile, Segment, SegmentSession, SessionId, UserId};
+use sso_core::store::{RedisStore, SessionStore};
 use sso_fleet::{Fleet, FleetOptions, load_config, release_server};
-use sso_server::config::ReplicaAcks;
-use sso_server::domain::{BrowserSession, Profile, Segment, SegmentSession, SessionId, UserId};
-use sso_server::secrets::Secret;
-use sso_server::store::{RedisStore, SessionStore};
 
 use crate::server::Running;
 use crate::wrk::{self, Load};

@@ -33,9 +33,9 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use serde_json::Value;
-use sso_server::domain::{ClientId, CodeKind, Grant, Profile, UserId};
-use sso_server::secrets::Secret;
-use sso_server::store::{CodeStore, RedisStore};
+use sso_core::domain::{ClientId, CodeKind, Grant, Profile, UserId};
+use sso_core::domain::Secret;
+use sso_core::store::{CodeStore, RedisStore};
 
 use server::{Running, redis_used_memory};
 use sso_fleet::news_form;
@@ -451,7 +451,7 @@ async fn main() {
 
     // The ceiling for 4: argon2id alone on every core at once (they share
     // memory bandwidth: 19 MiB each), no HTTP, store or load client.
-    let hasher = sso_server::password::PasswordHasher::new();
+    let hasher = sso_core::password::PasswordHasher::new();
     let started = Instant::now();
     let hashes = std::sync::atomic::AtomicUsize::new(0);
     futures::stream::iter(0..cores * 2)
@@ -459,7 +459,7 @@ async fn main() {
             let (hasher, hashes) = (&hasher, &hashes);
             async move {
                 while started.elapsed() < Duration::from_secs(4) {
-                    let pw = sso_server::domain::Password::parse(password).unwrap();
+                    let pw = sso_core::domain::Password::parse(password).unwrap();
                     hasher.hash(pw).await.unwrap();
                     hashes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
@@ -729,12 +729,12 @@ fn bodies_file(
 fn partner_token(n: usize) -> String {
     let key = include_bytes!("../../sso-server/tests/fixtures/partner-idp.key.pem");
     let jwks: Value = serde_json::from_str(include_str!(
-        "../../sso-server/config/partner-idp.jwks.json"
+        "../../sso-core/config/partner-idp.jwks.json"
     ))
     .unwrap();
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
     header.kid = jwks["keys"][0]["kid"].as_str().map(str::to_owned);
-    let now = sso_server::clock::unix_now();
+    let now = sso_core::clock::unix_now();
     let claims = serde_json::json!({
         "iss": "https://idp.partner.example", "aud": "sso-demo", "sub": format!("bench-partner-user-{n}"),
         "iat": now, "exp": now + 3600,

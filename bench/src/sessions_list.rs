@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use serde_json::Value;
-use sso_server::domain::{CodeKind, Grant};
-use sso_server::secrets::Secret;
-use sso_server::store::{CodeStore, RedisStore};
+use sso_core::domain::Secret;
+use sso_core::domain::{CodeKind, Grant};
+use sso_core::store::{CodeStore, RedisStore};
 
 use crate::server::{Running, redis_info};
 

@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sso_server::access_token::AccessTokenKey;
-use sso_server::oidc::SigningKeys;
+use sso_core::config::AccessTokenKey;
+use sso_core::oidc::SigningKeys;
 use sso_test_support::RedisCluster;
 
 /// How a fleet is started.
@@ -51,7 +51,7 @@ struct Instance {
 pub fn load_config(edits: &[(String, String)]) -> String {
     let jwks = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../sso-server/config/partner-idp.jwks.json"
+        "/../sso-core/config/partner-idp.jwks.json"
     );
     let lifted = [
         (
@@ -71,7 +71,7 @@ pub fn load_config(edits: &[(String, String)]) -> String {
             format!("jwks_file = \"{jwks}\""),
         ),
     ];
-    let mut config = sso_server::config::DEMO_TOML.to_owned();
+    let mut config = sso_core::config::DEMO_TOML.to_owned();
     let edits = lifted
         .iter()
         .map(|(from, to)| (*from, to.as_str()))

@@ -7,9 +7,13 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
 use serde::Serialize;
 
-use crate::domain::FieldError;
-use crate::store::StoreError;
 use crate::telemetry;
+use sso_core::domain::FieldError;
+use sso_core::machine_secret::CheckError;
+use sso_core::password::PasswordError;
+use sso_core::rate_limit::RateLimitError;
+use sso_core::store::StoreError;
+use sso_core::tokens::TokenError;
 
 /// Catalog entries, without the per-occurrence details.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,8 +261,59 @@ fn catalog_names() -> utoipa::openapi::Object {
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         tracing::error!(error = %err, "store operation failed");
-        crate::metrics::global().store_errors.inc();
+        sso_core::metrics::global().store_errors.inc();
         Self::StoreUnavailable
+    }
+}
+
+// The core's errors, each in its one public form.
+
+/// `From` impls that turn core errors into another public form (the API
+/// statuses, the OAuth errors) through [`ApiError`], so each is mapped once.
+macro_rules! via_api_error {
+    ($target:ty: $($err:ty),+) => {
+        $(impl From<$err> for $target {
+            fn from(err: $err) -> Self {
+                $crate::error::ApiError::from(err).into()
+            }
+        })+
+    };
+}
+pub(crate) use via_api_error;
+
+impl From<PasswordError> for ApiError {
+    fn from(err: PasswordError) -> Self {
+        tracing::error!(error = %err, "password hashing failed");
+        Self::Internal
+    }
+}
+
+impl From<RateLimitError> for ApiError {
+    fn from(err: RateLimitError) -> Self {
+        match err {
+            RateLimitError::Limited(retry) => Self::RateLimited(retry),
+            RateLimitError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(err: TokenError) -> Self {
+        match err {
+            TokenError::TooManyCodes(per, retry) => Self::TooManyCodes(per, retry),
+            TokenError::InvalidCode => Self::InvalidCode,
+            TokenError::AccessTokenInvalid => Self::AccessTokenInvalid,
+            TokenError::Store(err) => err.into(),
+        }
+    }
+}
+
+impl From<CheckError> for ApiError {
+    fn from(err: CheckError) -> Self {
+        match err {
+            CheckError::Store(err) => err.into(),
+            CheckError::Password(err) => err.into(),
+        }
     }
 }
 

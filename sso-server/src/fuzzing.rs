@@ -7,16 +7,17 @@
 
 use std::sync::OnceLock;
 
-use crate::access_token::{AccessClaims, AccessTokenKey, AccessTokens};
-use crate::config::{Overrides, Release, Settings};
-use crate::domain::{
+use crate::oauth::ClientCredentials;
+use sso_core::access_token::{AccessClaims, AccessTokens};
+use sso_core::config::AccessTokenKey;
+use sso_core::config::{Overrides, Release, Settings};
+use sso_core::domain::Secret;
+use sso_core::domain::{
     ApiSession, ClientId, CodeChallenge, CodeVerifier, DisplayName, Email, Grant, Nonce, Password,
     SegmentList, State, UserId,
 };
-use crate::oauth::ClientCredentials;
-use crate::oidc::SigningKeys;
-use crate::secrets::Secret;
-use crate::sso_service::OwnIssuer;
+use sso_core::oidc::SigningKeys;
+use sso_core::sso_service::OwnIssuer;
 
 /// The demo configuration: the clients, receivers, segments and services
 /// the fuzzed requests are checked against.
@@ -75,8 +76,8 @@ pub fn form_fields(data: &[u8]) {
             // A verifier is not its own challenge (S256 hashes it).
             assert!(!challenge.is_met_by(&verifier));
         }
-        let _ = crate::domain::Username::parse(value);
-        let _ = crate::domain::ServiceId::parse(value);
+        let _ = sso_core::domain::Username::parse(value);
+        let _ = sso_core::domain::ServiceId::parse(value);
         let _ = Secret::parse(value);
     }
 }
@@ -120,13 +121,13 @@ pub fn stored_records(data: &[u8]) {
             .lines()
             .filter_map(|line| line.split_once('\t'))
             .collect();
-        if let Ok(session) = crate::store::redis::decode_session(&fields) {
-            let encoded = crate::store::redis::encode_session(&session);
+        if let Ok(session) = sso_core::store::decode_session(&fields) {
+            let encoded = sso_core::store::encode_session(&session);
             let pairs: Vec<(&str, &str)> = encoded
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
-            let again = crate::store::redis::decode_session(&pairs).expect("re-decodes");
+            let again = sso_core::store::decode_session(&pairs).expect("re-decodes");
             assert_eq!(again, session);
         }
     }

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use mimalloc::MiMalloc;
-use sso_server::config::{ConfigSource, LogFormat, Overrides, Settings};
+use sso_core::config::{ConfigSource, LogFormat, Overrides, Settings};
 use sso_server::startup::Application;
 use sso_server::telemetry;
 
@@ -89,7 +89,7 @@ enum Command {
 
 fn gen_keys(path: &std::path::Path) -> ExitCode {
     use std::io::Write;
-    let keys = sso_server::oidc::SigningKeys::generate();
+    let keys = sso_core::oidc::SigningKeys::generate();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -101,7 +101,7 @@ fn gen_keys(path: &std::path::Path) -> ExitCode {
         eprintln!("sso-server: cannot write {}: {err}", path.display());
         return ExitCode::FAILURE;
     }
-    let key = sso_server::access_token::AccessTokenKey::generate();
+    let key = sso_core::config::AccessTokenKey::generate();
     println!("# Keep both secret, and the same on every instance.");
     println!("access_token_key = \"{}\"", key.to_base64());
     println!(
@@ -114,7 +114,7 @@ fn gen_keys(path: &std::path::Path) -> ExitCode {
 }
 
 fn gen_secret() -> ExitCode {
-    let (secret, hash) = sso_server::machine_secret::generate();
+    let (secret, hash) = sso_core::machine_secret::generate();
     println!("secret:      {secret}");
     println!("secret_hash: {hash}");
     ExitCode::SUCCESS
@@ -131,10 +131,7 @@ fn hash_secret() -> ExitCode {
         eprintln!("sso-server: the secret is empty");
         return ExitCode::from(2);
     }
-    println!(
-        "{}",
-        sso_server::machine_secret::MachineSecretHash::of(secret)
-    );
+    println!("{}", sso_core::domain::MachineSecretHash::of(secret));
     ExitCode::SUCCESS
 }
 

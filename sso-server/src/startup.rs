@@ -6,39 +6,19 @@ use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 
-use crate::access_token::{AccessTokenKey, AccessTokens};
 use crate::assets::{AssetError, Assets};
-use crate::backchannel::{self, Backchannel};
-use crate::config::Settings;
-use crate::machine_secret::FailurePacing;
-use crate::oidc::{Discovery, SigningKeyError, SigningKeys};
-use crate::password::{PasswordHasher, VerifiedSecrets};
 use crate::routes;
-use crate::routes::sso::confirm::Confirmations;
-use crate::store::{self, DynStore, StoreError};
+use crate::state::AppState;
 use crate::telemetry;
-
-/// What every handler can reach.
-pub struct AppState {
-    pub settings: Settings,
-    /// The browser library, when `assets_dir` is set.
-    pub assets: Option<Assets>,
-    pub store: DynStore,
-    pub hasher: PasswordHasher,
-    pub access_tokens: AccessTokens,
-    pub id_tokens: SigningKeys,
-    pub discovery: Discovery,
-    /// `/openapi.json`, rendered at start.
-    pub openapi: String,
-    /// Client and application secrets that have verified once.
-    pub secrets: VerifiedSecrets,
-    /// Tokens that confirm a sign-in or sign-out came from the site's library.
-    pub confirmations: Confirmations,
-    /// Delays answers to wrong client and application secrets.
-    pub auth_pacing: FailurePacing,
-    /// Delivers back-channel logouts.
-    pub backchannel: Backchannel,
-}
+use sso_core::access_token::AccessTokens;
+use sso_core::backchannel::{self, Backchannel};
+use sso_core::config::AccessTokenKey;
+use sso_core::config::Settings;
+use sso_core::confirmations::Confirmations;
+use sso_core::machine_secret::FailurePacing;
+use sso_core::oidc::{Discovery, SigningKeyError, SigningKeys};
+use sso_core::password::{PasswordHasher, VerifiedSecrets};
+use sso_core::store::{self, DynStore, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -196,7 +176,7 @@ impl Application {
         };
         tokio::select! {
             stopped = servers => stopped,
-            () = backchannel::run(self.state) => Ok(()),
+            () = backchannel::run(self.state.into_inner(), AppState::delivery) => Ok(()),
         }
     }
 }

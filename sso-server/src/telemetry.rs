@@ -8,13 +8,14 @@ use std::time::Instant;
 use actix_web::Error;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::writer::EitherWriter;
 
-use crate::config::LogFormat;
+use sso_core::config::LogFormat;
 use uuid::Uuid;
 
 tokio::task_local! {
@@ -77,7 +78,7 @@ pub async fn observe(
     let route = req
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
-    let method = crate::metrics::method_label(req.method());
+    let method = method_label(req.method());
     let path = loggable_path(req.path());
     let span = tracing::info_span!("request", id = %request_id);
     let started = Instant::now();
@@ -92,7 +93,7 @@ pub async fn observe(
         Ok(res) => res.status(),
         Err(err) => err.as_response_error().status_code(),
     };
-    crate::metrics::global().observe(&route, method, status.as_u16(), elapsed);
+    sso_core::metrics::global().observe(&route, method, status.as_u16(), elapsed);
     span.in_scope(|| {
         tracing::info!(
             %method,
@@ -109,4 +110,15 @@ pub async fn observe(
             .insert(HeaderName::from_static("x-request-id"), value);
     }
     Ok(res)
+}
+
+/// The `method` label: the methods the server routes, else `OTHER`.
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
 }

@@ -143,8 +143,8 @@ fn gen_keys_writes_a_key_file_the_server_loads() {
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: toml::Table = toml::from_str(&text).expect("TOML lines");
     let key = lines["access_token_key"].as_str().unwrap();
-    assert!(sso_server::access_token::AccessTokenKey::parse(key).is_ok());
-    assert!(sso_server::oidc::SigningKeys::load(&pem).is_ok());
+    assert!(sso_core::config::AccessTokenKey::parse(key).is_ok());
+    assert!(sso_core::oidc::SigningKeys::load(&pem).is_ok());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

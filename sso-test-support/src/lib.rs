@@ -11,10 +11,10 @@ mod redis_server;
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use sso_server::access_token::AccessTokenKey;
-use sso_server::config::{Overrides, Settings};
+use sso_core::config::AccessTokenKey;
+use sso_core::config::{Overrides, Settings};
+use sso_core::store::{DynStore, MemoryStore, RedisStore};
 use sso_server::startup::Application;
-use sso_server::store::{DynStore, MemoryStore, RedisStore};
 
 pub use redis_cluster::RedisCluster;
 pub use redis_server::RedisServer;

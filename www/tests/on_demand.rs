@@ -9,8 +9,8 @@ use std::net::TcpListener;
 use actix_web::{App, HttpServer};
 use reqwest::StatusCode;
 use serde_json::Value;
-use sso_server::domain::ClientId as SiteId;
-use sso_server::oidc::{LogoutClaims, SigningKeys};
+use sso_core::domain::ClientId as SiteId;
+use sso_core::oidc::{LogoutClaims, SigningKeys};
 use sso_www::account::{AccountBackend, COOKIE};
 use sso_www::sso_api::{Credentials, SsoApi};
 
@@ -462,7 +462,7 @@ async fn malformed_logout_tokens_are_refused(backend: Backend) {
     let (sso_cookie, uuid) = world.signed_in_browser("forged@example.com").await;
     let (_, _, set_cookie) = world.sign_in(&world.code(&sso_cookie).await).await;
     let account_cookie = cookie_pair(&set_cookie.unwrap());
-    let now = sso_server::clock::unix_now();
+    let now = sso_core::clock::unix_now();
     let sign = |edit: &dyn Fn(&mut Value)| {
         let claims = LogoutClaims::new(
             &world.sso,
@@ -582,7 +582,7 @@ impl World {
     /// A logout token for the person `uuid` (by `sub`, no `sid`), signed
     /// with the SSO server's key, posted to news.
     async fn post_logout(&self, uuid: &str, jti: &str) -> reqwest::Response {
-        let now = sso_server::clock::unix_now();
+        let now = sso_core::clock::unix_now();
         let claims = LogoutClaims::new(
             &self.sso,
             "news",
@@ -640,7 +640,7 @@ async fn forged_key_ids_do_not_each_fetch_the_keys(backend: Backend) {
             &jti,
             "x".into(),
             "AAAAAAAAAAAAAAAA",
-            sso_server::clock::unix_now(),
+            sso_core::clock::unix_now(),
         );
         let token = stranger.sign_typed("logout+jwt", &serde_json::to_value(claims).unwrap());
         assert_eq!(

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use sso_fleet::flows::{delivered, set_session, transport};
 use sso_fleet::{Fleet, FleetOptions, load_config, news_form, release_server};
-use sso_server::secrets::Secret;
+use sso_core::domain::Secret;
 
 /// People, each signed in once at the start and never signed out; their
 /// sessions carry the checks and redemptions, at most a few codes a minute
@@ -288,7 +288,7 @@ async fn capacity(load: &Arc<Load>, concurrency: usize, period: Duration) -> f64
 
 fn session_key(cookie: &str) -> String {
     let sid = Secret::parse(cookie).expect("a session cookie").hash();
-    sso_server::store::redis_session_key(&sid)
+    sso_core::store::redis_session_key(&sid)
 }
 
 /// Stands in for the news backend's back-channel logout endpoint: answers

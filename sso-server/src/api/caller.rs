@@ -7,13 +7,13 @@ use std::collections::BTreeSet;
 use actix_web::HttpRequest;
 
 use super::{ApiFailure, ApiStatus};
-use crate::clock::unix_now;
 use crate::credentials::{Authorization, CredentialsError};
-use crate::domain::{RoleToken, SessionId, SessionTarget, User};
-use crate::machine_secret::{self, Verdict};
-use crate::secrets::{Secret, SecretHash};
-use crate::startup::AppState;
+use crate::state::AppState;
 use secrecy::ExposeSecret;
+use sso_core::clock::unix_now;
+use sso_core::domain::{RoleToken, SessionId, SessionTarget, User};
+use sso_core::domain::{Secret, SecretHash};
+use sso_core::machine_secret::{self, Verdict};
 
 pub enum Caller {
     Application {
@@ -67,7 +67,15 @@ impl Caller {
             .ok_or_else(|| failed(WRONG))?;
         let owner = format!("application:{id}");
         let ip = req.peer_addr().map(|a| a.ip());
-        match machine_secret::authenticate(state, ip, &owner, &app.secret_hash, secret).await? {
+        match machine_secret::authenticate(
+            state.secret_checker(),
+            ip,
+            &owner,
+            &app.secret_hash,
+            secret,
+        )
+        .await?
+        {
             Verdict::Valid => {}
             Verdict::Wrong => return Err(failed(WRONG)),
             Verdict::Throttled(secs) => {

@@ -10,8 +10,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::store::StoreError;
 use crate::telemetry;
+use sso_core::machine_secret::CheckError;
+use sso_core::password::PasswordError;
+use sso_core::rate_limit::RateLimitError;
+use sso_core::store::StoreError;
+use sso_core::tokens::TokenError as CoreTokenError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApiStatus {
@@ -112,11 +116,7 @@ impl ApiFailure {
     }
 }
 
-impl From<StoreError> for ApiFailure {
-    fn from(err: StoreError) -> Self {
-        ApiError::from(err).into()
-    }
-}
+crate::error::via_api_error!(ApiFailure: StoreError, CheckError, PasswordError, RateLimitError, CoreTokenError);
 
 /// Shared parsing and store errors, in this API's terms.
 impl From<ApiError> for ApiFailure {

@@ -10,12 +10,12 @@ use actix_web::HttpRequest;
 use actix_web::http::header;
 
 use super::TokenError;
-use crate::config::Client;
 use crate::credentials::{Authorization, oauth_unescape};
-use crate::domain::ClientId;
-use crate::machine_secret::{self, Verdict};
-use crate::startup::AppState;
+use crate::state::AppState;
 use secrecy::{ExposeSecret, SecretString};
+use sso_core::config::Client;
+use sso_core::domain::ClientId;
+use sso_core::machine_secret::{self, Verdict};
 
 /// Who the request says it is, and with what proof.
 #[derive(Debug)]
@@ -131,7 +131,9 @@ async fn check<'s>(
         (Some(hash), Some(secret)) => {
             let owner = format!("client:{}", client.id);
             let secret = secret.expose_secret();
-            match machine_secret::authenticate(state, ip, &owner, hash, secret).await? {
+            match machine_secret::authenticate(state.secret_checker(), ip, &owner, hash, secret)
+                .await?
+            {
                 Verdict::Valid => Ok(client),
                 Verdict::Wrong => Err(UNKNOWN),
                 Verdict::Throttled(secs) => Err(TokenError::SlowDown(secs)),

@@ -7,6 +7,11 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 
 use crate::error::ApiError;
+use sso_core::machine_secret::CheckError;
+use sso_core::password::PasswordError;
+use sso_core::rate_limit::RateLimitError;
+use sso_core::store::StoreError;
+use sso_core::tokens::TokenError as CoreTokenError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
@@ -72,6 +77,9 @@ impl TokenError {
         }
     }
 }
+
+// The core's errors reach this endpoint's terms through the catalog.
+crate::error::via_api_error!(TokenError: StoreError, CheckError, PasswordError, RateLimitError, CoreTokenError);
 
 /// Failures of shared code (store, code redemption) in this endpoint's terms.
 impl From<ApiError> for TokenError {

@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
 use super::openapi::answers;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 fn public_json(body: &str) -> HttpResponse {
     HttpResponse::Ok()

@@ -9,8 +9,8 @@ use super::openapi::answers;
 use super::profile::released_profile;
 use crate::credentials::Authorization;
 use crate::error::{ApiError, ErrorBody};
-use crate::startup::AppState;
-use crate::tokens::token_user;
+use crate::state::AppState;
+use sso_core::tokens::token_user;
 
 #[utoipa::path(
     get, path = "/entity", tag = "registration",
@@ -28,7 +28,7 @@ pub async fn entity(
     let Some(Ok(Authorization::Bearer(token))) = Authorization::of(&req) else {
         return Err(ApiError::AccessTokenInvalid);
     };
-    let (user, claims, _) = token_user(&state, &token).await?;
+    let (user, claims, _) = token_user(state.store.as_ref(), &state.access_tokens, &token).await?;
     let mut result = released_profile(&user.profile(), claims.release);
     result.insert("client_id".to_owned(), claims.client.as_str().into());
     Ok(HttpResponse::Ok()

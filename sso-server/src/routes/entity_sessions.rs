@@ -10,13 +10,14 @@ use serde::Serialize;
 
 use super::openapi::forms;
 use super::params::{Form, Params};
-use crate::clock::unix_now;
+use super::session_view::{self, SessionView};
 use crate::credentials::Authorization;
-use crate::domain::{FieldError, SessionId, User};
 use crate::error::{ApiError, ErrorBody};
-use crate::sessions::{self, SessionView};
-use crate::startup::AppState;
-use crate::tokens::{self, token_user};
+use crate::state::AppState;
+use sso_core::clock::unix_now;
+use sso_core::domain::{FieldError, SessionId, User};
+use sso_core::sessions;
+use sso_core::tokens::{self, token_user};
 
 /// `{"stat":"ok","result":{"sessions":[…]}}`.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -97,7 +98,7 @@ async fn caller(
     let Some(Ok(Authorization::Bearer(token))) = Authorization::of(req) else {
         return Err(ApiError::AccessTokenInvalid);
     };
-    let (user, _, current) = token_user(state, &token).await?;
+    let (user, _, current) = token_user(state.store.as_ref(), &state.access_tokens, &token).await?;
     Ok((user, current))
 }
 
@@ -146,7 +147,7 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     Ok(answer(&SessionList {
         stat: "ok",
         result: SessionListResult {
-            sessions: page.sessions,
+            sessions: session_view::views(page.sessions),
             next: page.next.map(|a| format!("{}_{}", a.last_used, a.id)),
         },
     }))
@@ -175,7 +176,7 @@ pub async fn end_one(
     let (user, _) = caller(&state, &req).await?;
     let p = Params::new(form.into_inner());
     let id = p.parse("session_id", SessionId::parse)?;
-    let done = sessions::end_by_id(&state, user.id, &id, false)
+    let done = sessions::end_by_id(state.sessions(), user.id, &id, false)
         .await?
         .ok_or_else(|| ApiError::SessionNotFound(id.to_string()))?;
     tracing::info!(user = %user.id, session = %id, "session ended by its person");
@@ -195,9 +196,9 @@ async fn end_many(
         .into_iter()
         .filter(|(_, e)| !(keep_own && current.as_ref() == Some(&e.id())))
         .collect();
-    let done = sessions::end_entries(state, &entries).await?;
+    let done = sessions::end_entries(state.sessions(), &entries).await?;
     if !keep_own {
-        tokens::revoke_access_tokens(state, user.id).await?;
+        tokens::revoke_access_tokens(state.store.as_ref(), &state.settings, user.id).await?;
     }
     tracing::info!(user = %user.id, ended = done.count, keep_own, "sessions ended by their person");
     Ok(ended(done))

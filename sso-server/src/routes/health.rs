@@ -3,7 +3,7 @@ use serde_json::json;
 
 use super::openapi::answers;
 use crate::error::{ApiError, ErrorBody};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Liveness: the process answers.
 #[utoipa::path(
@@ -30,5 +30,5 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 pub async fn metrics() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(crate::metrics::global().render())
+        .body(sso_core::metrics::global().render())
 }

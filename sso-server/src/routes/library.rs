@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::assets::Asset;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const SHORT: &str = "public, max-age=300, stale-while-revalidate=86400";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";

@@ -10,6 +10,7 @@ pub mod openapi;
 pub mod params;
 mod profile;
 mod registration;
+pub mod session_view;
 pub mod sso;
 mod token;
 
@@ -18,8 +19,8 @@ use actix_web::http::Method;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError, Route, web};
 
-use crate::config::Settings;
 use crate::error::ApiError;
+use sso_core::config::Settings;
 
 async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)

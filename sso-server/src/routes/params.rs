@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use actix_web::{HttpRequest, web};
 
-use crate::config::{Client, Flow, Settings};
-use crate::domain::{ClientId, CodeChallenge, FieldError, Nonce};
 use crate::error::ApiError;
+use sso_core::config::{Client, Flow, Settings};
+use sso_core::domain::{ClientId, CodeChallenge, FieldError, Nonce};
 
 /// Longest value accepted for any parameter; the typed parsers are stricter.
 const MAX_VALUE: usize = 4096;

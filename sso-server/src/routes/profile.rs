@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use crate::config::{Flow, Release, UserField};
-use crate::domain::{Profile, User};
+use sso_core::config::{Flow, Release, UserField};
+use sso_core::domain::{Profile, User};
 
 /// `2016-04-20 17:02:18 +0000`, the registration API's timestamp style.
 pub fn timestamp(unix: i64) -> String {

@@ -11,16 +11,16 @@ use serde::Serialize;
 use super::openapi::forms;
 use super::params::{CodeOptions, Form, Params};
 use super::profile::{CaptureUser, capture_user};
-use crate::clock::unix_now;
-use crate::config::{Client, Release};
-use crate::domain::{
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+use sso_core::clock::unix_now;
+use sso_core::config::{Client, Release};
+use sso_core::domain::{
     ClientId, CodeKind, DisplayName, Email, FieldError, Grant, Password, ResponseType, User, UserId,
 };
-use crate::error::{ApiError, ErrorBody};
-use crate::rate_limit;
-use crate::startup::AppState;
-use crate::store::InsertUserError;
-use crate::tokens::{issue_access_token, issue_code};
+use sso_core::rate_limit;
+use sso_core::store::InsertUserError;
+use sso_core::tokens::{issue_access_token, issue_code};
 
 /// The answer of both calls: the profile, a one-time `sso_code` for
 /// `set_session`, and per `response_type` an access token or a code.
@@ -91,7 +91,7 @@ async fn common<'s>(
         .parse_opt("response_type", ResponseType::parse)?
         .unwrap_or_default();
     p.parse_opt("form", |f| {
-        crate::domain::parse_token(
+        sso_core::domain::parse_token(
             f,
             64,
             |c| c.is_ascii_alphanumeric() || c == '_',
@@ -129,7 +129,13 @@ async fn signed_in(
         session: None,
         sid: None,
     };
-    let sso_code = issue_code(state, CodeKind::SsoCode, &sso_grant).await?;
+    let sso_code = issue_code(
+        state.store.as_ref(),
+        &state.settings,
+        CodeKind::SsoCode,
+        &sso_grant,
+    )
+    .await?;
     let mut body = SignedIn {
         stat: "ok",
         capture_user: capture_user(user),
@@ -142,7 +148,14 @@ async fn signed_in(
     match c.response_type {
         ResponseType::Token => {
             let release = Release::of(state.settings.flows.get(&c.flow));
-            body.access_token = Some(issue_access_token(state, user.id, client, release, None));
+            body.access_token = Some(issue_access_token(
+                &state.access_tokens,
+                &state.settings,
+                user.id,
+                client,
+                release,
+                None,
+            ));
             body.expires_in = Some(state.settings.ttl.access_token.as_secs());
         }
         ResponseType::Code => {
@@ -153,7 +166,13 @@ async fn signed_in(
                 nonce: c.code_options.nonce.clone(),
                 ..sso_grant
             };
-            let code = issue_code(state, CodeKind::AuthorizationCode, &grant).await?;
+            let code = issue_code(
+                state.store.as_ref(),
+                &state.settings,
+                CodeKind::AuthorizationCode,
+                &grant,
+            )
+            .await?;
             body.authorization_code = Some(code.expose().to_owned());
         }
     }

@@ -9,15 +9,15 @@ use serde::Serialize;
 
 use super::openapi::forms;
 use super::params::{BODY_LIMIT, FormError, read_form};
-use crate::clock::unix_now;
-use crate::config::Release;
-use crate::domain::{CodeKind, CodeVerifier};
 use crate::error::ErrorBody;
 use crate::oauth::{ClientCredentials, TokenError, TokenErrorBody, authenticate};
-use crate::oidc::id_token_claims;
-use crate::secrets::Secret;
-use crate::startup::AppState;
-use crate::tokens::{issue_access_token, redeem_code};
+use crate::state::AppState;
+use sso_core::clock::unix_now;
+use sso_core::config::Release;
+use sso_core::domain::Secret;
+use sso_core::domain::{CodeKind, CodeVerifier};
+use sso_core::oidc::id_token_claims;
+use sso_core::tokens::{issue_access_token, redeem_code};
 
 /// The successful answer (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).
 #[derive(Serialize, utoipa::ToSchema)]
@@ -88,7 +88,13 @@ pub async fn token(
 
     // Taking the code burns it: a redemption that fails below cannot be
     // retried with the same code.
-    let grant = redeem_code(&state, CodeKind::AuthorizationCode, &code, &client.id).await?;
+    let grant = redeem_code(
+        state.store.as_ref(),
+        CodeKind::AuthorizationCode,
+        &code,
+        &client.id,
+    )
+    .await?;
     if grant.redirect_uri.as_deref() != field("redirect_uri") {
         return Err(TokenError::InvalidGrant(
             "`redirect_uri` must repeat exactly the URL the code was delivered to",
@@ -130,7 +136,8 @@ pub async fn token(
     );
     let id_token = state.id_tokens.sign_id_token(&claims, now);
     let access_token = issue_access_token(
-        &state,
+        &state.access_tokens,
+        &state.settings,
         grant.user.id,
         &client.id,
         Release::of(flow),

@@ -10,15 +10,15 @@ use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 use sha2::Sha256;
+use sso_core::config::ApiApplication;
+use sso_core::domain::RoleToken;
 use sso_server::api::ApiStatus;
-use sso_server::config::ApiApplication;
-use sso_server::domain::RoleToken;
 
 use crate::helpers::*;
 use sso_test_support::each_store;
 
 const PARTNER_KEY: &[u8] = include_bytes!("../fixtures/partner-idp.key.pem");
-const PARTNER_JWKS: &str = include_str!("../../config/partner-idp.jwks.json");
+const PARTNER_JWKS: &str = include_str!("../../../sso-core/config/partner-idp.jwks.json");
 const PORTAL: Auth = Auth::Basic("portal", "portal-secret");
 
 #[derive(Clone, Copy)]
@@ -151,7 +151,7 @@ fn partner_token(overrides: Value) -> String {
 
 /// The same with the header's `typ` as given.
 fn partner_token_typed(typ: Option<&str>, overrides: Value) -> String {
-    let now = sso_server::clock::unix_now();
+    let now = sso_core::clock::unix_now();
     let mut claims = json!({
         "iss": "https://idp.partner.example",
         "aud": "sso-demo",
@@ -491,7 +491,7 @@ async fn concurrent_double_links_have_exactly_one_winner(backend: Backend) {
 
 async fn forged_and_foreign_sso_responses_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
-    let now = sso_server::clock::unix_now();
+    let now = sso_core::clock::unix_now();
     let user = app.create_user("check@example.com").await;
     let (app, user) = (&app, user.as_str());
     let link = |response: String| async move {
@@ -503,7 +503,7 @@ async fn forged_and_foreign_sso_responses_are_refused(backend: Backend) {
         app.api("user/linkssotoken", PORTAL, &form).await
     };
     let other_key = {
-        let keys = sso_server::oidc::SigningKeys::generate();
+        let keys = sso_core::oidc::SigningKeys::generate();
         let pem = format!(
             "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
             base64::engine::general_purpose::STANDARD.encode(
@@ -621,7 +621,7 @@ async fn applications_reach_sso_registered_people_only_with_sso_users(backend: B
 /// token.
 async fn id_tokens_not_yet_valid_or_of_another_type_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
-    let now = sso_server::clock::unix_now();
+    let now = sso_core::clock::unix_now();
     let user = app.create_user("typ@example.com").await;
     let link = |response: String| {
         let (app, user) = (&app, user.clone());
@@ -666,7 +666,7 @@ async fn id_tokens_not_yet_valid_or_of_another_type_are_refused(backend: Backend
 /// token (same key, not signed here) is verified by its signature, and any
 /// change to one of ours sends it down that path, where it fails.
 async fn federated_responses_signed_here_or_elsewhere_are_both_checked(backend: Backend) {
-    let keys = sso_server::oidc::SigningKeys::generate();
+    let keys = sso_core::oidc::SigningKeys::generate();
     let der = keys_der(&keys);
     let pem = format!(
         "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
@@ -679,8 +679,7 @@ async fn federated_responses_signed_here_or_elsewhere_are_both_checked(backend: 
         s.id_token_keys = Some(key_file);
         // Only news's ID tokens count for this service.
         for service in s.sso_services.values_mut() {
-            if let sso_server::sso_service::ServiceKind::Federated { audiences } = &mut service.kind
-            {
+            if let sso_core::config::ServiceKind::Federated { audiences } = &mut service.kind {
                 *audiences = vec!["news".to_owned()];
             }
         }
@@ -745,7 +744,7 @@ async fn federated_responses_signed_here_or_elsewhere_are_both_checked(backend: 
     assert!(a.is("SSO_RESPONSE_INVALID"), "{a:?}");
 }
 
-fn keys_der(keys: &sso_server::oidc::SigningKeys) -> Vec<u8> {
+fn keys_der(keys: &sso_core::oidc::SigningKeys) -> Vec<u8> {
     keys.private_der()
 }
 

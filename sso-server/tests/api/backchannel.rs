@@ -10,8 +10,8 @@ use openidconnect::core::{CoreIdToken, CoreJsonWebKeySet};
 use openidconnect::{ClientId, IdTokenVerifier, IssuerUrl, Nonce};
 use reqwest::StatusCode;
 use serde_json::Value;
-use sso_server::domain::ClientId as SiteId;
-use sso_server::store::RedisStore;
+use sso_core::domain::ClientId as SiteId;
+use sso_core::store::RedisStore;
 
 use crate::helpers::*;
 use sso_test_support::each_store;
@@ -97,7 +97,7 @@ fn down() -> String {
     format!("http://127.0.0.1:{port}/backchannel")
 }
 
-pub(crate) fn takes_logouts(s: &mut sso_server::config::Settings, client: &str, url: &str) {
+pub(crate) fn takes_logouts(s: &mut sso_core::config::Settings, client: &str, url: &str) {
     let client = s.clients.get_mut(&SiteId::parse(client).unwrap()).unwrap();
     client.backchannel_logout_uri = Some(url.to_owned());
 }
@@ -240,7 +240,7 @@ async fn every_backend_that_used_the_sign_in_is_told_with_a_valid_logout_token(b
         assert!(c.get("nonce").is_none(), "a logout token never has a nonce");
         assert!(c["jti"].as_str().is_some_and(|j| j.len() >= 16));
         let (iat, exp) = (c["iat"].as_i64().unwrap(), c["exp"].as_i64().unwrap());
-        assert!(exp > iat && (sso_server::clock::unix_now() - iat).abs() < 10);
+        assert!(exp > iat && (sso_core::clock::unix_now() - iat).abs() < 10);
     }
     assert_ne!(claims(&to_news[0])["jti"], claims(&to_sport[0])["jti"]);
 
@@ -414,7 +414,7 @@ async fn sign_ins_ended_any_way_are_announced(backend: Backend) {
 async fn a_restart_mid_retry_loses_nothing_on_redis() {
     let news = receiver(1).await;
     let url = news.url.clone();
-    let tweak = move |s: &mut sso_server::config::Settings| {
+    let tweak = move |s: &mut sso_core::config::Settings| {
         takes_logouts(s, "news", &url);
         s.backchannel.retry = Duration::from_secs(30);
     };

@@ -37,7 +37,7 @@ fn readme_lists_every_api_status() {
 #[test]
 fn readme_documents_every_config_key() {
     let readme = readme();
-    let demo = sso_server::config::DEMO_TOML;
+    let demo = sso_core::config::DEMO_TOML;
     for line in demo.lines() {
         let line = line.trim();
         if line.starts_with('#') || line.starts_with('[') || !line.contains('=') {

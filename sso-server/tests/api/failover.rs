@@ -10,9 +10,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use sso_server::config::ReplicaAcks;
-use sso_server::secrets::Secret;
-use sso_server::store::RedisStore;
+use sso_core::config::ReplicaAcks;
+use sso_core::domain::Secret;
+use sso_core::store::RedisStore;
 use sso_test_support::RedisCluster;
 
 use crate::helpers::*;
@@ -49,7 +49,7 @@ async fn check(app: &TestApp, cookie: &str) -> Outcome {
 
 fn session_key(cookie: &str) -> String {
     let sid = Secret::parse(cookie).expect("a session cookie").hash();
-    sso_server::store::redis_session_key(&sid)
+    sso_core::store::redis_session_key(&sid)
 }
 
 #[tokio::test]

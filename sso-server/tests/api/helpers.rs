@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use reqwest::header::HeaderMap;
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
-use sso_server::access_token::AccessTokens;
-use sso_server::config::Settings;
-use sso_server::store::DynStore;
+use sso_core::access_token::AccessTokens;
+use sso_core::config::Settings;
+use sso_core::store::DynStore;
 
 pub use sso_test_support::{Backend, Redis};
 
@@ -464,15 +464,15 @@ pub fn add_helpdesk(s: &mut Settings) {
     s.roles.insert(
         "sessions-admin".into(),
         [
-            sso_server::domain::RoleToken::UserSessionView,
-            sso_server::domain::RoleToken::UserSessionEnd,
-            sso_server::domain::RoleToken::SsoUsers,
+            sso_core::domain::RoleToken::UserSessionView,
+            sso_core::domain::RoleToken::UserSessionEnd,
+            sso_core::domain::RoleToken::SsoUsers,
         ]
         .into(),
     );
     s.applications.insert(
         "helpdesk".into(),
-        sso_server::config::ApiApplication {
+        sso_core::config::ApiApplication {
             id: "helpdesk".into(),
             secret_hash: hash,
             roles: vec!["sessions-admin".into()],

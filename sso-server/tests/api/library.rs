@@ -152,10 +152,10 @@ async fn without_assets_dir_the_library_paths_say_so() {
 #[tokio::test]
 async fn a_missing_assets_dir_stops_the_server_from_starting() {
     let mut settings =
-        sso_server::config::Settings::demo(&sso_server::config::Overrides::default()).unwrap();
+        sso_core::config::Settings::demo(&sso_core::config::Overrides::default()).unwrap();
     settings.listen = "127.0.0.1:0".parse().unwrap();
     settings.assets_dir = Some("/nonexistent/sso-client".into());
-    let store = std::sync::Arc::new(sso_server::store::MemoryStore::new());
+    let store = std::sync::Arc::new(sso_core::store::MemoryStore::new());
     let err = sso_server::startup::Application::build_with_store(settings, store)
         .err()
         .expect("the server must refuse to start")

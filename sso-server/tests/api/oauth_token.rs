@@ -9,8 +9,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use sso_server::domain::ClientId;
-use sso_server::oidc::IdTokenClaims;
+use sso_core::domain::ClientId;
+use sso_core::oidc::IdTokenClaims;
 
 use crate::helpers::*;
 use sso_test_support::each_store;
@@ -253,7 +253,7 @@ async fn wrong_secrets_are_answered_after_the_failure_delay(backend: Backend) {
 /// A configuration written with argon2id secret hashes still works, and
 /// once a client's wrong secrets spend its budget no argon2id runs for it.
 async fn legacy_argon2id_client_secrets_still_verify(backend: Backend) {
-    use sso_server::machine_secret::MachineSecretHash;
+    use sso_core::domain::MachineSecretHash;
     const NEWS_SECRET_ARGON2ID: &str = "$argon2id$v=19$m=19456,t=2,p=1$ANtpRY422LpccblljRPWYw$CJ/STrO+/+0UQivUT+tKhIMbY7mvklirllUI+dXETT0";
     let app = spawn_app_with(backend, |s| {
         s.rate_limit.auth_failures_per_client = 2;

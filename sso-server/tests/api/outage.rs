@@ -82,13 +82,13 @@ async fn starts_while_redis_is_down_and_serves_once_it_is_up() {
     let mut redis = sso_test_support::RedisServer::start();
     let url = redis.url();
     redis.kill();
-    let store = sso_server::store::RedisStore::open(&url)
+    let store = sso_core::store::RedisStore::open(&url)
         .await
         .expect("opens without Redis");
-    assert!(sso_server::store::Store::ping(&store).await.is_err());
+    assert!(sso_core::store::Store::ping(&store).await.is_err());
     redis.restart();
     let deadline = Instant::now() + Duration::from_secs(10);
-    while sso_server::store::Store::ping(&store).await.is_err() {
+    while sso_core::store::Store::ping(&store).await.is_err() {
         assert!(Instant::now() < deadline, "never connected");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -1,9 +1,9 @@
 use futures::future::join_all;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use sso_server::access_token::{AccessClaims, AccessTokens};
-use sso_server::domain::{ClientId, UserId};
-use sso_server::secrets::Secret;
+use sso_core::access_token::{AccessClaims, AccessTokens};
+use sso_core::domain::Secret;
+use sso_core::domain::{ClientId, UserId};
 
 use crate::helpers::*;
 use sso_test_support::each_store;
@@ -129,7 +129,7 @@ async fn response_type_code_returns_an_authorization_code(backend: Backend) {
     let grant = app
         .store
         .take_code(
-            sso_server::domain::CodeKind::AuthorizationCode,
+            sso_core::domain::CodeKind::AuthorizationCode,
             &Secret::parse(code).unwrap().hash(),
         )
         .await
@@ -289,7 +289,7 @@ async fn concurrent_wrong_guesses_verify_at_most_the_account_budget(backend: Bac
 /// Defect: `/entity` answered with the whole profile whatever the flow had
 /// released. It now shows what the token's flow released, and the client.
 async fn entity_shows_only_what_the_flow_released(backend: Backend) {
-    use sso_server::config::{Flow, UserField};
+    use sso_core::config::{Flow, UserField};
     let app = spawn_app_with(backend, |s| {
         s.flows.insert(
             "minimal".into(),
@@ -388,15 +388,15 @@ async fn entity_refuses_bad_and_expired_tokens(backend: Backend) {
     let mut claims = AccessClaims {
         user: UserId(uuid::Uuid::parse_str(&user.uuid).unwrap()),
         client: ClientId::parse("news").unwrap(),
-        expires: sso_server::clock::unix_now() + 60,
-        issued_ms: sso_server::clock::unix_now_ms(),
+        expires: sso_core::clock::unix_now() + 60,
+        issued_ms: sso_core::clock::unix_now_ms(),
         release: Default::default(),
         session: None,
     };
-    let foreign = AccessTokens::new(&sso_server::access_token::AccessTokenKey::generate());
+    let foreign = AccessTokens::new(&sso_core::config::AccessTokenKey::generate());
     // A token of this server whose time is up.
     let expired = {
-        claims.expires = sso_server::clock::unix_now() - 1;
+        claims.expires = sso_core::clock::unix_now() - 1;
         app.access_tokens().mint(&claims)
     };
     for token in [
@@ -414,7 +414,7 @@ async fn entity_refuses_bad_and_expired_tokens(backend: Backend) {
         assert_error(r, StatusCode::UNAUTHORIZED, "access_token_invalid").await;
     }
     // The same claims, current and signed by this server, are accepted.
-    claims.expires = sso_server::clock::unix_now() + 60;
+    claims.expires = sso_core::clock::unix_now() + 60;
     let current = app.access_tokens().mint(&claims);
     assert_eq!(app.entity_status(&current).await, StatusCode::OK);
 }

@@ -212,7 +212,7 @@ async fn malformed_and_unknown_codes_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let d = app.set_session(&NEWS, "short", None).await;
     assert_eq!(d.error(), "invalid_argument");
-    let unknown = sso_server::secrets::Secret::generate();
+    let unknown = sso_core::domain::Secret::generate();
     assert_eq!(
         app.set_session(&NEWS, unknown.expose(), None).await.error(),
         "invalid_code"
@@ -392,7 +392,7 @@ async fn session_cookie_has_the_required_attributes(backend: Backend) {
 
 async fn https_deployments_use_the_host_prefix(backend: Backend) {
     let app = spawn_app_with(backend, |s| {
-        *s = sso_server::config::Settings::demo(&sso_server::config::Overrides {
+        *s = sso_core::config::Settings::demo(&sso_core::config::Overrides {
             listen: Some("127.0.0.1:0".into()),
             public_url: Some("https://sso.example.com".into()),
             ..Default::default()

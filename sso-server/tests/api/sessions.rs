@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use sso_server::domain::UserId;
+use sso_core::domain::UserId;
 
 use crate::helpers::*;
 use sso_test_support::each_store;
@@ -291,7 +291,7 @@ async fn the_session_limit_ends_the_least_recently_used(backend: Backend) {
         .await
         .unwrap()
         .remove(0);
-    let minute_ago = sso_server::clock::unix_now() - 60;
+    let minute_ago = sso_core::clock::unix_now() - 60;
     app.store
         .touch_session(uuid(&user), &entry.id, &entry.target, minute_ago)
         .await

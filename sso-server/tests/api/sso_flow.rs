@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use sso_server::domain::{BrowserSession, CodeKind, Profile, Segment, SegmentSession, UserId};
-use sso_server::secrets::Secret;
+use sso_core::domain::Secret;
+use sso_core::domain::{BrowserSession, CodeKind, Profile, Segment, SegmentSession, UserId};
 
 use crate::helpers::*;
 use sso_test_support::each_store;
@@ -265,12 +265,12 @@ async fn expired_segments_are_not_sessions(backend: Backend) {
     let app = spawn_app(backend).await;
     let user = app.sign_up(&NEWS, "stale@example.com").await;
     let cookie = Secret::generate();
-    let now = sso_server::clock::unix_now();
+    let now = sso_core::clock::unix_now();
     let mut session = BrowserSession::default();
     session.segments.insert(
         Segment::parse("news").unwrap(),
         SegmentSession {
-            id: sso_server::domain::SessionId::generate(),
+            id: sso_core::domain::SessionId::generate(),
             user: Profile {
                 id: UserId(uuid::Uuid::parse_str(&user.uuid).unwrap()),
                 email: "stale@example.com".into(),

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use sso_server::clock::unix_now;
-use sso_server::domain::{ClientId, LogoutJob, SessionId, UserId};
-use sso_server::store::DynStore;
+use sso_core::clock::unix_now;
+use sso_core::domain::{ClientId, LogoutJob, SessionId, UserId};
+use sso_core::store::DynStore;
 use sso_test_support::Backend;
 
 const LEASE: Duration = Duration::from_secs(30);
@@ -26,7 +26,7 @@ fn job(client_name: &str, n: u32, since: i64) -> LogoutJob {
     }
 }
 
-fn ids(claimed: &[(sso_server::domain::LogoutLease, LogoutJob)]) -> Vec<String> {
+fn ids(claimed: &[(sso_core::domain::LogoutLease, LogoutJob)]) -> Vec<String> {
     let mut ids: Vec<_> = claimed.iter().map(|(_, j)| j.id.clone()).collect();
     ids.sort();
     ids

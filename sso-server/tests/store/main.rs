@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures::future::join_all;
-use sso_server::clock::unix_now;
-use sso_server::domain::{
+use sso_core::clock::unix_now;
+use sso_core::domain::Secret;
+use sso_core::domain::{
     BrowserSession, ClientId, CodeChallenge, CodeKind, DeliveryState, Grant, IndexEntry, Nonce,
     Profile, Segment, SegmentSession, SessionBinding, SessionId, SessionTarget, User, UserId,
 };
-use sso_server::secrets::Secret;
-use sso_server::store::{DynStore, InsertUserError, SessionRecord};
+use sso_core::store::{DynStore, InsertUserError, SessionRecord};
 
 use sso_test_support::Backend;
 
@@ -521,7 +521,7 @@ async fn session_records_are_read_at_once_in_order(store: DynStore) {
     let mut expected = Vec::new();
     for n in 0..20u8 {
         let sid = Secret::generate().hash();
-        let api = sso_server::domain::ApiSession {
+        let api = sso_core::domain::ApiSession {
             user: UserId::new(),
             created: 1,
             expires: 4_000_000_000,
@@ -580,7 +580,7 @@ async fn an_api_session_is_indexed_and_stored_in_one_step(store: DynStore) {
             keep_me_logged_in: false,
             device: "application portal".to_owned(),
         };
-        let session = sso_server::domain::ApiSession {
+        let session = sso_core::domain::ApiSession {
             user,
             created: now,
             expires: now + 600,
@@ -667,7 +667,7 @@ async fn an_unreadable_code_in_redis_is_taken_and_refused() {
 /// silent success).
 #[tokio::test]
 async fn tls_and_a_password_reach_redis_and_nothing_else_does() {
-    use sso_server::store::{RedisStore, SessionStore, Store};
+    use sso_core::store::{RedisStore, SessionStore, Store};
     let server = sso_test_support::RedisServer::start_tls("s3cret-pw");
     let store = RedisStore::open(&server.url()).await.unwrap();
     store

@@ -14,12 +14,13 @@ use super::openapi::{answers, forms};
 use super::params::{BODY_LIMIT, FormError, Params, read_form};
 use super::profile::timestamp;
 use crate::api::{ApiFailure, ApiStatus, Caller, ok, roles_of};
-use crate::clock::unix_now;
-use crate::domain::{RoleToken, ServiceId, User, UserId};
 use crate::error::ApiError;
-use crate::secrets::SecretHash;
-use crate::sso_service::{OwnIssuer, SsoService};
-use crate::startup::AppState;
+use crate::state::AppState;
+use sso_core::clock::unix_now;
+use sso_core::config::SsoService;
+use sso_core::domain::SecretHash;
+use sso_core::domain::{RoleToken, ServiceId, User, UserId};
+use sso_core::sso_service::OwnIssuer;
 
 mod session_actions;
 mod user_actions;
@@ -150,7 +151,7 @@ pub async fn logout_status(
     let (caller, p) = request(&state, &req, payload).await?;
     caller.require(RoleToken::UserSessionView)?;
     let signout = p.parse("signout", |raw| {
-        crate::domain::parse_token(raw, 32, |c| c.is_ascii_hexdigit(), "a sign-out id")
+        sso_core::domain::parse_token(raw, 32, |c| c.is_ascii_hexdigit(), "a sign-out id")
     })?;
     let states = state.store.delivery_states(&signout).await?;
     // A sign-out of people the caller may not reach is as unknown as none.

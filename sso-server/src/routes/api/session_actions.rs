@@ -5,14 +5,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
 use crate::api::{ApiFailure, ApiStatus, Caller, ok};
-use crate::clock::unix_now;
-use crate::domain::{ApiSession, IndexEntry, RoleToken, SessionId, SessionTarget};
 use crate::routes::openapi::{answers, forms};
 use crate::routes::params::Params;
-use crate::secrets::{Secret, SecretHash};
-use crate::sessions;
-use crate::startup::AppState;
-use crate::tokens;
+use crate::state::AppState;
+use sso_core::clock::unix_now;
+use sso_core::domain::{ApiSession, IndexEntry, RoleToken, SessionId, SessionTarget};
+use sso_core::domain::{Secret, SecretHash};
+use sso_core::sessions;
+use sso_core::tokens;
 
 use super::{failure, request, service, sso_token, target_user, user_view};
 
@@ -83,8 +83,8 @@ pub async fn session_create_with_sso(
     // all the same, the session is taken back before anyone learns its secret.
     let store = state.store.as_ref();
     let (user, written) = tokio::join!(store.user(user_id), async {
-        sessions::start_api(&state, user_id, &entry, &sid, &session, ttl).await?;
-        sessions::confirm_started(&state, user_id, std::slice::from_ref(&entry)).await
+        sessions::start_api(state.sessions(), user_id, &entry, &sid, &session, ttl).await?;
+        sessions::confirm_started(state.sessions(), user_id, std::slice::from_ref(&entry)).await
     });
     if !written? {
         return Err(failure(
@@ -93,7 +93,7 @@ pub async fn session_create_with_sso(
         ));
     }
     let Some(user) = user? else {
-        sessions::end(&state, user_id, &[entry]).await?;
+        sessions::end(state.sessions(), user_id, &[entry]).await?;
         return Err(unknown());
     };
     tracing::info!(user = %user.id, service = %service.id, by = %caller.name(), "API session created");
@@ -242,7 +242,9 @@ pub async fn user_sessions(
     let entries = sessions::entries(store, &state.settings, user.id, true).await?;
     // The index holds at most 1,000 per account: one answer, one round trip.
     let page = sessions::list(store, entries, own.as_ref(), unix_now(), None, usize::MAX).await?;
-    Ok(ok(json!({ "sessions": page.sessions })))
+    Ok(ok(
+        json!({ "sessions": crate::routes::session_view::views(page.sessions) }),
+    ))
 }
 
 #[utoipa::path(
@@ -270,7 +272,7 @@ pub async fn user_end_session(
     caller.require(RoleToken::UserSessionEnd)?;
     let user = target_user(&state, &caller, &p).await?;
     let id = p.parse("session_id", SessionId::parse)?;
-    let ended = sessions::end_by_id(&state, user.id, &id, true)
+    let ended = sessions::end_by_id(state.sessions(), user.id, &id, true)
         .await?
         .ok_or_else(|| {
             failure(
@@ -310,8 +312,8 @@ pub async fn user_end_all_sessions(
     let user = target_user(&state, &caller, &p).await?;
     let store = state.store.as_ref();
     let entries = sessions::entries(store, &state.settings, user.id, true).await?;
-    let ended = sessions::end_entries(&state, &entries).await?;
-    tokens::revoke_access_tokens(&state, user.id).await?;
+    let ended = sessions::end_entries(state.sessions(), &entries).await?;
+    tokens::revoke_access_tokens(state.store.as_ref(), &state.settings, user.id).await?;
     tracing::info!(user = %user.id, ended = ended.count, by = %caller.name(), "signed out everywhere");
     Ok(ok(
         json!({ "ended": ended.count, "signout": ended.signout }),

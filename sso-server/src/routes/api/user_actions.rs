@@ -4,12 +4,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
 use crate::api::{ApiFailure, ApiStatus, ok};
-use crate::clock::unix_now;
-use crate::domain::{DisplayName, Email, Password, RoleToken, User, UserId, Username};
 use crate::error::ApiError;
 use crate::routes::openapi::{answers, forms};
-use crate::startup::AppState;
-use crate::store::{InsertUserError, LinkError};
+use crate::state::AppState;
+use sso_core::clock::unix_now;
+use sso_core::domain::{DisplayName, Email, Password, RoleToken, User, UserId, Username};
+use sso_core::store::{InsertUserError, LinkError};
 
 use super::{failure, request, service, sso_token, target_user, user_view};
 

@@ -165,7 +165,7 @@ macro_rules! envelope {
 #[derive(ToSchema, Serialize)]
 pub struct SessionsBody {
     /// Most recently used first.
-    sessions: Vec<crate::sessions::SessionView>,
+    sessions: Vec<crate::routes::session_view::SessionView>,
 }
 
 /// `user/endsession`, `user/endallsessions`.

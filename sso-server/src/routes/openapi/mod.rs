@@ -17,7 +17,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, Http, HttpAuthScheme, Secur
 use utoipa::openapi::{OpenApi as Document, Server};
 use utoipa::{Modify, OpenApi};
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(

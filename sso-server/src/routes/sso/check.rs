@@ -7,19 +7,19 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sso_protocol::{stat, status};
 
-use super::confirm::Purpose;
 use super::{Target, cookie, serve, storage_access};
-use crate::clock::unix_now;
-use crate::config::Release;
-use crate::domain::{
-    CodeKind, Grant, ResponseType, SessionBinding, SessionTarget, TOUCH_EVERY_SECS, UserId,
-};
 use crate::error::ApiError;
 use crate::routes::openapi::forms;
 use crate::routes::params::Params;
 use crate::routes::profile::user_data;
-use crate::startup::AppState;
-use crate::tokens::{issue_access_token, issue_code};
+use crate::state::AppState;
+use sso_core::clock::unix_now;
+use sso_core::config::Release;
+use sso_core::confirmations::Purpose;
+use sso_core::domain::{
+    CodeKind, Grant, ResponseType, SessionBinding, SessionTarget, TOUCH_EVERY_SECS, UserId,
+};
+use sso_core::tokens::{issue_access_token, issue_code};
 
 const ACTION: &str = "ssoSignin";
 
@@ -171,7 +171,14 @@ pub(super) async fn checked<'t>(
         match response_type {
             ResponseType::Token => {
                 let release = Release::of(Some(flow));
-                let token = issue_access_token(state, user.id, &client.id, release, Some(binding));
+                let token = issue_access_token(
+                    &state.access_tokens,
+                    &state.settings,
+                    user.id,
+                    &client.id,
+                    release,
+                    Some(binding),
+                );
                 Ok(Credential::AccessToken(token))
             }
             ResponseType::Code => {
@@ -187,9 +194,14 @@ pub(super) async fn checked<'t>(
                     session: Some(binding),
                     sid: Some(found.id.clone()),
                 };
-                issue_code(state, CodeKind::AuthorizationCode, &grant)
-                    .await
-                    .map(|c| Credential::Code(c.expose().to_owned()))
+                issue_code(
+                    state.store.as_ref(),
+                    &state.settings,
+                    CodeKind::AuthorizationCode,
+                    &grant,
+                )
+                .await
+                .map(|c| Credential::Code(c.expose().to_owned()))
             }
         }
     };

@@ -7,8 +7,8 @@ use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
 
-use crate::config::Settings;
-use crate::secrets::Secret;
+use sso_core::config::Settings;
+use sso_core::domain::Secret;
 
 /// The session secret the browser presented, if it is one of ours.
 pub fn read(req: &HttpRequest, settings: &Settings) -> Option<Secret> {
@@ -63,7 +63,7 @@ fn read_named(req: &HttpRequest, name: &str) -> Option<Secret> {
 /// The pending cookie of a sign-in awaiting confirmation.
 pub fn issue_pending(settings: &Settings, secret: &Secret) -> Cookie<'static> {
     let mut cookie = named(pending_name(settings, secret), secret.expose().to_owned());
-    let secs = i64::try_from(crate::domain::PENDING_SIGN_IN_SECS).unwrap_or(i64::MAX);
+    let secs = i64::try_from(sso_core::domain::PENDING_SIGN_IN_SECS).unwrap_or(i64::MAX);
     cookie.set_max_age(CookieDuration::seconds(secs));
     cookie
 }

@@ -9,15 +9,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 use sso_protocol::{param, status};
 
-use super::confirm::Purpose;
 use super::{Target, cookie, login_status, serve, storage_access};
-use crate::backchannel;
 use crate::error::ApiError;
 use crate::routes::openapi::forms;
 use crate::routes::params::Params;
-use crate::sessions;
-use crate::startup::AppState;
-use crate::store::Removal;
+use crate::state::AppState;
+use sso_core::backchannel;
+use sso_core::confirmations::Purpose;
+use sso_core::sessions;
+use sso_core::store::Removal;
 
 const ACTION: &str = "ssoEndSession";
 
@@ -79,7 +79,13 @@ async fn answer(
         .remove_segments(&sid, segments.as_slice())
         .await?;
     sessions::forget_removed(state.store.as_ref(), &removed).await?;
-    backchannel::announce(state, &removed).await?;
+    backchannel::announce(
+        state.store.as_ref(),
+        &state.settings,
+        &state.backchannel,
+        &removed,
+    )
+    .await?;
     let mut logout_uris: Vec<&str> = Vec::new();
     for session in removed.segments.values() {
         for (visitor, index) in &session.visits {

@@ -9,7 +9,6 @@
 //! a cross-origin frame.
 
 pub(super) mod check;
-pub mod confirm;
 mod cookie;
 pub(super) mod end;
 pub(super) mod fedcm;
@@ -25,10 +24,10 @@ use serde_json::{Value, json};
 use sso_protocol::{param, stat, status};
 
 use super::params::Params;
-use crate::config::{Client, Settings};
-use crate::domain::{FieldError, Segment, SegmentList, State};
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
+use sso_core::config::{Client, Settings};
+use sso_core::domain::{FieldError, Segment, SegmentList, State};
 
 pub use check::check;
 pub use end::end;
@@ -85,8 +84,8 @@ pub fn parse_query<'s>(settings: &'s Settings, query: &str) -> Option<Delivered<
         target.logout_index(&p)?;
         p.flow(settings, target.client, false)?;
         p.code_options()?;
-        p.parse_opt("response_type", crate::domain::ResponseType::parse)?;
-        p.parse_opt("sso_code", crate::secrets::Secret::parse)?;
+        p.parse_opt("response_type", sso_core::domain::ResponseType::parse)?;
+        p.parse_opt("sso_code", sso_core::domain::Secret::parse)?;
         p.flag("keep_me_logged_in")?;
         p.optional(param::CONFIRM)
     })();
@@ -225,7 +224,7 @@ impl<'s> Target<'s> {
 
 /// Parameters the library sends that the server validates but does not act on.
 fn validate_passthrough(p: &Params<'_>) -> Result<(), ApiError> {
-    p.parse_opt("response_method", crate::domain::ResponseMethod::parse)?;
+    p.parse_opt("response_method", sso_core::domain::ResponseMethod::parse)?;
     p.flag("refresh")?;
     p.parse_opt("bp_channel", |v| {
         if v.chars().count() > 256 {

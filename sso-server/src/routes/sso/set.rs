@@ -14,22 +14,22 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use super::confirm::Purpose;
 use super::{Target, cookie, login_status, serve, storage_access};
-use crate::backchannel;
-use crate::clock::unix_now;
-use crate::domain::{
+use crate::error::ApiError;
+use crate::routes::openapi::forms;
+use crate::routes::params::Params;
+use crate::state::AppState;
+use sso_core::backchannel;
+use sso_core::clock::unix_now;
+use sso_core::confirmations::Purpose;
+use sso_core::domain::Secret;
+use sso_core::domain::{
     BrowserSession, CodeKind, Grant, IndexEntry, PENDING_SIGN_IN_SECS, SegmentSession, SessionId,
     SessionTarget, UserId, device_label,
 };
-use crate::error::ApiError;
-use crate::metrics;
-use crate::routes::openapi::forms;
-use crate::routes::params::Params;
-use crate::secrets::Secret;
-use crate::sessions;
-use crate::startup::AppState;
-use crate::tokens::redeem_code;
+use sso_core::metrics;
+use sso_core::sessions;
+use sso_core::tokens::redeem_code;
 
 const ACTION: &str = "ssoSetSession";
 
@@ -77,7 +77,7 @@ async fn park(
     if cookie::read(req, settings).is_none() && storage_access::cookie_withheld(req) {
         return Ok(target.deliver(&target.blocked(ACTION)));
     }
-    let grant = redeem_code(state, CodeKind::SsoCode, &code, &client.id).await?;
+    let grant = redeem_code(state.store.as_ref(), CodeKind::SsoCode, &code, &client.id).await?;
     let pending = Secret::generate();
     let wait = Duration::from_secs(PENDING_SIGN_IN_SECS);
     state
@@ -188,7 +188,7 @@ async fn sign_in(
     let sid = secret.hash();
     let old_sid = old.as_ref().map(Secret::hash);
     // Every segment is indexed under the new value before it is written
-    // (crate::sessions): each in place of its entry under the old value when
+    // (sso_core::sessions): each in place of its entry under the old value when
     // it stays with the same person.
     let device = device_label(
         req.headers()
@@ -225,12 +225,12 @@ async fn sign_in(
                     .insert(segment.clone(), previous.clone());
             }
         }
-        sessions::start(state, seg.user.id, &entry, &replaces).await?;
+        sessions::start(state.sessions(), seg.user.id, &entry, &replaces).await?;
         indexed.push((seg.user.id, entry));
     }
     state.store.save_session(&sid, &session, keep_for).await?;
     for (user, entry) in &indexed {
-        sessions::confirm_started(state, *user, std::slice::from_ref(entry)).await?;
+        sessions::confirm_started(state.sessions(), *user, std::slice::from_ref(entry)).await?;
     }
     if let Some(old_sid) = &old_sid {
         state.store.delete_session(old_sid).await?;
@@ -250,7 +250,13 @@ async fn sign_in(
                     .or_insert_with(|| previous.clone());
             }
         }
-        backchannel::announce(state, &ended).await?;
+        backchannel::announce(
+            state.store.as_ref(),
+            &state.settings,
+            &state.backchannel,
+            &ended,
+        )
+        .await?;
     }
     metrics::global().sessions_created.inc();
     tracing::info!(user = %grant.user.id, client = %client.id, segment = %client.segment, "sso session set");

@@ -13,9 +13,9 @@ use serde::Serialize;
 
 use super::super::cookie;
 use super::{clients_of, error, from_fedcm, json_answer};
-use crate::clock::unix_now;
-use crate::domain::{ClientId, Profile, Segment};
-use crate::startup::AppState;
+use crate::state::AppState;
+use sso_core::clock::unix_now;
+use sso_core::domain::{ClientId, Profile, Segment};
 
 #[derive(Serialize)]
 struct Accounts<'a> {

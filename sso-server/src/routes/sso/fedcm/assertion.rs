@@ -14,11 +14,11 @@ use serde_json::json;
 use super::super::check::{Cookie, checked};
 use super::super::{Target, validate_passthrough};
 use super::{Verified, answer_to, error, verify};
-use crate::domain::{FieldError, UserId};
 use crate::error::ApiError;
 use crate::routes::openapi::forms;
 use crate::routes::params::Params;
-use crate::startup::AppState;
+use crate::state::AppState;
+use sso_core::domain::{FieldError, UserId};
 
 /// The form is a handful of short fields and the check's query: room for
 /// a `params` one past its limit even when every byte is percent-encoded,

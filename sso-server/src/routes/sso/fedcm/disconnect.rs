@@ -18,11 +18,11 @@ use serde_json::json;
 
 use super::super::cookie;
 use super::{Verified, answer_to, error, verify};
-use crate::clock::unix_now;
-use crate::domain::FieldError;
 use crate::error::ApiError;
 use crate::routes::openapi::forms;
-use crate::startup::AppState;
+use crate::state::AppState;
+use sso_core::clock::unix_now;
+use sso_core::domain::FieldError;
 
 /// Two short fields.
 const BODY_LIMIT: usize = 2 * 1024;

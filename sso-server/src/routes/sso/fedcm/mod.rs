@@ -26,10 +26,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::domain::{ClientId, FieldError};
 use crate::error::ApiError;
 use crate::routes::params::{Params, read_form};
-use crate::startup::AppState;
+use crate::state::AppState;
+use sso_core::domain::{ClientId, FieldError};
 
 use super::no_store;
 
@@ -217,7 +217,10 @@ fn cors(builder: &mut actix_web::HttpResponseBuilder, origin: &str) {
 
 /// The clients that may use any of `segments`: FedCM's `approved_clients`,
 /// and the `domain_hints` a site's `domainHint` (its client id) matches.
-fn clients_of<'s>(state: &'s AppState, segments: &[&crate::domain::Segment]) -> Vec<&'s ClientId> {
+fn clients_of<'s>(
+    state: &'s AppState,
+    segments: &[&sso_core::domain::Segment],
+) -> Vec<&'s ClientId> {
     let mut ids: Vec<&ClientId> = state
         .settings
         .clients

@@ -15,7 +15,7 @@ use actix_web::HttpRequest;
 use actix_web::HttpResponse;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 
-use crate::config::Client;
+use sso_core::config::Client;
 
 const STATUS: &str = "sec-fetch-storage-access";
 const ACTIVATE: HeaderName = HeaderName::from_static("activate-storage-access");

@@ -25,7 +25,7 @@ use super::super::{Target, no_store, serve};
 use crate::error::ApiError;
 use crate::routes::openapi::forms;
 use crate::routes::params::Params;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Where a grant exists already, go on without a click; otherwise wait for
 /// one. `check` is relative: `/sso/check` beside this page, same query.

@@ -1,0 +1,67 @@
+//! What every handler can reach: the core's services, built once at start,
+//! and what only the HTTP layer needs (the library's files, the documents).
+
+use sso_core::access_token::AccessTokens;
+use sso_core::backchannel::{Backchannel, Delivery};
+use sso_core::config::Settings;
+use sso_core::confirmations::Confirmations;
+use sso_core::machine_secret::{Checker, FailurePacing};
+use sso_core::oidc::{Discovery, SigningKeys};
+use sso_core::password::{PasswordHasher, VerifiedSecrets};
+use sso_core::sessions::Sessions;
+use sso_core::store::DynStore;
+
+use crate::assets::Assets;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub settings: Settings,
+    /// The browser library, when `assets_dir` is set.
+    pub assets: Option<Assets>,
+    pub store: DynStore,
+    pub hasher: PasswordHasher,
+    pub access_tokens: AccessTokens,
+    pub id_tokens: SigningKeys,
+    pub discovery: Discovery,
+    /// `/openapi.json`, rendered at start.
+    pub openapi: String,
+    /// Client and application secrets that have verified once.
+    pub secrets: VerifiedSecrets,
+    /// Tokens that confirm a sign-in or sign-out came from the site's library.
+    pub confirmations: Confirmations,
+    /// Delays answers to wrong client and application secrets.
+    pub auth_pacing: FailurePacing,
+    /// Delivers back-channel logouts.
+    pub backchannel: Backchannel,
+}
+
+impl AppState {
+    /// What the session services work with.
+    pub fn sessions(&self) -> Sessions<'_> {
+        Sessions {
+            store: self.store.as_ref(),
+            settings: &self.settings,
+            backchannel: &self.backchannel,
+        }
+    }
+
+    /// What checking a client's or an application's secret works with.
+    pub fn secret_checker(&self) -> Checker<'_> {
+        Checker {
+            store: self.store.as_ref(),
+            limits: &self.settings.rate_limit,
+            secrets: &self.secrets,
+            hasher: &self.hasher,
+        }
+    }
+
+    /// What the back-channel sender works with.
+    pub fn delivery(&self) -> Delivery<'_> {
+        Delivery {
+            settings: &self.settings,
+            store: self.store.as_ref(),
+            keys: &self.id_tokens,
+            sender: &self.backchannel,
+        }
+    }
+}
