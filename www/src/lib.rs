@@ -6,4 +6,3 @@ pub mod account;
 pub mod backchannel;
 pub mod sites;
 pub mod sso_api;
-pub mod sso_http;

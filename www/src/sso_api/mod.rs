@@ -9,8 +9,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::sso_http;
-pub use crate::sso_http::Connection;
+mod http;
+pub use http::Connection;
 
 /// Who the backend is to the SSO server.
 #[derive(Debug, Clone)]
@@ -164,7 +164,7 @@ impl SsoApi {
         connection: &Connection,
     ) -> Result<Self, SsoApiError> {
         let base = base.trim_end_matches('/').to_owned();
-        let http = sso_http::client(&base, connection)?;
+        let http = http::client(&base, connection)?;
         Ok(Self {
             http,
             base,

@@ -3,7 +3,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use crate::sso_api::SsoApiError;
+use super::SsoApiError;
 
 /// How the backend reaches the SSO server beyond its URL: a private
 /// certificate authority to trust besides the public ones, and an address
