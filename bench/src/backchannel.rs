@@ -21,7 +21,11 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use futures::StreamExt;
 use serde_json::Value;
 
+use sso_core::domain::{CodeKind, Grant, Secret, UserId};
+use sso_core::store::{CodeStore, RedisStore};
+
 use crate::server::Running;
+use crate::{NEWS_RECEIVER, set_session};
 
 const LATENCY_SESSIONS: usize = 200;
 const BURST_SESSIONS: usize = 1_000;
@@ -290,4 +294,47 @@ pub async fn measure(
         healthy,
         beside_hung,
     }
+}
+
+/// Figure 7 (see `backchannel.rs`). Each sign-in is a person of its own,
+/// its sso_code minted straight into Redis.
+pub async fn figure(
+    run: &Running,
+    http: &reqwest::Client,
+    store: Arc<RedisStore>,
+    grant: &Grant,
+    logouts: &Receiver,
+) -> Figures {
+    let base = run.url("");
+    let sign_in = {
+        let (store, http, grant, base) = (store.clone(), http.clone(), grant.clone(), base.clone());
+        move || -> futures::future::BoxFuture<'static, String> {
+            let (store, http, mut grant, base) =
+                (store.clone(), http.clone(), grant.clone(), base.clone());
+            Box::pin(async move {
+                grant.user.id = UserId::new();
+                let code = Secret::generate();
+                store
+                    .put_code(
+                        CodeKind::SsoCode,
+                        &code.hash(),
+                        &grant,
+                        Duration::from_secs(60),
+                    )
+                    .await
+                    .unwrap();
+                let url = |tail: String| {
+                    format!(
+                        "{base}/sso/set?client_id=news&segment=news&state=bench-state-3\
+                         &xd_receiver={NEWS_RECEIVER}&{tail}"
+                    )
+                };
+                set_session(&http, &url(format!("sso_code={}", code.expose())), |t| {
+                    url(format!("confirm={t}"))
+                })
+                .await
+            })
+        }
+    };
+    measure(run, http, logouts, sign_in).await
 }
