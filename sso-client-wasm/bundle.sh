@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Assembles the browser bundle the server serves: sso.js (receiver +
-# wasm-bindgen glue + the library's page side + the SSO global, in one
-# closure so nothing but `SSO` and `JANRAIN` leaks into the page, minified
-# by terser), sso_bg.wasm (wasm-opt -Oz) and sso.d.ts.
+# wasm-bindgen glue + the library's page side, page.js and library.js + the
+# SSO global, in one closure so nothing but `SSO` and `JANRAIN` leaks into
+# the page, minified by terser), sso_bg.wasm (wasm-opt -Oz) and sso.d.ts.
 # wasm-opt and terser come from this folder's package-lock.json: Debian's
 # binaryen 108 rewrites wasm-bindgen's externref table into one browsers
 # reject.
@@ -34,6 +34,7 @@ version=$(sha256sum "$out/sso_bg.wasm" | cut -c1-16)
   cat "$here/../xd-receiver/receiver.js"
   echo "if (ssoReceive()) return;"
   cat "$work/sso.js"
+  cat "$here/js/page.js"
   cat "$here/js/library.js"
   sed "s/__WASM_VERSION__/$version/" "$here/js/bootstrap.js"
   echo "ssoBootstrap(wasm_bindgen, library);"

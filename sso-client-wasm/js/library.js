@@ -14,7 +14,8 @@
 // this browser chose the account through FedCM before (`continue_as`); the
 // answer is the check's own result, as the server's ID assertion.
 function library(core) {
-  // The calls' numbers (CHECK, SET, END), the problems the page meets by
+  // The calls' numbers (CHECK, SET, END; their names, OPS, are in page.js
+  // with the helpers every call uses), the problems the page meets by
   // itself (NO_CONFIG ...), core.classify's answers (SUCCESS, BLOCKED,
   // FAILED, CONFIRM) and the sessionStorage keys (REDIRECT_KEY, RESULT_KEY:
   // shared with the receiver; BLOCKED_KEY: set once this tab's browser
@@ -22,14 +23,12 @@ function library(core) {
   // redirected call is repeated with its confirmation; SIGN_OUT: beside a
   // site's "checked" record, its sign-out token) come from js/protocol.js,
   // generated from the sso-protocol crate.
-  const OPS = ["check_session", "set_session", "end_session", "request_storage_access"];
 
   // check_session's parameters and the config's callbacks, sent to
   // core.configure with the arguments below.
   const PARAMETERS = ["client_id", "flow_name", "flow_version", "locale", "redirect_uri", "sso_server", "xd_receiver",
     "bp_channel", "logout_uri", "response_method", "response_type", "code_challenge", "code_challenge_method", "nonce",
     "refresh", "timeout", "capture_success", "capture_error", "callback_success", "callback_failure"];
-  const TYPES = { string: "s", number: "n", boolean: "b", function: "f", object: "o" };
 
   let site = null; // {settings, callbacks} of the latest valid check_session
   // FedCM's silent sign-in: a site's record in localStorage (its "checked"
@@ -40,58 +39,6 @@ function library(core) {
   const FEDCM = ".fedcm", QUIET_MS = 6e5, FEDCM_WAIT = 1500;
   let pending = new Map(); // state -> in-page call
   let listening = false;
-
-  // A browser that refuses storage reads as empty and fails writes.
-  function storage(use) {
-    try { return use(sessionStorage); } catch (e) { return null; }
-  }
-  function read(key) { return storage(function (s) { return s.getItem(key); }); }
-  function write(key, value) { return storage(function (s) { s.setItem(key, value); return true; }); }
-  function remove(key) { storage(function (s) { s.removeItem(key); }); }
-  // A site's "checked" record and its sign-out token: gone with a sign-out.
-  function forget(key) { remove(key); remove(key + SIGN_OUT); }
-
-  function invoke(callback, arg) {
-    if (callback) {
-      try { callback(arg); } catch (e) { console.error("SSO: a site callback threw:", e); }
-    }
-  }
-
-  // Rejections are Errors that also carry the answer's fields.
-  function rejection(obj) {
-    let error = new Error(obj.error_description || obj.error || "SSO request failed");
-    ["stat", "code", "error", "error_description", "request_id"].forEach(function (key) {
-      if (obj[key] !== undefined) error[key] = obj[key];
-    });
-    return error;
-  }
-
-  // A call that failed before reaching the server: console, capture_error,
-  // rejection. `problem` is core's "name\ndescription".
-  function fail(call, problem) {
-    let cut = problem.indexOf("\n");
-    let description = "SSO " + OPS[call.op] + ": " + problem.slice(cut + 1);
-    console.error(description);
-    let obj = { stat: "error", error: problem.slice(0, cut), error_description: description };
-    invoke(call.callbacks.capture_error, obj);
-    call.reject(rejection(obj));
-  }
-
-  // A JS value as the core reads it (config.rs, Raw::read): "" when null or
-  // undefined, else a type letter and, for strings, numbers and booleans,
-  // the text. A string holding NUL, the separator, is "x" (not usable).
-  function describe(value) {
-    if (value == null) return "";
-    let tag = TYPES[typeof value] || "x";
-    if (!/[snb]/.test(tag)) return tag;
-    value = String(value);
-    return value.indexOf("\0") < 0 ? tag + value : "x";
-  }
-
-  function settle(call, callback, obj) {
-    invoke(callback, obj);
-    call.resolve(obj);
-  }
 
   // A Promise for a call on the current site; `run` gets the call.
   function begin(op, run) {
