@@ -4,6 +4,7 @@
 pub mod api;
 pub mod assets;
 pub mod credentials;
+pub mod discovery;
 pub mod error;
 pub mod fd_budget;
 pub mod fuzzing;

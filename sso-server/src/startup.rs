@@ -7,6 +7,7 @@ use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 
 use crate::assets::{AssetError, Assets};
+use crate::discovery::Discovery;
 use crate::routes;
 use crate::state::AppState;
 use crate::telemetry;
@@ -16,7 +17,7 @@ use sso_core::config::AccessTokenKey;
 use sso_core::config::Settings;
 use sso_core::confirmations::Confirmations;
 use sso_core::machine_secret::FailurePacing;
-use sso_core::oidc::{Discovery, SigningKeyError, SigningKeys};
+use sso_core::oidc::{SigningKeyError, SigningKeys};
 use sso_core::password::{PasswordHasher, VerifiedSecrets};
 use sso_core::store::{self, DynStore, StoreError};
 

@@ -6,12 +6,13 @@ use sso_core::backchannel::{Backchannel, Delivery};
 use sso_core::config::Settings;
 use sso_core::confirmations::Confirmations;
 use sso_core::machine_secret::{Checker, FailurePacing};
-use sso_core::oidc::{Discovery, SigningKeys};
+use sso_core::oidc::SigningKeys;
 use sso_core::password::{PasswordHasher, VerifiedSecrets};
 use sso_core::sessions::Sessions;
 use sso_core::store::DynStore;
 
 use crate::assets::Assets;
+use crate::discovery::Discovery;
 
 /// What every handler can reach.
 pub struct AppState {

@@ -1,14 +1,12 @@
-//! OpenID Connect: the keys that sign this server's ID tokens, the ID
-//! token's and the logout token's claims, and the discovery document that
-//! describes them.
+//! OpenID Connect: the keys that sign this server's ID tokens (and their
+//! JWKS), the ID token's and the logout token's claims. The discovery
+//! document, which names endpoints, belongs to the HTTP crate.
 
-mod discovery;
 mod id_token;
 mod issued;
 mod logout_token;
 mod signing_keys;
 
-pub use discovery::Discovery;
 pub use id_token::{IdTokenClaims, id_token_claims};
 pub use issued::IssuedTokens;
 pub use logout_token::{

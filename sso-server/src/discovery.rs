@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::signing_keys::{ALGORITHM, SigningKeys};
+use sso_core::oidc::{ALGORITHM, SigningKeys};
 
 pub const JWKS_PATH: &str = "/oauth/jwks";
 
