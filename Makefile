@@ -94,7 +94,13 @@ run: build
 	  trap 'kill $$www 2>/dev/null' EXIT; \
 	  ./target/release/sso-server --demo --assets-dir $(CLIENT_DIR)
 
+# The architecture's rules (ARCHITECTURE.md, "Crates"): no import cycle
+# between the top-level modules of a crate, no source file over 400 lines,
+# no HTTP in the core.
 lint: deps-client deps-www
+	python3 scripts/module_cycles.py --self-test $(wildcard */src)
+	python3 scripts/long_files.py
+	sh scripts/core_has_no_http.sh
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p sso-client-wasm --target wasm32-unknown-unknown -- -D warnings
