@@ -8,6 +8,7 @@ pub mod discovery;
 pub mod error;
 pub mod fd_budget;
 pub mod fuzzing;
+pub mod metrics;
 pub mod oauth;
 pub mod routes;
 pub mod startup;

@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::TypedValueParser;
 use clap::{Parser, Subcommand};
 use mimalloc::MiMalloc;
 use sso_core::config::{ConfigSource, LogFormat, Overrides, Settings};
@@ -60,10 +61,18 @@ struct Cli {
     log: String,
     /// Log lines as `text` or `json` (one object per line); overrides the
     /// file's `log_format`.
-    #[arg(long, env = "SSO_LOG_FORMAT", value_enum, global = true)]
+    #[arg(long, env = "SSO_LOG_FORMAT", value_parser = log_format(), global = true)]
     log_format: Option<LogFormat>,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// `--log-format`'s values (the core's `LogFormat` knows no command line).
+fn log_format() -> impl TypedValueParser<Value = LogFormat> {
+    clap::builder::PossibleValuesParser::new(["text", "json"]).map(|value| match value.as_str() {
+        "json" => LogFormat::Json,
+        _ => LogFormat::Text,
+    })
 }
 
 #[derive(Debug, Subcommand)]

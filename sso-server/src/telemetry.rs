@@ -93,7 +93,7 @@ pub async fn observe(
         Ok(res) => res.status(),
         Err(err) => err.as_response_error().status_code(),
     };
-    sso_core::metrics::global().observe(&route, method, status.as_u16(), elapsed);
+    crate::metrics::global().observe(&route, method, status.as_u16(), elapsed);
     span.in_scope(|| {
         tracing::info!(
             %method,

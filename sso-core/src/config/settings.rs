@@ -16,17 +16,7 @@ use super::{ConfigError, REDACTED, StoreSettings, invalid, is_local, raw, redact
 
 /// How log lines are written: `text` for people, `json` (one object per
 /// line) for log collectors.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    serde::Deserialize,
-    serde::Serialize,
-    clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     #[default]

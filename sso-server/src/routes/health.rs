@@ -30,5 +30,5 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 pub async fn metrics() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(sso_core::metrics::global().render())
+        .body(crate::metrics::global().render())
 }
