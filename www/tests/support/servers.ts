@@ -108,7 +108,7 @@ function staticSite(
  *  logout tokens, when not at news's origin (behind TLS: straight to the
  *  backend on loopback, as on an internal network). */
 function config(origins: Record<'sso' | SiteName, string>, listen: number, backchannel?: string): string {
-  let text = readFileSync(join(ROOT, 'sso-server', 'config', 'demo.toml'), 'utf8');
+  let text = readFileSync(join(ROOT, 'sso-core', 'config', 'demo.toml'), 'utf8');
   for (const [from, to] of [
     ['http://sso.localhost:8080', origins.sso],
     ['http://news.localhost:8081', origins.news],
@@ -197,7 +197,7 @@ async function startOnce(
   writeFileSync(configFile, config(origins, listen, tls && demo ? backend.news : undefined));
   // Files the configuration names are read beside it.
   copyFileSync(
-    join(ROOT, 'sso-server', 'config', 'partner-idp.jwks.json'),
+    join(ROOT, 'sso-core', 'config', 'partner-idp.jwks.json'),
     join(dir, 'partner-idp.jwks.json'),
   );
 
