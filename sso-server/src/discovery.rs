@@ -22,6 +22,7 @@ impl Discovery {
             // `segment`, see the README).
             "authorization_endpoint": format!("{issuer}/sso/check"),
             "token_endpoint": format!("{issuer}/oauth/token"),
+            "userinfo_endpoint": format!("{issuer}/oauth/userinfo"),
             "jwks_uri": format!("{issuer}{JWKS_PATH}"),
             "response_types_supported": ["code", "token"],
             "response_modes_supported": ["fragment"],

@@ -1,8 +1,11 @@
-//! The OAuth 2.0 token endpoint's parts: who the caller is (client
-//! authentication) and the RFC 6749 §5.2 errors it answers with.
+//! The OAuth 2.0 endpoints' parts: who the caller is (client
+//! authentication), the RFC 6749 §5.2 errors of the token endpoint and the
+//! RFC 6750 §3 refusals of a bearer-token resource.
 
+mod bearer_error;
 mod client_auth;
 mod token_error;
 
+pub use bearer_error::{BearerError, BearerErrorBody};
 pub use client_auth::{ClientCredentials, authenticate};
 pub use token_error::{TokenError, TokenErrorBody};

@@ -13,6 +13,7 @@ mod registration;
 pub mod session_view;
 pub mod sso;
 mod token;
+mod userinfo;
 
 use actix_cors::Cors;
 use actix_web::http::Method;
@@ -110,6 +111,12 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
                     web::route().to(registration::sign_in),
                 ))
                 .service(one("/token", Method::POST, web::route().to(token::token)))
+                .service(
+                    web::resource("/userinfo")
+                        .route(web::get().to(userinfo::userinfo))
+                        .route(web::post().to(userinfo::userinfo_post))
+                        .default_service(method_not_allowed(HeaderValue::from_static("GET, POST"))),
+                )
                 .service(one("/jwks", Method::GET, web::route().to(discovery::jwks))),
         )
         .service(one(

@@ -62,6 +62,8 @@ fn openapi() -> Value {
 fn table(readme: &str, header: &str) -> Vec<Vec<String>> {
     let mut lines = readme
         .lines()
+        // A table inside a list item is indented.
+        .map(str::trim_start)
         .skip_while(|l| !l.starts_with(header))
         .skip(2);
     let mut rows = Vec::new();
@@ -169,6 +171,14 @@ fn readme_token_errors_are_the_documents() {
             );
         }
     }
+}
+
+#[test]
+fn readme_bearer_errors_are_the_documents() {
+    let doc = openapi();
+    let rows = table(&readme(), "| bearer error | HTTP | when |");
+    let names: BTreeSet<String> = rows.iter().map(|r| r[0].clone()).collect();
+    assert_eq!(names, schema_enum(&doc, "BearerErrorBody", "error"));
 }
 
 /// Every urlencoded request body: further fields are single strings (a form

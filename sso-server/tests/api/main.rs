@@ -22,3 +22,4 @@ mod sessions;
 mod slow_requests;
 mod sso_flow;
 mod storage_access;
+mod userinfo;

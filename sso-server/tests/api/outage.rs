@@ -12,6 +12,7 @@ const FAST: Duration = Duration::from_secs(1);
 async fn store_outage_gives_fast_503_and_recovers_by_itself() {
     let mut app = spawn_app(Backend::Redis).await;
     let (_, cookie) = app.signed_in_browser(&NEWS, "outage@example.com").await;
+    let token = app.check(&SPORT, Some(&cookie)).await.access_token();
     assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
 
     app.redis.as_mut().unwrap().kill();
@@ -53,6 +54,19 @@ async fn store_outage_gives_fast_503_and_recovers_by_itself() {
     assert_eq!(r.headers()["retry-after"], "1");
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "store_unavailable", "{body}");
+
+    // UserInfo in RFC 6750's terms: the token may be good, so not a 401.
+    let r = app
+        .http
+        .get(app.url("/oauth/userinfo"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers()["retry-after"], "1");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "temporarily_unavailable", "{body}");
 
     // Liveness is not readiness: the process itself is fine.
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);

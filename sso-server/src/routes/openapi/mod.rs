@@ -38,6 +38,8 @@ use crate::state::AppState;
         super::entity_sessions::end_others,
         super::entity_sessions::end_all,
         super::token::token,
+        super::userinfo::userinfo,
+        super::userinfo::userinfo_post,
         super::discovery::openid_configuration,
         super::discovery::jwks,
         super::sso::check::check,
