@@ -7,6 +7,8 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use sso_test_support::each_store;
 
+mod id_token;
+
 const WEBIDENTITY: (&str, &str) = ("sec-fetch-dest", "webidentity");
 
 impl TestApp {
@@ -392,8 +394,17 @@ async fn a_malformed_assertion_request_names_what_is_wrong() {
             "params",
         ),
         (
-            with(assertion_form(&SPORT, &user.uuid), "params", None),
+            with(
+                assertion_form(&SPORT, &user.uuid),
+                "params",
+                Some("[\"not an object\"]"),
+            ),
             "params",
+        ),
+        // FedCM's top-level nonce is checked beside the library's query too.
+        (
+            with(assertion_form(&SPORT, &user.uuid), "nonce", Some("a nonce")),
+            "nonce",
         ),
     ];
     for (form, field) in cases {

@@ -64,7 +64,7 @@ impl TestApp {
     }
 
     /// Verifies an ID token with the key the JWKS publishes for its `kid`.
-    async fn verify_id_token(&self, token: &str, audience: &str) -> IdTokenClaims {
+    pub(crate) async fn verify_id_token(&self, token: &str, audience: &str) -> IdTokenClaims {
         let config: Value = self
             .get("/.well-known/openid-configuration")
             .await

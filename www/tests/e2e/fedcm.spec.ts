@@ -3,6 +3,7 @@
 // account before, then the redirect) and continue_as, in Chromium's
 // default world, with the FedCM dialog driven through the CDP FedCm domain.
 import { BrowserContext, CDPSession, Page } from '@playwright/test';
+import { createPublicKey, verify } from 'node:crypto';
 import { test, expect, register, waitForEvent } from '../support/fixtures';
 import { signInWithForm, visit, who } from '../support/demo';
 import { Servers } from '../support/servers';
@@ -230,6 +231,52 @@ test('a hostile site asking FedCM for another site\'s assertion gets nothing', a
   // The person was asked, chose, and was told it failed.
   expect(evil.dialogs[0]).toBe('AccountChooser');
   expect(got).toMatch(/^refused: /);
+});
+
+/** Verifies a compact ES256 JWT against the server's JWKS, as a site's
+ *  backend would; its claims. */
+async function verifiedClaims(token: string, servers: Servers) {
+  const [head, body, signature] = token.split('.');
+  const header = JSON.parse(Buffer.from(head, 'base64url').toString());
+  expect(header.alg).toBe('ES256');
+  const jwks = await (await fetch(`${servers.api}/oauth/jwks`)).json();
+  const jwk = jwks.keys.find((k: any) => k.kid === header.kid);
+  expect(jwk).toBeTruthy();
+  const key = createPublicKey({ key: jwk, format: 'jwk' });
+  const signed = Buffer.from(`${head}.${body}`);
+  expect(verify('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'))).toBe(true);
+  return JSON.parse(Buffer.from(body, 'base64url').toString());
+}
+
+test('a site without the library: its own FedCM call gets an ID token for it, with its nonce', async ({ context, servers, thirdPartyCookies }) => {
+  test.skip(thirdPartyCookies, 'the blocked world only');
+  const first = await tab(context);
+  const user = await signIn(first.page, servers, 'news');
+  // Sport's page asks the browser itself, as for "Sign in with …": no
+  // library query, only a nonce in params (how Chrome 143+ sends one).
+  const sport = await tab(context);
+  await sport.page.goto(`${servers.site.sport}/app.html`);
+  const got = await sport.page.evaluate(async (sso) => {
+    try {
+      const c: any = await (navigator.credentials as any).get({
+        identity: { providers: [{ configURL: `${sso}/fedcm/config.json`, clientId: 'sport', params: { nonce: 'n-e2e-0S6_WzA2Mj' } }] },
+        mediation: 'optional',
+      });
+      return c.token as string;
+    } catch (e: any) {
+      return `refused: ${e.name}: ${e.message}`;
+    }
+  }, servers.sso);
+  expect(sport.dialogs[0]).toBe('AccountChooser');
+  expect(got).not.toMatch(/^refused/);
+  const claims = await verifiedClaims(got, servers);
+  const discovery = await (await fetch(`${servers.api}/.well-known/openid-configuration`)).json();
+  expect(claims.iss).toBe(discovery.issuer);
+  expect(claims.aud).toBe('sport');
+  expect(claims.sub).toBe(user.capture_user.uuid);
+  expect(claims.nonce).toBe('n-e2e-0S6_WzA2Mj');
+  expect(typeof claims.sid).toBe('string');
+  expect(toServer(sport.navs, servers)).toEqual([]);
 });
 
 test('shop\'s chooser never offers a person signed in only in the news family', async ({ context, servers, thirdPartyCookies }) => {

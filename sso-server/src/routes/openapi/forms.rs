@@ -324,20 +324,25 @@ pub struct FedCmAssertion {
         pattern = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
     )]
     account_id: String,
-    /// FedCM's `params`, as JSON text: `{"query": "<the /sso/check query
-    /// string>"}` (the library sends it), and optionally `"nonce"` (Chrome
-    /// 143 and later send a site's nonce only there).
+    /// FedCM's `params`, as JSON text. The library's: `{"query": "<the
+    /// /sso/check query string>"}`, and optionally `"nonce"` (Chrome 143 and
+    /// later send a site's nonce only there); the token is the check's
+    /// result. Without `query` (or without `params`), a site calling FedCM
+    /// itself: the token is an ID token for `client_id`, with the object's
+    /// `nonce`. Empty is absent, as for every field.
     #[schema(
         content_media_type = "application/json",
-        pattern = r"^\s*\{[\s\S]*\}\s*$",
+        pattern = r"^(\s*\{[\s\S]*\}\s*)?$",
         max_length = 4096,
         examples(
             r#"{"query":"client_id=news&xd_receiver=http%3A%2F%2Fnews.localhost%3A8081%2Fxd_receiver.html&state=k3Xq9-Zt_2"}"#
         )
     )]
-    params: String,
-    /// FedCM's top-level nonce, from browsers before Chrome 143 (unused: a
-    /// nonce rides in the query, or in `params.nonce`).
+    params: Option<String>,
+    /// FedCM's top-level nonce, from browsers before Chrome 143: the ID
+    /// token's `nonce` when `params` has none and is not the library's
+    /// (printable ASCII, checked in either case).
+    #[schema(max_length = 255, pattern = "^[!-~]*$")]
     nonce: Option<String>,
     /// Whether the browser showed the sign-up notice.
     disclosure_text_shown: Option<String>,

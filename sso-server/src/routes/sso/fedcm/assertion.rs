@@ -1,11 +1,13 @@
 //! `POST /fedcm/assertion`: a site's FedCM request, made by the browser
 //! with the SSO cookie once the person (or the browser, silently) chose an
-//! account. The token handed to the site is exactly the JSON `/sso/check`
-//! would deliver to its receiver for the same query: the library sends
-//! that query as `params.query`, and it is verified the same way
-//! (registered client and receiver, segments, flow), on top of FedCM's own
-//! checks: the request comes from the browser's FedCM, from one of the
-//! client's registered origins, for an account signed in here.
+//! account. For the library, the token handed to the site is exactly the
+//! JSON `/sso/check` would deliver to its receiver for the same query: the
+//! library sends that query as `params.query`, and it is verified the same
+//! way (registered client and receiver, segments, flow). For a site that
+//! calls FedCM itself (no `query`), it is an ID token (`id_token.rs`).
+//! Both on top of FedCM's own checks: the request comes from the browser's
+//! FedCM, from one of the client's registered origins, for an account
+//! signed in here.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -13,12 +15,13 @@ use serde_json::json;
 
 use super::super::check::{Cookie, checked};
 use super::super::{Target, validate_passthrough};
+use super::id_token::id_token_for;
 use super::{Verified, answer_to, error, verify};
 use crate::error::ApiError;
 use crate::routes::openapi::forms;
 use crate::routes::params::Params;
 use crate::state::AppState;
-use sso_core::domain::{FieldError, UserId};
+use sso_core::domain::{FieldError, Nonce, UserId};
 
 /// The form is a handful of short fields and the check's query: room for
 /// a `params` one past its limit even when every byte is percent-encoded,
@@ -39,12 +42,12 @@ struct LibraryParams {
 
 #[utoipa::path(
     post, path = "/fedcm/assertion", tag = "fedcm",
-    description = "FedCM's ID assertion endpoint: the browser's request for a site, once an account is chosen. The token is the JSON `/sso/check` would deliver for `params.query`. Only for the browser's FedCM, from one of the client's registered origins (answered with CORS for it).",
+    description = "FedCM's ID assertion endpoint: the browser's request for a site, once an account is chosen. With the library's `params.query`, the token is the JSON `/sso/check` would deliver for it; without, an OpenID Connect ID token for `client_id` with the site's `nonce`. Only for the browser's FedCM, from one of the client's registered origins (answered with CORS for it).",
     params(forms::FedCmHeaders),
     security(("sso_cookie" = []), ()),
     request_body(content = forms::FedCmAssertion, content_type = "application/x-www-form-urlencoded"),
     responses(
-        (status = 200, description = "`{\"token\":\"<the /sso/check result as JSON text>\"}`", body = Object),
+        (status = 200, description = "`{\"token\":\"<the /sso/check result as JSON text>\"}`, or `{\"token\":\"<an ID token>\"}` without `params.query`", body = Object),
         (status = 400, description = "`{\"error\":{\"code\":<catalog name>}, \"error_description\", \"request_id\"}`: not a FedCM request, or a malformed form", body = Object),
         (status = 403, description = "`{\"error\":{\"code\":\"origin_not_allowed\"}, …}`, without CORS: the origin is not the client's", body = Object),
         (status = 413, description = "`{\"error\":{\"code\":\"payload_too_large\"}, …}`", body = Object),
@@ -66,7 +69,24 @@ pub async fn assertion(
                 FieldError::Malformed("the id of an account the accounts endpoint listed")
             })
         })?;
-        let query = with_params_nonce(form.parse("params", library_params)?)?;
+        // FedCM's top-level nonce, from browsers before Chrome 143: checked
+        // even where the library's query carries the nonce instead.
+        let top_nonce = form.parse_opt("nonce", Nonce::parse)?;
+        let query = match form.optional("params")?.map(site_params).transpose()? {
+            Some(SiteParams::Library(params)) => with_params_nonce(params)?,
+            other => {
+                // A site without the library: an ID token for the client.
+                let nonce = match other {
+                    Some(SiteParams::Other { nonce: Some(nonce) }) => {
+                        Some(Nonce::parse(&nonce).map_err(|p| ApiError::invalid("params", p))?)
+                    }
+                    _ => top_nonce,
+                };
+                let client = form.client(settings)?;
+                let token = id_token_for(&state, &req, client, account, nonce).await?;
+                return Ok(json!({ "token": token }));
+            }
+        };
         let p = Params::from_query(&query)?;
         let target = Target::resolve(settings, &p)?;
         if target.client.id.as_str() != form.required("client_id")? {
@@ -109,13 +129,34 @@ fn with_params_nonce(params: LibraryParams) -> Result<String, ApiError> {
     }
 }
 
-fn library_params(raw: &str) -> Result<LibraryParams, FieldError> {
+/// FedCM's `params`: the library's, or a site's own for an ID token,
+/// where only a `nonce` concerns us (a site may pass anything else).
+enum SiteParams {
+    Library(LibraryParams),
+    Other { nonce: Option<String> },
+}
+
+fn site_params(raw: &str) -> Result<SiteParams, ApiError> {
+    let invalid = |problem| ApiError::invalid("params", problem);
     if raw.len() > QUERY_LIMIT {
-        return Err(FieldError::TooLong(QUERY_LIMIT));
+        return Err(invalid(FieldError::TooLong(QUERY_LIMIT)));
     }
-    serde_json::from_str::<LibraryParams>(raw).map_err(|_| {
-        FieldError::Malformed(
-            "a JSON object {\"query\": \"<the /sso/check query>\"} (and an optional \"nonce\")",
-        )
-    })
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(raw).map_err(|_| invalid(FieldError::Malformed("a JSON object")))?;
+    if object.contains_key("query") {
+        return serde_json::from_value(object.into())
+            .map(SiteParams::Library)
+            .map_err(|_| {
+                invalid(FieldError::Malformed(
+                    "the library's {\"query\": \"<the /sso/check query>\"} (and an optional \"nonce\")",
+                ))
+            });
+    }
+    match object.get("nonce") {
+        None => Ok(SiteParams::Other { nonce: None }),
+        Some(serde_json::Value::String(nonce)) => Ok(SiteParams::Other {
+            nonce: Some(nonce.clone()),
+        }),
+        Some(_) => Err(invalid(FieldError::Malformed("`nonce` as a string"))),
+    }
 }

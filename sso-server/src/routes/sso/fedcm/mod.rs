@@ -20,6 +20,7 @@
 pub(in crate::routes) mod accounts;
 pub(in crate::routes) mod assertion;
 pub(in crate::routes) mod disconnect;
+mod id_token;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
