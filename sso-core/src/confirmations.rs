@@ -21,6 +21,10 @@
 //!   a stale one, nothing ends and the answer delivers the token, so the
 //!   library repeats the request once with it.
 //!
+//! - RP-initiated logout without a hint for the current sign-in asks the
+//!   person on a page of the server; its form carries a token bound to
+//!   the cookie and client, of a purpose of its own.
+//!
 //! Tokens are HMAC-SHA256 (first 128 bits) under a key derived from
 //! `access_token_key`, over the purpose, the cookie hash and the client.
 
@@ -39,6 +43,9 @@ const TOKEN_LEN: usize = 16;
 pub enum Purpose {
     SignIn,
     SignOut,
+    /// RP-initiated logout's confirmation page (`/oauth/logout`): its form
+    /// carries the token, which only a page of this server shows.
+    EndSession,
 }
 
 pub struct Confirmations {
@@ -57,6 +64,7 @@ impl Confirmations {
         mac.update(match purpose {
             Purpose::SignIn => b"sign-in\0",
             Purpose::SignOut => b"sign-out",
+            Purpose::EndSession => b"end-sess",
         });
         mac.update(bound.as_str().as_bytes());
         mac.update(b"\0");

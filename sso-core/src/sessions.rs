@@ -11,9 +11,9 @@
 use crate::backchannel::{self, Backchannel};
 use crate::config::ServiceKind;
 use crate::config::{MAX_SESSIONS_CEILING, Settings};
-use crate::domain::SecretHash;
 use crate::domain::{ApiSession, BrowserSession, IndexEntry, SessionId, SessionTarget, UserId};
-use crate::store::{SessionRecord, Store, StoreError};
+use crate::domain::{SecretHash, Segment};
+use crate::store::{Removal, SessionRecord, Store, StoreError};
 
 /// What starting and ending sessions works with: the store, the settings
 /// (the session limit, the clients) and the back-channel sender that tells
@@ -173,6 +173,20 @@ pub async fn end(
             .collect::<Vec<_>>(),
     )
     .await
+}
+
+/// Signs a browser out of `segments`: its sign-ins there end, leave their
+/// users' indexes, and the clients that used them are told (back channel).
+/// For `/sso/end` and RP-initiated logout.
+pub async fn sign_out_browser(
+    ctx: Sessions<'_>,
+    sid: &SecretHash,
+    segments: &[Segment],
+) -> Result<Removal, StoreError> {
+    let removal = ctx.store.remove_segments(sid, segments).await?;
+    forget_removed(ctx.store, &removal.removed).await?;
+    backchannel::announce(ctx.store, ctx.settings, ctx.backchannel, &removal.removed).await?;
+    Ok(removal)
 }
 
 /// Takes the entries of segments just removed from a browser session (by

@@ -183,7 +183,12 @@ mod tests {
         };
         // The demo's own URLs are *.localhost: allowed.
         assert!(Settings::demo(&https).is_ok());
-        for key in ["xd_receivers", "redirect_uris", "logout_uris"] {
+        for key in [
+            "xd_receivers",
+            "redirect_uris",
+            "logout_uris",
+            "post_logout_redirect_uris",
+        ] {
             let from = format!("{key} = [\"http://news.localhost:8081/");
             let to = format!("{key} = [\"http://news.example.com/");
             let text = DEMO_TOML.replacen(&from, &to, 1);

@@ -119,6 +119,9 @@ pub struct Client {
     pub xd_receivers: Vec<String>,
     pub redirect_uris: Vec<String>,
     pub logout_uris: Vec<String>,
+    /// Where RP-initiated logout may send the browser back to, compared
+    /// byte for byte.
+    pub post_logout_redirect_uris: Vec<String>,
     /// Where this client's backend takes OpenID Connect back-channel
     /// logout tokens, if it does.
     pub backchannel_logout_uri: Option<String>,

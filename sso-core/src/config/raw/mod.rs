@@ -273,6 +273,8 @@ pub(super) struct RawClient {
     #[serde(default)]
     pub logout_uris: Vec<String>,
     #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    #[serde(default)]
     pub backchannel_logout_uri: Option<String>,
     #[serde(default)]
     pub backchannel_logout_session_required: bool,

@@ -97,6 +97,10 @@ pub(super) fn validate_clients(
             xd_receivers: urls("xd_receiver", &c.xd_receivers)?,
             redirect_uris: urls("redirect_uri", &c.redirect_uris)?,
             logout_uris,
+            post_logout_redirect_uris: urls(
+                "post_logout_redirect_uri",
+                &c.post_logout_redirect_uris,
+            )?,
             backchannel_logout_uri: c
                 .backchannel_logout_uri
                 .as_deref()
