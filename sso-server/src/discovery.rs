@@ -24,6 +24,8 @@ impl Discovery {
             "token_endpoint": format!("{issuer}/oauth/token"),
             "userinfo_endpoint": format!("{issuer}/oauth/userinfo"),
             "jwks_uri": format!("{issuer}{JWKS_PATH}"),
+            // OpenID Connect RP-Initiated Logout 1.0.
+            "end_session_endpoint": format!("{issuer}/oauth/logout"),
             "response_types_supported": ["code", "token"],
             "response_modes_supported": ["fragment"],
             "grant_types_supported": ["authorization_code"],

@@ -10,6 +10,7 @@ pub mod fd_budget;
 pub mod fuzzing;
 pub mod metrics;
 pub mod oauth;
+pub mod pages;
 pub mod routes;
 pub mod startup;
 pub mod state;

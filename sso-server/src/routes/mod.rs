@@ -112,6 +112,12 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
                 ))
                 .service(one("/token", Method::POST, web::route().to(token::token)))
                 .service(
+                    web::resource("/logout")
+                        .route(web::get().to(sso::end_session::end_session))
+                        .route(web::post().to(sso::end_session::end_session_post))
+                        .default_service(method_not_allowed(HeaderValue::from_static("GET, POST"))),
+                )
+                .service(
                     web::resource("/userinfo")
                         .route(web::get().to(userinfo::userinfo))
                         .route(web::post().to(userinfo::userinfo_post))

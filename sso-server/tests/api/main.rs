@@ -17,6 +17,7 @@ mod oauth_token;
 mod oidc_interop;
 mod outage;
 mod registration;
+mod rp_logout;
 mod security;
 mod sessions;
 mod slow_requests;

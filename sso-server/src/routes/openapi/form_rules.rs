@@ -18,6 +18,7 @@ const FORMS: &[&str] = &[
     "LinkForm",
     "LogoutStatusForm",
     "RegisterForm",
+    "RpLogoutForm",
     "SessionCreateForm",
     "SessionForm",
     "SignInForm",

@@ -10,6 +10,7 @@ pub mod answers;
 mod form_rules;
 use form_rules::FormRules;
 pub mod forms;
+pub mod oidc_forms;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -39,6 +40,8 @@ use crate::state::AppState;
         super::entity_sessions::end_all,
         super::token::token,
         super::userinfo::userinfo,
+        super::sso::end_session::end_session,
+        super::sso::end_session::end_session_post,
         super::userinfo::userinfo_post,
         super::discovery::openid_configuration,
         super::discovery::jwks,

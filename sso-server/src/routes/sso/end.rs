@@ -14,7 +14,6 @@ use crate::error::ApiError;
 use crate::routes::openapi::forms;
 use crate::routes::params::Params;
 use crate::state::AppState;
-use sso_core::backchannel;
 use sso_core::confirmations::Purpose;
 use sso_core::sessions;
 use sso_core::store::Removal;
@@ -74,18 +73,7 @@ async fn answer(
     let Removal {
         removed,
         session_gone,
-    } = state
-        .store
-        .remove_segments(&sid, segments.as_slice())
-        .await?;
-    sessions::forget_removed(state.store.as_ref(), &removed).await?;
-    backchannel::announce(
-        state.store.as_ref(),
-        &state.settings,
-        &state.backchannel,
-        &removed,
-    )
-    .await?;
+    } = sessions::sign_out_browser(state.sessions(), &sid, segments.as_slice()).await?;
     let mut logout_uris: Vec<&str> = Vec::new();
     for session in removed.segments.values() {
         for (visitor, index) in &session.visits {

@@ -1,4 +1,6 @@
-//! The SSO browser endpoints `/sso/check`, `/sso/set` and `/sso/end`.
+//! The SSO browser endpoints `/sso/check`, `/sso/set` and `/sso/end` (and
+//! OpenID Connect's RP-initiated logout, `end_session.rs`, which shares
+//! their cookie).
 //!
 //! Every answer is a `303` to the client's *registered* receiver (or redirect
 //! URI) with the result in the URL fragment: `#state=<state>&sso=<JSON>`.
@@ -11,6 +13,7 @@
 pub(super) mod check;
 mod cookie;
 pub(super) mod end;
+pub(super) mod end_session;
 pub(super) mod fedcm;
 mod fragment;
 mod login_status;
