@@ -280,7 +280,16 @@ async function startOnce(
     async stop() {
       www?.kill('SIGTERM');
       child.kill('SIGTERM');
+      // A graceful stop waits for open connections (up to 30 s in
+      // actix-web): past 5 s the processes are killed, so a connection a
+      // browser left open cannot outlast the fixture's teardown.
+      const kill = setTimeout(() => {
+        child.kill('SIGKILL');
+        www?.kill('SIGKILL');
+      }, 5_000);
       await exited;
+      clearTimeout(kill);
+      for (const s of sites) (s as { closeAllConnections?: () => void }).closeAllConnections?.();
       await Promise.all([...sites, ...terminators].map((s) => new Promise((r) => s.close(r))));
     },
   };

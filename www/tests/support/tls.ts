@@ -100,6 +100,10 @@ export function tlsTerminator(
   upstream: number | ((servername: string | undefined) => number),
   tls: TlsMaterial,
 ): Promise<Server> {
+  // Every socket it carries: closing the terminator cuts them, or a
+  // browser's keep-alive connection would hold close() (and the server
+  // behind it, waiting for its connections to end) open.
+  const open = new Set<{ destroy(): void }>();
   const server = createTlsServer({ key: tls.key, cert: tls.cert }, (socket) => {
     const name = typeof socket.servername === 'string' ? socket.servername : undefined;
     const target = typeof upstream === 'number' ? upstream : upstream(name);
@@ -108,6 +112,10 @@ export function tlsTerminator(
       return;
     }
     const backend = connect(target, '127.0.0.1');
+    for (const s of [socket, backend]) {
+      open.add(s);
+      s.once('close', () => open.delete(s));
+    }
     socket.pipe(backend).pipe(socket);
     const close = () => {
       socket.destroy();
@@ -116,6 +124,11 @@ export function tlsTerminator(
     socket.on('error', close);
     backend.on('error', close);
   });
+  const close = server.close.bind(server);
+  server.close = ((done?: (err?: Error) => void) => {
+    for (const s of open) s.destroy();
+    return close(done);
+  }) as typeof server.close;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve(server));
