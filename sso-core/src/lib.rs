@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod oidc;
 pub mod password;
 pub mod rate_limit;
+pub mod refresh_tokens;
 pub mod sessions;
 pub mod sso_service;
 pub mod store;

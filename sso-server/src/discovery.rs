@@ -28,7 +28,7 @@ impl Discovery {
             "end_session_endpoint": format!("{issuer}/oauth/logout"),
             "response_types_supported": ["code", "token"],
             "response_modes_supported": ["fragment"],
-            "grant_types_supported": ["authorization_code"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": [alg],
             "token_endpoint_auth_methods_supported":

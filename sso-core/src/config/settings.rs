@@ -37,6 +37,10 @@ pub struct TtlSettings {
     pub sso_code: Duration,
     pub authorization_code: Duration,
     pub access_token: Duration,
+    /// A refresh token unused this long is gone (each use renews it)…
+    pub refresh_idle: Duration,
+    /// …and none of a chain outlives its first by more than this.
+    pub refresh_absolute: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -122,6 +126,9 @@ pub struct Client {
     /// Where RP-initiated logout may send the browser back to, compared
     /// byte for byte.
     pub post_logout_redirect_uris: Vec<String>,
+    /// `grant_types` has `refresh_token`: code redemptions also give a
+    /// refresh token, and it may be redeemed.
+    pub refresh_tokens: bool,
     /// Where this client's backend takes OpenID Connect back-channel
     /// logout tokens, if it does.
     pub backchannel_logout_uri: Option<String>,

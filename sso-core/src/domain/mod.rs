@@ -8,6 +8,7 @@ mod grant;
 mod logout;
 mod machine_secret_hash;
 mod pkce;
+mod refresh;
 mod secret;
 mod session;
 mod session_index;
@@ -22,6 +23,9 @@ pub use grant::{CodeKind, Grant, PENDING_SIGN_IN_SECS, ResponseMethod, ResponseT
 pub use logout::{ClaimedLogouts, DeliveryState, LogoutJob, LogoutLease, SignoutStates};
 pub use machine_secret_hash::{MachineSecretHash, is_argon2id_phc};
 pub use pkce::{CodeChallenge, CodeVerifier, Nonce};
+pub use refresh::{
+    RefreshFamily, RefreshRecord, Rotation, parse_refresh_token, refresh_token_text,
+};
 pub use secret::{Secret, SecretHash};
 pub use session::{BrowserSession, SegmentSession, SessionBinding};
 pub use session_index::{IndexEntry, SessionId, SessionTarget, TOUCH_EVERY_SECS, device_label};

@@ -5,6 +5,7 @@
 mod codes;
 mod counters;
 mod logout_queue;
+mod refresh_tokens;
 mod session_index;
 mod sessions;
 mod state;

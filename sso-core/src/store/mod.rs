@@ -1,11 +1,13 @@
 //! Where all state lives. One trait, [`Store`], in parts by what they hold
 //! ([`UserStore`], [`CodeStore`], [`SessionStore`], [`SessionIndexStore`],
-//! [`LogoutStore`], [`CounterStore`]), and two implementations, a file per
+//! [`LogoutStore`], [`CounterStore`], [`RefreshStore`]), and two
+//! implementations, a file per
 //! part: Redis for real deployments and an in-process store for demos and
 //! single instances. Both pass the same behavioural suite (`tests/store`).
 
 mod memory;
 pub(crate) mod redis;
+mod refresh_tokens;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +26,7 @@ pub use self::memory::MemoryStore;
 pub use self::redis::{RedisStore, key_session as redis_session_key};
 /// How a browser session is written to Redis, for the fuzz targets.
 pub use self::redis::{decode_session, encode_session};
+pub use self::refresh_tokens::RefreshStore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -83,6 +86,7 @@ pub trait Store:
     + SessionIndexStore
     + LogoutStore
     + CounterStore
+    + RefreshStore
     + Send
     + Sync
     + 'static

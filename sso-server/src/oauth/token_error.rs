@@ -10,6 +10,7 @@ use crate::error::ApiError;
 use sso_core::machine_secret::CheckError;
 use sso_core::password::PasswordError;
 use sso_core::rate_limit::RateLimitError;
+use sso_core::refresh_tokens::RefreshError;
 use sso_core::store::StoreError;
 use sso_core::tokens::TokenError as CoreTokenError;
 
@@ -27,7 +28,9 @@ pub enum TokenError {
     SlowDown(u64),
     #[error("{0}")]
     InvalidGrant(&'static str),
-    #[error("grant_type `{0}` is not supported; use `authorization_code`")]
+    #[error("{0}")]
+    UnauthorizedClient(&'static str),
+    #[error("grant_type `{0}` is not supported; use `authorization_code` or `refresh_token`")]
     UnsupportedGrantType(String),
     #[error("the session store is unavailable; try again shortly")]
     TemporarilyUnavailable,
@@ -52,10 +55,11 @@ fn token_error_codes() -> utoipa::openapi::Object {
 
 impl TokenError {
     /// Every `error` this endpoint answers with (the README's table).
-    pub const CODES: [&'static str; 6] = [
+    pub const CODES: [&'static str; 7] = [
         "invalid_request",
         "invalid_client",
         "invalid_grant",
+        "unauthorized_client",
         "unsupported_grant_type",
         "temporarily_unavailable",
         "server_error",
@@ -71,6 +75,7 @@ impl TokenError {
             // authenticate, and the 429 and Retry-After say the rest.
             Self::InvalidClient(_) | Self::SlowDown(_) => "invalid_client",
             Self::InvalidGrant(_) => "invalid_grant",
+            Self::UnauthorizedClient(_) => "unauthorized_client",
             Self::UnsupportedGrantType(_) => "unsupported_grant_type",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
             Self::ServerError => "server_error",
@@ -80,6 +85,15 @@ impl TokenError {
 
 // The core's errors reach this endpoint's terms through the catalog.
 crate::error::via_api_error!(TokenError: StoreError, CheckError, PasswordError, RateLimitError, CoreTokenError);
+
+impl From<RefreshError> for TokenError {
+    fn from(err: RefreshError) -> Self {
+        match err {
+            RefreshError::Invalid(why) => Self::InvalidGrant(why),
+            RefreshError::Store(err) => err.into(),
+        }
+    }
+}
 
 /// Failures of shared code (store, code redemption) in this endpoint's terms.
 impl From<ApiError> for TokenError {

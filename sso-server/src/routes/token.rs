@@ -1,7 +1,9 @@
 //! `POST /oauth/token`: the authorization-code grant (RFC 6749 §4.1.3), so a
 //! site's backend can redeem the `code` of `check_session` or the
-//! registration API with any OAuth 2.0 / OpenID Connect library. It answers
-//! with an access token and an ID token.
+//! registration API with any OAuth 2.0 / OpenID Connect library, and the
+//! refresh-token grant (§6) for clients whose `grant_types` allow it. It
+//! answers with an access token and an ID token, and a rotated refresh
+//! token for those clients.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -12,11 +14,12 @@ use super::params::{BODY_LIMIT, FormError, read_form};
 use crate::error::ErrorBody;
 use crate::oauth::{ClientCredentials, TokenError, TokenErrorBody, authenticate};
 use crate::state::AppState;
-use sso_core::clock::unix_now;
+use sso_core::clock::{unix_now, unix_now_ms};
 use sso_core::config::Release;
 use sso_core::domain::Secret;
-use sso_core::domain::{CodeKind, CodeVerifier};
+use sso_core::domain::{CodeKind, CodeVerifier, Grant};
 use sso_core::oidc::id_token_claims;
+use sso_core::refresh_tokens::{issue_refresh_token, redeem_refresh_token};
 use sso_core::tokens::{issue_access_token, redeem_code};
 
 /// The successful answer (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).
@@ -27,6 +30,10 @@ pub struct TokenResponse<'a> {
     expires_in: u64,
     id_token: &'a str,
     scope: &'static str,
+    /// For clients whose `grant_types` include `refresh_token`: redeem it
+    /// once; each redemption gives the next.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
 }
 
 #[utoipa::path(
@@ -35,7 +42,7 @@ pub struct TokenResponse<'a> {
     security((), ("client_basic" = [])),
     responses(
         (status = 200, description = "The code was redeemed", body = TokenResponse),
-        (status = 400, description = "`invalid_request`, `invalid_grant` or `unsupported_grant_type`", body = TokenErrorBody),
+        (status = 400, description = "`invalid_request`, `invalid_grant`, `unauthorized_client` or `unsupported_grant_type`", body = TokenErrorBody),
         (status = 401, description = "`invalid_client`", body = TokenErrorBody, headers(("WWW-Authenticate" = String))),
         (status = 405, description = "Not `POST`", body = ErrorBody),
         (status = 413, description = "`invalid_request`: the body is over 16 KiB", body = TokenErrorBody),
@@ -60,16 +67,37 @@ pub async fn token(
         field(name).ok_or_else(|| TokenError::InvalidRequest(format!("`{name}` is missing")))
     };
 
-    match required("grant_type")? {
-        "authorization_code" => {}
+    let refresh = match required("grant_type")? {
+        "authorization_code" => false,
+        "refresh_token" => true,
         other => {
             return Err(TokenError::UnsupportedGrantType(
                 crate::error::ApiError::echo(other),
             ));
         }
-    }
+    };
     let credentials =
         ClientCredentials::from_request(&req, field("client_id"), field("client_secret"))?;
+    if refresh {
+        let token = required("refresh_token")?;
+        let ip = req.peer_addr().map(|a| a.ip());
+        let client = authenticate(&state, ip, &credentials).await?;
+        if !client.refresh_tokens {
+            return Err(TokenError::UnauthorizedClient(
+                "this client's grant_types do not include refresh_token",
+            ));
+        }
+        let (grant, next) = redeem_refresh_token(
+            state.store.as_ref(),
+            &state.settings,
+            token,
+            &client.id,
+            unix_now_ms(),
+        )
+        .await?;
+        tracing::info!(user = %grant.user.id, client = %client.id, "refresh token redeemed");
+        return Ok(tokens(&state, &grant, Some(next)));
+    }
     let code = required("code")?;
     let verifier = field("code_verifier")
         .map(CodeVerifier::parse)
@@ -121,6 +149,22 @@ pub async fn token(
         }
         (None, None) => {}
     }
+    let refresh_token = if client.refresh_tokens {
+        Some(
+            issue_refresh_token(state.store.as_ref(), &state.settings, &grant, unix_now_ms())
+                .await
+                .map_err(crate::error::ApiError::from)?,
+        )
+    } else {
+        None
+    };
+    tracing::info!(user = %grant.user.id, client = %client.id, "authorization code redeemed");
+    Ok(tokens(&state, &grant, refresh_token))
+}
+
+/// The answer for a grant: an access token and an ID token for its client
+/// and sign-in, and the refresh token when there is one.
+fn tokens(state: &AppState, grant: &Grant, refresh_token: Option<String>) -> HttpResponse {
     let lifetime = state.settings.ttl.access_token.as_secs();
     let now = unix_now();
     let flow = grant
@@ -129,7 +173,7 @@ pub async fn token(
         .and_then(|f| state.settings.flows.get(f));
     let claims = id_token_claims(
         state.settings.issuer(),
-        &grant,
+        grant,
         flow,
         now,
         i64::try_from(lifetime).unwrap_or(i64::MAX),
@@ -139,12 +183,11 @@ pub async fn token(
         &state.access_tokens,
         &state.settings,
         grant.user.id,
-        &client.id,
+        &grant.client,
         Release::of(flow),
-        grant.session,
+        grant.session.clone(),
     );
-    tracing::info!(user = %grant.user.id, client = %client.id, "authorization code redeemed");
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))
         .json(TokenResponse {
@@ -153,5 +196,6 @@ pub async fn token(
             expires_in: lifetime,
             id_token: &id_token,
             scope: "openid",
-        }))
+            refresh_token,
+        })
 }

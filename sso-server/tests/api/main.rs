@@ -16,6 +16,7 @@ mod logs;
 mod oauth_token;
 mod oidc_interop;
 mod outage;
+mod refresh_tokens;
 mod registration;
 mod rp_logout;
 mod security;

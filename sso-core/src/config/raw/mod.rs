@@ -202,6 +202,10 @@ pub(super) struct RawTtl {
     pub sso_code_secs: u64,
     pub authorization_code_secs: u64,
     pub access_token_secs: u64,
+    #[serde(default = "defaults::refresh_token_idle_secs")]
+    pub refresh_token_idle_secs: u64,
+    #[serde(default = "defaults::refresh_token_absolute_secs")]
+    pub refresh_token_absolute_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -228,6 +232,12 @@ pub(super) struct RawRateLimit {
 /// Defaults of keys added after configurations were written, so that older
 /// files still load.
 mod defaults {
+    pub fn refresh_token_idle_secs() -> u64 {
+        1_209_600
+    }
+    pub fn refresh_token_absolute_secs() -> u64 {
+        2_592_000
+    }
     pub fn codes_per_session() -> u64 {
         60
     }
@@ -274,6 +284,8 @@ pub(super) struct RawClient {
     pub logout_uris: Vec<String>,
     #[serde(default)]
     pub post_logout_redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub grant_types: Vec<String>,
     #[serde(default)]
     pub backchannel_logout_uri: Option<String>,
     #[serde(default)]

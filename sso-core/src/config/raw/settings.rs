@@ -59,6 +59,18 @@ impl RawTtl {
                 60,
             )?,
             access_token: secs("ttl.access_token_secs", self.access_token_secs, 60, 86_400)?,
+            refresh_idle: secs(
+                "ttl.refresh_token_idle_secs",
+                self.refresh_token_idle_secs,
+                1,
+                31_536_000,
+            )?,
+            refresh_absolute: secs(
+                "ttl.refresh_token_absolute_secs",
+                self.refresh_token_absolute_secs,
+                self.refresh_token_idle_secs.max(1),
+                31_536_000,
+            )?,
         })
     }
 }

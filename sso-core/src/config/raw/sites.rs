@@ -80,6 +80,18 @@ pub(super) fn validate_clients(
                 return Err(invalid(format!("client `{name}` names unknown flow `{f}`")));
             }
         }
+        let mut refresh_tokens = false;
+        for grant in &c.grant_types {
+            match grant.as_str() {
+                "authorization_code" => {}
+                "refresh_token" => refresh_tokens = true,
+                other => {
+                    return Err(invalid(format!(
+                        "client `{name}`: grant type `{other}` is not one of authorization_code, refresh_token"
+                    )));
+                }
+            }
+        }
         let secret_hash = c
             .secret_hash
             .as_deref()
@@ -107,6 +119,7 @@ pub(super) fn validate_clients(
                 .map(|u| registered_url(&name, "backchannel_logout_uri", u, https_only))
                 .transpose()?,
             backchannel_logout_session_required: c.backchannel_logout_session_required,
+            refresh_tokens,
             flows: c.flows,
             secret_hash,
         };

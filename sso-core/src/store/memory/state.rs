@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use super::logout_queue::LogoutQueues;
 use crate::domain::SecretHash;
 use crate::domain::{
-    ApiSession, BrowserSession, CodeKind, Grant, IndexEntry, ServiceId, SessionId, SignoutStates,
-    User, UserId,
+    ApiSession, BrowserSession, CodeKind, Grant, IndexEntry, RefreshFamily, RefreshRecord,
+    ServiceId, SessionId, SignoutStates, User, UserId,
 };
 
 /// A value and the instant it stops existing.
@@ -99,6 +99,8 @@ pub(super) struct State {
     pub(super) logouts: LogoutQueues,
     /// Per sign-out, its people and each client's delivery state.
     pub(super) deliveries: ExpiringMap<String, SignoutStates>,
+    /// Refresh-token chains, by family.
+    pub(super) refresh: ExpiringMap<RefreshFamily, RefreshRecord>,
 }
 
 impl State {

@@ -22,6 +22,7 @@
 //! | `sso:l:{<svc>}:<uuid>` | string | hash of the user's SSO token            |
 //! | `sso:p:{<hash>}`       | string | API session (JSON), TTL = its lifetime  |
 //! | `sso:x:{<uuid>}`       | hash   | the user's sessions (index), TTL = last |
+//! | `sso:f:{<family>}`     | hash   | refresh-token chain: `cur` hash, `cli`, `end`, `rec` (JSON) |
 //!
 //! Both directions of an SSO token link carry the service as hash tag, so
 //! one script changes them together in one slot.
@@ -46,6 +47,7 @@ mod connection;
 mod counters;
 mod keys;
 mod logout_queue;
+mod refresh_tokens;
 mod scripts;
 mod session_index;
 mod session_records;
@@ -70,7 +72,8 @@ use self::keys::{
     key_username,
 };
 use self::scripts::{
-    CLEAR, HIT, INDEX_ADD, INDEX_REMOVE, LINK, RAISE, RECORD_VISIT, REMOVE_SEGMENTS, SET_IF_PRESENT,
+    CLEAR, HIT, INDEX_ADD, INDEX_REMOVE, LINK, RAISE, RECORD_VISIT, REFRESH_ROTATE,
+    REMOVE_SEGMENTS, SET_IF_PRESENT,
 };
 use super::{
     CodeStore, CounterStore, InsertUserError, LinkError, LogoutStore, Removal, SessionIndexStore,
@@ -102,6 +105,7 @@ pub struct RedisStore {
     index_remove: Script,
     set_if_present: Script,
     raise: Script,
+    refresh_rotate: Script,
     /// Jobs of the single queue from before per-client queues were looked
     /// for (once per store).
     legacy_adopted: std::sync::atomic::AtomicBool,
@@ -136,6 +140,7 @@ impl RedisStore {
             index_remove: Script::new(INDEX_REMOVE),
             set_if_present: Script::new(SET_IF_PRESENT),
             raise: Script::new(RAISE),
+            refresh_rotate: Script::new(REFRESH_ROTATE),
             legacy_adopted: std::sync::atomic::AtomicBool::new(false),
             acks: None,
         };

@@ -127,3 +127,19 @@ local was = tonumber(redis.call('GET', KEYS[1]) or '0')
 local new = math.max(was, tonumber(ARGV[1]))
 redis.call('SET', KEYS[1], string.format('%d', new), 'PX', ARGV[2])
 return 0";
+
+/// Rotates a refresh-token chain. KEYS: the chain's hash (`cur`, `cli`,
+/// `end`, `rec`). ARGV: the presented hash, the client, the next hash, the
+/// idle life (ms), now (unix ms). Returns `{0}` gone, `{1}` reused (the
+/// chain is deleted), `{3}` another client's (unchanged), or `{2, rec}`
+/// rotated and kept for the idle life, never past `end`.
+pub(super) const REFRESH_ROTATE: &str = r"
+local f = redis.call('HMGET', KEYS[1], 'cur', 'cli', 'end', 'rec')
+if not f[1] then return {0} end
+if f[2] ~= ARGV[2] then return {3} end
+local left = tonumber(f[3]) - tonumber(ARGV[5])
+if f[1] ~= ARGV[1] then redis.call('DEL', KEYS[1]) return {1} end
+if left <= 0 then redis.call('DEL', KEYS[1]) return {0} end
+redis.call('HSET', KEYS[1], 'cur', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[4]), left))
+return {2, f[4]}";

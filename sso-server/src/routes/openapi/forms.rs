@@ -167,21 +167,25 @@ pub struct SignInForm {
     current_password: String,
 }
 
-/// `grant_type`: `authorization_code`, the only grant.
+/// `grant_type`: a code, or a refresh token (clients that allow it).
 #[derive(ToSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GrantType {
     AuthorizationCode,
+    RefreshToken,
 }
 
-/// `POST /oauth/token`: RFC 6749 §4.1.3.
+/// `POST /oauth/token`: RFC 6749 §4.1.3 and §6.
 #[derive(ToSchema, Deserialize)]
 pub struct TokenForm {
     #[schema(inline)]
     grant_type: GrantType,
-    /// The one-time code from `check_session` or the registration API.
+    /// `authorization_code`: the one-time code from `check_session` or the
+    /// registration API.
     #[schema(min_length = 1)]
-    code: String,
+    code: Option<String>,
+    /// `refresh_token`: the client's current refresh token.
+    refresh_token: Option<String>,
     /// The URL the code was delivered to, exactly.
     #[schema(examples("http://news.localhost:8081/"))]
     redirect_uri: Option<String>,
