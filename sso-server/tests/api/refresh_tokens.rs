@@ -75,17 +75,17 @@ fn text(v: &Value, field: &str) -> String {
 
 async fn each_use_gives_the_next_token_and_fresh_tokens(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (user, cookie) = app.signed_in_browser(&NEWS, "refresh@example.com").await;
-    let first = app.code_tokens(&NEWS, &cookie).await;
+    let (user, cookie) = app.signed_in_browser(&SPORT, "refresh@example.com").await;
+    let first = app.code_tokens(&SPORT, &cookie).await;
     let sid = app
-        .verify_id_token(&text(&first, "id_token"), "news")
+        .verify_id_token(&text(&first, "id_token"), "sport")
         .await
         .sid;
     let mut token = text(&first, "refresh_token");
     for _ in 0..3 {
-        let next = app.refreshed("news", &token).await;
+        let next = app.refreshed("sport", &token).await;
         assert_ne!(text(&next, "refresh_token"), token);
-        let claims = app.verify_id_token(&text(&next, "id_token"), "news").await;
+        let claims = app.verify_id_token(&text(&next, "id_token"), "sport").await;
         assert_eq!(claims.sub, user.uuid);
         assert_eq!(claims.sid, sid, "the same sign-in");
         assert_eq!(claims.nonce, None);
@@ -96,11 +96,11 @@ async fn each_use_gives_the_next_token_and_fresh_tokens(backend: Backend) {
 
 async fn a_spent_token_presented_again_revokes_the_chain(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (_, cookie) = app.signed_in_browser(&NEWS, "reuse@example.com").await;
-    let first = text(&app.code_tokens(&NEWS, &cookie).await, "refresh_token");
-    let second = text(&app.refreshed("news", &first).await, "refresh_token");
+    let (_, cookie) = app.signed_in_browser(&SPORT, "reuse@example.com").await;
+    let first = text(&app.code_tokens(&SPORT, &cookie).await, "refresh_token");
+    let second = text(&app.refreshed("sport", &first).await, "refresh_token");
     let why = refused(
-        app.refresh("news", &first).await,
+        app.refresh("sport", &first).await,
         StatusCode::BAD_REQUEST,
         "invalid_grant",
     )
@@ -108,7 +108,7 @@ async fn a_spent_token_presented_again_revokes_the_chain(backend: Backend) {
     assert!(why.contains("already used"), "{why}");
     // The thief's (or the client's) newer token is revoked with it.
     refused(
-        app.refresh("news", &second).await,
+        app.refresh("sport", &second).await,
         StatusCode::BAD_REQUEST,
         "invalid_grant",
     )
@@ -117,12 +117,12 @@ async fn a_spent_token_presented_again_revokes_the_chain(backend: Backend) {
 
 async fn ending_the_sign_in_ends_its_refresh_tokens(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (_, cookie) = app.signed_in_browser(&NEWS, "ended@example.com").await;
-    let token = text(&app.code_tokens(&NEWS, &cookie).await, "refresh_token");
-    // Signed out on sport: the family's sign-in ends.
-    assert_eq!(app.end(&SPORT, Some(&cookie)).await.status(), "success");
+    let (_, cookie) = app.signed_in_browser(&SPORT, "ended@example.com").await;
+    let token = text(&app.code_tokens(&SPORT, &cookie).await, "refresh_token");
+    // Signed out on news: the family's sign-in ends.
+    assert_eq!(app.end(&NEWS, Some(&cookie)).await.status(), "success");
     refused(
-        app.refresh("news", &token).await,
+        app.refresh("sport", &token).await,
         StatusCode::BAD_REQUEST,
         "invalid_grant",
     )
@@ -131,36 +131,36 @@ async fn ending_the_sign_in_ends_its_refresh_tokens(backend: Backend) {
 
 async fn a_chain_is_its_clients_and_only_allowed_clients_have_one(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (_, cookie) = app.signed_in_browser(&NEWS, "clients@example.com").await;
-    // Sport's registration has no refresh_token grant.
-    let sport = app.code_tokens(&SPORT, &cookie).await;
-    assert!(sport.get("refresh_token").is_none(), "{sport}");
-    let news = text(&app.code_tokens(&NEWS, &cookie).await, "refresh_token");
+    let (_, cookie) = app.signed_in_browser(&SPORT, "clients@example.com").await;
+    // News's registration has no refresh_token grant.
+    let news = app.code_tokens(&NEWS, &cookie).await;
+    assert!(news.get("refresh_token").is_none(), "{news}");
+    let sport = text(&app.code_tokens(&SPORT, &cookie).await, "refresh_token");
     refused(
-        app.refresh("sport", &news).await,
+        app.refresh("news", &sport).await,
         StatusCode::BAD_REQUEST,
         "unauthorized_client",
     )
     .await;
     // The token still serves its own client.
-    app.refreshed("news", &news).await;
+    app.refreshed("sport", &sport).await;
 }
 
 async fn another_clients_token_is_refused_and_left_alone(backend: Backend) {
     let app = spawn_app_with(backend, |s| {
-        let sport = ClientId::parse("sport").unwrap();
-        s.clients.get_mut(&sport).unwrap().refresh_tokens = true;
+        let news = ClientId::parse("news").unwrap();
+        s.clients.get_mut(&news).unwrap().refresh_tokens = true;
     })
     .await;
-    let (_, cookie) = app.signed_in_browser(&NEWS, "stolen@example.com").await;
-    let news = text(&app.code_tokens(&NEWS, &cookie).await, "refresh_token");
+    let (_, cookie) = app.signed_in_browser(&SPORT, "stolen@example.com").await;
+    let sport = text(&app.code_tokens(&SPORT, &cookie).await, "refresh_token");
     refused(
-        app.refresh("sport", &news).await,
+        app.refresh("news", &sport).await,
         StatusCode::BAD_REQUEST,
         "invalid_grant",
     )
     .await;
-    app.refreshed("news", &news).await;
+    app.refreshed("sport", &sport).await;
 }
 
 async fn idle_and_absolute_lifetimes_end_a_chain(backend: Backend) {
@@ -169,21 +169,21 @@ async fn idle_and_absolute_lifetimes_end_a_chain(backend: Backend) {
         s.ttl.refresh_absolute = Duration::from_secs(2);
     })
     .await;
-    let (_, cookie) = app.signed_in_browser(&NEWS, "idle@example.com").await;
-    let idle = text(&app.code_tokens(&NEWS, &cookie).await, "refresh_token");
+    let (_, cookie) = app.signed_in_browser(&SPORT, "idle@example.com").await;
+    let idle = text(&app.code_tokens(&SPORT, &cookie).await, "refresh_token");
     tokio::time::sleep(Duration::from_millis(1300)).await;
     refused(
-        app.refresh("news", &idle).await,
+        app.refresh("sport", &idle).await,
         StatusCode::BAD_REQUEST,
         "invalid_grant",
     )
     .await;
 
     // Used within the idle time, a chain still ends at its absolute end.
-    let mut token = text(&app.code_tokens(&NEWS, &cookie).await, "refresh_token");
+    let mut token = text(&app.code_tokens(&SPORT, &cookie).await, "refresh_token");
     for _ in 0..3 {
         tokio::time::sleep(Duration::from_millis(700)).await;
-        let r = app.refresh("news", &token).await;
+        let r = app.refresh("sport", &token).await;
         if r.status() != StatusCode::OK {
             refused(r, StatusCode::BAD_REQUEST, "invalid_grant").await;
             return;
@@ -197,7 +197,7 @@ async fn a_person_signing_out_everywhere_ends_registration_chains(backend: Backe
     let app = spawn_app_with(backend, add_helpdesk).await;
     let user = app
         .sign_up_with(
-            &NEWS,
+            &SPORT,
             "everywhere@example.com",
             &[("response_type", "code")],
         )
@@ -205,23 +205,23 @@ async fn a_person_signing_out_everywhere_ends_registration_chains(backend: Backe
     let code = user.body["authorization_code"].as_str().unwrap();
     let r = app
         .token_call(
-            "news",
+            "sport",
             &[
                 ("grant_type", "authorization_code"),
                 ("code", code),
-                ("redirect_uri", &NEWS.redirect_uri()),
+                ("redirect_uri", &SPORT.redirect_uri()),
             ],
         )
         .await;
     let token = text(&r.json().await.unwrap(), "refresh_token");
-    let token = text(&app.refreshed("news", &token).await, "refresh_token");
+    let token = text(&app.refreshed("sport", &token).await, "refresh_token");
     // An application signs the person out everywhere.
     let a = app
         .helpdesk("user/endallsessions", &[("user", &user.uuid)])
         .await;
     assert_eq!(a["header"]["statusmessage"], "OK", "{a}");
     refused(
-        app.refresh("news", &token).await,
+        app.refresh("sport", &token).await,
         StatusCode::BAD_REQUEST,
         "invalid_grant",
     )
@@ -231,13 +231,13 @@ async fn a_person_signing_out_everywhere_ends_registration_chains(backend: Backe
 async fn malformed_refresh_requests_are_named(backend: Backend) {
     let app = spawn_app(backend).await;
     let r = app
-        .token_call("news", &[("grant_type", "refresh_token")])
+        .token_call("sport", &[("grant_type", "refresh_token")])
         .await;
     let why = refused(r, StatusCode::BAD_REQUEST, "invalid_request").await;
     assert!(why.contains("refresh_token"), "{why}");
     for junk in ["x", "a.b", &"y".repeat(5000)] {
         refused(
-            app.refresh("news", junk).await,
+            app.refresh("sport", junk).await,
             StatusCode::BAD_REQUEST,
             "invalid_grant",
         )
@@ -246,13 +246,13 @@ async fn malformed_refresh_requests_are_named(backend: Backend) {
     let r = app
         .http
         .post(app.url("/oauth/token"))
-        .basic_auth("news", Some("wrong"))
+        .basic_auth("sport", Some("wrong"))
         .form(&[("grant_type", "refresh_token"), ("refresh_token", "x")])
         .send()
         .await
         .unwrap();
     refused(r, StatusCode::UNAUTHORIZED, "invalid_client").await;
-    let r = app.token_call("news", &[("grant_type", "password")]).await;
+    let r = app.token_call("sport", &[("grant_type", "password")]).await;
     refused(r, StatusCode::BAD_REQUEST, "unsupported_grant_type").await;
 }
 
