@@ -19,6 +19,8 @@
 //!    deliveries of a sign-in used by three sites.
 //! 9. `GET /entity/sessions` for a person with 1,000 sessions
 //!    (`sessions_list.rs`).
+//! 10. Refresh-token grants at `/oauth/token` per second beside `/healthz`
+//!     (`refresh_grants.rs`).
 //! 8. `/sso/check` on three instances sharing a six-node Redis Cluster
 //!    beside one instance on one Redis node, and the cost of waiting for a
 //!    replica at sign-in (`cluster.rs`).
@@ -26,6 +28,7 @@
 mod backchannel;
 mod cluster;
 mod redemptions;
+mod refresh_grants;
 mod report;
 mod server;
 mod sessions_list;
@@ -238,6 +241,8 @@ async fn main() {
     std::fs::create_dir_all(&scratch).unwrap();
     // 5: code redemptions and createwithsso, beside /healthz.
     let redemptions = redemptions::figure(&run, &http, &store, &grant, &scratch).await;
+    // 10: refresh grants, beside /healthz.
+    let refresh = refresh_grants::figure(&run, &http, &store, &grant, &scratch).await;
     // 6: sign-in latency idle, then under a flood of wrong client secrets.
     let flood = sign_ins::under_flood(&run, &http, password, &scratch).await;
     std::fs::remove_dir_all(&scratch).unwrap();
@@ -265,6 +270,7 @@ async fn main() {
         sign_ins,
         flood,
         redemptions,
+        refresh,
         logouts: logout_figures,
         listing,
         fleet,

@@ -189,7 +189,10 @@ pub fn redemption(code: &Secret) -> String {
 
 /// Alternating wrk rounds of `work(round)` and `/healthz`: the median
 /// ratio in percent, its rate, and every round's ratio.
-fn beside_healthz(run: &Running, mut work: impl FnMut(usize) -> wrk::Load) -> (f64, f64, Vec<f64>) {
+pub fn beside_healthz(
+    run: &Running,
+    mut work: impl FnMut(usize) -> wrk::Load,
+) -> (f64, f64, Vec<f64>) {
     let mut rounds: Vec<(f64, f64)> = (0..API_ROUNDS)
         .map(|round| {
             let load = work(round);

@@ -17,6 +17,8 @@ pub struct Summary {
     pub sign_ins: PerCore,
     pub flood: Flood,
     pub redemptions: redemptions::Figures,
+    /// Refresh-token grants beside /healthz.
+    pub refresh: Beside,
     pub logouts: backchannel::Figures,
     pub listing: sessions_list::Figures,
     pub fleet: cluster::Figures,
@@ -65,6 +67,12 @@ pub fn print(summary: Summary) {
                         ratio: partner_ratio,
                         ..
                     },
+            },
+        refresh:
+            Beside {
+                rps: refresh_rps,
+                ratio: refresh_ratio,
+                rounds: refresh_rounds,
             },
         logouts: logout_figures,
         listing,
@@ -175,6 +183,15 @@ pub fn print(summary: Summary) {
         ),
         ">= 30 %",
         create_ratio >= 30.0,
+    );
+    line(
+        "/oauth/token refresh grants / healthz",
+        format!(
+            "{refresh_ratio:.0} % ({refresh_rps:.0}/s; rounds {} %)",
+            rounds(&refresh_rounds)
+        ),
+        "(report)",
+        true,
     );
     print_backchannel(&logout_figures);
     print_sessions_list(&listing);
