@@ -4,6 +4,7 @@
 //! `ARCHITECTURE.md` at the repository root for the layers and their rules.
 
 pub mod access_token;
+pub mod accounts;
 pub mod backchannel;
 pub mod clock;
 pub mod config;

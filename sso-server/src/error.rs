@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
 use serde::Serialize;
 
 use crate::telemetry;
+use sso_core::accounts::AccountError;
 use sso_core::domain::FieldError;
 use sso_core::machine_secret::CheckError;
 use sso_core::password::PasswordError;
@@ -285,6 +286,22 @@ impl From<PasswordError> for ApiError {
     fn from(err: PasswordError) -> Self {
         tracing::error!(error = %err, "password hashing failed");
         Self::Internal
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(err: AccountError) -> Self {
+        match err {
+            AccountError::InvalidCredentials => Self::InvalidCredentials,
+            AccountError::EmailAddressInUse => Self::EmailAddressInUse,
+            AccountError::PasswordIsEmail => Self::invalid(
+                "password",
+                FieldError::Malformed("different from the email address"),
+            ),
+            AccountError::RateLimited(err) => err.into(),
+            AccountError::Store(err) => err.into(),
+            AccountError::Password(err) => err.into(),
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use sso_core::store::DynStore;
 
 use crate::assets::Assets;
 use crate::discovery::Discovery;
+use sso_core::accounts::Accounts;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -53,6 +54,15 @@ impl AppState {
             limits: &self.settings.rate_limit,
             secrets: &self.secrets,
             hasher: &self.hasher,
+        }
+    }
+
+    /// What registering and signing in to accounts work with.
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts {
+            store: self.store.as_ref(),
+            hasher: &self.hasher,
+            limits: &self.settings.rate_limit,
         }
     }
 

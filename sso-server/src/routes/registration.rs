@@ -13,13 +13,12 @@ use super::params::{CodeOptions, Form, Params};
 use super::profile::{CaptureUser, capture_user};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
+use sso_core::accounts::{AccountError, NewAccount};
 use sso_core::clock::unix_now;
 use sso_core::config::{Client, Release};
 use sso_core::domain::{
-    ClientId, CodeKind, DisplayName, Email, FieldError, Grant, Password, ResponseType, User, UserId,
+    ClientId, CodeKind, DisplayName, Email, Grant, Password, ResponseType, User,
 };
-use sso_core::rate_limit;
-use sso_core::store::InsertUserError;
 use sso_core::tokens::{issue_access_token, issue_code};
 
 /// The answer of both calls: the profile, a one-time `sso_code` for
@@ -72,12 +71,7 @@ async fn common<'s>(
             return Err(ApiError::OriginNotAllowed(ApiError::echo(origin)));
         }
     }
-    rate_limit::attempt_from(
-        state.store.as_ref(),
-        &state.settings.rate_limit,
-        client_ip(req),
-    )
-    .await?;
+    state.accounts().attempt_from(client_ip(req)).await?;
     let flow = p
         .flow(&state.settings, client, true)?
         .ok_or(ApiError::MissingArgument("flow"))?;
@@ -201,44 +195,13 @@ pub async fn register(
 ) -> Result<HttpResponse, ApiError> {
     let p = Params::new(form.into_inner());
     let c = common(&state, &req, &p).await?;
-    let email = p.parse("emailAddress", Email::parse)?;
-    let password = p.parse("password", Password::parse)?;
-    let display_name = p.parse("displayName", DisplayName::parse)?;
-    let keep = p.flag("keepMeLoggedIn")?;
-    if password.expose().to_lowercase() == email.normalized() {
-        return Err(ApiError::invalid(
-            "password",
-            FieldError::Malformed("different from the email address"),
-        ));
-    }
-    // Cheap early answer; the insert below is what guarantees uniqueness.
-    if state
-        .store
-        .user_by_email(email.normalized())
-        .await?
-        .is_some()
-    {
-        return Err(ApiError::EmailAddressInUse);
-    }
-    let user = User {
-        id: UserId::new(),
-        email: email.as_str().to_owned(),
-        email_normalized: email.normalized().to_owned(),
-        display_name: display_name.as_str().to_owned(),
-        password_hash: state.hasher.hash(password).await?,
-        created: unix_now(),
-        username: None,
-        roles: Vec::new(),
-        api_user: false,
+    let new = NewAccount {
+        email: p.parse("emailAddress", Email::parse)?,
+        password: p.parse("password", Password::parse)?,
+        display_name: p.parse("displayName", DisplayName::parse)?,
     };
-    match state.store.insert_user(&user).await {
-        Ok(()) => {}
-        // Registered users have no username, so only the email can clash.
-        Err(InsertUserError::EmailTaken | InsertUserError::UsernameTaken) => {
-            return Err(ApiError::EmailAddressInUse);
-        }
-        Err(InsertUserError::Store(e)) => return Err(e.into()),
-    }
+    let keep = p.flag("keepMeLoggedIn")?;
+    let user = state.accounts().register(new).await?;
     tracing::info!(user = %user.id, client = %c.client.id, "user registered");
     signed_in(&state, &c, &user, true, keep).await
 }
@@ -266,23 +229,13 @@ pub async fn sign_in(
     let email = p.parse("signInEmailAddress", Email::parse)?;
     let password = p.parse("currentPassword", Password::candidate)?;
     let keep = p.flag("keepMeLoggedIn")?;
-    let limits = &state.settings.rate_limit;
-    let store = state.store.as_ref();
-    rate_limit::reserve_account_attempt(store, limits, email.normalized()).await?;
-
-    let user = store.user_by_email(email.normalized()).await?;
-    // A user created through the API without a password has no hash: it is
-    // verified against the dummy like an unknown account, in the same time.
-    let stored = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .filter(|h| !h.is_empty());
-    if !state.hasher.verify(stored, password).await? {
-        tracing::info!(client = %c.client.id, "sign-in refused: wrong email or password");
-        return Err(ApiError::InvalidCredentials);
-    }
-    let user = user.ok_or(ApiError::InvalidCredentials)?;
-    rate_limit::clear_failures(store, email.normalized()).await?;
+    let user = match state.accounts().sign_in(&email, password).await {
+        Err(AccountError::InvalidCredentials) => {
+            tracing::info!(client = %c.client.id, "sign-in refused: wrong email or password");
+            return Err(ApiError::InvalidCredentials);
+        }
+        other => other?,
+    };
     tracing::info!(user = %user.id, client = %c.client.id, "user signed in");
     signed_in(&state, &c, &user, false, keep).await
 }

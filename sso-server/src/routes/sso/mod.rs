@@ -14,6 +14,7 @@ pub(super) mod check;
 mod cookie;
 pub(super) mod end;
 pub(super) mod end_session;
+mod establish;
 pub(super) mod fedcm;
 mod fragment;
 mod login_status;

@@ -10,25 +10,17 @@
 use sso_protocol::{param, status};
 use std::time::Duration;
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use super::{Target, cookie, login_status, serve, storage_access};
+use super::{Target, cookie, establish, login_status, serve, storage_access};
 use crate::error::ApiError;
 use crate::routes::openapi::forms;
 use crate::routes::params::Params;
 use crate::state::AppState;
-use sso_core::backchannel;
-use sso_core::clock::unix_now;
 use sso_core::confirmations::Purpose;
 use sso_core::domain::Secret;
-use sso_core::domain::{
-    BrowserSession, CodeKind, Grant, IndexEntry, PENDING_SIGN_IN_SECS, SegmentSession, SessionId,
-    SessionTarget, UserId, device_label,
-};
-use sso_core::metrics;
-use sso_core::sessions;
+use sso_core::domain::{CodeKind, Grant, PENDING_SIGN_IN_SECS};
 use sso_core::tokens::redeem_code;
 
 const ACTION: &str = "ssoSetSession";
@@ -139,8 +131,7 @@ async fn activate(
     Ok(response)
 }
 
-/// The sign-in itself: the grant's user in the client's segment, under a
-/// fresh cookie value.
+/// The sign-in itself, answered to the site's receiver.
 async fn sign_in(
     state: &AppState,
     req: &HttpRequest,
@@ -148,122 +139,9 @@ async fn sign_in(
     grant: Grant,
     logout_index: u8,
 ) -> Result<HttpResponse, ApiError> {
-    let settings = &state.settings;
     let client = target.client;
-    let old = cookie::read(req, settings);
-    let now = unix_now();
-    let mut session = match &old {
-        Some(secret) => state
-            .store
-            .session(&secret.hash())
-            .await?
-            .without_expired(now),
-        None => Default::default(),
-    };
-    let ttl = if grant.keep_me_logged_in {
-        settings.cookie.persistent_ttl
-    } else {
-        settings.cookie.session_ttl
-    };
-    let expires = now + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
-    let before = session.clone();
-    session.segments.insert(
-        client.segment.clone(),
-        SegmentSession {
-            id: SessionId::generate(),
-            user: grant.user.clone(),
-            created: now,
-            expires,
-            last_used: now,
-            keep_me_logged_in: grant.keep_me_logged_in,
-            visits: [(client.id.clone(), logout_index)].into(),
-        },
-    );
-
-    // Rotate: the session moves to a new cookie value at every sign-in, so a
-    // value planted or seen before sign-in is worthless afterwards.
-    let latest = session.expires().unwrap_or(expires);
-    let keep_for = Duration::from_secs(u64::try_from(latest - now).unwrap_or(1));
-    let secret = Secret::generate();
-    let sid = secret.hash();
-    let old_sid = old.as_ref().map(Secret::hash);
-    // Every segment is indexed under the new value before it is written
-    // (sso_core::sessions): each in place of its entry under the old value when
-    // it stays with the same person.
-    let device = device_label(
-        req.headers()
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok()),
-    );
-    let mut replaced_elsewhere = BrowserSession::default();
-    let mut indexed: Vec<(UserId, IndexEntry)> = Vec::new();
-    for (segment, seg) in &session.segments {
-        let entry = IndexEntry {
-            id: seg.id.clone(),
-            target: SessionTarget::Browser {
-                sid: sid.clone(),
-                segment: segment.clone(),
-            },
-            created: seg.created,
-            last_used: seg.last_used,
-            expires: seg.expires,
-            keep_me_logged_in: seg.keep_me_logged_in,
-            device: device.clone(),
-        };
-        // A segment that moves with the cookie keeps its id (its entry is
-        // rewritten in place); the one this sign-in replaces gives way.
-        let mut replaces = Vec::new();
-        if let Some(previous) = before.segments.get(segment)
-            && previous.id != seg.id
-        {
-            if previous.user.id == seg.user.id {
-                replaces.push(previous.id.clone());
-            } else {
-                // Another person's sign-in in this segment ends here.
-                replaced_elsewhere
-                    .segments
-                    .insert(segment.clone(), previous.clone());
-            }
-        }
-        sessions::start(state.sessions(), seg.user.id, &entry, &replaces).await?;
-        indexed.push((seg.user.id, entry));
-    }
-    state.store.save_session(&sid, &session, keep_for).await?;
-    for (user, entry) in &indexed {
-        sessions::confirm_started(state.sessions(), *user, std::slice::from_ref(entry)).await?;
-    }
-    if let Some(old_sid) = &old_sid {
-        state.store.delete_session(old_sid).await?;
-        sessions::forget_removed(state.store.as_ref(), &replaced_elsewhere).await?;
-        // The sign-ins this one replaced have ended: their sites' backends
-        // are told (the ones that moved with the cookie have not).
-        let mut ended = replaced_elsewhere;
-        for (segment, previous) in &before.segments {
-            if session
-                .segments
-                .get(segment)
-                .is_some_and(|s| s.id != previous.id)
-            {
-                ended
-                    .segments
-                    .entry(segment.clone())
-                    .or_insert_with(|| previous.clone());
-            }
-        }
-        backchannel::announce(
-            state.store.as_ref(),
-            &state.settings,
-            &state.backchannel,
-            &ended,
-        )
-        .await?;
-    }
-    metrics::global().sessions_created.inc();
-    tracing::info!(user = %grant.user.id, client = %client.id, segment = %client.segment, "sso session set");
-
-    // Persistent as long as any segment asked to be kept.
-    let persistent = session.segments.values().any(|s| s.keep_me_logged_in);
-    let cookie = cookie::issue(settings, &secret, persistent.then_some(latest - now));
+    let done = establish::sign_in(state, req, client, &grant, logout_index).await?;
+    let secret = &done.secret;
     let sign_out = state
         .confirmations
         .token(Purpose::SignOut, &secret.hash(), &client.id);
@@ -275,7 +153,7 @@ async fn sign_in(
     );
     let mut response = target.deliver(&result);
     response
-        .add_cookie(&cookie)
+        .add_cookie(&done.cookie)
         .map_err(|_| ApiError::Internal)?;
     login_status::signed_in(&mut response);
     Ok(response)
