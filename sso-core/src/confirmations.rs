@@ -46,6 +46,10 @@ pub enum Purpose {
     /// RP-initiated logout's confirmation page (`/oauth/logout`): its form
     /// carries the token, which only a page of this server shows.
     EndSession,
+    /// The hosted sign-in and create-account forms of the authorization
+    /// endpoint: bound to a cookie of the form's own and to the
+    /// authorization request the form carries ([`Confirmations::token_for`]).
+    Authorize,
 }
 
 pub struct Confirmations {
@@ -65,6 +69,7 @@ impl Confirmations {
             Purpose::SignIn => b"sign-in\0",
             Purpose::SignOut => b"sign-out",
             Purpose::EndSession => b"end-sess",
+            Purpose::Authorize => b"authoriz",
         });
         mac.update(bound.as_str().as_bytes());
         mac.update(b"\0");
@@ -87,17 +92,58 @@ impl Confirmations {
         client: &ClientId,
         presented: &str,
     ) -> bool {
+        Self::check(self.mac(purpose, bound, client), presented)
+    }
+
+    /// A token that also binds `request`, the canonical text of what a form
+    /// asks for: a form cannot carry another request than it was shown with.
+    pub fn token_for(
+        &self,
+        purpose: Purpose,
+        bound: &SecretHash,
+        client: &ClientId,
+        request: &str,
+    ) -> String {
+        let tag = self
+            .mac_for(purpose, bound, client, request)
+            .finalize()
+            .into_bytes();
+        URL_SAFE_NO_PAD.encode(&tag[..TOKEN_LEN])
+    }
+
+    /// Whether `presented` is [`Self::token_for`] these.
+    pub fn verify_for(
+        &self,
+        purpose: Purpose,
+        bound: &SecretHash,
+        client: &ClientId,
+        request: &str,
+        presented: &str,
+    ) -> bool {
+        Self::check(self.mac_for(purpose, bound, client, request), presented)
+    }
+
+    fn mac_for(
+        &self,
+        purpose: Purpose,
+        bound: &SecretHash,
+        client: &ClientId,
+        request: &str,
+    ) -> Hmac<Sha256> {
+        let mut mac = self.mac(purpose, bound, client);
+        mac.update(b"\0");
+        mac.update(request.as_bytes());
+        mac
+    }
+
+    fn check(mac: Hmac<Sha256>, presented: &str) -> bool {
         if presented.len() > 64 {
             return false;
         }
         let Ok(tag) = URL_SAFE_NO_PAD.decode(presented) else {
             return false;
         };
-        tag.len() == TOKEN_LEN
-            && self
-                .mac(purpose, bound, client)
-                .verify_truncated_left(&tag)
-                .is_ok()
+        tag.len() == TOKEN_LEN && mac.verify_truncated_left(&tag).is_ok()
     }
 }
 
@@ -118,6 +164,10 @@ mod tests {
         assert!(c.verify(Purpose::SignOut, &a, &news, &t));
         assert!(!c.verify(Purpose::SignIn, &a, &news, &t));
         assert!(!c.verify(Purpose::SignOut, &b, &news, &t));
+        let f = c.token_for(Purpose::Authorize, &a, &news, "state=1");
+        assert!(c.verify_for(Purpose::Authorize, &a, &news, "state=1", &f));
+        assert!(!c.verify_for(Purpose::Authorize, &a, &news, "state=2", &f));
+        assert!(!c.verify_for(Purpose::Authorize, &b, &news, "state=1", &f));
         assert!(!c.verify(Purpose::SignOut, &a, &sport, &t));
         assert!(!c.verify(Purpose::SignOut, &a, &news, ""));
         assert!(!c.verify(Purpose::SignOut, &a, &news, &"A".repeat(1000)));

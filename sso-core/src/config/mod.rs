@@ -2,6 +2,7 @@
 //! environment overrides, parsed into validated [`Settings`].
 
 mod access_token_key;
+mod branding;
 mod raw;
 mod settings;
 mod source;
@@ -27,6 +28,7 @@ pub enum ConfigError {
 const REDACTED: &str = "<redacted>";
 
 pub use self::access_token_key::AccessTokenKey;
+pub use self::branding::Branding;
 pub use self::settings::{
     ApiApplication, ApiSettings, BackchannelSettings, Client, CookieSettings, Flow, LogFormat,
     MAX_SESSIONS_CEILING, RateLimitSettings, Release, ReplicaAcks, Settings, TtlSettings,

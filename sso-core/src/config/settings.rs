@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::config::AccessTokenKey;
 use crate::config::SsoService;
+use crate::config::{AccessTokenKey, Branding};
 use crate::domain::MachineSecretHash;
 use crate::domain::{ClientId, RoleToken, Segment, ServiceId};
 
@@ -138,6 +138,9 @@ pub struct Client {
     /// Hash of the secret for `/oauth/token`; `None` makes the client
     /// public (it must use PKCE).
     pub secret_hash: Option<MachineSecretHash>,
+    /// How the hosted pages look for this client (the global branding
+    /// with the client's own keys over it).
+    pub branding: Branding,
 }
 
 impl Client {
@@ -240,6 +243,8 @@ pub struct Settings {
     pub roles: HashMap<String, BTreeSet<RoleToken>>,
     pub applications: HashMap<String, ApiApplication>,
     pub sso_services: HashMap<ServiceId, SsoService>,
+    /// `[branding]`: the hosted pages' look when no client is known.
+    pub branding: Branding,
 }
 
 impl LogFormat {

@@ -2,6 +2,7 @@
 //! exists it is valid, so handlers and the store never re-check it.
 
 mod api;
+mod authorization;
 mod client_id;
 mod field_error;
 mod grant;
@@ -17,6 +18,7 @@ mod user;
 mod user_input;
 
 pub use api::{ApiSession, RoleToken, ServiceId, Username};
+pub use authorization::{Prompt, ResponseMode, Scope, ScopeError, parse_max_age};
 pub use client_id::{ClientId, Segment, SegmentList};
 pub use field_error::FieldError;
 pub use grant::{CodeKind, Grant, PENDING_SIGN_IN_SECS, ResponseMethod, ResponseType};

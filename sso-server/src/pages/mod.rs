@@ -1,7 +1,15 @@
 //! The server's own HTML pages (templates in `sso-server/templates/`,
 //! rendered by askama, which escapes every value). They work without
-//! JavaScript and carry none; each answer forbids framing and any script,
-//! style or subresource by its Content-Security-Policy.
+//! JavaScript and carry no inline script; each answer forbids framing, and
+//! its Content-Security-Policy allows only what the page needs: its one
+//! style element (by hash), the brand's logo, this server's script where a
+//! page has one (`form_post`).
+
+mod brand;
+mod catalog;
+
+pub use brand::BrandStyle;
+pub use catalog::{Locale, Text};
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -70,18 +78,69 @@ pub fn error(err: &ApiError) -> HttpResponse {
     )
 }
 
+/// What a page's Content-Security-Policy allows beyond nothing.
+#[derive(Default)]
+pub struct Csp<'a> {
+    /// An origin a form may lead to, besides this server.
+    pub form_action: Option<&'a str>,
+    /// Scripts of this server (`script-src 'self'`).
+    pub script_self: bool,
+    /// The `'sha256-…'` of the page's one style element.
+    pub style_hash: Option<&'a str>,
+    /// An origin images may come from (the brand's logo).
+    pub img: Option<&'a str>,
+}
+
+impl Csp<'_> {
+    fn header(&self) -> String {
+        let mut csp = String::from("default-src 'none'; form-action 'self'");
+        if let Some(origin) = self.form_action {
+            csp.push(' ');
+            csp.push_str(origin);
+        }
+        if self.script_self {
+            csp.push_str("; script-src 'self'");
+        }
+        if let Some(hash) = self.style_hash {
+            csp.push_str("; style-src '");
+            csp.push_str(hash);
+            csp.push('\'');
+        }
+        if let Some(origin) = self.img {
+            csp.push_str("; img-src ");
+            csp.push_str(origin);
+        }
+        csp.push_str("; frame-ancestors 'none'; base-uri 'none'");
+        csp
+    }
+}
+
+/// A page with the policy `csp`.
+pub fn page_with(status: StatusCode, template: &impl Template, csp: &Csp<'_>) -> HttpResponse {
+    let Ok(html) = template.render() else {
+        return HttpResponse::InternalServerError().finish();
+    };
+    let mut builder = HttpResponse::build(status);
+    security_headers(&mut builder, &csp.header());
+    builder.content_type("text/html; charset=utf-8").body(html)
+}
+
 fn headers(builder: &mut HttpResponseBuilder, form_action: Option<&str>) {
-    let extra = form_action.map(|o| format!(" {o}")).unwrap_or_default();
-    let csp = format!(
-        "default-src 'none'; form-action 'self'{extra}; frame-ancestors 'none'; base-uri 'none'"
-    );
+    let csp = Csp {
+        form_action,
+        ..Csp::default()
+    };
+    security_headers(builder, &csp.header());
+}
+
+fn security_headers(builder: &mut HttpResponseBuilder, csp: &str) {
     builder
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::REFERRER_POLICY, "no-referrer"))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static(
+            HeaderValue::from_str(csp).unwrap_or(HeaderValue::from_static(
                 "default-src 'none'; frame-ancestors 'none'",
             )),
         ));

@@ -112,6 +112,23 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
                 ))
                 .service(one("/token", Method::POST, web::route().to(token::token)))
                 .service(
+                    web::resource("/authorize")
+                        .route(web::get().to(sso::authorize::authorize))
+                        .route(web::post().to(sso::authorize::authorize_post))
+                        .default_service(method_not_allowed(HeaderValue::from_static("GET, POST"))),
+                )
+                .service(one(
+                    "/authorize/sign-in",
+                    Method::POST,
+                    web::route().to(sso::authorize::sign_in),
+                ))
+                .service(one(
+                    "/authorize/create",
+                    Method::POST,
+                    web::route().to(sso::authorize::create),
+                ))
+                .service(asset("/form_post.js", sso::authorize::form_post_js))
+                .service(
                     web::resource("/logout")
                         .route(web::get().to(sso::end_session::end_session))
                         .route(web::post().to(sso::end_session::end_session_post))

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod app_api;
+mod authorize;
 mod backchannel;
 mod backchannel_isolation;
 mod bad_input;

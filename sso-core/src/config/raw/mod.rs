@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::branding::RawBranding;
+
 use super::{BackchannelSettings, ConfigError, ReplicaAcks, StoreSettings, invalid};
 use crate::domain::RoleToken;
 
@@ -56,6 +58,8 @@ pub(super) struct RawConfig {
     pub applications: Vec<RawApplication>,
     #[serde(default)]
     pub sso_services: Vec<RawService>,
+    #[serde(default)]
+    pub branding: RawBranding,
 }
 
 /// `[backchannel]`: delivering OpenID Connect back-channel logouts.
@@ -293,4 +297,6 @@ pub(super) struct RawClient {
     pub flows: Vec<String>,
     #[serde(default)]
     pub secret_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branding: Option<RawBranding>,
 }

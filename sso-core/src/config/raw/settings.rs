@@ -14,6 +14,7 @@ use super::api::{validate_applications, validate_roles, validate_services};
 use super::checks::secs;
 use super::sites::{validate_clients, validate_flows};
 use super::{RawConfig, RawCookie, RawRateLimit, RawTtl};
+use crate::config::Branding;
 
 impl RawCookie {
     /// `https`: the public URL is https, so the name gets `__Host-`.
@@ -172,7 +173,8 @@ impl RawConfig {
         let ttl = self.ttl.validate()?;
         let rate_limit = self.rate_limit.validate()?;
         let flows = validate_flows(self.flows)?;
-        let clients = validate_clients(self.clients, &flows, https)?;
+        let branding = self.branding.over(&Branding::default(), "branding")?;
+        let clients = validate_clients(self.clients, &flows, https, &branding)?;
         let roles = validate_roles(self.roles)?;
         let api = self.api.validate(&roles)?;
         let backchannel = self.backchannel.validate()?;
@@ -223,6 +225,7 @@ impl RawConfig {
             roles,
             applications,
             sso_services,
+            branding,
         })
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::config::{Client, ConfigError, Flow, UserField, invalid};
+use crate::config::{Branding, Client, ConfigError, Flow, UserField, invalid};
 use crate::domain::{ClientId, Segment};
 
 use super::checks::{origin, registered_url, secret_hash};
@@ -52,6 +52,7 @@ pub(super) fn validate_clients(
     raw: Vec<RawClient>,
     flows: &HashMap<String, Flow>,
     https_only: bool,
+    branding: &Branding,
 ) -> Result<HashMap<ClientId, Client>, ConfigError> {
     let mut clients = HashMap::new();
     for c in raw {
@@ -122,6 +123,10 @@ pub(super) fn validate_clients(
             refresh_tokens,
             flows: c.flows,
             secret_hash,
+            branding: match &c.branding {
+                Some(raw) => raw.over(branding, &format!("client `{name}` branding"))?,
+                None => branding.clone(),
+            },
         };
         if clients.insert(id, client).is_some() {
             return Err(invalid(format!("client `{name}` is defined twice")));

@@ -11,10 +11,13 @@ use utoipa::openapi::{OpenApi as Document, RefOr};
 
 /// The request bodies (component names) this applies to.
 const FORMS: &[&str] = &[
+    "AuthorizeQuery",
     "ClearForm",
     "EndSessionForm",
     "FedCmAssertion",
     "FedCmDisconnect",
+    "HostedCreateForm",
+    "HostedSignInForm",
     "LinkForm",
     "LogoutStatusForm",
     "RegisterForm",

@@ -7,6 +7,7 @@
 //! its server. Static files (`/sso.js`, …) are not part of it.
 
 pub mod answers;
+pub mod authorize_forms;
 mod form_rules;
 use form_rules::FormRules;
 pub mod forms;
@@ -40,6 +41,10 @@ use crate::state::AppState;
         super::entity_sessions::end_all,
         super::token::token,
         super::userinfo::userinfo,
+        super::sso::authorize::authorize,
+        super::sso::authorize::authorize_post,
+        super::sso::authorize::hosted::sign_in,
+        super::sso::authorize::hosted::create,
         super::sso::end_session::end_session,
         super::sso::end_session::end_session_post,
         super::userinfo::userinfo_post,

@@ -103,3 +103,23 @@ pub fn removal(settings: &Settings) -> Cookie<'static> {
     cookie.make_removal();
     cookie
 }
+
+/// The hosted forms' own cookie (`<name>_form`): what their tokens are
+/// bound to. `SameSite=Strict`: only the server's own pages post with it.
+fn form_name(settings: &Settings) -> String {
+    format!("{}_form", settings.cookie.name)
+}
+
+/// How long a hosted form may stay open before it must be shown again.
+const FORM_SECS: i64 = 3600;
+
+pub fn read_form(req: &HttpRequest, settings: &Settings) -> Option<Secret> {
+    read_named(req, &form_name(settings))
+}
+
+pub fn issue_form(settings: &Settings, secret: &Secret) -> Cookie<'static> {
+    let mut cookie = named(form_name(settings), secret.expose().to_owned());
+    cookie.set_same_site(SameSite::Strict);
+    cookie.set_max_age(CookieDuration::seconds(FORM_SECS));
+    cookie
+}

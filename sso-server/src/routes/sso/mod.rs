@@ -10,6 +10,7 @@
 //! as `{"stat":"error",...}`, because the library cannot read the status of
 //! a cross-origin frame.
 
+pub(super) mod authorize;
 pub(super) mod check;
 mod cookie;
 pub(super) mod end;
