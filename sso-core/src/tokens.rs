@@ -37,9 +37,22 @@ pub async fn issue_code(
             std::time::Duration::from_secs(crate::domain::PENDING_SIGN_IN_SECS)
         }
     };
-    limit_outstanding(store, settings, grant, ttl).await?;
+    // The code is written while the limits are counted (one round trip on
+    // a multiplexed connection, not two) and taken back when a limit says
+    // no: it never left the server, so nobody could have redeemed it.
     let code = Secret::generate();
-    store.put_code(kind, &code.hash(), grant, ttl).await?;
+    let hash = code.hash();
+    let (limited, put) = tokio::join!(
+        limit_outstanding(store, settings, grant, ttl),
+        store.put_code(kind, &hash, grant, ttl)
+    );
+    if let Err(refused) = limited {
+        if put.is_ok() {
+            store.take_code(kind, &hash).await?;
+        }
+        return Err(refused);
+    }
+    put?;
     metrics::global()
         .codes_issued
         .with_label_values(&[kind.label()])
