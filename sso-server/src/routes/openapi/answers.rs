@@ -54,12 +54,22 @@ pub struct EntityResult {
 pub struct OpenidConfiguration {
     /// The `public_url`, without a trailing slash; the `iss` of ID tokens.
     issuer: String,
-    /// `/sso/check`.
+    /// `/oauth/authorize`.
     authorization_endpoint: String,
     token_endpoint: String,
+    userinfo_endpoint: String,
     jwks_uri: String,
+    /// `/oauth/logout` (RP-initiated logout).
+    end_session_endpoint: String,
     response_types_supported: Vec<String>,
     response_modes_supported: Vec<String>,
+    prompt_values_supported: Vec<String>,
+    /// RFC 9207: answers of the authorization endpoint carry `iss`.
+    authorization_response_iss_parameter_supported: bool,
+    request_parameter_supported: bool,
+    request_uri_parameter_supported: bool,
+    claims_parameter_supported: bool,
+    ui_locales_supported: Vec<String>,
     grant_types_supported: Vec<String>,
     subject_types_supported: Vec<String>,
     id_token_signing_alg_values_supported: Vec<String>,
