@@ -40,6 +40,13 @@ pub struct Text {
     pub continue_note: &'static str,
     pub error_title: &'static str,
     pub request_id: &'static str,
+    pub sign_out_title: &'static str,
+    /// Before the person's email.
+    pub signed_in_as: &'static str,
+    pub sign_out_explain: &'static str,
+    pub sign_out_button: &'static str,
+    pub signed_out_title: &'static str,
+    pub signed_out_note: &'static str,
 }
 
 const EN: Text = Text {
@@ -73,6 +80,12 @@ const EN: Text = Text {
     continue_note: "You are signed in. Continue to the site.",
     error_title: "Something went wrong",
     request_id: "Request id",
+    sign_out_title: "Sign out?",
+    signed_in_as: "You are signed in as",
+    sign_out_explain: "Signing out here signs you out of every site that shares this sign-in.",
+    sign_out_button: "Sign out",
+    signed_out_title: "You are signed out",
+    signed_out_note: "You can close this page.",
 };
 
 const SV: Text = Text {
@@ -106,6 +119,12 @@ const SV: Text = Text {
     continue_note: "Du är inloggad. Fortsätt till webbplatsen.",
     error_title: "Något gick fel",
     request_id: "Förfrågans id",
+    sign_out_title: "Logga ut?",
+    signed_in_as: "Du är inloggad som",
+    sign_out_explain: "Om du loggar ut här loggas du ut från alla webbplatser som delar den här inloggningen.",
+    sign_out_button: "Logga ut",
+    signed_out_title: "Du är utloggad",
+    signed_out_note: "Du kan stänga den här sidan.",
 };
 
 /// A language with a catalog.

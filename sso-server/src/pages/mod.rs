@@ -17,12 +17,16 @@ use actix_web::{HttpResponse, HttpResponseBuilder};
 use askama::Template;
 
 use crate::error::ApiError;
+use sso_core::config::Branding;
 
 /// RP-initiated logout asks the person before ending a sign-in it has no
 /// proof of.
 #[derive(Template)]
 #[template(path = "end_session_confirm.html")]
 pub struct EndSessionConfirm<'a> {
+    pub t: &'static Text,
+    pub brand: &'a Branding,
+    pub style: &'a BrandStyle,
     pub action: &'a str,
     /// Whom the browser is signed in as (their email).
     pub person: &'a str,
@@ -30,11 +34,16 @@ pub struct EndSessionConfirm<'a> {
     pub client_id: &'a str,
     pub post_logout_redirect_uri: Option<&'a str>,
     pub state: Option<&'a str>,
+    pub ui_locales: Option<&'a str>,
 }
 
 #[derive(Template)]
 #[template(path = "signed_out.html")]
-pub struct SignedOut;
+pub struct SignedOut<'a> {
+    pub t: &'static Text,
+    pub brand: &'a Branding,
+    pub style: &'a BrandStyle,
+}
 
 #[derive(Template)]
 #[template(path = "error.html")]

@@ -150,6 +150,28 @@ async fn without_a_hint_the_person_confirms_on_a_page(backend: Backend) {
     assert!(!app.signed_in_on(&NEWS, &cookie).await);
 }
 
+async fn the_pages_speak_the_asked_language(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, cookie) = app.signed_in_browser(&NEWS, "rp-sv@example.com").await;
+    let query = [("client_id", "news"), ("ui_locales", "sv-FI en")];
+    let html = page(app.logout(&query, Some(&cookie)).await, StatusCode::OK).await;
+    assert!(html.contains("<html lang=\"sv\">"), "{html}");
+    assert!(html.contains("Logga ut"), "{html}");
+    // The language goes on with the confirmation.
+    assert!(
+        html.contains("name=\"ui_locales\" value=\"sv-FI en\""),
+        "{html}"
+    );
+    let confirm = confirm_of(&html);
+    let confirmed = [query.as_slice(), &[("confirm", confirm.as_str())]].concat();
+    let html = page(
+        app.logout_form(&confirmed, Some(&cookie)).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(html.contains("Du är utloggad"), "{html}");
+}
+
 async fn a_hint_for_another_sign_in_asks_first(backend: Backend) {
     let app = spawn_app(backend).await;
     let (_, mine) = app.signed_in_browser(&NEWS, "rp-mine@example.com").await;
@@ -264,6 +286,7 @@ each_store!(
     a_hint_for_the_current_sign_in_ends_it_at_once,
     without_a_hint_the_person_confirms_on_a_page,
     a_hint_for_another_sign_in_asks_first,
+    the_pages_speak_the_asked_language,
     nobody_signed_in_goes_straight_back,
     bad_requests_are_pages_never_redirects,
     discovery_names_the_end_session_endpoint,

@@ -25,7 +25,7 @@ pub struct RpLogoutQuery {
     /// Returned unchanged on the redirect.
     #[param(max_length = 1024)]
     state: Option<String>,
-    /// The person's preferred languages (the pages are in English).
+    /// The person's preferred languages for the pages (English, Swedish).
     #[param(max_length = 1024)]
     ui_locales: Option<String>,
 }

@@ -14,7 +14,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{cookie, login_status};
 use crate::error::ApiError;
-use crate::pages;
+use crate::pages::{self, BrandStyle, Csp, Locale};
 use crate::routes::openapi::oidc_forms;
 use crate::routes::params::{BODY_LIMIT, Params, read_form};
 use crate::state::AppState;
@@ -79,6 +79,7 @@ struct Request<'a> {
     hint: Option<IdTokenHint>,
     back_to: Option<&'a str>,
     state: Option<&'a str>,
+    ui_locales: Option<&'a str>,
 }
 
 async fn answer(state: &AppState, req: &HttpRequest, p: &Params<'_>, posted: bool) -> HttpResponse {
@@ -135,13 +136,13 @@ fn checked<'a>(state: &'a AppState, p: &'a Params<'_>) -> Result<Request<'a>, Ap
         }
     };
     let state_param = bounded("state")?;
-    // English is the one language of the pages so far: read, bounded.
-    bounded("ui_locales")?;
+    let ui_locales = bounded("ui_locales")?;
     Ok(Request {
         client,
         hint,
         back_to,
         state: state_param,
+        ui_locales,
     })
 }
 
@@ -182,16 +183,27 @@ async fn end(
     };
     if !confirmed {
         let token = confirmations.token(Purpose::EndSession, &sid, &r.client.id);
+        let style = BrandStyle::of(&r.client.branding);
         let page = pages::EndSessionConfirm {
+            t: Locale::choose(r.ui_locales).text(),
+            brand: &r.client.branding,
+            style: &style,
             action: PATH,
             person: &first.user.email,
             confirm: &token,
             client_id: r.client.id.as_str(),
             post_logout_redirect_uri: r.back_to,
             state: r.state,
+            ui_locales: r.ui_locales,
         };
         let form_action = r.back_to.and_then(origin_of);
-        return Ok(pages::page(StatusCode::OK, &page, form_action.as_deref()));
+        let csp = Csp {
+            form_action: form_action.as_deref(),
+            style_hash: Some(&style.hash),
+            img: style.logo_origin.as_deref(),
+            ..Csp::default()
+        };
+        return Ok(pages::page_with(StatusCode::OK, &page, &csp));
     }
     let removal = sessions::sign_out_browser(state.sessions(), &sid, &segments).await?;
     tracing::info!(client = %r.client.id, sign_ins = removal.removed.segments.len(), "RP-initiated logout");
@@ -208,7 +220,18 @@ async fn end(
 /// Back to the client's registered URI with `state`, or the signed-out page.
 fn finish(r: &Request<'_>) -> HttpResponse {
     let Some(uri) = r.back_to else {
-        return pages::page(StatusCode::OK, &pages::SignedOut, None);
+        let style = BrandStyle::of(&r.client.branding);
+        let page = pages::SignedOut {
+            t: Locale::choose(r.ui_locales).text(),
+            brand: &r.client.branding,
+            style: &style,
+        };
+        let csp = Csp {
+            style_hash: Some(&style.hash),
+            img: style.logo_origin.as_deref(),
+            ..Csp::default()
+        };
+        return pages::page_with(StatusCode::OK, &page, &csp);
     };
     let mut location = uri.to_owned();
     if let Some(state) = r.state {
