@@ -6,7 +6,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := /tmp/.sso-apt-updated
 
-.PHONY: help run build client test lint bench soak fuzz contract deps-test deps-bench deps-client deps-www deps-browser deps-fuzz deps-contract clean
+.PHONY: help run build client test lint bench soak fuzz contract deps-test deps-bench deps-client deps-www deps-browser deps-wiki deps-fuzz deps-contract clean
 
 # The browser bundle the server serves at /sso.js.
 CLIENT_DIR := target/sso-client
@@ -18,7 +18,7 @@ CARGO_ROOT := $(or $(CARGO_INSTALL_ROOT),$(CARGO_HOME),$(HOME)/.cargo)
 WASM_BINDGEN := $(CARGO_ROOT)/bin/wasm-bindgen
 
 help:
-	@echo "make run    build everything, start the SSO server and the three demo sites"
+	@echo "make run    build everything, start the SSO server, the three demo sites and the wiki"
 	@echo "make test   install what is missing, then run every test"
 	@echo "make bench  run the benchmarks and print each figure beside its target"
 	@echo "make build  build everything in release mode"
@@ -57,8 +57,21 @@ deps-client:
 deps-www:
 	$(call npm_ci,www)
 
-deps-browser: deps-www
+deps-browser: deps-www deps-wiki
 	$(call apt_install,chromium,chromium chromium-driver)
+
+# The demo wiki: Apache httpd and Debian's mod_auth_openidc (a stock
+# OpenID Connect relying party), installed when the module is missing.
+OIDC_MODULE := /usr/lib/apache2/modules/mod_auth_openidc.so
+deps-wiki:
+	@[ -f $(OIDC_MODULE) ] && command -v apache2 >/dev/null 2>&1 || { \
+	  [ -f $(APT_UPDATED) ] || { $(SUDO) apt-get update -qq && touch $(APT_UPDATED); }; \
+	  echo "installing apache2 libapache2-mod-auth-openidc"; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends apache2 libapache2-mod-auth-openidc >/dev/null; }
+
+# The wiki's httpd configuration for `make run`, from www/wiki/httpd.conf.in.
+WIKI_DIR := target/wiki
+APACHE := $(shell command -v apache2 2>/dev/null || echo /usr/sbin/apache2)
 
 # Schemathesis and its dependencies, pinned, in a venv of their own;
 # reinstalled only when the pins change.
@@ -81,17 +94,24 @@ client: deps-client
 build: client
 	cargo build --release --workspace
 
-run: build
+run: build deps-wiki
+	@mkdir -p $(WIKI_DIR)
+	@sed -e 's#@PORT@#8084#' -e 's#@RUN_DIR@#$(CURDIR)/$(WIKI_DIR)#g' \
+	  -e 's#@HTDOCS@#$(CURDIR)/www/wiki/htdocs#g' -e 's#@SSO@#http://sso.localhost:8080#' \
+	  -e 's#@WIKI@#http://wiki.localhost:8084#g' -e "s#@PASSPHRASE@#$$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')#" \
+	  www/wiki/httpd.conf.in > $(WIKI_DIR)/httpd.conf
 	@echo
 	@echo "  SSO server      http://sso.localhost:8080   (embedded in-process store)"
 	@echo "  browser library http://sso.localhost:8080/sso.js"
 	@echo "  demo sites      http://news.localhost:8081  http://sport.localhost:8082  (segments news, sport)"
 	@echo "                  http://shop.localhost:8083  (segment shop)"
+	@echo "  demo wiki       http://wiki.localhost:8084  (Apache httpd + mod_auth_openidc, news family)"
 	@echo
 	@echo "  Ctrl-C stops everything."
 	@echo
 	@./target/release/www >/dev/null & www=$$!; \
-	  trap 'kill $$www 2>/dev/null' EXIT; \
+	  $(APACHE) -f $(CURDIR)/$(WIKI_DIR)/httpd.conf -DFOREGROUND & wiki=$$!; \
+	  trap 'kill $$www $$wiki 2>/dev/null' EXIT; \
 	  ./target/release/sso-server --demo --assets-dir $(CLIENT_DIR)
 
 # The architecture's rules (ARCHITECTURE.md, "Crates"): no import cycle

@@ -18,6 +18,14 @@ interface Window {
   received: string;
   /** tests/pages/evil: posts a forged answer to a page. */
   forge(state: string, result: string): void;
+  /** tests/pages/oidc_spa.html: oidc-client-ts's UserManager, driven. */
+  spa: {
+    signIn(): Promise<void>;
+    user(): Promise<{ access_token: string; refresh_token?: string; profile: { sub: string; email?: string } } | null>;
+    renew(): Promise<{ access_token: string; refresh_token?: string; profile: { sub: string; email?: string } } | null>;
+    signOut(): Promise<void>;
+    done: Promise<unknown> | null;
+  };
   /** sites/shared/demo.js: the site's check_session config. */
   demoConfig(): SSO.Config;
 }

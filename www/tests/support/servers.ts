@@ -10,10 +10,12 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, existsSync } fr
 import { tmpdir } from 'node:os';
 import { join, extname, normalize } from 'node:path';
 import { DEMO_SSO_HOST, TLS_HOSTS, TlsMaterial, tlsMaterial, tlsTerminator } from './tls';
+import { startWiki, Wiki } from './wiki';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 const PAGES = join(__dirname, '..', 'pages');
 const RECEIVER = join(ROOT, 'xd-receiver', 'xd_receiver.html');
+const OIDC_CLIENT_TS = join(__dirname, '..', '..', 'node_modules', 'oidc-client-ts', 'dist', 'browser', 'oidc-client-ts.min.js');
 
 export type SiteName = 'news' | 'sport' | 'shop' | 'evil';
 
@@ -26,6 +28,9 @@ export interface Servers {
   site: Record<SiteName, string>;
   /** The demo sites as this process reaches them: plain HTTP on loopback. */
   backend: Record<'news' | 'sport' | 'shop', string>;
+  /** The demo wiki (Apache httpd with mod_auth_openidc), with the demo
+   *  sites on http. */
+  wiki?: Wiki;
   /** Paths the static servers served, per site, in order. */
   served: Record<SiteName, string[]>;
   /** The next body a page POSTs to /bench-report on any test site. */
@@ -82,6 +87,12 @@ function staticSite(
       return;
     }
     log.push(path);
+    // A stock OIDC library for the SPA page, from the npm packages.
+    if (path === '/vendor/oidc-client-ts.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(readFileSync(OIDC_CLIENT_TS));
+      return;
+    }
     // The receiver page is the one operators copy, from xd-receiver/.
     const file = path === '/xd_receiver.html' ? RECEIVER : join(PAGES, path === '/' ? 'app.html' : path);
     if ((!file.startsWith(PAGES) && file !== RECEIVER) || !existsSync(file)) {
@@ -107,13 +118,19 @@ function staticSite(
  *  with extra test receivers; `backchannel`: where the server posts news's
  *  logout tokens, when not at news's origin (behind TLS: straight to the
  *  backend on loopback, as on an internal network). */
-function config(origins: Record<'sso' | SiteName, string>, listen: number, backchannel?: string): string {
+function config(
+  origins: Record<'sso' | SiteName, string>,
+  listen: number,
+  backchannel?: string,
+  wiki?: string,
+): string {
   let text = readFileSync(join(ROOT, 'sso-core', 'config', 'demo.toml'), 'utf8');
   for (const [from, to] of [
     ['http://sso.localhost:8080', origins.sso],
     ['http://news.localhost:8081', origins.news],
     ['http://sport.localhost:8082', origins.sport],
     ['http://shop.localhost:8083', origins.shop],
+    ['http://wiki.localhost:8084', wiki ?? 'http://wiki.localhost:8084'],
   ] as const) {
     text = text.replaceAll(from, to);
   }
@@ -127,6 +144,19 @@ function config(origins: Record<'sso' | SiteName, string>, listen: number, backc
   if (backchannel) {
     text = text.replace(`${origins.news}/account/backchannel-logout`, `${backchannel}/account/backchannel-logout`);
   }
+  // A public client on news's origin: tests/pages/oidc_spa.html with
+  // oidc-client-ts.
+  text += `
+[[clients]]
+id = "spa"
+origins = ["${origins.news}"]
+segment = "news"
+federates_with = ["news", "sport"]
+redirect_uris = ["${origins.news}/oidc_spa.html"]
+post_logout_redirect_uris = ["${origins.news}/oidc_spa.html"]
+grant_types = ["authorization_code", "refresh_token"]
+flows = ["standard"]
+`;
   text = text.replace(
     `xd_receivers = ["${origins.news}/xd_receiver.html"]`,
     `xd_receivers = ["${origins.news}/xd_receiver.html", "${origins.news}/silent_receiver.html"]`,
@@ -194,7 +224,10 @@ async function startOnce(
   const sso = origins.sso;
   const dir = mkdtempSync(join(tmpdir(), 'sso-test-'));
   const configFile = join(dir, 'sso.toml');
-  writeFileSync(configFile, config(origins, listen, tls && demo ? backend.news : undefined));
+  // The wiki joins the demo on http (mod_auth_openidc would need the
+  // test CA behind TLS).
+  const wikiOrigin = demo && !tls && !fleet ? `http://wiki.localhost:${await freePort()}` : undefined;
+  writeFileSync(configFile, config(origins, listen, tls && demo ? backend.news : undefined, wikiOrigin));
   // Files the configuration names are read beside it.
   copyFileSync(
     join(ROOT, 'sso-core', 'config', 'partner-idp.jwks.json'),
@@ -266,6 +299,15 @@ async function startOnce(
     await new Promise((r) => setTimeout(r, 50));
   }
 
+  // httpd reads the discovery document at its first sign-in, so it may
+  // start once the server answers.
+  let wiki: Wiki | undefined;
+  if (wikiOrigin) {
+    wiki = await startWiki(ROOT, wikiOrigin, sso);
+    const started = wiki;
+    cleanup.push(() => started.stop());
+  }
+
   const site = {} as Record<SiteName, string>;
   for (const name of ['news', 'sport', 'shop', 'evil'] as SiteName[]) {
     site[name] = origins[name];
@@ -275,6 +317,7 @@ async function startOnce(
     api: `http://127.0.0.1:${listen}`,
     site,
     backend,
+    wiki,
     served,
     nextReport: () => reports.next(),
     async stop() {
@@ -287,7 +330,7 @@ async function startOnce(
         child.kill('SIGKILL');
         www?.kill('SIGKILL');
       }, 5_000);
-      await exited;
+      await Promise.all([exited, wiki?.stop()]);
       clearTimeout(kill);
       for (const s of sites) (s as { closeAllConnections?: () => void }).closeAllConnections?.();
       await Promise.all([...sites, ...terminators].map((s) => new Promise((r) => s.close(r))));
