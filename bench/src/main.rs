@@ -21,6 +21,9 @@
 //!    (`sessions_list.rs`).
 //! 10. Refresh-token grants at `/oauth/token` per second beside `/healthz`
 //!     (`refresh_grants.rs`).
+//! 11. Silent authorization: `/oauth/authorize` with `prompt=none` for a
+//!     signed-in browser, beside `/sso/check` and `/healthz`
+//!     (`silent_authorization.rs`).
 //! 8. `/sso/check` on three instances sharing a six-node Redis Cluster
 //!    beside one instance on one Redis node, and the cost of waiting for a
 //!    replica at sign-in (`cluster.rs`).
@@ -33,6 +36,7 @@ mod report;
 mod server;
 mod sessions_list;
 mod sign_ins;
+mod silent_authorization;
 mod wrk;
 
 use std::time::{Duration, Instant};
@@ -77,7 +81,9 @@ async fn set_session(
 #[tokio::main]
 async fn main() {
     let logouts = backchannel::Receiver::start();
-    let run = Running::start(&backchannel::config_edits(&logouts.url)).await;
+    let mut edits = backchannel::config_edits(&logouts.url);
+    edits.extend(silent_authorization::config_edits());
+    let run = Running::start(&edits).await;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(CONCURRENCY)
@@ -185,6 +191,12 @@ async fn main() {
         report::print_backchannel(&f);
         return;
     }
+    // `SSO_BENCH_ONLY=silent make bench`: figure 11 alone.
+    if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("silent") {
+        let f = silent_authorization::figure(&run, &http, check_path, &cookie).await;
+        silent_authorization::print(&f);
+        return;
+    }
     // One person per session, as in life: each session is also one entry in
     // its person's index (the figure includes it).
     let codes: Vec<Secret> = (0..SESSIONS).map(|_| Secret::generate()).collect();
@@ -237,6 +249,9 @@ async fn main() {
         .collect();
     let (check, health) = rounds.swap_remove(ROUNDS / 2);
 
+    // 11: silent authorization beside the check.
+    let silent = silent_authorization::figure(&run, &http, check_path, &cookie).await;
+
     let scratch = std::env::temp_dir().join(format!("sso-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
     // 5: code redemptions and createwithsso, beside /healthz.
@@ -271,6 +286,7 @@ async fn main() {
         flood,
         redemptions,
         refresh,
+        silent,
         logouts: logout_figures,
         listing,
         fleet,

@@ -2,7 +2,7 @@
 
 use crate::redemptions::{self, Beside};
 use crate::sign_ins::{Flood, PerCore};
-use crate::{SESSIONS, backchannel, cluster, sessions_list, wrk};
+use crate::{SESSIONS, backchannel, cluster, sessions_list, silent_authorization, wrk};
 
 /// Everything measured, for [`print`].
 pub struct Summary {
@@ -19,6 +19,7 @@ pub struct Summary {
     pub redemptions: redemptions::Figures,
     /// Refresh-token grants beside /healthz.
     pub refresh: Beside,
+    pub silent: silent_authorization::Figures,
     pub logouts: backchannel::Figures,
     pub listing: sessions_list::Figures,
     pub fleet: cluster::Figures,
@@ -74,6 +75,7 @@ pub fn print(summary: Summary) {
                 ratio: refresh_ratio,
                 rounds: refresh_rounds,
             },
+        silent,
         logouts: logout_figures,
         listing,
         fleet,
@@ -193,6 +195,7 @@ pub fn print(summary: Summary) {
         "(report)",
         true,
     );
+    silent_authorization::print(&silent);
     print_backchannel(&logout_figures);
     print_sessions_list(&listing);
     print_cluster(&fleet);

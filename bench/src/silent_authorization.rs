@@ -1,0 +1,104 @@
+//! Figure 11: silent authorization — `/oauth/authorize` with `prompt=none`
+//! for a browser already signed in (a standard client of the family gets a
+//! code with no page) — beside `/sso/check` (the library's silent check)
+//! and `/healthz`, in alternating wrk rounds; the round with the median
+//! authorize/check ratio is reported. Every request mints a code, so the
+//! bench configuration lifts the per-session and per-client code limits
+//! (the counters still run).
+
+use crate::report::line;
+use crate::server::Running;
+use crate::{API_ROUNDS, wrk};
+
+/// sport asks for a code; the browser is signed in on news (one family).
+pub const AUTHORIZE_PATH: &str = "/oauth/authorize?client_id=sport\
+    &redirect_uri=http%3A%2F%2Fsport.localhost%3A8082%2F&response_type=code\
+    &scope=openid%20email&state=bench-state-3&nonce=bench-nonce&prompt=none";
+
+/// The bench configuration's edits for this figure.
+pub fn config_edits() -> Vec<(String, String)> {
+    vec![
+        (
+            "codes_per_session = 60".to_owned(),
+            "codes_per_session = 100000000".to_owned(),
+        ),
+        (
+            "codes_per_client = 100000".to_owned(),
+            "codes_per_client = 100000000".to_owned(),
+        ),
+    ]
+}
+
+pub struct Figures {
+    pub authorize: wrk::Load,
+    pub check: wrk::Load,
+    pub health: wrk::Load,
+    /// authorize / check per round, %, sorted.
+    pub ratios: Vec<f64>,
+}
+
+pub async fn figure(
+    run: &Running,
+    http: &reqwest::Client,
+    check_path: &str,
+    cookie: &str,
+) -> Figures {
+    // The rate counts only if the answer is a code: the first one, checked.
+    let probe = http
+        .get(run.url(AUTHORIZE_PATH))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let location = probe.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with("http://sport.localhost:8082/?code="),
+        "{location}"
+    );
+    let mut rounds: Vec<(wrk::Load, wrk::Load, wrk::Load)> = (0..API_ROUNDS)
+        .map(|_| {
+            let authorize = wrk::run(&run.url(AUTHORIZE_PATH), Some(cookie));
+            let check = wrk::run(&run.url(check_path), Some(cookie));
+            (authorize, check, wrk::run(&run.url("/healthz"), None))
+        })
+        .collect();
+    rounds.sort_by(|a, b| (a.0.rps / a.1.rps).total_cmp(&(b.0.rps / b.1.rps)));
+    let ratios = rounds.iter().map(|r| r.0.rps / r.1.rps * 100.0).collect();
+    let (authorize, check, health) = rounds.swap_remove(API_ROUNDS / 2);
+    Figures {
+        authorize,
+        check,
+        health,
+        ratios,
+    }
+}
+
+pub fn print(f: &Figures) {
+    let ratio = f.authorize.rps / f.check.rps * 100.0;
+    let rounds = f
+        .ratios
+        .iter()
+        .map(|r| format!("{r:.0}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    line(
+        "silent authorization / /sso/check",
+        format!(
+            "{ratio:.0} % ({:.0}/s vs {:.0}/s; rounds {rounds} %)",
+            f.authorize.rps, f.check.rps
+        ),
+        ">= 80 %",
+        ratio >= 80.0,
+    );
+    line(
+        "  silent authorization / healthz",
+        format!(
+            "{:.0} % (p50 {:.2} ms, p99 {:.2} ms)",
+            f.authorize.rps / f.health.rps * 100.0,
+            f.authorize.p50_ms,
+            f.authorize.p99_ms
+        ),
+        "(report)",
+        true,
+    );
+}
