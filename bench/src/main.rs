@@ -194,7 +194,7 @@ async fn main() {
     // `SSO_BENCH_ONLY=silent make bench`: figure 11 alone.
     if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("silent") {
         let f = silent_authorization::figure(&run, &http, check_path, &cookie).await;
-        silent_authorization::print(&f);
+        report::print_silent(&f);
         return;
     }
     // One person per session, as in life: each session is also one entry in

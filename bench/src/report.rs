@@ -195,7 +195,7 @@ pub fn print(summary: Summary) {
         "(report)",
         true,
     );
-    silent_authorization::print(&silent);
+    print_silent(&silent);
     print_backchannel(&logout_figures);
     print_sessions_list(&listing);
     print_cluster(&fleet);
@@ -290,6 +290,36 @@ pub fn print_cluster(f: &cluster::Figures) {
         format!(
             "{:.2} / {:.2} ms; waiting for 1 replica {:.2} / {:.2} ms",
             f.write_plain.0, f.write_plain.1, f.write_acked.0, f.write_acked.1
+        ),
+        "(report)",
+        true,
+    );
+}
+
+pub fn print_silent(f: &silent_authorization::Figures) {
+    let ratio = f.authorize.rps / f.check.rps * 100.0;
+    let rounds = f
+        .ratios
+        .iter()
+        .map(|r| format!("{r:.0}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    line(
+        "silent authorization / /sso/check",
+        format!(
+            "{ratio:.0} % ({:.0}/s vs {:.0}/s; rounds {rounds} %)",
+            f.authorize.rps, f.check.rps
+        ),
+        ">= 80 %",
+        ratio >= 80.0,
+    );
+    line(
+        "  silent authorization / healthz",
+        format!(
+            "{:.0} % (p50 {:.2} ms, p99 {:.2} ms)",
+            f.authorize.rps / f.health.rps * 100.0,
+            f.authorize.p50_ms,
+            f.authorize.p99_ms
         ),
         "(report)",
         true,

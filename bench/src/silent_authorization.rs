@@ -6,7 +6,6 @@
 //! bench configuration lifts the per-session and per-client code limits
 //! (the counters still run).
 
-use crate::report::line;
 use crate::server::Running;
 use crate::{API_ROUNDS, wrk};
 
@@ -71,34 +70,4 @@ pub async fn figure(
         health,
         ratios,
     }
-}
-
-pub fn print(f: &Figures) {
-    let ratio = f.authorize.rps / f.check.rps * 100.0;
-    let rounds = f
-        .ratios
-        .iter()
-        .map(|r| format!("{r:.0}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    line(
-        "silent authorization / /sso/check",
-        format!(
-            "{ratio:.0} % ({:.0}/s vs {:.0}/s; rounds {rounds} %)",
-            f.authorize.rps, f.check.rps
-        ),
-        ">= 80 %",
-        ratio >= 80.0,
-    );
-    line(
-        "  silent authorization / healthz",
-        format!(
-            "{:.0} % (p50 {:.2} ms, p99 {:.2} ms)",
-            f.authorize.rps / f.health.rps * 100.0,
-            f.authorize.p50_ms,
-            f.authorize.p99_ms
-        ),
-        "(report)",
-        true,
-    );
 }
