@@ -169,12 +169,18 @@ async fn accounts_list_the_person_with_the_sites_of_their_segments(backend: Back
     assert_eq!(accounts[0]["id"], user.uuid.as_str());
     assert_eq!(accounts[0]["email"], "fedcm-accounts@example.com");
     assert_eq!(accounts[0]["name"], "Test User");
-    // News's segment is used by news and sport (which federates with it),
-    // not by shop.
-    assert_eq!(accounts[0]["approved_clients"], json!(["news", "sport"]));
+    // News's segment is used by news, sport (which federates with it) and
+    // the wiki (a standard client in it), not by shop.
+    assert_eq!(
+        accounts[0]["approved_clients"],
+        json!(["news", "sport", "wiki"])
+    );
     // The same as domain hints: the library asks with its client id as
     // `domainHint`, so shop's chooser never offers this person.
-    assert_eq!(accounts[0]["domain_hints"], json!(["news", "sport"]));
+    assert_eq!(
+        accounts[0]["domain_hints"],
+        json!(["news", "sport", "wiki"])
+    );
 
     // Nobody signed in: no account (the browser then shows none).
     let none: Value = app.fedcm_accounts(None).await.json().await.unwrap();
