@@ -43,6 +43,8 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use serde_json::Value;
+use sso_core::authorization_codes::AuthorizationCodes;
+use sso_core::config::AccessTokenKey;
 use sso_core::domain::Secret;
 use sso_core::domain::{ClientId, CodeKind, Grant, Profile, UserId};
 use sso_core::store::{CodeStore, RedisStore};
@@ -81,8 +83,13 @@ async fn set_session(
 #[tokio::main]
 async fn main() {
     let logouts = backchannel::Receiver::start();
+    // The server's key, so that the bench can seal codes as it does.
+    let key = AccessTokenKey::generate();
     let mut edits = backchannel::config_edits(&logouts.url);
-    edits.extend(silent_authorization::config_edits());
+    edits.push((
+        "# access_token_key = \"…\"".to_owned(),
+        format!("access_token_key = \"{}\"", key.to_base64()),
+    ));
     let run = Running::start(&edits).await;
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -255,7 +262,8 @@ async fn main() {
     let scratch = std::env::temp_dir().join(format!("sso-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
     // 5: code redemptions and createwithsso, beside /healthz.
-    let redemptions = redemptions::figure(&run, &http, &store, &grant, &scratch).await;
+    let codes = AuthorizationCodes::new(&key);
+    let redemptions = redemptions::figure(&run, &http, &codes, &grant, &scratch).await;
     // 10: refresh grants, beside /healthz.
     let refresh = refresh_grants::figure(&run, &http, &store, &grant, &scratch).await;
     // 6: sign-in latency idle, then under a flood of wrong client secrets.

@@ -5,12 +5,12 @@
 //! checked every time.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use futures::StreamExt;
 use serde_json::Value;
-use sso_core::domain::{CodeKind, Grant, Secret, UserId};
-use sso_core::store::{CodeStore, RedisStore};
+use sso_core::authorization_codes::AuthorizationCodes;
+use sso_core::config::{Overrides, Settings};
+use sso_core::domain::{Grant, UserId};
 
 use crate::server::Running;
 use crate::{API_ROUNDS, CODES_PER_ROUND, CONCURRENCY, NEWS_RECEIVER, POOL, wrk};
@@ -33,39 +33,31 @@ pub struct Figures {
 pub async fn figure(
     run: &Running,
     http: &reqwest::Client,
-    store: &RedisStore,
+    codes: &AuthorizationCodes,
     grant: &Grant,
     scratch: &Path,
 ) -> Figures {
-    // 5: code redemptions. Codes are minted straight into Redis, as a check
-    // with response_type=code would (a redemption takes one each): a first
-    // batch redeemed here for ID tokens, then one list per round for wrk.
+    // 5: code redemptions. Codes are sealed here under the server's key, as
+    // a check with response_type=code would mint them (a redemption takes
+    // one each): a first batch redeemed here for ID tokens, then one list
+    // per round for wrk.
     let auth_grant = Grant {
         redirect_uri: Some(NEWS_RECEIVER.to_owned()),
         flow: Some("standard".to_owned()),
         ..grant.clone()
     };
-    let auth_codes: Vec<Secret> = (0..POOL + API_ROUNDS * CODES_PER_ROUND)
-        .map(|_| Secret::generate())
-        .collect();
-    futures::stream::iter(auth_codes.iter().enumerate())
-        .for_each_concurrent(CONCURRENCY, |(i, c)| {
-            let store = &store;
+    let settings = Settings::demo(&Overrides::default()).unwrap();
+    let auth_codes: Vec<String> = (0..POOL + API_ROUNDS * CODES_PER_ROUND)
+        .map(|i| {
             // The pool's codes are of distinct people: each ID token below
             // is linked to an account of its own, as a site's users are.
             let mut grant = auth_grant.clone();
             if i < POOL {
                 grant.user.id = UserId::new();
             }
-            async move {
-                let ttl = Duration::from_secs(600);
-                store
-                    .put_code(CodeKind::AuthorizationCode, &c.hash(), &grant, ttl)
-                    .await
-                    .unwrap();
-            }
+            codes.issue(&settings, &grant)
         })
-        .await;
+        .collect();
     let (first, rest) = auth_codes.split_at(POOL);
     // Distinct ID tokens of this server, of distinct people: the responses
     // of createwithsso below.
@@ -88,7 +80,13 @@ pub async fn figure(
     let code_lists: Vec<_> = rest
         .chunks(CODES_PER_ROUND)
         .enumerate()
-        .map(|(i, codes)| bodies_file(scratch, &format!("codes-{i}"), codes.iter().map(redemption)))
+        .map(|(i, codes)| {
+            bodies_file(
+                scratch,
+                &format!("codes-{i}"),
+                codes.iter().map(|c| redemption(c)),
+            )
+        })
         .collect();
     let (redeem_rps, redeem_ratio, redeem_rounds) = beside_healthz(run, |round| {
         wrk::post_each(&token_url, "news:news-secret", &code_lists[round], false)
@@ -178,13 +176,10 @@ pub async fn figure(
 }
 
 /// The `/oauth/token` form that redeems `code` for the news client.
-pub fn redemption(code: &Secret) -> String {
+pub fn redemption(code: &str) -> String {
     let receiver =
         url::form_urlencoded::byte_serialize(NEWS_RECEIVER.as_bytes()).collect::<String>();
-    format!(
-        "grant_type=authorization_code&code={}&redirect_uri={receiver}",
-        code.expose()
-    )
+    format!("grant_type=authorization_code&code={code}&redirect_uri={receiver}")
 }
 
 /// Alternating wrk rounds of `work(round)` and `/healthz`: the median

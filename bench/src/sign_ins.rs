@@ -98,7 +98,11 @@ pub async fn under_flood(
         took.sort_by(f64::total_cmp);
         took[FLOOD_SIGN_INS / 2]
     };
-    let wrong_secret = bodies_file(scratch, "wrong-secret", [redemption(&Secret::generate())]);
+    let wrong_secret = bodies_file(
+        scratch,
+        "wrong-secret",
+        [redemption(Secret::generate().expose())],
+    );
     let mut flood_rounds = Vec::with_capacity(FLOOD_ROUNDS);
     for _ in 0..FLOOD_ROUNDS {
         let idle = sign_in_p50().await;

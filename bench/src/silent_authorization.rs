@@ -2,9 +2,8 @@
 //! for a browser already signed in (a standard client of the family gets a
 //! code with no page) — beside `/sso/check` (the library's silent check)
 //! and `/healthz`, in alternating wrk rounds; the round with the median
-//! authorize/check ratio is reported. Every request mints a code, so the
-//! bench configuration lifts the per-session and per-client code limits
-//! (the counters still run).
+//! authorize/check ratio is reported. Every request mints a code (sealed:
+//! no store write).
 
 use crate::server::Running;
 use crate::{API_ROUNDS, wrk};
@@ -13,20 +12,6 @@ use crate::{API_ROUNDS, wrk};
 pub const AUTHORIZE_PATH: &str = "/oauth/authorize?client_id=sport\
     &redirect_uri=http%3A%2F%2Fsport.localhost%3A8082%2F&response_type=code\
     &scope=openid%20email&state=bench-state-3&nonce=bench-nonce&prompt=none";
-
-/// The bench configuration's edits for this figure.
-pub fn config_edits() -> Vec<(String, String)> {
-    vec![
-        (
-            "codes_per_session = 60".to_owned(),
-            "codes_per_session = 100000000".to_owned(),
-        ),
-        (
-            "codes_per_client = 100000".to_owned(),
-            "codes_per_client = 100000000".to_owned(),
-        ),
-    ]
-}
 
 pub struct Figures {
     pub authorize: wrk::Load,

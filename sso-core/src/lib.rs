@@ -5,6 +5,7 @@
 
 pub mod access_token;
 pub mod accounts;
+pub mod authorization_codes;
 pub mod backchannel;
 pub mod clock;
 pub mod config;

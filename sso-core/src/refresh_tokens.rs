@@ -6,6 +6,8 @@
 //! §4.14), when unused for `refresh_token_idle_secs`, and at the latest
 //! `refresh_token_absolute_secs` after it began. Only hashes are stored.
 
+use std::time::Duration;
+
 use crate::clock::unix_now;
 use crate::config::Settings;
 use crate::domain::{
@@ -23,6 +25,15 @@ pub enum RefreshError {
     Store(#[from] StoreError),
 }
 
+/// The client's idle and absolute lifetimes (`[ttl]`'s for a client the
+/// configuration no longer has).
+fn lifetimes(settings: &Settings, client: &ClientId) -> (Duration, Duration) {
+    settings.client(client).map_or(
+        (settings.ttl.refresh_idle, settings.ttl.refresh_absolute),
+        |c| (c.refresh_idle, c.refresh_absolute),
+    )
+}
+
 /// Begins a chain for what a code redemption granted; the token text.
 pub async fn issue_refresh_token(
     store: &dyn Store,
@@ -32,7 +43,8 @@ pub async fn issue_refresh_token(
 ) -> Result<String, StoreError> {
     let family = RefreshFamily::generate();
     let secret = Secret::generate();
-    let lifetime = i64::try_from(settings.ttl.refresh_absolute.as_millis()).unwrap_or(i64::MAX);
+    let (idle, absolute) = lifetimes(settings, &grant.client);
+    let lifetime = i64::try_from(absolute.as_millis()).unwrap_or(i64::MAX);
     let record = RefreshRecord {
         current: secret.hash(),
         client: grant.client.clone(),
@@ -46,7 +58,7 @@ pub async fn issue_refresh_token(
             ..grant.clone()
         },
     };
-    let ttl = settings.ttl.refresh_idle.min(settings.ttl.refresh_absolute);
+    let ttl = idle.min(absolute);
     store.put_refresh(&family, &record, ttl).await?;
     Ok(refresh_token_text(&family, &secret))
 }
@@ -69,7 +81,7 @@ pub async fn redeem_refresh_token(
             &secret.hash(),
             client,
             &next.hash(),
-            settings.ttl.refresh_idle,
+            lifetimes(settings, client).0,
             now_ms,
         )
         .await?;

@@ -60,36 +60,21 @@ pub async fn issue_code(
     Ok(code)
 }
 
-/// Caps the codes minted and not yet expired, per browser session and per
-/// client, so that no page can fill the store with codes (each holds a
-/// grant for up to a minute). Counted over the code lifetime: an upper
-/// bound of the codes outstanding.
+/// Caps the stored codes minted and not yet expired per client, so that no
+/// client's pages can fill the store with codes (each holds a grant for up
+/// to a minute). Counted over the code lifetime: an upper bound of the codes
+/// outstanding. (Authorization codes are sealed, `authorization_codes.rs`,
+/// and take no store space.)
 async fn limit_outstanding(
     store: &dyn Store,
     settings: &Settings,
     grant: &Grant,
     ttl: std::time::Duration,
 ) -> Result<(), TokenError> {
-    let limits = &settings.rate_limit;
     let client_key = format!("codes:c:{}", grant.client);
-    let per_client = store.hit(&client_key, ttl);
-    let per_session = async {
-        match &grant.session {
-            Some(bound) => {
-                let key = format!("codes:s:{}", bound.sid.as_str());
-                store.hit(&key, ttl).await.map(Some)
-            }
-            None => Ok(None),
-        }
-    };
-    let (client_count, session_count) = tokio::join!(per_client, per_session);
-    let retry = ttl.as_secs().max(1);
-    if session_count?.is_some_and(|n| n > limits.codes_per_session) {
-        return Err(TokenError::TooManyCodes("session", retry));
-    }
-    if client_count? > limits.codes_per_client {
+    if store.hit(&client_key, ttl).await? > settings.rate_limit.codes_per_client {
         tracing::warn!(client = %grant.client, "outstanding code limit of the client reached");
-        return Err(TokenError::TooManyCodes("client", retry));
+        return Err(TokenError::TooManyCodes("client", ttl.as_secs().max(1)));
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use crate::oauth::ClientCredentials;
 use sso_core::access_token::{AccessClaims, AccessTokens};
+use sso_core::authorization_codes::AuthorizationCodes;
 use sso_core::config::AccessTokenKey;
 use sso_core::config::{Overrides, Release, Settings};
 use sso_core::domain::Secret;
@@ -105,6 +106,15 @@ pub fn access_token(data: &[u8]) {
         return;
     };
     let (tokens, minted) = access_tokens();
+    // Authorization codes are sealed the same way: this key sealed none.
+    static CODES: OnceLock<AuthorizationCodes> = OnceLock::new();
+    let codes = CODES.get_or_init(|| {
+        AuthorizationCodes::new(&AccessTokenKey::parse(&"k".repeat(43)).expect("a key"))
+    });
+    assert!(
+        codes.open(text).is_none(),
+        "a code opened that this key never sealed"
+    );
     if let Some(claims) = tokens.open(text) {
         assert_eq!(text, minted, "a token opened that this key never minted");
         assert_eq!(claims.client.as_str(), "news");

@@ -12,6 +12,7 @@ use crate::routes;
 use crate::state::AppState;
 use crate::telemetry;
 use sso_core::access_token::AccessTokens;
+use sso_core::authorization_codes::AuthorizationCodes;
 use sso_core::backchannel::{self, Backchannel};
 use sso_core::config::AccessTokenKey;
 use sso_core::config::Settings;
@@ -99,6 +100,7 @@ impl Application {
         let discovery = Discovery::new(settings.issuer(), &id_tokens);
         let state = web::Data::new(AppState {
             access_tokens: AccessTokens::new(&key),
+            codes: AuthorizationCodes::new(&key),
             confirmations: Confirmations::new(&key),
             id_tokens,
             discovery,

@@ -14,6 +14,7 @@ use sso_core::store::DynStore;
 use crate::assets::Assets;
 use crate::discovery::Discovery;
 use sso_core::accounts::Accounts;
+use sso_core::authorization_codes::AuthorizationCodes;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -23,6 +24,8 @@ pub struct AppState {
     pub store: DynStore,
     pub hasher: PasswordHasher,
     pub access_tokens: AccessTokens,
+    /// Mints and redeems the sealed authorization codes.
+    pub codes: AuthorizationCodes,
     pub id_tokens: SigningKeys,
     pub discovery: Discovery,
     /// `/openapi.json`, rendered at start.

@@ -8,6 +8,7 @@ mod settings;
 mod source;
 mod sso_service;
 mod store_url;
+mod token_auth_method;
 
 use url::Url;
 
@@ -37,6 +38,7 @@ pub use self::settings::{
 pub use self::source::{ConfigFiles, ConfigSource, DEMO_TOML, Overrides};
 pub use self::sso_service::{ALLOWED_ALGORITHMS, ServiceKind, SsoService};
 pub use self::store_url::{StoreSettings, redact_url};
+pub use self::token_auth_method::TokenAuthMethod;
 
 /// Whether a URL's host is this machine: a loopback address, `localhost`
 /// or a `*.localhost` name (which browsers resolve to loopback).
@@ -110,6 +112,18 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_client_may_have_its_own_refresh_lifetimes_and_auth_method() {
+        let s = Settings::demo(&Overrides::default()).unwrap();
+        let wiki = &s.clients[&ClientId::parse("wiki").unwrap()];
+        assert_eq!(wiki.refresh_idle.as_secs(), 604_800);
+        assert_eq!(wiki.refresh_absolute.as_secs(), 2_592_000);
+        assert_eq!(wiki.auth_method, Some(TokenAuthMethod::ClientSecretBasic));
+        let sport = &s.clients[&ClientId::parse("sport").unwrap()];
+        assert_eq!(sport.refresh_idle, s.ttl.refresh_idle);
+        assert_eq!(sport.auth_method, None);
+    }
+
     fn demo_with(from: &str, to: &str) -> Result<Settings, ConfigError> {
         assert!(DEMO_TOML.contains(from), "{from}");
         Settings::from_toml(&DEMO_TOML.replacen(from, to, 1), &Overrides::default())
@@ -133,6 +147,21 @@ mod tests {
             ),
             ("id = \"sport\"", "id = \"news\"", "twice"),
             ("\"uuid\"]", "\"password\"]", "password"),
+            (
+                "token_endpoint_auth_method = \"client_secret_basic\"",
+                "token_endpoint_auth_method = \"none\"",
+                "is for a public client",
+            ),
+            (
+                "token_endpoint_auth_method = \"client_secret_basic\"",
+                "token_endpoint_auth_method = \"private_key_jwt\"",
+                "not one of client_secret_basic, client_secret_post, none",
+            ),
+            (
+                "refresh_token_idle_secs = 604800",
+                "refresh_token_idle_secs = 9999999",
+                "shorter than their idle one",
+            ),
         ];
         for (from, to, needle) in cases {
             let err = demo_with(from, to).unwrap_err().to_string();

@@ -7,7 +7,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::config::SsoService;
-use crate::config::{AccessTokenKey, Branding};
+use crate::config::{AccessTokenKey, Branding, TokenAuthMethod};
 use crate::domain::MachineSecretHash;
 use crate::domain::{ClientId, RoleToken, Segment, ServiceId};
 
@@ -49,9 +49,8 @@ pub struct RateLimitSettings {
     pub ip_window: Duration,
     pub failures_per_account: u64,
     pub account_window: Duration,
-    /// Codes minted and not yet expired, per browser session and per client
-    /// (counted over the code lifetime).
-    pub codes_per_session: u64,
+    /// One-time codes kept in the store (`sso_code`s) minted and not yet
+    /// expired, per client (counted over the code lifetime).
     pub codes_per_client: u64,
     /// Failed client or application authentications (wrong secret) per IP
     /// and per client, per `auth_window`.
@@ -138,6 +137,13 @@ pub struct Client {
     /// Hash of the secret for `/oauth/token`; `None` makes the client
     /// public (it must use PKCE).
     pub secret_hash: Option<MachineSecretHash>,
+    /// How it must authenticate at `/oauth/token`; `None`: either way of
+    /// sending its secret (or none, for a public client).
+    pub auth_method: Option<TokenAuthMethod>,
+    /// Its refresh tokens' idle and absolute lifetimes (the `[ttl]` ones
+    /// unless the client sets its own).
+    pub refresh_idle: Duration,
+    pub refresh_absolute: Duration,
     /// How the hosted pages look for this client (the global branding
     /// with the client's own keys over it).
     pub branding: Branding,

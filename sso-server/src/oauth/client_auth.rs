@@ -13,7 +13,7 @@ use super::TokenError;
 use crate::credentials::{Authorization, oauth_unescape};
 use crate::state::AppState;
 use secrecy::{ExposeSecret, SecretString};
-use sso_core::config::Client;
+use sso_core::config::{Client, TokenAuthMethod};
 use sso_core::domain::ClientId;
 use sso_core::machine_secret::{self, Verdict};
 
@@ -120,6 +120,20 @@ async fn check<'s>(
         .ok()
         .and_then(|id| state.settings.client(&id))
         .ok_or(UNKNOWN)?;
+    // A client registered with one way of sending its secret is held to
+    // it: a secret in the other place is refused (paced) as if wrong.
+    let method_refused = match (client.auth_method, credentials.secret.is_some()) {
+        (Some(TokenAuthMethod::ClientSecretBasic), true) if !credentials.basic => {
+            Some("this client authenticates with HTTP Basic (client_secret_basic)")
+        }
+        (Some(TokenAuthMethod::ClientSecretPost), true) if credentials.basic => {
+            Some("this client sends its secret in the form (client_secret_post)")
+        }
+        _ => None,
+    };
+    if let Some(why) = method_refused {
+        return Err(TokenError::InvalidClient(why));
+    }
     match (&client.secret_hash, &credentials.secret) {
         (None, None) => Ok(client),
         (None, Some(_)) => Err(TokenError::InvalidClient(

@@ -160,14 +160,7 @@ async fn signed_in(
                 nonce: c.code_options.nonce.clone(),
                 ..sso_grant
             };
-            let code = issue_code(
-                state.store.as_ref(),
-                &state.settings,
-                CodeKind::AuthorizationCode,
-                &grant,
-            )
-            .await?;
-            body.authorization_code = Some(code.expose().to_owned());
+            body.authorization_code = Some(state.codes.issue(&state.settings, &grant));
         }
     }
     Ok(HttpResponse::Ok()

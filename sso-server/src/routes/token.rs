@@ -16,11 +16,10 @@ use crate::oauth::{ClientCredentials, TokenError, TokenErrorBody, authenticate};
 use crate::state::AppState;
 use sso_core::clock::{unix_now, unix_now_ms};
 use sso_core::config::Release;
-use sso_core::domain::Secret;
-use sso_core::domain::{CodeKind, CodeVerifier, Grant};
+use sso_core::domain::{CodeVerifier, Grant};
 use sso_core::oidc::id_token_claims;
 use sso_core::refresh_tokens::{issue_refresh_token, redeem_refresh_token};
-use sso_core::tokens::{issue_access_token, redeem_code};
+use sso_core::tokens::issue_access_token;
 
 /// The successful answer (RFC 6749 §5.1, OpenID Connect Core §3.1.3.3).
 #[derive(Serialize, utoipa::ToSchema)]
@@ -110,19 +109,12 @@ pub async fn token(
             "a public client must send `code_verifier` (PKCE)".to_owned(),
         ));
     }
-    // A string that is not one of our codes cannot be one: no store lookup.
-    let code = Secret::parse(code)
-        .map_err(|_| TokenError::InvalidGrant("the code is not one this server issued"))?;
-
-    // Taking the code burns it: a redemption that fails below cannot be
-    // retried with the same code.
-    let grant = redeem_code(
-        state.store.as_ref(),
-        CodeKind::AuthorizationCode,
-        &code,
-        &client.id,
-    )
-    .await?;
+    // Presenting the code spends it: a redemption that fails below cannot
+    // be retried with the same code.
+    let grant = state
+        .codes
+        .redeem(state.store.as_ref(), &state.settings, code, &client.id)
+        .await?;
     if grant.redirect_uri.as_deref() != field("redirect_uri") {
         return Err(TokenError::InvalidGrant(
             "`redirect_uri` must repeat exactly the URL the code was delivered to",

@@ -239,6 +239,16 @@ pub fn delivery(response: &Response) -> Delivery {
 
 impl TestApp {
     /// Mints and opens tokens under this server's key.
+    /// Opens the authorization codes the server seals.
+    pub fn codes(&self) -> sso_core::authorization_codes::AuthorizationCodes {
+        sso_core::authorization_codes::AuthorizationCodes::new(
+            self.settings
+                .access_token_key
+                .as_ref()
+                .expect("set by spawn_app"),
+        )
+    }
+
     pub fn access_tokens(&self) -> AccessTokens {
         AccessTokens::new(
             self.settings

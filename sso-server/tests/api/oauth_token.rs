@@ -551,7 +551,39 @@ async fn discovery_describes_the_endpoints_and_keys(backend: Backend) {
     assert!(key["kid"].as_str().is_some_and(|k| k.len() == 43));
 }
 
+async fn a_client_is_held_to_its_registered_auth_method(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        let news = ClientId::parse("news").unwrap();
+        s.clients.get_mut(&news).unwrap().auth_method =
+            Some(sso_core::config::TokenAuthMethod::ClientSecretPost);
+    })
+    .await;
+    let (_, cookie) = app.signed_in_browser(&NEWS, "method@example.com").await;
+    let code = app.check_code(&NEWS, &cookie, &[]).await;
+    // The right secret, sent the other way: refused, before the code is read.
+    let r = app.redeem_as(&NEWS, &code).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_client");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("client_secret_post"),
+        "{body}"
+    );
+    let fields = form(&[
+        ("grant_type", "authorization_code"),
+        ("code", &code),
+        ("redirect_uri", &NEWS.receiver()),
+        ("client_id", "news"),
+        ("client_secret", "news-secret"),
+    ]);
+    assert_eq!(app.redeem(&fields, None).await.status(), StatusCode::OK);
+}
+
 each_store!(
+    a_client_is_held_to_its_registered_auth_method,
     wrong_client_secrets_are_cheap_and_throttled,
     wrong_secrets_are_answered_after_the_failure_delay,
     legacy_argon2id_client_secrets_still_verify,

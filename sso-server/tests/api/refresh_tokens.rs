@@ -163,10 +163,12 @@ async fn another_clients_token_is_refused_and_left_alone(backend: Backend) {
     app.refreshed("sport", &sport).await;
 }
 
-async fn idle_and_absolute_lifetimes_end_a_chain(backend: Backend) {
+async fn the_clients_idle_and_absolute_lifetimes_end_a_chain(backend: Backend) {
     let app = spawn_app_with(backend, |s| {
-        s.ttl.refresh_idle = Duration::from_secs(1);
-        s.ttl.refresh_absolute = Duration::from_secs(2);
+        let sport = ClientId::parse("sport").unwrap();
+        let sport = s.clients.get_mut(&sport).unwrap();
+        sport.refresh_idle = Duration::from_secs(1);
+        sport.refresh_absolute = Duration::from_secs(2);
     })
     .await;
     let (_, cookie) = app.signed_in_browser(&SPORT, "idle@example.com").await;
@@ -262,7 +264,7 @@ each_store!(
     ending_the_sign_in_ends_its_refresh_tokens,
     a_chain_is_its_clients_and_only_allowed_clients_have_one,
     another_clients_token_is_refused_and_left_alone,
-    idle_and_absolute_lifetimes_end_a_chain,
+    the_clients_idle_and_absolute_lifetimes_end_a_chain,
     a_person_signing_out_everywhere_ends_registration_chains,
     malformed_refresh_requests_are_named,
 );

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use sso_core::domain::Secret;
-use sso_core::domain::{BrowserSession, CodeKind, Profile, Segment, SegmentSession, UserId};
+use sso_core::domain::{BrowserSession, Profile, Segment, SegmentSession, UserId};
 
 use crate::helpers::*;
 use sso_test_support::each_store;
@@ -159,24 +159,11 @@ async fn response_type_code_delivers_a_code_bound_to_client_and_receiver(backend
     let d = delivery(&app.sso("/sso/check", &params, Some(&cookie), &[]).await);
     let r = &d.result["result"];
     assert!(r.get("accessToken").is_none());
-    let code = Secret::parse(r["code"].as_str().unwrap()).unwrap();
-    let grant = app
-        .store
-        .take_code(CodeKind::AuthorizationCode, &code.hash())
-        .await
-        .unwrap()
-        .unwrap();
+    let code = r["code"].as_str().unwrap();
+    let (grant, _) = app.codes().open(code).expect("a code of this server");
     assert_eq!(grant.client.as_str(), "sport");
     assert_eq!(grant.redirect_uri, Some(SPORT.receiver()));
     assert_eq!(grant.user.id.to_string(), user.uuid);
-    // Single use.
-    assert!(
-        app.store
-            .take_code(CodeKind::AuthorizationCode, &code.hash())
-            .await
-            .unwrap()
-            .is_none()
-    );
 }
 
 async fn set_rotates_the_cookie_and_keeps_other_segments(backend: Backend) {

@@ -219,8 +219,10 @@ pub(super) struct RawRateLimit {
     pub ip_window_secs: u64,
     pub failures_per_account: u64,
     pub account_window_secs: u64,
-    #[serde(default = "defaults::codes_per_session")]
-    pub codes_per_session: u64,
+    /// No longer read: authorization codes are sealed and stored nowhere.
+    /// Accepted, with a warning, so older files still load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codes_per_session: Option<u64>,
     #[serde(default = "defaults::codes_per_client")]
     pub codes_per_client: u64,
     #[serde(default = "defaults::auth_failures_per_ip")]
@@ -241,9 +243,6 @@ mod defaults {
     }
     pub fn refresh_token_absolute_secs() -> u64 {
         2_592_000
-    }
-    pub fn codes_per_session() -> u64 {
-        60
     }
     pub fn codes_per_client() -> u64 {
         100_000
@@ -297,6 +296,12 @@ pub(super) struct RawClient {
     pub flows: Vec<String>,
     #[serde(default)]
     pub secret_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_idle_secs: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_absolute_secs: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<RawBranding>,
 }

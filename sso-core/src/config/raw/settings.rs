@@ -78,10 +78,15 @@ impl RawTtl {
 
 impl RawRateLimit {
     pub(super) fn validate(&self) -> Result<RateLimitSettings, ConfigError> {
+        if self.codes_per_session.is_some() {
+            tracing::warn!(
+                "rate_limit.codes_per_session no longer has an effect: authorization codes \
+                 are sealed and take no store space; remove it"
+            );
+        }
         let counts = [
             self.attempts_per_ip,
             self.failures_per_account,
-            self.codes_per_session,
             self.codes_per_client,
             self.auth_failures_per_ip,
             self.auth_failures_per_client,
@@ -99,7 +104,6 @@ impl RawRateLimit {
                 1,
                 86_400,
             )?,
-            codes_per_session: self.codes_per_session,
             codes_per_client: self.codes_per_client,
             auth_failures_per_ip: self.auth_failures_per_ip,
             auth_failures_per_client: self.auth_failures_per_client,
@@ -174,7 +178,7 @@ impl RawConfig {
         let rate_limit = self.rate_limit.validate()?;
         let flows = validate_flows(self.flows)?;
         let branding = self.branding.over(&Branding::default(), "branding")?;
-        let clients = validate_clients(self.clients, &flows, https, &branding)?;
+        let clients = validate_clients(self.clients, &flows, https, &branding, &ttl)?;
         let roles = validate_roles(self.roles)?;
         let api = self.api.validate(&roles)?;
         let backchannel = self.backchannel.validate()?;

@@ -1,11 +1,14 @@
 //! The sites: flows and clients, their URLs, origins and secrets.
 
 use std::collections::{BTreeSet, HashMap};
+use std::time::Duration;
 
-use crate::config::{Branding, Client, ConfigError, Flow, UserField, invalid};
+use crate::config::{
+    Branding, Client, ConfigError, Flow, TokenAuthMethod, TtlSettings, UserField, invalid,
+};
 use crate::domain::{ClientId, Segment};
 
-use super::checks::{origin, registered_url, secret_hash};
+use super::checks::{origin, registered_url, secret_hash, secs};
 use super::{RawClient, RawFlow};
 
 /// The flows, by name; each names known `user_data` fields and at least one
@@ -53,6 +56,7 @@ pub(super) fn validate_clients(
     flows: &HashMap<String, Flow>,
     https_only: bool,
     branding: &Branding,
+    ttl: &TtlSettings,
 ) -> Result<HashMap<ClientId, Client>, ConfigError> {
     let mut clients = HashMap::new();
     for c in raw {
@@ -98,6 +102,12 @@ pub(super) fn validate_clients(
             .as_deref()
             .map(|h| secret_hash(&format!("client `{name}`"), h))
             .transpose()?;
+        let auth_method = auth_method(
+            &name,
+            c.token_endpoint_auth_method.as_deref(),
+            secret_hash.is_some(),
+        )?;
+        let (refresh_idle, refresh_absolute) = refresh_lifetimes(&name, &c, ttl)?;
         let client = Client {
             id: id.clone(),
             origins: c
@@ -123,6 +133,9 @@ pub(super) fn validate_clients(
             refresh_tokens,
             flows: c.flows,
             secret_hash,
+            auth_method,
+            refresh_idle,
+            refresh_absolute,
             branding: match &c.branding {
                 Some(raw) => raw.over(branding, &format!("client `{name}` branding"))?,
                 None => branding.clone(),
@@ -133,4 +146,56 @@ pub(super) fn validate_clients(
         }
     }
     Ok(clients)
+}
+
+/// `token_endpoint_auth_method`, checked against whether the client has a
+/// secret: `none` is a public client's, the others a confidential one's.
+fn auth_method(
+    name: &str,
+    raw: Option<&str>,
+    has_secret: bool,
+) -> Result<Option<TokenAuthMethod>, ConfigError> {
+    let Some(raw) = raw else { return Ok(None) };
+    let method = TokenAuthMethod::parse(raw).ok_or_else(|| {
+        invalid(format!(
+            "client `{name}`: token_endpoint_auth_method `{raw}` is not one of client_secret_basic, client_secret_post, none"
+        ))
+    })?;
+    match (method, has_secret) {
+        (TokenAuthMethod::None, true) => Err(invalid(format!(
+            "client `{name}`: token_endpoint_auth_method `none` is for a public client, but it has a secret_hash"
+        ))),
+        (TokenAuthMethod::ClientSecretBasic | TokenAuthMethod::ClientSecretPost, false) => {
+            Err(invalid(format!(
+                "client `{name}`: token_endpoint_auth_method `{raw}` needs a secret_hash"
+            )))
+        }
+        _ => Ok(Some(method)),
+    }
+}
+
+/// The client's refresh-token lifetimes: its own, else `[ttl]`'s; the
+/// absolute one never shorter than the idle one.
+fn refresh_lifetimes(
+    name: &str,
+    c: &RawClient,
+    ttl: &TtlSettings,
+) -> Result<(Duration, Duration), ConfigError> {
+    let key = |k: &str| format!("client `{name}`: {k}");
+    let idle = match c.refresh_token_idle_secs {
+        Some(v) => secs(&key("refresh_token_idle_secs"), v, 1, 31_536_000)?,
+        None => ttl.refresh_idle,
+    };
+    let absolute = match c.refresh_token_absolute_secs {
+        Some(v) => secs(&key("refresh_token_absolute_secs"), v, 1, 31_536_000)?,
+        None => ttl.refresh_absolute,
+    };
+    if absolute < idle {
+        return Err(invalid(format!(
+            "client `{name}`: the refresh tokens' absolute lifetime ({} s) is shorter than their idle one ({} s)",
+            absolute.as_secs(),
+            idle.as_secs()
+        )));
+    }
+    Ok((idle, absolute))
 }

@@ -12,7 +12,7 @@
 //! | `sso:t:{<uuid>}`       | string | unix ms up to which the user's access tokens are refused |
 //! | `sso:e:{<digest>}`     | string | uuid of the user with that email (NX)   |
 //! | `sso:c:{<hash>}`       | string | sso_code grant (JSON), TTL ≤ 60 s       |
-//! | `sso:a:{<hash>}`       | string | authorization code grant, TTL ≤ 60 s    |
+//! | `sso:a:{<hash>}`       | string | authorization code grant (no longer written: codes are sealed) |
 //! | `sso:q:{<hash>}`       | string | sign-in awaiting confirmation, TTL 120 s |
 //! | `sso:s:{<hash>}`       | hash   | browser session, TTL = latest segment   |
 //! | `sso:r:{<digest>}`     | string | rate-limit counter, TTL = window        |

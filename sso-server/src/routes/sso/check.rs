@@ -17,9 +17,9 @@ use sso_core::clock::unix_now;
 use sso_core::config::Release;
 use sso_core::confirmations::Purpose;
 use sso_core::domain::{
-    CodeKind, Grant, ResponseType, SessionBinding, SessionTarget, TOUCH_EVERY_SECS, UserId,
+    Grant, ResponseType, SessionBinding, SessionTarget, TOUCH_EVERY_SECS, UserId,
 };
-use sso_core::tokens::{issue_access_token, issue_code};
+use sso_core::tokens::issue_access_token;
 
 const ACTION: &str = "ssoSignin";
 
@@ -167,42 +167,34 @@ pub(super) async fn checked<'t>(
         sid: sid.clone(),
         segment: segment.clone(),
     };
-    let credential = async {
-        match response_type {
-            ResponseType::Token => {
-                let release = Release::of(Some(flow));
-                let token = issue_access_token(
-                    &state.access_tokens,
-                    &state.settings,
-                    user.id,
-                    &client.id,
-                    release,
-                    Some(binding),
-                );
-                Ok(Credential::AccessToken(token))
-            }
-            ResponseType::Code => {
-                let grant = Grant {
-                    user: user.clone(),
-                    client: client.id.clone(),
-                    redirect_uri: Some(target.receiver.clone()),
-                    keep_me_logged_in: found.keep_me_logged_in,
-                    auth_time: found.created,
-                    flow: Some(flow.name.clone()),
-                    code_challenge: code_options.code_challenge.clone(),
-                    nonce: code_options.nonce.clone(),
-                    session: Some(binding),
-                    sid: Some(found.id.clone()),
-                };
-                issue_code(
-                    state.store.as_ref(),
-                    &state.settings,
-                    CodeKind::AuthorizationCode,
-                    &grant,
-                )
-                .await
-                .map(|c| Credential::Code(c.expose().to_owned()))
-            }
+    // Both are sealed: minting one costs no store write.
+    let credential = match response_type {
+        ResponseType::Token => {
+            let release = Release::of(Some(flow));
+            let token = issue_access_token(
+                &state.access_tokens,
+                &state.settings,
+                user.id,
+                &client.id,
+                release,
+                Some(binding),
+            );
+            Credential::AccessToken(token)
+        }
+        ResponseType::Code => {
+            let grant = Grant {
+                user: user.clone(),
+                client: client.id.clone(),
+                redirect_uri: Some(target.receiver.clone()),
+                keep_me_logged_in: found.keep_me_logged_in,
+                auth_time: found.created,
+                flow: Some(flow.name.clone()),
+                code_challenge: code_options.code_challenge.clone(),
+                nonce: code_options.nonce.clone(),
+                session: Some(binding),
+                sid: Some(found.id.clone()),
+            };
+            Credential::Code(state.codes.issue(&state.settings, &grant))
         }
     };
     // "Last used" orders sessions for the session limit; a minute is
@@ -221,10 +213,9 @@ pub(super) async fn checked<'t>(
             .touch_session(user.id, &found.id, &target, now)
             .await
     };
-    let (visited, touched, credential) = tokio::join!(visit, touch, credential);
+    let (visited, touched) = tokio::join!(visit, touch);
     visited?;
     touched?;
-    let credential = credential?;
 
     let answer = SignedIn {
         stat: stat::OK,

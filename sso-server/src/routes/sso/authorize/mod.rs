@@ -23,10 +23,8 @@ use crate::state::AppState;
 use request::{Request, Target};
 use sso_core::clock::unix_now;
 use sso_core::domain::{
-    CodeKind, Grant, SecretHash, Segment, SegmentSession, SessionBinding, SessionTarget,
-    TOUCH_EVERY_SECS,
+    Grant, SecretHash, Segment, SegmentSession, SessionBinding, SessionTarget, TOUCH_EVERY_SECS,
 };
-use sso_core::tokens::issue_code;
 
 pub use hosted::{create, sign_in};
 pub use respond::form_post_js;
@@ -157,7 +155,8 @@ async fn signed_in(
 }
 
 /// A code for the sign-in `session`, recording the client's visit (so its
-/// end reaches the client by back channel) and the sign-in's use.
+/// end reaches the client by back channel) and the sign-in's use: on a
+/// repeat visit within the minute, no store write at all.
 async fn issue(
     state: &AppState,
     target: &Target<'_>,
@@ -202,9 +201,9 @@ async fn issue(
             .touch_session(session.user.id, &session.id, &at, now)
             .await
     };
-    let code = issue_code(store, &state.settings, CodeKind::AuthorizationCode, &grant);
-    let (visited, touched, code) = tokio::join!(visit, touch, code);
+    let (visited, touched) = tokio::join!(visit, touch);
     visited?;
     touched?;
-    Ok(code?.expose().to_owned())
+    // Sealed: no store write of its own.
+    Ok(state.codes.issue(&state.settings, &grant))
 }

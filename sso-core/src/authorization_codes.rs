@@ -1,0 +1,197 @@
+//! Authorization codes: sealed, so minting one costs no store write (a
+//! standard client's silent sign-in and a library check with
+//! `response_type=code` each mint one) and no page can fill the store with
+//! them. A code is the grant and its expiry under AES-256-GCM-SIV with a
+//! key derived from `access_token_key`: it says nothing to whoever holds
+//! it. It redeems once: the first redemption marks it used in the store for
+//! the rest of its life, whoever presents it, so a failed redemption burns
+//! it as before.
+//!
+//! Layout, base64url: `version ‖ nonce (12) ‖ AES-256-GCM-SIV(JSON
+//! {exp, grant}) ‖ tag (16)`, the version being the associated data.
+
+use std::time::Duration;
+
+use aws_lc_rs::aead::{AES_256_GCM_SIV, Aad, NONCE_LEN, Nonce, RandomizedNonceKey};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+use crate::clock::unix_now_ms;
+use crate::config::{AccessTokenKey, Settings};
+use crate::domain::{ClientId, Grant, SecretHash};
+use crate::metrics;
+use crate::store::Store;
+use crate::tokens::TokenError;
+
+const VERSION: u8 = 1;
+const TAG_LEN: usize = 16;
+/// Longer than any code we mint (a grant holds an email and a name of
+/// bounded length); anything longer is refused unread.
+pub const MAX_CODE_LEN: usize = 2048;
+
+#[derive(Serialize, Deserialize)]
+struct Sealed {
+    /// Unix milliseconds.
+    exp: i64,
+    grant: Grant,
+}
+
+/// Mints and opens authorization codes under one key.
+pub struct AuthorizationCodes {
+    key: RandomizedNonceKey,
+}
+
+impl AuthorizationCodes {
+    pub fn new(key: &AccessTokenKey) -> Self {
+        let bytes = key.derive("authorization code seal");
+        Self {
+            key: RandomizedNonceKey::new(&AES_256_GCM_SIV, &bytes)
+                .expect("a 256-bit key fits AES-256-GCM-SIV"),
+        }
+    }
+
+    /// A code for `grant`, good for `ttl.authorization_code_secs`.
+    pub fn issue(&self, settings: &Settings, grant: &Grant) -> String {
+        let lifetime = i64::try_from(settings.ttl.authorization_code.as_millis()).unwrap_or(60_000);
+        let sealed = Sealed {
+            exp: unix_now_ms().saturating_add(lifetime),
+            grant: grant.clone(),
+        };
+        let mut payload = serde_json::to_vec(&sealed).expect("a grant serialises");
+        let nonce = self
+            .key
+            .seal_in_place_append_tag(Aad::from([VERSION]), &mut payload)
+            .expect("sealing a short payload cannot fail");
+        let mut code = Vec::with_capacity(1 + NONCE_LEN + payload.len());
+        code.push(VERSION);
+        code.extend_from_slice(nonce.as_ref());
+        code.extend_from_slice(&payload);
+        metrics::global()
+            .codes_issued
+            .with_label_values(&["authorization_code"])
+            .inc();
+        URL_SAFE_NO_PAD.encode(code)
+    }
+
+    /// The grant and expiry (unix ms) of a code this key minted, or `None`
+    /// for anything else (malformed, tampered, or of another key).
+    pub fn open(&self, text: &str) -> Option<(Grant, i64)> {
+        self.unseal(text).map(|s| (s.grant, s.exp))
+    }
+
+    fn unseal(&self, text: &str) -> Option<Sealed> {
+        if text.len() > MAX_CODE_LEN {
+            return None;
+        }
+        let mut bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+        let (&version, rest) = bytes.split_first()?;
+        if version != VERSION || rest.len() < NONCE_LEN + TAG_LEN {
+            return None;
+        }
+        let nonce = Nonce::try_assume_unique_for_key(&rest[..NONCE_LEN]).ok()?;
+        let sealed = &mut bytes[1 + NONCE_LEN..];
+        let payload: &[u8] = self
+            .key
+            .open_in_place(nonce, Aad::from([VERSION]), sealed)
+            .ok()?;
+        serde_json::from_slice(payload).ok()
+    }
+
+    /// Redeems `presented` for `client`: its grant, once. The first
+    /// presentation of a code spends it, whether or not it succeeds.
+    pub async fn redeem(
+        &self,
+        store: &dyn Store,
+        settings: &Settings,
+        presented: &str,
+        client: &ClientId,
+    ) -> Result<Grant, TokenError> {
+        let counters = metrics::global();
+        let rejected = || {
+            counters
+                .codes_rejected
+                .with_label_values(&["authorization_code"])
+                .inc();
+            TokenError::InvalidCode
+        };
+        let Some(sealed) = self.unseal(presented) else {
+            return Err(rejected());
+        };
+        let now = unix_now_ms();
+        if sealed.exp <= now {
+            return Err(rejected());
+        }
+        // Marked for at least the code's remaining life: a second
+        // presentation within it finds the mark.
+        let key = format!("code-used:{}", SecretHash::of_sso_token(presented).as_str());
+        let window = settings.ttl.authorization_code.max(Duration::from_secs(1));
+        if store.hit(&key, window).await? > 1 {
+            tracing::warn!(%client, "an authorization code was presented again");
+            return Err(rejected());
+        }
+        if &sealed.grant.client != client {
+            tracing::warn!(
+                issued_to = %sealed.grant.client,
+                presented_by = %client,
+                "code presented by another client; burned"
+            );
+            return Err(rejected());
+        }
+        counters
+            .codes_redeemed
+            .with_label_values(&["authorization_code"])
+            .inc();
+        Ok(sealed.grant)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Profile, UserId};
+
+    fn grant() -> Grant {
+        Grant {
+            user: Profile {
+                id: UserId::new(),
+                email: "ada@example.com".into(),
+                display_name: "Ada".into(),
+            },
+            client: ClientId::parse("news").unwrap(),
+            redirect_uri: Some("http://news.localhost:8081/".into()),
+            keep_me_logged_in: false,
+            auth_time: 1,
+            flow: Some("standard".into()),
+            code_challenge: None,
+            nonce: None,
+            session: None,
+            sid: None,
+        }
+    }
+
+    #[test]
+    fn a_code_opens_under_its_key_only_and_says_nothing() {
+        let settings = Settings::demo(&Default::default()).unwrap();
+        let codes = AuthorizationCodes::new(&AccessTokenKey::generate());
+        let code = codes.issue(&settings, &grant());
+        assert!(!code.contains("ada"));
+        let (opened, _) = codes.open(&code).expect("opens");
+        assert_eq!(opened.user.email, "ada@example.com");
+        assert!(
+            AuthorizationCodes::new(&AccessTokenKey::generate())
+                .open(&code)
+                .is_none()
+        );
+        // Any changed character is refused.
+        let mut tampered = code.into_bytes();
+        let last = tampered.len() - 2;
+        tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+        assert!(
+            codes
+                .open(std::str::from_utf8(&tampered).unwrap())
+                .is_none()
+        );
+        assert!(codes.open(&"A".repeat(MAX_CODE_LEN + 1)).is_none());
+    }
+}
