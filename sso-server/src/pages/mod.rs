@@ -48,43 +48,55 @@ pub struct SignedOut<'a> {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    t: &'static Text,
+    brand: &'a Branding,
+    style: &'a BrandStyle,
     error: &'a str,
     description: &'a str,
     request_id: &'a str,
 }
 
-/// A page, with the headers every page has. `form_action` adds an origin
-/// a form may lead to (browsers hold a form's redirects to `form-action`).
-pub fn page(
-    status: StatusCode,
-    template: &impl Template,
-    form_action: Option<&str>,
-) -> HttpResponse {
-    let Ok(html) = template.render() else {
-        return HttpResponse::InternalServerError().finish();
-    };
-    let mut builder = HttpResponse::build(status);
-    headers(&mut builder, form_action);
-    builder.content_type("text/html; charset=utf-8").body(html)
+/// How a page looks and speaks: the brand, and the language `ui_locales`
+/// chose (English when the request could not be read).
+pub struct Look<'a> {
+    pub brand: &'a Branding,
+    pub locale: Locale,
+}
+
+impl<'a> Look<'a> {
+    pub fn new(brand: &'a Branding, ui_locales: Option<&str>) -> Self {
+        Self {
+            brand,
+            locale: Locale::choose(ui_locales),
+        }
+    }
 }
 
 /// An error as a page: never a redirect, for requests whose target
-/// cannot be trusted.
-pub fn error(err: &ApiError) -> HttpResponse {
+/// cannot be trusted. The catalog's name and description stay as the API
+/// gives them (support can search them); the page around them is in the
+/// person's language.
+pub fn error(err: &ApiError, look: &Look<'_>) -> HttpResponse {
     let body = err.body();
     let status = match err.kind().identity().2 {
         s if s.is_client_error() || s.is_server_error() => s,
         _ => StatusCode::BAD_REQUEST,
     };
-    page(
-        status,
-        &ErrorPage {
-            error: body.error,
-            description: &body.error_description,
-            request_id: &body.request_id,
-        },
-        None,
-    )
+    let style = BrandStyle::of(look.brand);
+    let page = ErrorPage {
+        t: look.locale.text(),
+        brand: look.brand,
+        style: &style,
+        error: body.error,
+        description: &body.error_description,
+        request_id: &body.request_id,
+    };
+    let csp = Csp {
+        style_hash: Some(&style.hash),
+        img: style.logo_origin.as_deref(),
+        ..Csp::default()
+    };
+    page_with(status, &page, &csp)
 }
 
 /// What a page's Content-Security-Policy allows beyond nothing.
@@ -132,14 +144,6 @@ pub fn page_with(status: StatusCode, template: &impl Template, csp: &Csp<'_>) ->
     let mut builder = HttpResponse::build(status);
     security_headers(&mut builder, &csp.header());
     builder.content_type("text/html; charset=utf-8").body(html)
-}
-
-fn headers(builder: &mut HttpResponseBuilder, form_action: Option<&str>) {
-    let csp = Csp {
-        form_action,
-        ..Csp::default()
-    };
-    security_headers(builder, &csp.header());
 }
 
 fn security_headers(builder: &mut HttpResponseBuilder, csp: &str) {

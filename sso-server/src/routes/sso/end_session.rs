@@ -44,7 +44,7 @@ const STATE_LIMIT: usize = 1024;
 pub async fn end_session(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     match Params::from_query(req.query_string()) {
         Ok(p) => answer(&state, &req, &p, false).await,
-        Err(err) => pages::error(&err),
+        Err(err) => pages::error(&err, &super::look(&state, None)),
     }
 }
 
@@ -69,7 +69,7 @@ pub async fn end_session_post(
 ) -> HttpResponse {
     match read_form(&req, payload, BODY_LIMIT).await {
         Ok(form) => answer(&state, &req, &Params::new(form), true).await,
-        Err(err) => pages::error(&err.into()),
+        Err(err) => pages::error(&err.into(), &super::look(&state, None)),
     }
 }
 
@@ -85,11 +85,11 @@ struct Request<'a> {
 async fn answer(state: &AppState, req: &HttpRequest, p: &Params<'_>, posted: bool) -> HttpResponse {
     let checked = match checked(state, p) {
         Ok(checked) => checked,
-        Err(err) => return pages::error(&err),
+        Err(err) => return pages::error(&err, &super::look(state, Some(p))),
     };
     match end(state, req, p, posted, &checked).await {
         Ok(response) => response,
-        Err(err) => pages::error(&err),
+        Err(err) => pages::error(&err, &super::look(state, Some(p))),
     }
 }
 

@@ -39,6 +39,13 @@ pub use end::end;
 pub use set::set;
 pub use storage_access::storage_access;
 
+/// How a page of the server answering this request looks: the global
+/// brand, the language `ui_locales` asks for (when the request was read).
+fn look<'a>(state: &'a AppState, p: Option<&Params<'_>>) -> crate::pages::Look<'a> {
+    let ui_locales = p.and_then(|p| p.optional("ui_locales").ok().flatten());
+    crate::pages::Look::new(&state.settings.branding, ui_locales)
+}
+
 /// The shape of every SSO endpoint: verify the target (or answer with the
 /// `400` page), then deliver either the endpoint's answer or its error.
 async fn serve(

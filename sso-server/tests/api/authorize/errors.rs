@@ -72,6 +72,22 @@ async fn without_a_trusted_target_errors_are_pages(backend: Backend) {
         .await;
         assert!(html.contains(error), "{query:?}: {html}");
     }
+    // In the asked language, around the catalog's name.
+    let q = with(
+        with(request(&NEWS), "client_id", Some("nobody")),
+        "ui_locales",
+        Some("sv"),
+    );
+    let html = html_page(
+        app.authorize(&q, &Jar::default()).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(html.contains("<html lang=\"sv\">"), "{html}");
+    assert!(
+        html.contains("Något gick fel") && html.contains("unknown_client"),
+        "{html}"
+    );
     // A repeated parameter: no part of the server may read another value.
     let mut repeated = request(&NEWS);
     repeated.push(("redirect_uri".into(), "http://evil.localhost/".into()));

@@ -18,7 +18,7 @@ use crate::oauth::AuthorizeError;
 use crate::pages::{self, BrandStyle, Csp, Text};
 use crate::routes::openapi::authorize_forms;
 use crate::routes::params::{BODY_LIMIT, Params, read_form};
-use crate::routes::sso::{cookie, establish, login_status};
+use crate::routes::sso::{cookie, establish, login_status, look};
 use crate::state::AppState;
 use sso_core::accounts::AccountError;
 use sso_core::clock::unix_now;
@@ -213,11 +213,11 @@ async fn posted(
 ) -> HttpResponse {
     let p = match read_form(req, payload, BODY_LIMIT).await {
         Ok(form) => Params::new(form),
-        Err(err) => return pages::error(&err.into()),
+        Err(err) => return pages::error(&err.into(), &look(state, None)),
     };
     let target = match Target::resolve(&state.settings, &p) {
         Ok(target) => target,
-        Err(err) => return pages::error(&err),
+        Err(err) => return pages::error(&err, &look(state, Some(&p))),
     };
     let issuer = state.settings.issuer();
     let request = match Request::parse(state, &p, &target) {

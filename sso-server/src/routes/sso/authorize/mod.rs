@@ -44,7 +44,7 @@ pub const PATH: &str = "/oauth/authorize";
 pub async fn authorize(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     match Params::from_query(req.query_string()) {
         Ok(p) => answer(&state, &req, &p).await,
-        Err(err) => pages::error(&err),
+        Err(err) => pages::error(&err, &super::look(&state, None)),
     }
 }
 
@@ -67,14 +67,14 @@ pub async fn authorize_post(
 ) -> HttpResponse {
     match read_form(&req, payload, BODY_LIMIT).await {
         Ok(form) => answer(&state, &req, &Params::new(form)).await,
-        Err(err) => pages::error(&err.into()),
+        Err(err) => pages::error(&err.into(), &super::look(&state, None)),
     }
 }
 
 async fn answer(state: &AppState, req: &HttpRequest, p: &Params<'_>) -> HttpResponse {
     let target = match Target::resolve(&state.settings, p) {
         Ok(target) => target,
-        Err(err) => return pages::error(&err),
+        Err(err) => return pages::error(&err, &super::look(state, Some(p))),
     };
     let issuer = state.settings.issuer();
     let request = match Request::parse(state, p, &target) {
