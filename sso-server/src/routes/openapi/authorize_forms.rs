@@ -44,15 +44,14 @@ pub struct AuthorizeQuery {
     prompt: Option<String>,
     /// Seconds since the person last proved who they are, at most.
     max_age: Option<String>,
-    /// An email to fill in on the sign-in page.
-    #[param(max_length = 254)]
-    #[schema(max_length = 254)]
+    /// An email to fill in on the sign-in page (at most 254 bytes; a longer
+    /// one is `invalid_request` at the client, as every error once the
+    /// client and redirect URI are known).
     login_hint: Option<String>,
     /// An ID token this server issued: whom the client expects.
     id_token_hint: Option<String>,
-    /// Preferred languages of the pages, e.g. `sv en`.
-    #[param(max_length = 256)]
-    #[schema(max_length = 256)]
+    /// Preferred languages of the pages, e.g. `sv en` (at most 256 bytes;
+    /// a longer one is `invalid_request` at the client).
     ui_locales: Option<String>,
     /// Not supported: answered `request_not_supported`.
     request: Option<String>,
