@@ -4,7 +4,7 @@
 // and token renewal. Both in both cookie worlds.
 import { test, expect, register } from '../support/fixtures';
 import { Servers } from '../support/servers';
-import { visit, signInWithForm } from '../support/demo';
+import { visit, signInWithForm, stored } from '../support/demo';
 
 /** fetch for openid-client: Node resolves no *.localhost name, so requests
  *  to the server go to its loopback address. */
@@ -41,6 +41,10 @@ test('openid-client: code flow with PKCE, userinfo, refresh and end session', as
   await page.goto(url.href);
   const callback = (await arrived).url();
   expect(callback).toContain('code=');
+  // The callback is sport's page: its own check on load (a top-level round
+  // trip where third-party cookies are blocked) must finish before the
+  // test navigates again, or the two navigations race.
+  await expect.poll(() => stored(page, 'sso.checked.sport')).toBe('1');
 
   const tokens = await oidc.authorizationCodeGrant(config, new URL(callback), {
     pkceCodeVerifier: verifier,
