@@ -74,6 +74,7 @@ impl Accounts<'_> {
             username: None,
             roles: Vec::new(),
             api_user: false,
+            email_verified: false,
         };
         match self.store.insert_user(&user).await {
             Ok(()) => Ok(user),

@@ -3,6 +3,7 @@
 
 mod access_token_key;
 mod branding;
+mod email;
 mod raw;
 mod settings;
 mod source;
@@ -30,6 +31,7 @@ const REDACTED: &str = "<redacted>";
 
 pub use self::access_token_key::AccessTokenKey;
 pub use self::branding::Branding;
+pub use self::email::EmailSettings;
 pub use self::settings::{
     ApiApplication, ApiSettings, BackchannelSettings, Client, CookieSettings, Flow, LogFormat,
     MAX_SESSIONS_CEILING, RateLimitSettings, Release, ReplicaAcks, Settings, TtlSettings,

@@ -251,6 +251,8 @@ pub struct Settings {
     pub sso_services: HashMap<ServiceId, SsoService>,
     /// `[branding]`: the hosted pages' look when no client is known.
     pub branding: Branding,
+    /// `[email]`: `None` sends no mail.
+    pub email: Option<super::EmailSettings>,
 }
 
 impl LogFormat {

@@ -14,6 +14,7 @@ mod secret;
 mod session;
 mod session_index;
 mod state;
+mod ticket;
 mod user;
 mod user_input;
 
@@ -32,6 +33,7 @@ pub use secret::{Secret, SecretHash};
 pub use session::{BrowserSession, SegmentSession, SessionBinding};
 pub use session_index::{IndexEntry, SessionId, SessionTarget, TOUCH_EVERY_SECS, device_label};
 pub use state::State;
+pub use ticket::{Ticket, TicketKind};
 pub use user::{Profile, User, UserId};
 pub use user_input::{DisplayName, Email, Password};
 

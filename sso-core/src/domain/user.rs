@@ -69,6 +69,11 @@ pub struct User {
     /// an SSO sign-in brings can be created there with the same address.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub api_user: bool,
+    /// The person opened the link mailed to `email` (and it is still their
+    /// address). Read from the record wherever it is released, never from a
+    /// profile copy, so it is true as soon as the link is followed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub email_verified: bool,
 }
 
 impl User {

@@ -21,12 +21,35 @@ pub struct IdTokenClaims {
     pub nonce: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// With `email`: whether the person proved the address is theirs,
+    /// read from their record when the token is issued (see
+    /// [`with_email_verified`](IdTokenClaims::with_email_verified)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The sign-in behind the code (OpenID Connect Back-Channel Logout §2.1):
     /// a logout token for it carries the same `sid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
+}
+
+impl IdTokenClaims {
+    /// Says whether the released email is verified (nothing when no email
+    /// is released): the profile copy a grant carries may be older than the
+    /// verification, so the caller reads the user's record.
+    pub async fn with_email_verified(
+        mut self,
+        store: &dyn crate::store::Store,
+    ) -> Result<Self, crate::store::StoreError> {
+        if self.email.is_some() {
+            let id = crate::domain::UserId::parse(&self.sub)
+                .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+            let user = store.user(id).await?;
+            self.email_verified = Some(user.is_some_and(|u| u.email_verified));
+        }
+        Ok(self)
+    }
 }
 
 /// The claims of the ID token for a redeemed `grant`, whose profile copy
@@ -49,6 +72,7 @@ pub fn id_token_claims(
         auth_time: grant.auth_time,
         nonce: grant.nonce.as_ref().map(|n| n.as_str().to_owned()),
         email: releases(UserField::Email).then(|| user.email.clone()),
+        email_verified: None,
         name: releases(UserField::DisplayName).then(|| user.display_name.clone()),
         sid: grant.sid.as_ref().map(|s| s.as_str().to_owned()),
     }

@@ -88,6 +88,7 @@ mod tests {
             auth_time: 0,
             nonce: None,
             email: None,
+            email_verified: None,
             name: None,
             sid: Some("the-sid".into()),
         }

@@ -9,6 +9,7 @@ mod refresh_tokens;
 mod session_index;
 mod sessions;
 mod state;
+mod tickets;
 mod users;
 
 use std::sync::Mutex;

@@ -8,6 +8,7 @@
 mod memory;
 pub(crate) mod redis;
 mod refresh_tokens;
+mod tickets;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +28,7 @@ pub use self::redis::{RedisStore, key_session as redis_session_key};
 /// How a browser session is written to Redis, for the fuzz targets.
 pub use self::redis::{decode_session, encode_session};
 pub use self::refresh_tokens::RefreshStore;
+pub use self::tickets::{TicketStore, UserChange};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -87,6 +89,7 @@ pub trait Store:
     + LogoutStore
     + CounterStore
     + RefreshStore
+    + TicketStore
     + Send
     + Sync
     + 'static
@@ -106,6 +109,10 @@ pub trait UserStore {
     async fn user(&self, id: UserId) -> Result<Option<User>, StoreError>;
 
     async fn user_by_email(&self, normalized_email: &str) -> Result<Option<User>, StoreError>;
+    /// Applies `change` to the user; the user as changed, or `None` if there
+    /// is no such user.
+    async fn update_user(&self, id: UserId, change: UserChange)
+    -> Result<Option<User>, StoreError>;
 
     /// The user, and the unix millisecond up to which their access tokens
     /// are refused (0: none are), in one round trip: what every use of an

@@ -42,6 +42,7 @@ macro_rules! suite {
 }
 
 mod logout_queue;
+mod tickets;
 
 fn user(email: &str) -> User {
     User {
@@ -54,6 +55,7 @@ fn user(email: &str) -> User {
         username: None,
         roles: Vec::new(),
         api_user: false,
+        email_verified: false,
     }
 }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::branding::RawBranding;
+use super::email::RawEmail;
 
 use super::{BackchannelSettings, ConfigError, ReplicaAcks, StoreSettings, invalid};
 use crate::domain::RoleToken;
@@ -60,6 +61,8 @@ pub(super) struct RawConfig {
     pub sso_services: Vec<RawService>,
     #[serde(default)]
     pub branding: RawBranding,
+    #[serde(default)]
+    pub email: Option<RawEmail>,
 }
 
 /// `[backchannel]`: delivering OpenID Connect back-channel logouts.

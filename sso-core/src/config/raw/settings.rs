@@ -13,7 +13,7 @@ use crate::config::{
 use super::api::{validate_applications, validate_roles, validate_services};
 use super::checks::secs;
 use super::sites::{validate_clients, validate_flows};
-use super::{RawConfig, RawCookie, RawRateLimit, RawTtl};
+use super::{RawConfig, RawCookie, RawEmail, RawRateLimit, RawTtl};
 use crate::config::Branding;
 
 impl RawCookie {
@@ -185,6 +185,7 @@ impl RawConfig {
         let replica_acks = self.durability.validate(&store)?;
         let applications = validate_applications(self.applications, &roles)?;
         let sso_services = validate_services(self.sso_services, files, &clients)?;
+        let email = self.email.map(RawEmail::validate).transpose()?;
 
         Ok(Settings {
             log_format: self.log_format,
@@ -230,6 +231,7 @@ impl RawConfig {
             applications,
             sso_services,
             branding,
+            email,
         })
     }
 }

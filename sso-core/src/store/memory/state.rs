@@ -7,7 +7,7 @@ use super::logout_queue::LogoutQueues;
 use crate::domain::SecretHash;
 use crate::domain::{
     ApiSession, BrowserSession, CodeKind, Grant, IndexEntry, RefreshFamily, RefreshRecord,
-    ServiceId, SessionId, SignoutStates, User, UserId,
+    ServiceId, SessionId, SignoutStates, Ticket, TicketKind, User, UserId,
 };
 
 /// A value and the instant it stops existing.
@@ -101,6 +101,8 @@ pub(super) struct State {
     pub(super) deliveries: ExpiringMap<String, SignoutStates>,
     /// Refresh-token chains, by family.
     pub(super) refresh: ExpiringMap<RefreshFamily, RefreshRecord>,
+    /// Mailed one-use tickets, by kind and hash.
+    pub(super) tickets: ExpiringMap<(TicketKind, SecretHash), Ticket>,
 }
 
 impl State {

@@ -38,6 +38,18 @@ impl UserStore for MemoryStore {
         Ok(self.lock().users.get(&id).cloned())
     }
 
+    async fn update_user(
+        &self,
+        id: UserId,
+        change: crate::store::UserChange,
+    ) -> Result<Option<User>, StoreError> {
+        let mut state = self.lock();
+        Ok(state.users.get_mut(&id).map(|user| {
+            change.apply(user);
+            user.clone()
+        }))
+    }
+
     async fn user_for_token(&self, id: UserId) -> Result<(Option<User>, i64), StoreError> {
         let state = self.lock();
         let revoked = state.revoked_tokens.get(&id).copied().unwrap_or(0);

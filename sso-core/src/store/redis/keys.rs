@@ -2,7 +2,7 @@
 //! Text from requests appears only as its digest ([`tag`]).
 
 use crate::domain::SecretHash;
-use crate::domain::{CodeKind, ServiceId, UserId};
+use crate::domain::{CodeKind, ServiceId, TicketKind, UserId};
 
 pub(super) fn key_user(id: UserId) -> String {
     format!("sso:u:{{{}}}", id.0.simple())
@@ -34,6 +34,13 @@ pub(super) fn key_code(kind: CodeKind, code: &SecretHash) -> String {
         CodeKind::PendingSignIn => 'q',
     };
     format!("sso:{tag}:{{{}}}", code.as_str())
+}
+pub(super) fn key_ticket(kind: TicketKind, hash: &SecretHash) -> String {
+    let tag = match kind {
+        TicketKind::EmailVerification => 'v',
+        TicketKind::PasswordReset => 'w',
+    };
+    format!("sso:{tag}:{{{}}}", hash.as_str())
 }
 /// The key of the browser session stored under a cookie's hash (public for
 /// tests that find the cluster node holding a session).

@@ -23,6 +23,7 @@
 //! | `sso:p:{<hash>}`       | string | API session (JSON), TTL = its lifetime  |
 //! | `sso:x:{<uuid>}`       | hash   | the user's sessions (index), TTL = last |
 //! | `sso:f:{<family>}`     | hash   | refresh-token chain: `cur` hash, `cli`, `end`, `rec` (JSON) |
+//! | `sso:v:{<hash>}` / `sso:w:{<hash>}` | string | email verification / password reset ticket (JSON), TTL = its lifetime |
 //!
 //! Both directions of an SSO token link carry the service as hash tag, so
 //! one script changes them together in one slot.
@@ -52,6 +53,7 @@ mod scripts;
 mod session_index;
 mod session_records;
 mod sessions;
+mod tickets;
 mod users;
 
 use std::collections::{BTreeMap, HashMap};
@@ -68,12 +70,12 @@ use self::connection::{Conn, Target};
 pub use self::keys::key_session;
 use self::keys::{
     SIGNOUT_USER, key_api_email, key_api_session, key_code, key_counter, key_deliveries, key_email,
-    key_index, key_revoked_tokens, key_token, key_token_prefix, key_user, key_user_token,
-    key_username,
+    key_index, key_revoked_tokens, key_ticket, key_token, key_token_prefix, key_user,
+    key_user_token, key_username,
 };
 use self::scripts::{
     CLEAR, HIT, INDEX_ADD, INDEX_REMOVE, LINK, RAISE, RECORD_VISIT, REFRESH_ROTATE,
-    REMOVE_SEGMENTS, SET_IF_PRESENT,
+    REMOVE_SEGMENTS, SET_IF_PRESENT, SWAP_IF_EQUAL,
 };
 use super::{
     CodeStore, CounterStore, InsertUserError, LinkError, LogoutStore, Removal, SessionIndexStore,
@@ -106,6 +108,7 @@ pub struct RedisStore {
     set_if_present: Script,
     raise: Script,
     refresh_rotate: Script,
+    swap_if_equal: Script,
     /// Jobs of the single queue from before per-client queues were looked
     /// for (once per store).
     legacy_adopted: std::sync::atomic::AtomicBool,
@@ -141,6 +144,7 @@ impl RedisStore {
             set_if_present: Script::new(SET_IF_PRESENT),
             raise: Script::new(RAISE),
             refresh_rotate: Script::new(REFRESH_ROTATE),
+            swap_if_equal: Script::new(SWAP_IF_EQUAL),
             legacy_adopted: std::sync::atomic::AtomicBool::new(false),
             acks: None,
         };

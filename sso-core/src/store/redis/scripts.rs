@@ -55,6 +55,16 @@ for i = 1, #ARGV do
 end
 return out";
 
+/// KEYS: a string. ARGV: the value it must still have, its new value.
+/// Returns 1 if it was swapped (a read-modify-write that loses no
+/// concurrent change: the caller reads again on 0).
+pub(super) const SWAP_IF_EQUAL: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2])
+  return 1
+end
+return 0";
+
 /// KEYS: a hash. ARGV: a field that must exist, a field to set, its value.
 /// Used to touch a session or an index entry without bringing back one that
 /// was ended meanwhile.

@@ -54,6 +54,35 @@ impl UserStore for RedisStore {
         from_json(timed(conn.get::<_, Option<String>>(key_user(id))).await?)
     }
 
+    async fn update_user(
+        &self,
+        id: UserId,
+        change: crate::store::UserChange,
+    ) -> Result<Option<User>, StoreError> {
+        let mut conn = self.conn().await?;
+        let key = key_user(id);
+        // Read, change, swap if unchanged meanwhile; each retry needs a
+        // concurrent change of the same person, so a few are plenty.
+        for _ in 0..8 {
+            let Some(raw) = timed(conn.get::<_, Option<String>>(&key)).await? else {
+                return Ok(None);
+            };
+            let mut user: User = serde_json::from_str(&raw)
+                .map_err(|e| StoreError::Corrupt(format!("user record: {e}")))?;
+            if !change.apply(&mut user) {
+                return Ok(Some(user));
+            }
+            let mut swap = self.swap_if_equal.key(&key);
+            swap.arg(&raw).arg(to_json(&user));
+            if timed(swap.invoke_async::<i64>(&mut conn)).await? == 1 {
+                return Ok(Some(user));
+            }
+        }
+        Err(StoreError::Backend(
+            "the user record kept changing during an update".to_owned(),
+        ))
+    }
+
     async fn user_for_token(&self, id: UserId) -> Result<(Option<User>, i64), StoreError> {
         let mut conn = self.conn().await?;
         let (user, revoked): (Option<String>, Option<i64>) = timed(

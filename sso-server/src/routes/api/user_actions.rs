@@ -97,6 +97,7 @@ pub async fn user_create(
         username: username.map(|u| u.as_str().to_owned()),
         roles,
         api_user: true,
+        email_verified: false,
     };
     match state.store.insert_user(&user).await {
         Ok(()) => {}

@@ -1,0 +1,90 @@
+//! Mailed tickets (taken once, by kind, expiring) and changes to a user
+//! (applied to the record as it is, never losing a concurrent change).
+
+use std::time::Duration;
+
+use futures::future::join_all;
+use sso_core::domain::{Secret, Ticket, TicketKind};
+use sso_core::store::{DynStore, UserChange};
+use sso_test_support::Backend;
+
+use super::user;
+
+async fn tickets_are_taken_once_and_only_as_their_kind(store: DynStore) {
+    let someone = user("ticket@example.com");
+    let ticket = Ticket {
+        user: someone.id,
+        email_normalized: someone.email_normalized.clone(),
+    };
+    let hash = Secret::generate().hash();
+    let ttl = Duration::from_secs(60);
+    store
+        .put_ticket(TicketKind::PasswordReset, &hash, &ticket, ttl)
+        .await
+        .unwrap();
+    let other_kind = store
+        .take_ticket(TicketKind::EmailVerification, &hash)
+        .await;
+    assert_eq!(
+        other_kind.unwrap(),
+        None,
+        "a reset ticket is no verification"
+    );
+    let takes = join_all((0..8).map(|_| store.take_ticket(TicketKind::PasswordReset, &hash))).await;
+    let won: Vec<_> = takes.into_iter().filter_map(|t| t.unwrap()).collect();
+    assert_eq!(won, vec![ticket], "exactly one take gets it");
+}
+
+async fn tickets_expire(store: DynStore) {
+    let someone = user("late@example.com");
+    let ticket = Ticket {
+        user: someone.id,
+        email_normalized: someone.email_normalized,
+    };
+    let hash = Secret::generate().hash();
+    let kind = TicketKind::EmailVerification;
+    store
+        .put_ticket(kind, &hash, &ticket, Duration::from_millis(200))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(store.take_ticket(kind, &hash).await.unwrap(), None);
+}
+
+async fn user_changes_keep_each_other(store: DynStore) {
+    let someone = user("change@example.com");
+    store.insert_user(&someone).await.unwrap();
+    // Concurrent changes of the same record: every one of them lands.
+    let verify = UserChange::VerifyEmail {
+        email_normalized: someone.email_normalized.clone(),
+    };
+    let password = UserChange::SetPassword {
+        hash: "$argon2id$v=19$m=19456,t=2,p=1$new$hash".to_owned(),
+    };
+    let changes = [verify.clone(), password.clone(), verify, password];
+    for changed in join_all(changes.map(|c| store.update_user(someone.id, c))).await {
+        assert!(changed.unwrap().is_some());
+    }
+    let now = store.user(someone.id).await.unwrap().unwrap();
+    assert!(now.email_verified);
+    assert_eq!(now.password_hash, "$argon2id$v=19$m=19456,t=2,p=1$new$hash");
+    assert_eq!(now.email, someone.email, "the rest stays");
+
+    // A verification for an address the account does not have does nothing.
+    let other = user("other@example.com");
+    store.insert_user(&other).await.unwrap();
+    let wrong = UserChange::VerifyEmail {
+        email_normalized: "someone-else@example.com".to_owned(),
+    };
+    let after = store.update_user(other.id, wrong).await.unwrap().unwrap();
+    assert!(!after.email_verified);
+    let nobody = user("nobody@example.com");
+    let missing = store.update_user(nobody.id, UserChange::SetPassword { hash: "x".into() });
+    assert_eq!(missing.await.unwrap(), None);
+}
+
+suite!(
+    tickets_are_taken_once_and_only_as_their_kind,
+    tickets_expire,
+    user_changes_keep_each_other,
+);
