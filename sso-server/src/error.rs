@@ -13,6 +13,7 @@ use sso_core::domain::FieldError;
 use sso_core::machine_secret::CheckError;
 use sso_core::password::PasswordError;
 use sso_core::rate_limit::RateLimitError;
+use sso_core::recovery::RecoveryError;
 use sso_core::store::StoreError;
 use sso_core::tokens::TokenError;
 
@@ -33,6 +34,7 @@ pub enum ErrorKind {
     InvalidCode,
     TooManyCodes,
     ConfirmationInvalid,
+    LinkInvalid,
     AccessTokenInvalid,
     SessionNotFound,
     NotFound,
@@ -45,7 +47,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 23] = [
+    pub const ALL: [ErrorKind; 24] = [
         Self::MissingArgument,
         Self::InvalidArgument,
         Self::UnknownClient,
@@ -60,6 +62,7 @@ impl ErrorKind {
         Self::InvalidCode,
         Self::TooManyCodes,
         Self::ConfirmationInvalid,
+        Self::LinkInvalid,
         Self::AccessTokenInvalid,
         Self::SessionNotFound,
         Self::NotFound,
@@ -89,6 +92,7 @@ impl ErrorKind {
             Self::InvalidCode => (330, "invalid_code", S::BAD_REQUEST),
             Self::TooManyCodes => (331, "too_many_codes", S::TOO_MANY_REQUESTS),
             Self::ConfirmationInvalid => (332, "confirmation_invalid", S::FORBIDDEN),
+            Self::LinkInvalid => (333, "link_invalid", S::BAD_REQUEST),
             Self::AccessTokenInvalid => (340, "access_token_invalid", S::UNAUTHORIZED),
             Self::SessionNotFound => (341, "session_not_found", S::NOT_FOUND),
             Self::NotFound => (404, "not_found", S::NOT_FOUND),
@@ -141,6 +145,8 @@ pub enum ApiError {
          confirmation expired; nothing was changed"
     )]
     ConfirmationInvalid(&'static str),
+    #[error("the link is unknown, expired or already used; ask for a new one")]
+    LinkInvalid,
     #[error("the access token is missing, unknown or expired")]
     AccessTokenInvalid,
     #[error("no session `{0}` among this person's sessions")]
@@ -151,6 +157,8 @@ pub enum ApiError {
         "this server serves no browser library: set `assets_dir` (`make build` writes target/sso-client)"
     )]
     LibraryNotServed,
+    #[error("this server sends no mail: its configuration has no [email] section")]
+    MailNotConfigured,
     #[error("this endpoint does not accept that HTTP method")]
     MethodNotAllowed,
     #[error("the request body is larger than {0} bytes")]
@@ -186,9 +194,12 @@ impl ApiError {
             Self::InvalidCode => ErrorKind::InvalidCode,
             Self::TooManyCodes(..) => ErrorKind::TooManyCodes,
             Self::ConfirmationInvalid(_) => ErrorKind::ConfirmationInvalid,
+            Self::LinkInvalid => ErrorKind::LinkInvalid,
             Self::AccessTokenInvalid => ErrorKind::AccessTokenInvalid,
             Self::SessionNotFound(_) => ErrorKind::SessionNotFound,
-            Self::NotFound | Self::LibraryNotServed => ErrorKind::NotFound,
+            Self::NotFound | Self::LibraryNotServed | Self::MailNotConfigured => {
+                ErrorKind::NotFound
+            }
             Self::MethodNotAllowed => ErrorKind::MethodNotAllowed,
             Self::PayloadTooLarge(_) => ErrorKind::PayloadTooLarge,
             Self::RequestTimeout(_) => ErrorKind::RequestTimeout,
@@ -301,6 +312,21 @@ impl From<AccountError> for ApiError {
             AccountError::RateLimited(err) => err.into(),
             AccountError::Store(err) => err.into(),
             AccountError::Password(err) => err.into(),
+        }
+    }
+}
+
+impl From<RecoveryError> for ApiError {
+    fn from(err: RecoveryError) -> Self {
+        match err {
+            RecoveryError::LinkInvalid => Self::LinkInvalid,
+            RecoveryError::PasswordIsEmail => Self::invalid(
+                "new_password",
+                FieldError::Malformed("different from the email address"),
+            ),
+            RecoveryError::RateLimited(err) => err.into(),
+            RecoveryError::Store(err) => err.into(),
+            RecoveryError::Password(err) => err.into(),
         }
     }
 }

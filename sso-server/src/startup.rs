@@ -35,6 +35,8 @@ pub enum StartupError {
     Assets(#[from] AssetError),
     #[error(transparent)]
     SigningKeys(#[from] SigningKeyError),
+    #[error(transparent)]
+    Mail(#[from] sso_core::mail::MailError),
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -97,6 +99,11 @@ impl Application {
                 SigningKeys::generate()
             }
         };
+        let mailer = settings
+            .email
+            .as_ref()
+            .map(sso_core::mail::Mailer::new)
+            .transpose()?;
         let discovery = Discovery::new(settings.issuer(), &id_tokens);
         let state = web::Data::new(AppState {
             access_tokens: AccessTokens::new(&key),
@@ -110,6 +117,7 @@ impl Application {
             secrets: VerifiedSecrets::default(),
             auth_pacing: FailurePacing::new(settings.rate_limit.auth_failure_delay),
             backchannel: Backchannel::new(&settings),
+            mailer,
             settings,
             assets,
             store,

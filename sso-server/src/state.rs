@@ -15,6 +15,8 @@ use crate::assets::Assets;
 use crate::discovery::Discovery;
 use sso_core::accounts::Accounts;
 use sso_core::authorization_codes::AuthorizationCodes;
+use sso_core::mail::Mailer;
+use sso_core::recovery::Recovery;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -38,6 +40,8 @@ pub struct AppState {
     pub auth_pacing: FailurePacing,
     /// Delivers back-channel logouts.
     pub backchannel: Backchannel,
+    /// Sends mail to people, when `[email]` is configured.
+    pub mailer: Option<Mailer>,
 }
 
 impl AppState {
@@ -67,6 +71,16 @@ impl AppState {
             hasher: &self.hasher,
             limits: &self.settings.rate_limit,
         }
+    }
+
+    /// What the mailed links work with; `None` without `[email]`.
+    pub fn recovery(&self) -> Option<Recovery<'_>> {
+        Some(Recovery {
+            store: self.store.as_ref(),
+            hasher: &self.hasher,
+            limits: &self.settings.rate_limit,
+            email: self.settings.email.as_ref()?,
+        })
     }
 
     /// What the back-channel sender works with.

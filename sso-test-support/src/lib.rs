@@ -114,6 +114,9 @@ pub struct Spawned {
     /// The settings it runs with.
     pub settings: Settings,
     pub redis: Option<Redis>,
+    /// What it mailed: a real SMTP server of this test's, which the
+    /// configuration's `[email]` points at.
+    pub inbox: mail_sink::Inbox,
     /// The task serving it: aborting it stops the server at once, as a
     /// crash would (nothing is finished or handed back).
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -143,6 +146,10 @@ pub fn spawn_server_on(
     let mut settings = Settings::demo(&overrides).expect("the demo configuration loads");
     settings.workers = 2;
     settings.access_token_key = Some(AccessTokenKey::generate());
+    let (relay, inbox) = mail_sink::start().expect("a mail sink on a free port");
+    if let Some(email) = settings.email.as_mut() {
+        email.relay_at(&format!("smtp://{relay}"));
+    }
     tweak(&mut settings);
     // Bound first, so the public URL (the OpenID issuer) names the real port.
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
@@ -166,6 +173,7 @@ pub fn spawn_server_on(
         store,
         settings,
         redis,
+        inbox,
         task,
     }
 }

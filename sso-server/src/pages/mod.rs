@@ -5,11 +5,14 @@
 //! style element (by hash), the brand's logo, this server's script where a
 //! page has one (`form_post`).
 
+pub mod account;
 mod brand;
 mod catalog;
+mod letters;
 
 pub use brand::BrandStyle;
 pub use catalog::{Locale, Text};
+pub use letters::{reset_letter, verification_letter};
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -138,7 +141,12 @@ impl Csp<'_> {
 
 /// A page with the policy `csp`.
 pub fn page_with(status: StatusCode, template: &impl Template, csp: &Csp<'_>) -> HttpResponse {
-    let Ok(html) = template.render() else {
+    page_html(status, template.render(), csp)
+}
+
+/// A rendered page with the policy `csp`.
+pub fn page_html(status: StatusCode, html: askama::Result<String>, csp: &Csp<'_>) -> HttpResponse {
+    let Ok(html) = html else {
         return HttpResponse::InternalServerError().finish();
     };
     let mut builder = HttpResponse::build(status);

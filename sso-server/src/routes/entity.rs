@@ -30,6 +30,9 @@ pub async fn entity(
     };
     let (user, claims, _) = token_user(state.store.as_ref(), &state.access_tokens, &token).await?;
     let mut result = released_profile(&user.profile(), claims.release);
+    if result.contains_key("email") {
+        result.insert("emailVerified".to_owned(), user.email_verified.into());
+    }
     result.insert("client_id".to_owned(), claims.client.as_str().into());
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -1,5 +1,6 @@
 //! HTTP routes, one module per resource.
 
+mod account;
 mod api;
 mod discovery;
 mod entity;
@@ -57,6 +58,22 @@ where
         .default_service(method_not_allowed(HeaderValue::from_static("GET, HEAD")))
 }
 
+/// A hosted page: `GET` shows its form, `POST` acts.
+fn form_page<G, P, GA, PA>(path: &str, get: G, post: P) -> actix_web::Resource
+where
+    G: actix_web::Handler<GA>,
+    GA: actix_web::FromRequest + 'static,
+    G::Output: actix_web::Responder + 'static,
+    P: actix_web::Handler<PA>,
+    PA: actix_web::FromRequest + 'static,
+    P::Output: actix_web::Responder + 'static,
+{
+    web::resource(path)
+        .route(web::get().to(get))
+        .route(web::post().to(post))
+        .default_service(method_not_allowed(HeaderValue::from_static("GET, POST")))
+}
+
 /// CORS for the registration API and `/entity`: registered origins only.
 /// Mismatched origins are not blocked here but by the handlers, so that they
 /// get a catalog error rather than the middleware's plain text.
@@ -110,6 +127,16 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
                     Method::POST,
                     web::route().to(registration::sign_in),
                 ))
+                .service(one(
+                    "/forgot_password",
+                    Method::POST,
+                    web::route().to(account::forgot_password),
+                ))
+                .service(one(
+                    "/reset_password",
+                    Method::POST,
+                    web::route().to(account::reset_password),
+                ))
                 .service(one("/token", Method::POST, web::route().to(token::token)))
                 .service(
                     web::resource("/authorize")
@@ -141,6 +168,24 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
                         .default_service(method_not_allowed(HeaderValue::from_static("GET, POST"))),
                 )
                 .service(one("/jwks", Method::GET, web::route().to(discovery::jwks))),
+        )
+        .service(
+            web::scope("/account")
+                .service(form_page(
+                    "/forgot",
+                    account::forgot_form,
+                    account::forgot_post,
+                ))
+                .service(form_page(
+                    "/reset",
+                    account::reset_form,
+                    account::reset_post,
+                ))
+                .service(form_page(
+                    "/verify",
+                    account::verify_form,
+                    account::verify_post,
+                )),
         )
         .service(one(
             "/.well-known/openid-configuration",

@@ -26,6 +26,8 @@ pub struct CaptureUser<'a> {
     /// `2016-04-20 17:02:18 +0000`.
     pub created: String,
     pub email: &'a str,
+    /// The person confirmed the address through the mailed link.
+    pub email_verified: bool,
     pub display_name: &'a str,
 }
 
@@ -34,6 +36,7 @@ pub fn capture_user(user: &User) -> CaptureUser<'_> {
         uuid: user.id.to_string(),
         created: timestamp(user.created),
         email: &user.email,
+        email_verified: user.email_verified,
         display_name: &user.display_name,
     }
 }

@@ -8,6 +8,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
+use super::account;
 use super::openapi::forms;
 use super::params::{CodeOptions, Form, Params};
 use super::profile::{CaptureUser, capture_user};
@@ -196,6 +197,12 @@ pub async fn register(
     let keep = p.flag("keepMeLoggedIn")?;
     let user = state.accounts().register(new).await?;
     tracing::info!(user = %user.id, client = %c.client.id, "user registered");
+    let locale = crate::pages::Locale::choose(p.optional("ui_locales")?);
+    let job = account::MailJob::Verify {
+        user: user.clone(),
+        locale,
+    };
+    account::post(&state, job);
     signed_in(&state, &c, &user, true, keep).await
 }
 

@@ -95,7 +95,7 @@ pub async fn token(
         )
         .await?;
         tracing::info!(user = %grant.user.id, client = %client.id, "refresh token redeemed");
-        return Ok(tokens(&state, &grant, Some(next)));
+        return tokens(&state, &grant, Some(next)).await;
     }
     let code = required("code")?;
     let verifier = field("code_verifier")
@@ -151,12 +151,16 @@ pub async fn token(
         None
     };
     tracing::info!(user = %grant.user.id, client = %client.id, "authorization code redeemed");
-    Ok(tokens(&state, &grant, refresh_token))
+    tokens(&state, &grant, refresh_token).await
 }
 
 /// The answer for a grant: an access token and an ID token for its client
 /// and sign-in, and the refresh token when there is one.
-fn tokens(state: &AppState, grant: &Grant, refresh_token: Option<String>) -> HttpResponse {
+async fn tokens(
+    state: &AppState,
+    grant: &Grant,
+    refresh_token: Option<String>,
+) -> Result<HttpResponse, TokenError> {
     let lifetime = state.settings.ttl.access_token.as_secs();
     let now = unix_now();
     let flow = grant
@@ -169,7 +173,10 @@ fn tokens(state: &AppState, grant: &Grant, refresh_token: Option<String>) -> Htt
         flow,
         now,
         i64::try_from(lifetime).unwrap_or(i64::MAX),
-    );
+    )
+    .with_email_verified(state.store.as_ref())
+    .await
+    .map_err(crate::error::ApiError::from)?;
     let id_token = state.id_tokens.sign_id_token(&claims, now);
     let access_token = issue_access_token(
         &state.access_tokens,
@@ -179,7 +186,7 @@ fn tokens(state: &AppState, grant: &Grant, refresh_token: Option<String>) -> Htt
         Release::of(flow),
         grant.session.clone(),
     );
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))
         .json(TokenResponse {
@@ -189,5 +196,5 @@ fn tokens(state: &AppState, grant: &Grant, refresh_token: Option<String>) -> Htt
             id_token: &id_token,
             scope: "openid",
             refresh_token,
-        })
+        }))
 }

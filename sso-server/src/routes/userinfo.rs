@@ -20,6 +20,9 @@ pub struct UserInfo<'a> {
     sub: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     email: Option<&'a str>,
+    /// With `email`: the person confirmed the address through the mailed link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email_verified: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     name: Option<&'a str>,
 }
@@ -31,6 +34,9 @@ impl<'a> UserInfo<'a> {
             email: release
                 .contains(UserField::Email)
                 .then_some(user.email.as_str()),
+            email_verified: release
+                .contains(UserField::Email)
+                .then_some(user.email_verified),
             name: release
                 .contains(UserField::DisplayName)
                 .then_some(user.display_name.as_str()),

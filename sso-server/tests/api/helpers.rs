@@ -22,6 +22,8 @@ pub struct TestApp {
     pub store: DynStore,
     pub settings: Settings,
     pub redis: Option<Redis>,
+    /// What the server mailed (its own SMTP sink).
+    pub inbox: mail_sink::Inbox,
     /// The serving task (abort it to stop the server as a crash would).
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
@@ -58,6 +60,7 @@ fn app_of(spawned: sso_test_support::Spawned) -> TestApp {
         store: spawned.store,
         settings: spawned.settings,
         redis: spawned.redis,
+        inbox: spawned.inbox,
         task: spawned.task,
     }
 }

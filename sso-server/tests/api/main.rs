@@ -17,6 +17,8 @@ mod logs;
 mod oauth_token;
 mod oidc_interop;
 mod outage;
+mod recovery;
+mod recovery_pages;
 mod refresh_tokens;
 mod registration;
 mod rp_logout;

@@ -45,6 +45,7 @@ async fn userinfo_answers_until_the_sign_in_ends(backend: Backend) {
     let expected = json!({
         "sub": user.uuid,
         "email": "info@example.com",
+        "email_verified": false,
         "name": "Test User",
     });
     for method in [Method::GET, Method::POST] {
@@ -61,7 +62,8 @@ async fn userinfo_answers_until_the_sign_in_ends(backend: Backend) {
 }
 
 /// The claims follow the token's release: `sub` always (the uuid is the
-/// subject, released or not), `email` and `name` only when released.
+/// subject, released or not), `email` (with `email_verified`) and `name`
+/// only when released.
 async fn userinfo_releases_only_what_the_flow_released(backend: Backend) {
     let app = spawn_app(backend).await;
     let user = app.sign_up(&NEWS, "narrow@example.com").await;
@@ -87,7 +89,7 @@ async fn userinfo_releases_only_what_the_flow_released(backend: Backend) {
         (release(&[UserField::Uuid]), json!({ "sub": user.uuid })),
         (
             release(&[UserField::Email]),
-            json!({ "sub": user.uuid, "email": "narrow@example.com" }),
+            json!({ "sub": user.uuid, "email": "narrow@example.com", "email_verified": false }),
         ),
     ] {
         let claims = AccessClaims {

@@ -42,6 +42,8 @@ pub struct Entity {
 #[serde(rename_all = "camelCase")]
 pub struct EntityResult {
     email: Option<String>,
+    /// With `email`: the person confirmed the address through the mailed link.
+    email_verified: Option<bool>,
     display_name: Option<String>,
     uuid: Option<String>,
     /// The client the token was issued to.

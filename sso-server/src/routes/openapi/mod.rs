@@ -6,6 +6,7 @@
 //! document is rendered once at start, with the deployment's `public_url` as
 //! its server. Static files (`/sso.js`, …) are not part of it.
 
+pub mod account_forms;
 pub mod answers;
 pub mod authorize_forms;
 mod form_rules;
@@ -34,6 +35,14 @@ use crate::state::AppState;
     paths(
         super::registration::register,
         super::registration::sign_in,
+        super::account::api::forgot_password,
+        super::account::api::reset_password,
+        super::account::pages::forgot_form,
+        super::account::pages::forgot_post,
+        super::account::pages::reset_form,
+        super::account::pages::reset_post,
+        super::account::pages::verify_form,
+        super::account::pages::verify_post,
         super::entity::entity,
         super::entity_sessions::list,
         super::entity_sessions::end_one,
@@ -80,6 +89,7 @@ use crate::state::AppState;
         (name = "sso", description = "The browser endpoints the library calls"),
         (name = "fedcm", description = "The FedCM identity provider the browser calls for the library where third-party cookies are blocked"),
         (name = "registration", description = "Sign-up and sign-in from a site's page, and the profile behind an access token"),
+        (name = "account", description = "The pages a person reaches from a mailed link: confirm an address, reset a password"),
         (name = "oauth", description = "Code redemption and OpenID Connect for site backends"),
         (name = "application API", description = "Accounts and sessions of a site family's backends"),
         (name = "operations", description = "Probes"),

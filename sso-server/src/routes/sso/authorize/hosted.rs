@@ -16,6 +16,7 @@ use super::{PATH, issue, respond};
 use crate::error::ApiError;
 use crate::oauth::AuthorizeError;
 use crate::pages::{self, BrandStyle, Csp, Text};
+use crate::routes::account;
 use crate::routes::openapi::authorize_forms;
 use crate::routes::params::{BODY_LIMIT, Params, read_form};
 use crate::routes::sso::{cookie, establish, login_status, look};
@@ -34,6 +35,8 @@ struct FormView<'a> {
     carried: &'a [(&'static str, String)],
     token: String,
     other_page: String,
+    /// "Forgot your password?", where the server sends mail.
+    forgot_page: Option<String>,
     email: String,
     display_name: String,
     problem: Option<&'static str>,
@@ -107,6 +110,10 @@ fn show(
         carried: &request.carried,
         token,
         other_page: format!("{PATH}?{}", request.query_with(&[("prompt", other_prompt)])),
+        forgot_page: state.mailer.is_some().then(|| {
+            let lang = request.locale.text().lang;
+            format!("{}?ui_locales={lang}", account::FORGOT_PATH)
+        }),
         email: shown.email,
         display_name: shown.display_name,
         problem: shown.problem,
@@ -206,7 +213,7 @@ pub async fn create(
 }
 
 async fn posted(
-    state: &AppState,
+    state: &web::Data<AppState>,
     req: &HttpRequest,
     payload: web::Payload,
     create: bool,
@@ -272,6 +279,10 @@ async fn posted(
         Err(err) => return refused(again, shown, t, err),
     };
     tracing::info!(user = %user.id, client = %target.client.id, created = create, "hosted sign-in");
+    if create {
+        let (user, locale) = (user.clone(), request.locale);
+        account::post(state, account::MailJob::Verify { user, locale });
+    }
     match complete(state, req, &target, &request, &user, keep).await {
         Ok(response) => response,
         Err(err) => respond::error(issuer, &target, &AuthorizeError::from(err)),

@@ -66,7 +66,9 @@ pub(super) async fn id_token_for(
         sid: Some(found.id.clone()),
     };
     let lifetime = i64::try_from(settings.ttl.access_token.as_secs()).unwrap_or(i64::MAX);
-    let claims = id_token_claims(settings.issuer(), &grant, flow, now, lifetime);
+    let claims = id_token_claims(settings.issuer(), &grant, flow, now, lifetime)
+        .with_email_verified(state.store.as_ref())
+        .await?;
     tracing::info!(user = %account, client = %client.id, %segment, "FedCM ID token");
     Ok(state.id_tokens.sign_id_token(&claims, now))
 }
