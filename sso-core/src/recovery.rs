@@ -6,8 +6,9 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::clock::unix_now;
 use crate::config::{EmailSettings, RateLimitSettings};
-use crate::domain::{Email, Password, Secret, Ticket, TicketKind, User};
+use crate::domain::{Email, Password, Secret, SecretHash, Ticket, TicketKind, User};
 use crate::password::{PasswordError, PasswordHasher};
 use crate::rate_limit::{self, RateLimitError};
 use crate::store::{Store, StoreError, UserChange};
@@ -54,7 +55,7 @@ impl Recovery<'_> {
 
     /// Follows a verification link: the user, now verified.
     pub async fn verify(&self, raw: &str) -> Result<User, RecoveryError> {
-        let ticket = self.take(TicketKind::EmailVerification, raw).await?;
+        let (_, ticket) = self.take(TicketKind::EmailVerification, raw).await?;
         let change = UserChange::VerifyEmail {
             email_normalized: ticket.email_normalized,
         };
@@ -97,9 +98,18 @@ impl Recovery<'_> {
     /// caller ends the person's sign-ins and access tokens.
     pub async fn reset(&self, raw: &str, password: Password) -> Result<User, RecoveryError> {
         // The ticket is spent before the costly hash: a link works once,
-        // even for two concurrent submissions.
-        let ticket = self.take(TicketKind::PasswordReset, raw).await?;
+        // even for two concurrent submissions (a password refused for being
+        // the address puts it back).
+        let (hash, ticket) = self.take(TicketKind::PasswordReset, raw).await?;
         if password.expose().to_lowercase() == ticket.email_normalized {
+            // A refused password does not spend the link.
+            let left = ticket.expires - unix_now();
+            if let Ok(left @ 1..) = u64::try_from(left) {
+                let ttl = Duration::from_secs(left);
+                self.store
+                    .put_ticket(TicketKind::PasswordReset, &hash, &ticket, ttl)
+                    .await?;
+            }
             return Err(RecoveryError::PasswordIsEmail);
         }
         let hash = self.hasher.hash(password).await?;
@@ -129,6 +139,7 @@ impl Recovery<'_> {
         let ticket = Ticket {
             user: user.id,
             email_normalized: user.email_normalized.clone(),
+            expires: unix_now() + i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX / 2),
         };
         self.store
             .put_ticket(kind, &secret.hash(), &ticket, ttl)
@@ -136,11 +147,14 @@ impl Recovery<'_> {
         Ok(secret)
     }
 
-    async fn take(&self, kind: TicketKind, raw: &str) -> Result<Ticket, RecoveryError> {
+    async fn take(
+        &self,
+        kind: TicketKind,
+        raw: &str,
+    ) -> Result<(SecretHash, Ticket), RecoveryError> {
         let secret = Secret::parse(raw).map_err(|_| RecoveryError::LinkInvalid)?;
-        self.store
-            .take_ticket(kind, &secret.hash())
-            .await?
-            .ok_or(RecoveryError::LinkInvalid)
+        let hash = secret.hash();
+        let ticket = self.store.take_ticket(kind, &hash).await?;
+        Ok((hash, ticket.ok_or(RecoveryError::LinkInvalid)?))
     }
 }

@@ -28,4 +28,7 @@ impl TicketKind {
 pub struct Ticket {
     pub user: UserId,
     pub email_normalized: String,
+    /// Unix seconds: when the store drops it (kept so a ticket taken for a
+    /// refused password can be put back for the rest of its life).
+    pub expires: i64,
 }

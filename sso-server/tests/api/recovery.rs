@@ -181,6 +181,9 @@ async fn a_reset_sets_the_password_once_and_signs_the_person_out_everywhere(back
     );
     let token = link_token(&app, "reset@example.com", "/account/reset").await;
 
+    // A refused password (the address itself) does not spend the link.
+    let refused = app.reset(&NEWS, &token, "reset@example.com").await;
+    assert_error(refused, StatusCode::BAD_REQUEST, "invalid_argument").await;
     let done = app.reset(&NEWS, &token, NEW_PASSWORD).await;
     assert_eq!(done.status(), StatusCode::OK);
     let body: Value = done.json().await.unwrap();

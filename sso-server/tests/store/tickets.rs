@@ -15,6 +15,7 @@ async fn tickets_are_taken_once_and_only_as_their_kind(store: DynStore) {
     let ticket = Ticket {
         user: someone.id,
         email_normalized: someone.email_normalized.clone(),
+        expires: sso_core::clock::unix_now() + 60,
     };
     let hash = Secret::generate().hash();
     let ttl = Duration::from_secs(60);
@@ -40,6 +41,7 @@ async fn tickets_expire(store: DynStore) {
     let ticket = Ticket {
         user: someone.id,
         email_normalized: someone.email_normalized,
+        expires: sso_core::clock::unix_now() + 1,
     };
     let hash = Secret::generate().hash();
     let kind = TicketKind::EmailVerification;

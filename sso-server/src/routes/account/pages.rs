@@ -34,17 +34,24 @@ fn query(req: &HttpRequest) -> Result<Params<'_>, ApiError> {
     Params::from_query(req.query_string())
 }
 
-async fn body(req: &HttpRequest, payload: web::Payload) -> Result<Params<'static>, ApiError> {
-    // A form posted from another site is refused: these pages post to
-    // themselves only.
-    if let Some(origin) = req.headers().get(header::ORIGIN) {
-        let own = req.connection_info();
-        let own = format!("{}://{}", own.scheme(), own.host());
-        if origin.to_str().ok() != Some(own.as_str()) {
-            return Err(ApiError::OriginNotAllowed(ApiError::echo(
-                origin.to_str().unwrap_or(""),
-            )));
-        }
+async fn body(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<Params<'static>, ApiError> {
+    // These pages post to themselves only: a form posted from another site
+    // is refused. Browsers say where a request comes from in
+    // `Sec-Fetch-Site`; our pages send no referrer, so their `Origin` is
+    // `null` and only another origin's is checked.
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let fetch_site = header("sec-fetch-site");
+    let origin = header("origin").filter(|o| *o != "null");
+    let own = state.settings.public_url.origin().ascii_serialization();
+    let foreign = fetch_site.is_some_and(|s| s != "same-origin" && s != "none")
+        || origin.is_some_and(|o| o != own);
+    if foreign {
+        let from = origin.or(fetch_site).unwrap_or("");
+        return Err(ApiError::OriginNotAllowed(ApiError::echo(from)));
     }
     let form = read_form(req, payload, BODY_LIMIT)
         .await
@@ -124,7 +131,7 @@ pub async fn forgot_post(
     let (Some(recovery), true) = (state.recovery(), state.mailer.is_some()) else {
         return error_page(&state, &ApiError::MailNotConfigured);
     };
-    let p = match body(&req, payload).await {
+    let p = match body(&state, &req, payload).await {
         Ok(p) => p,
         Err(e) => return error_page(&state, &e),
     };
@@ -236,7 +243,7 @@ pub async fn reset_post(
     let Some(recovery) = state.recovery() else {
         return error_page(&state, &ApiError::MailNotConfigured);
     };
-    let p = match body(&req, payload).await {
+    let p = match body(&state, &req, payload).await {
         Ok(p) => p,
         Err(e) => return error_page(&state, &e),
     };
@@ -344,7 +351,7 @@ pub async fn verify_post(
     let Some(recovery) = state.recovery() else {
         return error_page(&state, &ApiError::MailNotConfigured);
     };
-    let p = match body(&req, payload).await {
+    let p = match body(&state, &req, payload).await {
         Ok(p) => p,
         Err(e) => return error_page(&state, &e),
     };
