@@ -106,12 +106,14 @@ run: build deps-wiki
 	@echo "  demo sites      http://news.localhost:8081  http://sport.localhost:8082  (segments news, sport)"
 	@echo "                  http://shop.localhost:8083  (segment shop)"
 	@echo "  demo wiki       http://wiki.localhost:8084  (Apache httpd + mod_auth_openidc, news family)"
+	@echo "  demo inbox      http://mail.localhost:8085  (the mails the server sent: verification, password reset)"
 	@echo
 	@echo "  Ctrl-C stops everything."
 	@echo
 	@./target/release/www >/dev/null & www=$$!; \
 	  $(APACHE) -f $(CURDIR)/$(WIKI_DIR)/httpd.conf -DFOREGROUND & wiki=$$!; \
-	  trap 'kill $$www $$wiki 2>/dev/null' EXIT; \
+	  ./target/release/mail-sink --smtp 127.0.0.1:2525 --http 127.0.0.1:8085 & mail=$$!; \
+	  trap 'kill $$www $$wiki $$mail 2>/dev/null' EXIT; \
 	  ./target/release/sso-server --demo --assets-dir $(CLIENT_DIR)
 
 # The architecture's rules (ARCHITECTURE.md, "Crates"): no import cycle
@@ -132,7 +134,7 @@ lint: deps-client deps-www
 # the debug builds, the library's tests and the demo sites end to end.
 test: deps-test deps-browser deps-contract lint client
 	cargo nextest run --workspace --no-fail-fast
-	cargo build -p sso-server -p sso-www -p sso-fleet
+	cargo build -p sso-server -p sso-www -p sso-fleet -p mail-sink
 	cargo build -p sso-test-support --bin test-ca
 	$(MAKE) --no-print-directory contract
 	cd www && npx playwright test

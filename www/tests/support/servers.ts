@@ -28,6 +28,9 @@ export interface Servers {
   site: Record<SiteName, string>;
   /** The demo sites as this process reaches them: plain HTTP on loopback. */
   backend: Record<'news' | 'sport' | 'shop', string>;
+  /** The inbox page of the server's mail relay (the `mail-sink` binary),
+   *  as the browser opens it. */
+  mail: string;
   /** The demo wiki (Apache httpd with mod_auth_openidc), with the demo
    *  sites on http. */
   wiki?: Wiki;
@@ -121,6 +124,7 @@ function staticSite(
 function config(
   origins: Record<'sso' | SiteName, string>,
   listen: number,
+  smtp: number,
   backchannel?: string,
   wiki?: string,
 ): string {
@@ -138,7 +142,8 @@ function config(
     .replace(/^listen = .*$/m, `listen = "127.0.0.1:${listen}"`)
     .replace(/^admin_listen = .*$/m, 'admin_listen = "127.0.0.1:0"')
     .replace(/^workers = .*$/m, 'workers = 1')
-    .replace(/^attempts_per_ip = .*$/m, 'attempts_per_ip = 10000');
+    .replace(/^attempts_per_ip = .*$/m, 'attempts_per_ip = 10000')
+    .replace(/^smtp_url = .*$/m, `smtp_url = "smtp://127.0.0.1:${smtp}"`);
   // A receiver that never answers (timeouts) and keeps the fragment for the
   // test (forged-message tests).
   if (backchannel) {
@@ -227,7 +232,19 @@ async function startOnce(
   // The wiki joins the demo on http (mod_auth_openidc would need the
   // test CA behind TLS).
   const wikiOrigin = demo && !tls && !fleet ? `http://wiki.localhost:${await freePort()}` : undefined;
-  writeFileSync(configFile, config(origins, listen, tls && demo ? backend.news : undefined, wikiOrigin));
+  // The server's mail goes to a real SMTP server of this run's, whose
+  // inbox page the tests open as a person would.
+  const mailPorts = { smtp: await freePort(), http: await freePort() };
+  const sink = spawn(
+    join(ROOT, 'target', 'debug', 'mail-sink'),
+    ['--smtp', `127.0.0.1:${mailPorts.smtp}`, '--http', `127.0.0.1:${mailPorts.http}`],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  cleanup.push(async () => sink.kill('SIGTERM'));
+  writeFileSync(
+    configFile,
+    config(origins, listen, mailPorts.smtp, tls && demo ? backend.news : undefined, wikiOrigin),
+  );
   // Files the configuration names are read beside it.
   copyFileSync(
     join(ROOT, 'sso-core', 'config', 'partner-idp.jwks.json'),
@@ -291,7 +308,8 @@ async function startOnce(
     try {
       const r = await fetch(`http://127.0.0.1:${listen}/healthz`);
       const site = demo ? await fetch(`${backend.shop}/`) : r;
-      if (r.ok && site.ok) break;
+      const inbox = await fetch(`http://127.0.0.1:${mailPorts.http}/`);
+      if (r.ok && site.ok && inbox.ok) break;
     } catch {}
     if (child.exitCode !== null || Date.now() > deadline) {
       throw new Error(`sso-server did not start (${bin}, exit ${child.exitCode})`);
@@ -315,12 +333,14 @@ async function startOnce(
   return {
     sso,
     api: `http://127.0.0.1:${listen}`,
+    mail: `http://mail.localhost:${mailPorts.http}`,
     site,
     backend,
     wiki,
     served,
     nextReport: () => reports.next(),
     async stop() {
+      sink.kill('SIGTERM');
       www?.kill('SIGTERM');
       child.kill('SIGTERM');
       // A graceful stop waits for open connections (up to 30 s in
