@@ -83,6 +83,15 @@ impl Recovery<'_> {
         Ok(())
     }
 
+    /// A new verification link asked for: three per address per hour.
+    pub async fn count_verification(&self, user: &User) -> Result<(), RecoveryError> {
+        let key = format!("verify:{}", user.email_normalized);
+        if self.store.hit(&key, RESET_WINDOW).await? > RESETS_PER_ADDRESS {
+            return Err(RateLimitError::Limited(RESET_WINDOW.as_secs()).into());
+        }
+        Ok(())
+    }
+
     /// The reset ticket of the person with this address, if any.
     pub async fn reset_ticket(&self, email: &Email) -> Result<Option<(User, Secret)>, StoreError> {
         let Some(user) = self.store.user_by_email(email.normalized()).await? else {

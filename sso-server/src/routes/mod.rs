@@ -215,6 +215,11 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
                     "/sessions/end_all",
                     Method::POST,
                     web::route().to(entity_sessions::end_all),
+                ))
+                .service(one(
+                    "/email/verification",
+                    Method::POST,
+                    web::route().to(account::resend_verification),
                 )),
         )
         .service({

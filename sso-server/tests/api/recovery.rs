@@ -295,7 +295,72 @@ async fn forgot_password_refuses_bad_input_and_foreign_origins(backend: Backend)
     assert_error(short, StatusCode::BAD_REQUEST, "invalid_argument").await;
 }
 
+async fn a_person_asks_for_a_new_verification_link(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let user = app.sign_up(&NEWS, "again@example.com").await;
+    let resend = || {
+        app.http
+            .post(app.url("/entity/email/verification"))
+            .bearer_auth(&user.access_token)
+            .header("accept-language", "sv-SE,sv;q=0.9,en;q=0.5")
+            .send()
+    };
+    let first = resend().await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(
+        first.json::<Value>().await.unwrap()["email_verified"],
+        false
+    );
+    let mail = app.mail("again@example.com", 1).await;
+    let swedish = app.inbox.to("again@example.com");
+    assert!(
+        swedish
+            .iter()
+            .any(|m| m.subject == "Bekräfta din e-postadress"),
+        "the browser's language: {mail:?}"
+    );
+    // Three per address per hour.
+    for _ in 0..2 {
+        assert_eq!(resend().await.unwrap().status(), StatusCode::OK);
+    }
+    let limited = resend().await.unwrap();
+    assert_error(limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+
+    // Once verified, nothing more is sent.
+    let token = link_token(&app, "again@example.com", "/account/verify").await;
+    let verified = app
+        .post_form("/account/verify", &[("token".into(), token)])
+        .await;
+    assert_eq!(verified.status(), StatusCode::OK);
+    let other = app.sign_up(&NEWS, "done@example.com").await;
+    let token = link_token(&app, "done@example.com", "/account/verify").await;
+    app.post_form("/account/verify", &[("token".into(), token)])
+        .await;
+    let done = app
+        .http
+        .post(app.url("/entity/email/verification"))
+        .bearer_auth(&other.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.json::<Value>().await.unwrap()["email_verified"], true);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        app.inbox.to("done@example.com").len(),
+        1,
+        "no mail for a verified address"
+    );
+    let anonymous = app
+        .http
+        .post(app.url("/entity/email/verification"))
+        .send()
+        .await
+        .unwrap();
+    assert_error(anonymous, StatusCode::UNAUTHORIZED, "access_token_invalid").await;
+}
+
 each_store!(
+    a_person_asks_for_a_new_verification_link,
     a_new_account_is_mailed_a_link_that_verifies_its_address_once,
     id_tokens_and_userinfo_say_whether_the_email_is_verified,
     forgot_password_answers_the_same_whether_or_not_an_account_has_the_address,

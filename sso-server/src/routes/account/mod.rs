@@ -7,7 +7,7 @@
 pub mod api;
 pub mod pages;
 
-pub use api::{forgot_password, reset_password};
+pub use api::{forgot_password, resend_verification, reset_password};
 pub use pages::{forgot_form, forgot_post, reset_form, reset_post, verify_form, verify_post};
 
 use actix_web::web;

@@ -37,6 +37,7 @@ use crate::state::AppState;
         super::registration::sign_in,
         super::account::api::forgot_password,
         super::account::api::reset_password,
+        super::account::api::resend_verification,
         super::account::pages::forgot_form,
         super::account::pages::forgot_post,
         super::account::pages::reset_form,
