@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use askama::Template;
 
-use super::{BrandStyle, Csp, Look, Text, page_html};
+use super::{BrandStyle, Look, Text, page_html};
 use sso_core::config::Branding;
 
 #[derive(Template)]
@@ -80,11 +80,7 @@ fn render(
     page: impl FnOnce(&BrandStyle) -> askama::Result<String>,
 ) -> HttpResponse {
     let style = BrandStyle::of(look.brand);
-    let csp = Csp {
-        style_hash: Some(&style.hash),
-        img: style.logo_origin.as_deref(),
-        ..Csp::default()
-    };
+    let csp = style.csp();
     page_html(status, page(&style), &csp)
 }
 

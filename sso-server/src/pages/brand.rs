@@ -21,6 +21,16 @@ pub struct BrandStyle {
 }
 
 impl BrandStyle {
+    /// The policy a page in this style needs: its style element and the
+    /// logo's origin (add what else the page needs).
+    pub fn csp(&self) -> super::Csp<'_> {
+        super::Csp {
+            style_hash: Some(&self.hash),
+            img: self.logo_origin.as_deref(),
+            ..super::Csp::default()
+        }
+    }
+
     pub fn of(brand: &Branding) -> Self {
         let css = format!(
             ":root{{--accent:{};--background:{}}}\n{LAYOUT}",

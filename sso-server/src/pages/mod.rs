@@ -94,11 +94,7 @@ pub fn error(err: &ApiError, look: &Look<'_>) -> HttpResponse {
         description: &body.error_description,
         request_id: &body.request_id,
     };
-    let csp = Csp {
-        style_hash: Some(&style.hash),
-        img: style.logo_origin.as_deref(),
-        ..Csp::default()
-    };
+    let csp = style.csp();
     page_with(status, &page, &csp)
 }
 

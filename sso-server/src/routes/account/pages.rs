@@ -15,7 +15,7 @@ use crate::routes::params::{BODY_LIMIT, Params, read_form};
 use crate::state::AppState;
 use sso_core::domain::{Email, Password};
 use sso_core::rate_limit::RateLimitError;
-use sso_core::recovery::RecoveryError;
+use sso_core::recovery::{Recovery, RecoveryError};
 
 /// `ui_locales`, bounded like the authorization endpoint's.
 fn ui_locales<'a>(p: &'a Params<'_>) -> Option<&'a str> {
@@ -57,6 +57,42 @@ async fn body(
         .await
         .map_err(|e| ApiError::UnreadableRequest(e.to_string()))?;
     Ok(Params::new(form))
+}
+
+/// What every POST of these pages starts with: the mailed-link service
+/// (a page saying the server sends no mail without it) and the form.
+async fn posted<'s>(
+    state: &'s AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<(Recovery<'s>, Params<'static>), HttpResponse> {
+    let (Some(recovery), true) = (state.recovery(), state.mailer.is_some()) else {
+        return Err(error_page(state, &ApiError::MailNotConfigured));
+    };
+    match body(state, req, payload).await {
+        Ok(p) => Ok((recovery, p)),
+        Err(e) => Err(error_page(state, &e)),
+    }
+}
+
+/// A mailed link's page: `show` with its token, or "this link does not
+/// work" for a token that cannot be one of ours.
+fn link_page(
+    state: &AppState,
+    req: &HttpRequest,
+    show: impl FnOnce(&Look<'_>, &str, Option<&str>) -> HttpResponse,
+) -> HttpResponse {
+    let p = match query(req) {
+        Ok(p) => p,
+        Err(e) => return error_page(state, &e),
+    };
+    let look = look(state, &p);
+    match p.optional("token").ok().flatten() {
+        Some(token) if sso_core::domain::Secret::parse(token).is_ok() => {
+            show(&look, token, ui_locales(&p))
+        }
+        _ => link_invalid(&look),
+    }
 }
 
 fn error_page(state: &AppState, err: &ApiError) -> HttpResponse {
@@ -128,12 +164,9 @@ pub async fn forgot_post(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let (Some(recovery), true) = (state.recovery(), state.mailer.is_some()) else {
-        return error_page(&state, &ApiError::MailNotConfigured);
-    };
-    let p = match body(&state, &req, payload).await {
-        Ok(p) => p,
-        Err(e) => return error_page(&state, &e),
+    let (recovery, p) = match posted(&state, &req, payload).await {
+        Ok(posted) => posted,
+        Err(page) => return page,
     };
     let look = look(&state, &p);
     let t = look.locale.text();
@@ -200,23 +233,17 @@ pub async fn forgot_post(
     ),
 )]
 pub async fn reset_form(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let p = match query(&req) {
-        Ok(p) => p,
-        Err(e) => return error_page(&state, &e),
-    };
-    let look = look(&state, &p);
-    match p.optional("token").ok().flatten() {
-        Some(token) if sso_core::domain::Secret::parse(token).is_ok() => page::reset(
+    link_page(&state, &req, |look, token, ui_locales| {
+        page::reset(
             StatusCode::OK,
-            &look,
+            look,
             RESET_PATH,
             token,
-            ui_locales(&p),
+            ui_locales,
             None,
             None,
-        ),
-        _ => link_invalid(&look),
-    }
+        )
+    })
 }
 
 /// `POST /account/reset`: sets the password, then signs the person out
@@ -240,12 +267,9 @@ pub async fn reset_post(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let Some(recovery) = state.recovery() else {
-        return error_page(&state, &ApiError::MailNotConfigured);
-    };
-    let p = match body(&state, &req, payload).await {
-        Ok(p) => p,
-        Err(e) => return error_page(&state, &e),
+    let (recovery, p) = match posted(&state, &req, payload).await {
+        Ok(posted) => posted,
+        Err(page) => return page,
     };
     let look = look(&state, &p);
     let t = look.locale.text();
@@ -315,17 +339,9 @@ fn page_unavailable(look: &Look<'_>, err: &RecoveryError) -> HttpResponse {
     ),
 )]
 pub async fn verify_form(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let p = match query(&req) {
-        Ok(p) => p,
-        Err(e) => return error_page(&state, &e),
-    };
-    let look = look(&state, &p);
-    match p.optional("token").ok().flatten() {
-        Some(token) if sso_core::domain::Secret::parse(token).is_ok() => {
-            page::verify(&look, VERIFY_PATH, token, ui_locales(&p))
-        }
-        _ => link_invalid(&look),
-    }
+    link_page(&state, &req, |look, token, ui_locales| {
+        page::verify(look, VERIFY_PATH, token, ui_locales)
+    })
 }
 
 /// `POST /account/verify`: marks the address verified.
@@ -348,12 +364,9 @@ pub async fn verify_post(
     req: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
-    let Some(recovery) = state.recovery() else {
-        return error_page(&state, &ApiError::MailNotConfigured);
-    };
-    let p = match body(&state, &req, payload).await {
-        Ok(p) => p,
-        Err(e) => return error_page(&state, &e),
+    let (recovery, p) = match posted(&state, &req, payload).await {
+        Ok(posted) => posted,
+        Err(page) => return page,
     };
     let look = look(&state, &p);
     let t = look.locale.text();

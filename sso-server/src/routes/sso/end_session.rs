@@ -199,9 +199,7 @@ async fn end(
         let form_action = r.back_to.and_then(origin_of);
         let csp = Csp {
             form_action: form_action.as_deref(),
-            style_hash: Some(&style.hash),
-            img: style.logo_origin.as_deref(),
-            ..Csp::default()
+            ..style.csp()
         };
         return Ok(pages::page_with(StatusCode::OK, &page, &csp));
     }
@@ -226,11 +224,7 @@ fn finish(r: &Request<'_>) -> HttpResponse {
             brand: &r.client.branding,
             style: &style,
         };
-        let csp = Csp {
-            style_hash: Some(&style.hash),
-            img: style.logo_origin.as_deref(),
-            ..Csp::default()
-        };
+        let csp = style.csp();
         return pages::page_with(StatusCode::OK, &page, &csp);
     };
     let mut location = uri.to_owned();

@@ -134,9 +134,7 @@ fn show(
     // hold to `form-action`.
     let csp = Csp {
         form_action: Some(&redirect_origin),
-        style_hash: Some(&style.hash),
-        img: style.logo_origin.as_deref(),
-        ..Csp::default()
+        ..style.csp()
     };
     let t = request.locale.text();
     let mut response = if create {
