@@ -32,7 +32,7 @@ pub const CREATE_PATH: &str = "/oauth/authorize/create";
 
 struct FormView<'a> {
     action: &'static str,
-    carried: &'a [(&'static str, String)],
+    carried: &'a [(&'static str, &'a str)],
     token: String,
     other_page: String,
     /// "Forgot your password?", where the server sends mail.
@@ -70,7 +70,7 @@ pub(super) fn first_view(
     state: &AppState,
     req: &HttpRequest,
     target: &Target<'_>,
-    request: &Request,
+    request: &Request<'_>,
     create: bool,
 ) -> HttpResponse {
     let shown = Shown {
@@ -84,7 +84,7 @@ fn show(
     state: &AppState,
     req: &HttpRequest,
     target: &Target<'_>,
-    request: &Request,
+    request: &Request<'_>,
     create: bool,
     shown: Shown,
     status: StatusCode,
@@ -123,11 +123,13 @@ fn show(
     };
     let brand = &client.branding;
     let style = BrandStyle::of(brand);
-    let site = url::Url::parse(target.redirect_uri)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
+    let redirect = url::Url::parse(target.redirect_uri).ok();
+    let site = redirect
+        .as_ref()
+        .and_then(|u| u.host_str())
         .unwrap_or_default();
-    let redirect_origin = url::Url::parse(target.redirect_uri)
+    let redirect_origin = redirect
+        .as_ref()
         .map(|u| u.origin().ascii_serialization())
         .unwrap_or_default();
     // The sign-in's answer is a redirect to the client, which browsers
@@ -142,7 +144,7 @@ fn show(
             t,
             brand,
             style: &style,
-            site: &site,
+            site,
             form,
         };
         pages::page_with(status, &page, &csp)
@@ -151,7 +153,7 @@ fn show(
             t,
             brand,
             style: &style,
-            site: &site,
+            site,
             form,
         };
         pages::page_with(status, &page, &csp)
@@ -330,7 +332,7 @@ async fn complete(
     state: &AppState,
     req: &HttpRequest,
     target: &Target<'_>,
-    request: &Request,
+    request: &Request<'_>,
     user: &User,
     keep: bool,
 ) -> Result<HttpResponse, ApiError> {

@@ -92,7 +92,7 @@ async fn decide(
     state: &AppState,
     req: &HttpRequest,
     target: &Target<'_>,
-    request: &Request,
+    request: &Request<'_>,
 ) -> Result<HttpResponse, AuthorizeError> {
     let prompt = request.prompt;
     // No consent screen: the family's clients are the operator's own.
@@ -160,7 +160,7 @@ async fn signed_in(
 async fn issue(
     state: &AppState,
     target: &Target<'_>,
-    request: &Request,
+    request: &Request<'_>,
     sid: &SecretHash,
     segment: &Segment,
     session: &SegmentSession,

@@ -70,8 +70,9 @@ pub const CARRIED: [&str; 10] = [
     "ui_locales",
 ];
 
-/// The rest of the request, checked.
-pub struct Request {
+/// The rest of the request, checked; the carried values are borrowed from
+/// the request's parameters (a silent answer copies none of them).
+pub struct Request<'p> {
     pub nonce: Option<Nonce>,
     pub code_challenge: Option<CodeChallenge>,
     pub prompt: Prompt,
@@ -81,13 +82,13 @@ pub struct Request {
     pub locale: Locale,
     /// The carried parameters as `name=value&…`: hidden fields' source and
     /// what the form token binds.
-    pub carried: Vec<(&'static str, String)>,
+    pub carried: Vec<(&'static str, &'p str)>,
 }
 
-impl Request {
+impl<'p> Request<'p> {
     pub fn parse(
         state: &AppState,
-        p: &Params<'_>,
+        p: &'p Params<'_>,
         target: &Target<'_>,
     ) -> Result<Self, AuthorizeError> {
         // Read first: a client that sent them learns why nothing else matters.
@@ -129,10 +130,10 @@ impl Request {
         if ui_locales.is_some_and(|l| l.len() > 256) {
             return Err(ApiError::invalid("ui_locales", FieldError::TooLong(256)).into());
         }
-        let mut carried = Vec::new();
+        let mut carried = Vec::with_capacity(CARRIED.len());
         for name in CARRIED {
             if let Some(value) = p.optional(name)? {
-                carried.push((name, value.to_owned()));
+                carried.push((name, value));
             }
         }
         Ok(Self {
