@@ -8,27 +8,21 @@
 //! yet); it lives out its lifetime unless its person signs out everywhere
 //! (every token issued before that is refused: `issued_ms`).
 //!
-//! Layout, base64url: `version ‖ nonce (12) ‖ AES-256-GCM-SIV(payload) ‖
-//! tag (16)`, the version being the associated data and the payload
-//! `expires (i64 BE) ‖ issued, unix ms (i64 BE) ‖ uuid (16) ‖ released
-//! fields (1) ‖ client ‖ segment ‖ session` (each string one length byte
-//! and its bytes; segment and session empty when unbound). Sealed rather than only MAC'd: a token says nothing
-//! to whoever holds it, and two tokens of one session (for two sites, or
-//! two page loads) share no byte a site could correlate them by. GCM-SIV
-//! keeps its guarantees even if a random nonce ever repeats.
+//! A token is a [`Sealer`] envelope whose payload is `expires (i64 BE) ‖
+//! issued, unix ms (i64 BE) ‖ uuid (16) ‖ released fields (1) ‖ client ‖
+//! segment ‖ session` (each string one length byte and its bytes; segment
+//! and session empty when unbound). Two tokens of one session (for two
+//! sites, or two page loads) share no byte a site could correlate them by.
 
-use aws_lc_rs::aead::{AES_256_GCM_SIV, Aad, NONCE_LEN, Nonce, RandomizedNonceKey};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
 use crate::config::AccessTokenKey;
 use crate::config::Release;
 use crate::domain::SecretHash;
 use crate::domain::{ClientId, Segment, SessionBinding, UserId};
+use crate::sealed::Sealer;
 
 const VERSION: u8 = 3;
-const TAG_LEN: usize = 16;
 /// Longer than any token we mint; anything longer is refused unread.
 const MAX_TEXT_LEN: usize = 512;
 
@@ -49,15 +43,13 @@ pub struct AccessClaims {
 
 /// Mints and opens access tokens under one key.
 pub struct AccessTokens {
-    key: RandomizedNonceKey,
+    sealer: Sealer,
 }
 
 impl AccessTokens {
     pub fn new(key: &AccessTokenKey) -> Self {
-        let bytes = key.derive("access token seal");
         Self {
-            key: RandomizedNonceKey::new(&AES_256_GCM_SIV, &bytes)
-                .expect("a 256-bit key fits AES-256-GCM-SIV"),
+            sealer: Sealer::new(key, "access token seal", VERSION, MAX_TEXT_LEN),
         }
     }
 
@@ -76,37 +68,15 @@ impl AccessTokens {
             payload.push(u8::try_from(field.len()).expect("field under 256 bytes"));
             payload.extend_from_slice(field.as_bytes());
         }
-        let nonce = self
-            .key
-            .seal_in_place_append_tag(Aad::from([VERSION]), &mut payload)
-            .expect("sealing a short payload cannot fail");
-        let mut token = Vec::with_capacity(1 + NONCE_LEN + payload.len());
-        token.push(VERSION);
-        token.extend_from_slice(nonce.as_ref());
-        token.extend_from_slice(&payload);
-        URL_SAFE_NO_PAD.encode(token)
+        self.sealer.seal(payload)
     }
 
     /// The claims of a token this key minted, or `None` for anything else
     /// (malformed, tampered, of an older version, or minted under another
     /// key). Expiry is the caller's to check, against its own clock.
     pub fn open(&self, text: &str) -> Option<AccessClaims> {
-        if text.len() > MAX_TEXT_LEN {
-            return None;
-        }
-        let mut bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-        let (&version, rest) = bytes.split_first()?;
-        if version != VERSION || rest.len() < NONCE_LEN + TAG_LEN {
-            return None;
-        }
-        let nonce = Nonce::try_assume_unique_for_key(&rest[..NONCE_LEN]).ok()?;
-        let sealed = &mut bytes[1 + NONCE_LEN..];
-        let payload: &[u8] = self
-            .key
-            .open_in_place(nonce, Aad::from([VERSION]), sealed)
-            .ok()?;
-
-        let mut rest = payload;
+        let payload = self.sealer.open(text)?;
+        let mut rest = payload.as_slice();
         let mut take = |n: usize| {
             let (head, tail) = rest.split_at_checked(n)?;
             rest = tail;
@@ -145,6 +115,8 @@ impl AccessTokens {
 mod tests {
     use super::*;
     use crate::domain::Secret;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn claims(bound: bool) -> AccessClaims {
         AccessClaims {

@@ -7,25 +7,21 @@
 //! the rest of its life, whoever presents it, so a failed redemption burns
 //! it as before.
 //!
-//! Layout, base64url: `version ‖ nonce (12) ‖ AES-256-GCM-SIV(JSON
-//! {exp, grant}) ‖ tag (16)`, the version being the associated data.
+//! A code is a [`Sealer`] envelope whose payload is the JSON `{exp, grant}`.
 
 use std::time::Duration;
 
-use aws_lc_rs::aead::{AES_256_GCM_SIV, Aad, NONCE_LEN, Nonce, RandomizedNonceKey};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::unix_now_ms;
 use crate::config::{AccessTokenKey, Settings};
 use crate::domain::{ClientId, Grant, SecretHash};
 use crate::metrics;
+use crate::sealed::Sealer;
 use crate::store::Store;
 use crate::tokens::TokenError;
 
 const VERSION: u8 = 1;
-const TAG_LEN: usize = 16;
 /// Longer than any code we mint (a grant holds an email and a name of
 /// bounded length); anything longer is refused unread.
 pub const MAX_CODE_LEN: usize = 2048;
@@ -39,15 +35,13 @@ struct Sealed {
 
 /// Mints and opens authorization codes under one key.
 pub struct AuthorizationCodes {
-    key: RandomizedNonceKey,
+    sealer: Sealer,
 }
 
 impl AuthorizationCodes {
     pub fn new(key: &AccessTokenKey) -> Self {
-        let bytes = key.derive("authorization code seal");
         Self {
-            key: RandomizedNonceKey::new(&AES_256_GCM_SIV, &bytes)
-                .expect("a 256-bit key fits AES-256-GCM-SIV"),
+            sealer: Sealer::new(key, "authorization code seal", VERSION, MAX_CODE_LEN),
         }
     }
 
@@ -58,20 +52,12 @@ impl AuthorizationCodes {
             exp: unix_now_ms().saturating_add(lifetime),
             grant: grant.clone(),
         };
-        let mut payload = serde_json::to_vec(&sealed).expect("a grant serialises");
-        let nonce = self
-            .key
-            .seal_in_place_append_tag(Aad::from([VERSION]), &mut payload)
-            .expect("sealing a short payload cannot fail");
-        let mut code = Vec::with_capacity(1 + NONCE_LEN + payload.len());
-        code.push(VERSION);
-        code.extend_from_slice(nonce.as_ref());
-        code.extend_from_slice(&payload);
+        let payload = serde_json::to_vec(&sealed).expect("a grant serialises");
         metrics::global()
             .codes_issued
             .with_label_values(&["authorization_code"])
             .inc();
-        URL_SAFE_NO_PAD.encode(code)
+        self.sealer.seal(payload)
     }
 
     /// The grant and expiry (unix ms) of a code this key minted, or `None`
@@ -81,21 +67,7 @@ impl AuthorizationCodes {
     }
 
     fn unseal(&self, text: &str) -> Option<Sealed> {
-        if text.len() > MAX_CODE_LEN {
-            return None;
-        }
-        let mut bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
-        let (&version, rest) = bytes.split_first()?;
-        if version != VERSION || rest.len() < NONCE_LEN + TAG_LEN {
-            return None;
-        }
-        let nonce = Nonce::try_assume_unique_for_key(&rest[..NONCE_LEN]).ok()?;
-        let sealed = &mut bytes[1 + NONCE_LEN..];
-        let payload: &[u8] = self
-            .key
-            .open_in_place(nonce, Aad::from([VERSION]), sealed)
-            .ok()?;
-        serde_json::from_slice(payload).ok()
+        serde_json::from_slice(&self.sealer.open(text)?).ok()
     }
 
     /// Redeems `presented` for `client`: its grant, once. The first

@@ -19,6 +19,7 @@ pub mod password;
 pub mod rate_limit;
 pub mod recovery;
 pub mod refresh_tokens;
+pub mod sealed;
 pub mod sessions;
 pub mod sso_service;
 pub mod store;
