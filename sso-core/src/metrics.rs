@@ -20,6 +20,9 @@ pub struct Counters {
     pub password_verifications: IntCounter,
     /// Back-channel logouts by outcome: `delivered`, `retried`, `abandoned`.
     pub backchannel: IntCounterVec,
+    /// Mails to people by outcome: `sent`, `failed` (the relay refused or
+    /// could not be reached), `dropped` (too many in flight).
+    pub mails: IntCounterVec,
 }
 
 static COUNTERS: LazyLock<Counters> = LazyLock::new(Counters::new);
@@ -76,6 +79,11 @@ impl Counters {
                 "Back-channel logout deliveries: delivered, retried (an attempt failed), abandoned",
                 &["outcome"],
             ),
+            mails: counter_vec(
+                "sso_mails_total",
+                "Mails to people (verification, password reset): sent, failed, dropped (too many in flight)",
+                &["outcome"],
+            ),
         }
     }
 
@@ -88,6 +96,7 @@ impl Counters {
         registry.register(Box::new(self.store_errors.clone()))?;
         registry.register(Box::new(self.store_unreplicated.clone()))?;
         registry.register(Box::new(self.password_verifications.clone()))?;
-        registry.register(Box::new(self.backchannel.clone()))
+        registry.register(Box::new(self.backchannel.clone()))?;
+        registry.register(Box::new(self.mails.clone()))
     }
 }

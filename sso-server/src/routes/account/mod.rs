@@ -33,15 +33,22 @@ pub enum MailJob {
 }
 
 /// Sends `job` in the background; nothing when the server has no `[email]`.
+/// At most `mail::MAX_IN_FLIGHT` at once; beyond, the mail is dropped,
+/// logged and counted (`sso_mails_total{outcome="dropped"}`).
 pub fn post(state: &web::Data<AppState>, job: MailJob) {
-    if state.mailer.is_none() {
+    let Some(mailer) = &state.mailer else {
         return;
-    }
+    };
+    let Some(slot) = mailer.slot() else {
+        tracing::warn!("a mail to a person was dropped: too many mails in flight");
+        return;
+    };
     let state = state.clone();
     actix_web::rt::spawn(async move {
         if let Err(error) = deliver(&state, job).await {
             tracing::warn!(%error, "a mail to a person was not sent");
         }
+        drop(slot);
     });
 }
 
