@@ -195,6 +195,24 @@ function submit(form, endpoint, fields) {
   });
 }
 
+// "Forgot password?": the registration API mails a reset link (the same
+// answer whether or not an account has the address); the link opens the
+// SSO server's page for choosing a new password.
+function forgotPassword() {
+  showError("");
+  var email = document.getElementById("sign-in").elements.signInEmailAddress.value;
+  if (!email) return showError("Enter your email address first.");
+  var body = new URLSearchParams({ client_id: SITE.client_id, email: email });
+  fetch(SSO_SERVER + "/oauth/forgot_password", { method: "POST", body: body })
+    .then(function (r) { return r.json(); })
+    .then(function (answer) {
+      if (answer.stat !== "ok") return showError(answer.error_description);
+      document.getElementById("notice").textContent =
+        "If an account has this address, a link to choose a new password is on its way.";
+    })
+    .catch(function (e) { showError(e.message); });
+}
+
 document.addEventListener("DOMContentLoaded", function () {
   document.title = SITE.name;
   document.documentElement.style.setProperty("--brand", SITE.brand);
@@ -206,6 +224,7 @@ document.addEventListener("DOMContentLoaded", function () {
     ["signInEmailAddress", "currentPassword", "keepMeLoggedIn"]);
   submit(document.getElementById("register"), "register_native_traditional",
     ["emailAddress", "displayName", "password", "keepMeLoggedIn"]);
+  document.getElementById("forgot").addEventListener("click", forgotPassword);
   document.getElementById("use-fedcm").addEventListener("click", function () {
     SSO.continue_as(config(), SITE.supported_segments, SITE.segment);
   });

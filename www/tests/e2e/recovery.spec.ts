@@ -6,6 +6,7 @@ import { Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect, register, PASSWORD } from '../support/fixtures';
 import { Servers } from '../support/servers';
+import { visit } from '../support/demo';
 
 async function accessible(page: Page, what: string) {
   const result = await new AxeBuilder({ page }).analyze();
@@ -89,4 +90,25 @@ test('a new account confirms its address from the verification mail', async ({ p
   await page.getByRole('button', { name: 'Confirm' }).click();
   await expect(page.getByRole('heading', { name: 'This link does not work' })).toBeVisible();
   await accessible(page, 'link invalid');
+});
+
+test("a demo site's own form asks for a reset link, and the new password signs in there", async ({ page, demo }) => {
+  const user = await register(demo, 'news');
+  const email = user.capture_user.email;
+  await visit(page, demo, 'news');
+  const form = page.locator('#sign-in');
+  await form.locator('[name=signInEmailAddress]').fill(email);
+  await page.getByRole('button', { name: 'Forgot password?' }).click();
+  await expect(page.locator('#notice')).toContainText('a link to choose a new password is on its way');
+
+  await followMailedLink(page, demo, email, 'Reset your password');
+  await page.getByLabel(/Password/).fill('a brand new passphrase');
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await expect(page.getByRole('heading', { name: 'Your password is changed' })).toBeVisible();
+
+  await visit(page, demo, 'news');
+  await form.locator('[name=signInEmailAddress]').fill(email);
+  await form.locator('[name=currentPassword]').fill('a brand new passphrase');
+  await form.locator('button[type=submit]').click();
+  await expect(page.locator('#signed-in')).toBeVisible();
 });

@@ -37,7 +37,7 @@ export async function signInWithForm(page: Page, demo: Servers, site: Site, emai
   await form.locator('[name=signInEmailAddress]').fill(email);
   await form.locator('[name=currentPassword]').fill(PASSWORD);
   if (keep) await form.locator('[name=keepMeLoggedIn]').check();
-  await form.locator('button').click();
+  await form.locator('button[type=submit]').click();
   await expect(page.locator('#signed-in')).toBeVisible();
   // set_session, then the check that brings a session-bound token.
   await expect.poll(() => token(page)).toBeTruthy();
