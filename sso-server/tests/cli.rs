@@ -110,13 +110,20 @@ fn check_config_prints_the_effective_configuration_without_secrets() {
             "--access-token-key",
             key,
         ],
-        &[],
+        &[(
+            "SSO_EMAIL__SMTP_URL",
+            "smtp://mailer:smtp-password@127.0.0.1:2525",
+        )],
     );
     assert_eq!(parsed["listen"].as_str(), Some("127.0.0.1:9999"));
     assert!(parsed["clients"].as_array().is_some_and(|c| !c.is_empty()));
     assert!(
-        !text.contains(key) && !text.contains("store-password"),
+        !text.contains(key) && !text.contains("store-password") && !text.contains("smtp-password"),
         "{text}"
+    );
+    assert_eq!(
+        parsed["email"]["smtp_url"].as_str(),
+        Some("smtp://mailer:REDACTED@127.0.0.1:2525")
     );
     assert_eq!(parsed["access_token_key"].as_str(), Some("<redacted>"));
 

@@ -77,6 +77,20 @@ mod tests {
         assert_eq!(s.cookie.name, "sso_session");
     }
 
+    /// Every section of the file can come from `SSO_*` variables: the demo
+    /// (which has them all) names no key the environment filter leaves out.
+    #[test]
+    fn every_top_level_key_can_come_from_the_environment() {
+        let demo: toml::Table = toml::from_str(DEMO_TOML).unwrap();
+        for key in demo.keys() {
+            assert!(
+                source::KEYS.contains(&key.as_str()),
+                "SSO_{} is ignored",
+                key.to_uppercase()
+            );
+        }
+    }
+
     #[test]
     fn overrides_win_and_https_gets_host_prefix() {
         let o = Overrides {

@@ -343,7 +343,7 @@ impl Settings {
 
     /// The configuration `load` would run, as TOML, after validating it:
     /// the file (or the demo) with the overrides applied. Secrets are
-    /// redacted: `access_token_key` and a store password; `secret_hash`
+    /// redacted: `access_token_key`, a store password and an SMTP password; `secret_hash`
     /// values are hashes and stay.
     pub fn effective_toml(
         source: &ConfigSource,
@@ -355,6 +355,9 @@ impl Settings {
             raw.access_token_key = Some(REDACTED.to_owned());
         }
         raw.store = redact_url(&raw.store);
+        if let Some(email) = raw.email.as_mut() {
+            email.smtp_url = redact_url(&email.smtp_url);
+        }
         toml::to_string(&raw).map_err(|e| invalid(format!("cannot print the configuration: {e}")))
     }
 

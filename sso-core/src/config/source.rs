@@ -105,7 +105,7 @@ pub(super) fn raw_with_overrides(
 /// Other `SSO_` variables (`SSO_CONFIG`, `SSO_LOG`, a tool's own) are not
 /// configuration and are left alone; under a key, an unknown name is
 /// refused as in the file.
-pub(super) const KEYS: [&str; 20] = [
+pub(super) const KEYS: [&str; 23] = [
     "log_format",
     "listen",
     "admin_listen",
@@ -126,6 +126,9 @@ pub(super) const KEYS: [&str; 20] = [
     "roles",
     "applications",
     "sso_services",
+    "durability",
+    "branding",
+    "email",
 ];
 
 /// The file with the `SSO_*` environment over it (figment): a variable's
