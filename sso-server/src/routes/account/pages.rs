@@ -17,49 +17,6 @@ use sso_core::domain::{Email, Password};
 use sso_core::rate_limit::RateLimitError;
 use sso_core::recovery::{Recovery, RecoveryError};
 
-/// What every form of these pages may answer besides its success, for the
-/// OpenAPI document.
-#[derive(utoipa::IntoResponses)]
-#[allow(dead_code)] // read by the OpenAPI derive, never built
-enum FormPageAnswers {
-    #[response(
-        status = 400,
-        description = "The form again with the refused field named, or a page: `invalid_argument` (the form could not be read)",
-        content_type = "text/html"
-    )]
-    Refused(String),
-    #[response(
-        status = 403,
-        description = "A page: `origin_not_allowed` (posted from another site)",
-        content_type = "text/html"
-    )]
-    Foreign(String),
-    #[response(
-        status = 404,
-        description = "A page: `not_found` (the server has no `[email]`)",
-        content_type = "text/html"
-    )]
-    NoMail(String),
-    #[response(
-        status = 408,
-        description = "A page: `request_timeout`",
-        content_type = "text/html"
-    )]
-    Slow(String),
-    #[response(
-        status = 413,
-        description = "A page: `payload_too_large`",
-        content_type = "text/html"
-    )]
-    TooLarge(String),
-    #[response(
-        status = 503,
-        description = "A page: the store is unavailable",
-        content_type = "text/html"
-    )]
-    Unavailable(String),
-}
-
 /// `ui_locales`, bounded like the authorization endpoint's.
 fn ui_locales<'a>(p: &'a Params<'_>) -> Option<&'a str> {
     p.optional("ui_locales")
@@ -193,7 +150,7 @@ pub async fn forgot_form(state: web::Data<AppState>, req: HttpRequest) -> HttpRe
     request_body(content = account_forms::HostedForgotForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "If an account has the address, a link is on its way", content_type = "text/html", body = String),
-        FormPageAnswers,
+        account_forms::FormPageAnswers,
         (status = 429, description = "The form again: too many requests from this address or for this email", content_type = "text/html", body = String),
     ),
 )]
@@ -292,7 +249,7 @@ pub async fn reset_form(state: web::Data<AppState>, req: HttpRequest) -> HttpRes
     request_body(content = account_forms::HostedResetForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "The password is changed", content_type = "text/html", body = String),
-        FormPageAnswers,
+        account_forms::FormPageAnswers,
     ),
 )]
 pub async fn reset_post(
@@ -384,7 +341,7 @@ pub async fn verify_form(state: web::Data<AppState>, req: HttpRequest) -> HttpRe
     request_body(content = account_forms::HostedVerifyForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "The address is confirmed", content_type = "text/html", body = String),
-        FormPageAnswers,
+        account_forms::FormPageAnswers,
     ),
 )]
 pub async fn verify_post(

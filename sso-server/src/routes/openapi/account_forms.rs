@@ -75,3 +75,45 @@ pub struct HostedVerifyForm {
     token: String,
     ui_locales: Option<String>,
 }
+
+/// What every form of these pages may answer besides its success, for the
+/// OpenAPI document.
+#[derive(utoipa::IntoResponses)]
+pub enum FormPageAnswers {
+    #[response(
+        status = 400,
+        description = "The form again with the refused field named, or a page: `invalid_argument` (the form could not be read)",
+        content_type = "text/html"
+    )]
+    Refused(String),
+    #[response(
+        status = 403,
+        description = "A page: `origin_not_allowed` (posted from another site)",
+        content_type = "text/html"
+    )]
+    Foreign(String),
+    #[response(
+        status = 404,
+        description = "A page: `not_found` (the server has no `[email]`)",
+        content_type = "text/html"
+    )]
+    NoMail(String),
+    #[response(
+        status = 408,
+        description = "A page: `request_timeout`",
+        content_type = "text/html"
+    )]
+    Slow(String),
+    #[response(
+        status = 413,
+        description = "A page: `payload_too_large`",
+        content_type = "text/html"
+    )]
+    TooLarge(String),
+    #[response(
+        status = 503,
+        description = "A page: the store is unavailable",
+        content_type = "text/html"
+    )]
+    Unavailable(String),
+}
