@@ -73,19 +73,18 @@ impl Recovery<'_> {
         ip: Option<IpAddr>,
     ) -> Result<(), RecoveryError> {
         rate_limit::attempt_from(self.store, self.limits, ip).await?;
-        let sent = self
-            .store
-            .hit(&format!("reset:{}", email.normalized()), RESET_WINDOW)
-            .await?;
-        if sent > RESETS_PER_ADDRESS {
-            return Err(RateLimitError::Limited(RESET_WINDOW.as_secs()).into());
-        }
-        Ok(())
+        self.count_mail("reset", email.normalized()).await
     }
 
     /// A new verification link asked for: three per address per hour.
     pub async fn count_verification(&self, user: &User) -> Result<(), RecoveryError> {
-        let key = format!("verify:{}", user.email_normalized);
+        self.count_mail("verify", &user.email_normalized).await
+    }
+
+    /// One more mail of `kind` to `address` within [`RESET_WINDOW`];
+    /// refused past [`RESETS_PER_ADDRESS`].
+    async fn count_mail(&self, kind: &str, address: &str) -> Result<(), RecoveryError> {
+        let key = format!("{kind}:{address}");
         if self.store.hit(&key, RESET_WINDOW).await? > RESETS_PER_ADDRESS {
             return Err(RateLimitError::Limited(RESET_WINDOW.as_secs()).into());
         }

@@ -41,11 +41,10 @@ impl IdTokenClaims {
     pub async fn with_email_verified(
         mut self,
         store: &dyn crate::store::Store,
+        user: crate::domain::UserId,
     ) -> Result<Self, crate::store::StoreError> {
         if self.email.is_some() {
-            let id = crate::domain::UserId::parse(&self.sub)
-                .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
-            let user = store.user(id).await?;
+            let user = store.user(user).await?;
             self.email_verified = Some(user.is_some_and(|u| u.email_verified));
         }
         Ok(self)

@@ -174,7 +174,7 @@ async fn tokens(
         now,
         i64::try_from(lifetime).unwrap_or(i64::MAX),
     )
-    .with_email_verified(state.store.as_ref())
+    .with_email_verified(state.store.as_ref(), grant.user.id)
     .await
     .map_err(crate::error::ApiError::from)?;
     let id_token = state.id_tokens.sign_id_token(&claims, now);

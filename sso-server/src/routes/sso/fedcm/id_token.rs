@@ -67,7 +67,7 @@ pub(super) async fn id_token_for(
     };
     let lifetime = i64::try_from(settings.ttl.access_token.as_secs()).unwrap_or(i64::MAX);
     let claims = id_token_claims(settings.issuer(), &grant, flow, now, lifetime)
-        .with_email_verified(state.store.as_ref())
+        .with_email_verified(state.store.as_ref(), grant.user.id)
         .await?;
     tracing::info!(user = %account, client = %client.id, %segment, "FedCM ID token");
     Ok(state.id_tokens.sign_id_token(&claims, now))
