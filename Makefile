@@ -6,7 +6,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := /tmp/.sso-apt-updated
 
-.PHONY: help run build client test lint bench soak fuzz contract deps-test deps-bench deps-client deps-www deps-browser deps-wiki deps-fuzz deps-contract clean
+.PHONY: help run build client test lint bench soak fuzz contract deps-build deps-test deps-bench deps-client deps-www deps-browser deps-wiki deps-fuzz deps-contract clean
 
 # The browser bundle the server serves at /sso.js.
 CLIENT_DIR := target/sso-client
@@ -40,7 +40,14 @@ define npm_ci # $(1) = folder
 	  (cd $(1) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 endef
 
-deps-test:
+# Passkeys (webauthn-rs) build on OpenSSL: its headers and pkg-config.
+deps-build:
+	@pkg-config --exists openssl 2>/dev/null || { \
+	  [ -f $(APT_UPDATED) ] || { $(SUDO) apt-get update -qq && touch $(APT_UPDATED); }; \
+	  echo "installing libssl-dev pkg-config"; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libssl-dev pkg-config >/dev/null; }
+
+deps-test: deps-build
 	$(call apt_install,redis-server,redis-server)
 	@cargo nextest --version >/dev/null 2>&1 || cargo install --locked cargo-nextest
 
@@ -91,7 +98,7 @@ client: deps-client
 	cargo build --profile wasm-release --target wasm32-unknown-unknown -p sso-client-wasm
 	WASM_BINDGEN=$(WASM_BINDGEN) sso-client-wasm/bundle.sh $(CLIENT_WASM) $(CLIENT_DIR)
 
-build: client
+build: deps-build client
 	cargo build --release --workspace
 
 run: build deps-wiki
@@ -119,7 +126,7 @@ run: build deps-wiki
 # The architecture's rules (ARCHITECTURE.md, "Crates"): no import cycle
 # between the top-level modules of a crate, no source file over 400 lines,
 # no HTTP in the core.
-lint: deps-client deps-www
+lint: deps-build deps-client deps-www
 	python3 scripts/module_cycles.py --self-test $(wildcard */src)
 	python3 scripts/long_files.py
 	sh scripts/core_has_no_http.sh
@@ -160,7 +167,7 @@ soak: deps-test build
 FUZZ_SECONDS ?= 300
 FUZZ_TARGETS := $(basename $(notdir $(wildcard fuzz/fuzz_targets/*.rs)))
 
-deps-fuzz:
+deps-fuzz: deps-build
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 	@cargo fuzz --version >/dev/null 2>&1 || cargo install --locked cargo-fuzz
 

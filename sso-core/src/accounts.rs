@@ -75,6 +75,7 @@ impl Accounts<'_> {
             roles: Vec::new(),
             api_user: false,
             email_verified: false,
+            passkeys: Vec::new(),
         };
         match self.store.insert_user(&user).await {
             Ok(()) => Ok(user),

@@ -15,6 +15,7 @@ pub mod machine_secret;
 pub mod mail;
 pub mod metrics;
 pub mod oidc;
+pub mod passkeys;
 pub mod password;
 pub mod rate_limit;
 pub mod recovery;

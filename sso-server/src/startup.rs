@@ -37,6 +37,8 @@ pub enum StartupError {
     SigningKeys(#[from] SigningKeyError),
     #[error(transparent)]
     Mail(#[from] sso_core::mail::MailError),
+    #[error(transparent)]
+    Passkeys(#[from] sso_core::passkeys::PasskeyConfigError),
     #[error("server error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -105,6 +107,10 @@ impl Application {
             .map(sso_core::mail::Mailer::new)
             .transpose()?;
         let discovery = Discovery::new(settings.issuer(), &id_tokens);
+        let passkeys = sso_core::passkeys::Passkeys::new(&settings)?;
+        if passkeys.is_none() {
+            tracing::warn!(public_url = %settings.public_url, "passkeys are off: WebAuthn needs public_url to name its host, not an IP address");
+        }
         let state = web::Data::new(AppState {
             access_tokens: AccessTokens::new(&key),
             codes: AuthorizationCodes::new(&key),
@@ -118,6 +124,7 @@ impl Application {
             auth_pacing: FailurePacing::new(settings.rate_limit.auth_failure_delay),
             backchannel: Backchannel::new(&settings),
             mailer,
+            passkeys,
             settings,
             assets,
             store,

@@ -7,6 +7,7 @@ use sso_core::config::Settings;
 use sso_core::confirmations::Confirmations;
 use sso_core::machine_secret::{Checker, FailurePacing};
 use sso_core::oidc::SigningKeys;
+use sso_core::passkeys::Passkeys;
 use sso_core::password::{PasswordHasher, VerifiedSecrets};
 use sso_core::sessions::Sessions;
 use sso_core::store::DynStore;
@@ -42,6 +43,9 @@ pub struct AppState {
     pub backchannel: Backchannel,
     /// Sends mail to people, when `[email]` is configured.
     pub mailer: Option<Mailer>,
+    /// The family's passkey relying party; `None` when `public_url`'s host
+    /// is an IP address.
+    pub passkeys: Option<Passkeys>,
 }
 
 impl AppState {
@@ -71,6 +75,13 @@ impl AppState {
             hasher: &self.hasher,
             limits: &self.settings.rate_limit,
         }
+    }
+
+    /// The passkey relying party, or why there is none.
+    pub fn passkeys(&self) -> Result<&Passkeys, crate::error::ApiError> {
+        self.passkeys
+            .as_ref()
+            .ok_or(crate::error::ApiError::PasskeysOff)
     }
 
     /// What the mailed links work with; `None` without `[email]`.

@@ -2,9 +2,11 @@
 //! `redis-server` on a free port ([`RedisServer`]), a real six-node Redis
 //! Cluster ([`RedisCluster`]), a store of each kind ([`Backend`]) and the
 //! store matrix that runs a test on each ([`each_store!`]), and the SSO
-//! server itself on free ports ([`spawn_server`]). A dev-dependency only
+//! server itself on free ports ([`spawn_server`]), and a passkey
+//! authenticator ([`Authenticator`]). A dev-dependency only
 //! (and the bench's and the soak's).
 
+mod authenticator;
 mod redis_cluster;
 mod redis_server;
 
@@ -16,6 +18,7 @@ use sso_core::config::{Overrides, Settings};
 use sso_core::store::{DynStore, MemoryStore, RedisStore};
 use sso_server::startup::Application;
 
+pub use authenticator::Authenticator;
 pub use redis_cluster::RedisCluster;
 pub use redis_server::RedisServer;
 
@@ -153,12 +156,17 @@ pub fn spawn_server_on(
     tweak(&mut settings);
     // Bound first, so the public URL (the OpenID issuer) names the real port.
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    let base = format!(
-        "http://127.0.0.1:{}",
-        listener.local_addr().expect("a bound port").port()
-    );
+    let port = listener.local_addr().expect("a bound port").port();
+    let base = format!("http://127.0.0.1:{port}");
     if settings.public_url.scheme() == "http" {
-        settings.public_url = base.parse().expect("a URL");
+        // `localhost` stays a name (WebAuthn has relying parties by name
+        // only: the passkey tests ask for it); the rest is the bound address.
+        settings.public_url = match settings.public_url.host_str() {
+            Some("localhost") => format!("http://localhost:{port}"),
+            _ => base.clone(),
+        }
+        .parse()
+        .expect("a URL");
     }
     let app = Application::build_with_listener(settings.clone(), store.clone(), listener)
         .expect("the server builds");

@@ -8,6 +8,7 @@ mod field_error;
 mod grant;
 mod logout;
 mod machine_secret_hash;
+mod passkey;
 mod pkce;
 mod refresh;
 mod secret;
@@ -25,6 +26,9 @@ pub use field_error::FieldError;
 pub use grant::{CodeKind, Grant, PENDING_SIGN_IN_SECS, ResponseMethod, ResponseType};
 pub use logout::{ClaimedLogouts, DeliveryState, LogoutJob, LogoutLease, SignoutStates};
 pub use machine_secret_hash::{MachineSecretHash, is_argon2id_phc};
+pub use passkey::{
+    Ceremony, CeremonyKind, MAX_PASSKEYS, PasskeyName, StoredPasskey, parse_passkey_id,
+};
 pub use pkce::{CodeChallenge, CodeVerifier, Nonce};
 pub use refresh::{
     RefreshFamily, RefreshRecord, Rotation, parse_refresh_token, refresh_token_text,

@@ -74,9 +74,17 @@ pub struct User {
     /// profile copy, so it is true as soon as the link is followed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub email_verified: bool,
+    /// The person's passkeys (at most [`super::MAX_PASSKEYS`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passkeys: Vec<super::StoredPasskey>,
 }
 
 impl User {
+    /// The passkey with this id (base64url), if the person has it.
+    pub fn passkey(&self, id: &str) -> Option<&super::StoredPasskey> {
+        self.passkeys.iter().find(|p| p.id() == id)
+    }
+
     pub fn profile(&self) -> Profile {
         Profile {
             id: self.id,

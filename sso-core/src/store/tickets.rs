@@ -1,24 +1,49 @@
-//! The store's part for what a person receives by mail: one-use tickets,
-//! and the changes to an account they lead to.
+//! The store's part for what a person receives by mail (one-use tickets),
+//! and the changes to an account that it and the passkeys lead to.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 
 use super::StoreError;
-use crate::domain::{SecretHash, Ticket, TicketKind, User};
+use webauthn_rs::prelude::AuthenticationResult;
+
+use crate::domain::{
+    Ceremony, MAX_PASSKEYS, PasskeyName, SecretHash, StoredPasskey, Ticket, TicketKind, User,
+};
 
 /// A change to a stored user, applied to the record as it is when written
 /// (a concurrent change is read again, never overwritten).
 #[derive(Debug, Clone)]
 pub enum UserChange {
     /// Marks the email verified if the account still has this address.
-    VerifyEmail { email_normalized: String },
+    VerifyEmail {
+        email_normalized: String,
+    },
     /// A new PHC password hash.
-    SetPassword { hash: String },
+    SetPassword {
+        hash: String,
+    },
+    /// Adds a passkey, unless the person has [`MAX_PASSKEYS`] already or
+    /// has this one.
+    AddPasskey(Box<StoredPasskey>),
+    RenamePasskey {
+        id: String,
+        name: PasskeyName,
+    },
+    DeletePasskey {
+        id: String,
+    },
+    /// A sign-in with the passkey: its counter and backup state as the
+    /// authenticator reported them (a counter only ever grows), and when.
+    UsePasskey {
+        result: Box<AuthenticationResult>,
+        at: i64,
+    },
 }
 
-/// Mailed one-use tickets, each taken at most once.
+/// One-use items, each taken at most once: mailed tickets, and passkey
+/// ceremonies in progress.
 #[async_trait]
 pub trait TicketStore {
     /// Stores a ticket under its hash for at most `ttl`.
@@ -36,6 +61,17 @@ pub trait TicketStore {
         kind: TicketKind,
         hash: &SecretHash,
     ) -> Result<Option<Ticket>, StoreError>;
+
+    /// Stores a passkey ceremony under the hash of its id for at most `ttl`.
+    async fn put_ceremony(
+        &self,
+        hash: &SecretHash,
+        ceremony: &Ceremony,
+        ttl: Duration,
+    ) -> Result<(), StoreError>;
+
+    /// Removes and returns a ceremony in one atomic step.
+    async fn take_ceremony(&self, hash: &SecretHash) -> Result<Option<Ceremony>, StoreError>;
 }
 
 impl UserChange {
@@ -49,6 +85,34 @@ impl UserChange {
                 user.email_verified = true;
             }
             Self::SetPassword { hash } => user.password_hash.clone_from(hash),
+            Self::AddPasskey(passkey) => {
+                if user.passkeys.len() >= MAX_PASSKEYS || user.passkey(&passkey.id()).is_some() {
+                    return false;
+                }
+                user.passkeys.push((**passkey).clone());
+            }
+            Self::RenamePasskey { id, name } => {
+                let Some(passkey) = user.passkeys.iter_mut().find(|p| p.id() == *id) else {
+                    return false;
+                };
+                passkey.name = name.clone();
+            }
+            Self::DeletePasskey { id } => {
+                let before = user.passkeys.len();
+                user.passkeys.retain(|p| p.id() != *id);
+                return user.passkeys.len() < before;
+            }
+            Self::UsePasskey { result, at } => {
+                let Some(passkey) = user
+                    .passkeys
+                    .iter_mut()
+                    .find(|p| p.key.cred_id() == result.cred_id())
+                else {
+                    return false;
+                };
+                passkey.key.update_credential(result);
+                passkey.last_used = Some(*at);
+            }
         }
         true
     }

@@ -9,6 +9,7 @@ pub mod health;
 mod library;
 pub mod openapi;
 pub mod params;
+mod passkeys;
 mod profile;
 mod registration;
 pub mod session_view;
@@ -128,6 +129,16 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
                     web::route().to(registration::sign_in),
                 ))
                 .service(one(
+                    "/passkey_challenge",
+                    Method::POST,
+                    web::route().to(passkeys::sign_in::challenge),
+                ))
+                .service(one(
+                    "/auth_native_passkey",
+                    Method::POST,
+                    web::route().to(passkeys::sign_in::sign_in),
+                ))
+                .service(one(
                     "/forgot_password",
                     Method::POST,
                     web::route().to(account::forgot_password),
@@ -185,8 +196,23 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
                     "/verify",
                     account::verify_form,
                     account::verify_post,
+                ))
+                .service(one(
+                    "/passkeys/challenge",
+                    Method::POST,
+                    web::route().to(passkeys::manage::add_challenge),
+                ))
+                .service(one(
+                    "/passkeys/add",
+                    Method::POST,
+                    web::route().to(passkeys::manage::add),
                 )),
         )
+        .service(one(
+            "/.well-known/webauthn",
+            Method::GET,
+            web::route().to(passkeys::well_known),
+        ))
         .service(one(
             "/.well-known/openid-configuration",
             Method::GET,
@@ -215,6 +241,21 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
                     "/sessions/end_all",
                     Method::POST,
                     web::route().to(entity_sessions::end_all),
+                ))
+                .service(one(
+                    "/passkeys",
+                    Method::GET,
+                    web::route().to(passkeys::manage::list),
+                ))
+                .service(one(
+                    "/passkeys/rename",
+                    Method::POST,
+                    web::route().to(passkeys::manage::rename),
+                ))
+                .service(one(
+                    "/passkeys/delete",
+                    Method::POST,
+                    web::route().to(passkeys::manage::delete),
                 ))
                 .service(one(
                     "/email/verification",

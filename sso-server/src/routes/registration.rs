@@ -46,32 +46,37 @@ pub struct SignedIn<'a> {
 }
 
 /// What every registration API call carries besides the form's own fields.
-struct Common<'s> {
-    client: &'s Client,
+pub(super) struct Common<'s> {
+    pub client: &'s Client,
     flow: String,
     redirect_uri: String,
     response_type: ResponseType,
     code_options: CodeOptions,
 }
 
-fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
+pub(super) fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
     req.peer_addr().map(|a| a.ip())
 }
 
-async fn common<'s>(
-    state: &'s AppState,
-    req: &HttpRequest,
-    p: &Params<'_>,
-) -> Result<Common<'s>, ApiError> {
-    let client = p.client(&state.settings)?;
-    // Browsers always send Origin on cross-origin POSTs; a foreign one is
-    // refused here, not only by the browser's CORS check.
+/// Browsers always send `Origin` on cross-origin POSTs; a foreign one is
+/// refused here, not only by the browser's CORS check.
+pub(super) fn check_origin(req: &HttpRequest, client: &Client) -> Result<(), ApiError> {
     if let Some(origin) = req.headers().get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
         if !client.allows_origin(origin) {
             return Err(ApiError::OriginNotAllowed(ApiError::echo(origin)));
         }
     }
+    Ok(())
+}
+
+pub(super) async fn common<'s>(
+    state: &'s AppState,
+    req: &HttpRequest,
+    p: &Params<'_>,
+) -> Result<Common<'s>, ApiError> {
+    let client = p.client(&state.settings)?;
+    check_origin(req, client)?;
     state.accounts().attempt_from(client_ip(req)).await?;
     let flow = p
         .flow(&state.settings, client, true)?
@@ -103,7 +108,7 @@ async fn common<'s>(
 }
 
 /// Mints the credentials of a successful sign-in and builds the answer.
-async fn signed_in(
+pub(super) async fn signed_in(
     state: &AppState,
     c: &Common<'_>,
     user: &User,

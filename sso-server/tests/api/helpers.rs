@@ -461,8 +461,9 @@ impl Metrics {
 
 /// Asserts a catalog error body.
 pub async fn assert_error(response: Response, status: StatusCode, error: &str) -> Value {
-    assert_eq!(response.status(), status, "for {error}");
+    let answered = response.status();
     let body: Value = response.json().await.expect("JSON error body");
+    assert_eq!(answered, status, "for {error}: {body}");
     assert_eq!(body["stat"], "error");
     assert_eq!(body["error"], error, "{body}");
     assert!(body["code"].as_u64().is_some(), "{body}");

@@ -17,6 +17,7 @@ mod logs;
 mod oauth_token;
 mod oidc_interop;
 mod outage;
+mod passkeys;
 mod recovery;
 mod recovery_pages;
 mod refresh_tokens;

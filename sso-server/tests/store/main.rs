@@ -56,6 +56,7 @@ fn user(email: &str) -> User {
         roles: Vec::new(),
         api_user: false,
         email_verified: false,
+        passkeys: Vec::new(),
     }
 }
 

@@ -1,10 +1,11 @@
-//! Mailed tickets (taken once, by kind, expiring) and changes to a user
-//! (applied to the record as it is, never losing a concurrent change).
+//! Mailed tickets and passkey ceremonies (taken once, by kind, expiring)
+//! and changes to a user (applied to the record as it is, never losing a
+//! concurrent change).
 
 use std::time::Duration;
 
 use futures::future::join_all;
-use sso_core::domain::{Secret, Ticket, TicketKind};
+use sso_core::domain::{Ceremony, CeremonyKind, Secret, Ticket, TicketKind};
 use sso_core::store::{DynStore, UserChange};
 use sso_test_support::Backend;
 
@@ -53,6 +54,30 @@ async fn tickets_expire(store: DynStore) {
     assert_eq!(store.take_ticket(kind, &hash).await.unwrap(), None);
 }
 
+async fn ceremonies_are_taken_once_and_expire(store: DynStore) {
+    let someone = user("ceremony@example.com");
+    let ceremony = Ceremony {
+        kind: CeremonyKind::Register(someone.id),
+        state: r#"{"rs":"opaque"}"#.to_owned(),
+    };
+    let hash = Secret::generate().hash();
+    let ttl = Duration::from_secs(60);
+    store.put_ceremony(&hash, &ceremony, ttl).await.unwrap();
+    let takes = join_all((0..8).map(|_| store.take_ceremony(&hash))).await;
+    let won: Vec<_> = takes.into_iter().filter_map(|t| t.unwrap()).collect();
+    assert_eq!(won, vec![ceremony.clone()], "exactly one take gets it");
+
+    let late = Secret::generate().hash();
+    let short = Duration::from_millis(200);
+    store.put_ceremony(&late, &ceremony, short).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(store.take_ceremony(&late).await.unwrap(), None);
+    // A ticket's hash finds no ceremony, and a ceremony's no ticket.
+    store.put_ceremony(&hash, &ceremony, ttl).await.unwrap();
+    let as_ticket = store.take_ticket(TicketKind::PasswordReset, &hash).await;
+    assert_eq!(as_ticket.unwrap(), None);
+}
+
 async fn user_changes_keep_each_other(store: DynStore) {
     let someone = user("change@example.com");
     store.insert_user(&someone).await.unwrap();
@@ -88,5 +113,6 @@ async fn user_changes_keep_each_other(store: DynStore) {
 suite!(
     tickets_are_taken_once_and_only_as_their_kind,
     tickets_expire,
+    ceremonies_are_taken_once_and_expire,
     user_changes_keep_each_other,
 );

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use super::logout_queue::LogoutQueues;
 use crate::domain::SecretHash;
 use crate::domain::{
-    ApiSession, BrowserSession, CodeKind, Grant, IndexEntry, RefreshFamily, RefreshRecord,
-    ServiceId, SessionId, SignoutStates, Ticket, TicketKind, User, UserId,
+    ApiSession, BrowserSession, Ceremony, CodeKind, Grant, IndexEntry, RefreshFamily,
+    RefreshRecord, ServiceId, SessionId, SignoutStates, Ticket, TicketKind, User, UserId,
 };
 
 /// A value and the instant it stops existing.
@@ -103,6 +103,8 @@ pub(super) struct State {
     pub(super) refresh: ExpiringMap<RefreshFamily, RefreshRecord>,
     /// Mailed one-use tickets, by kind and hash.
     pub(super) tickets: ExpiringMap<(TicketKind, SecretHash), Ticket>,
+    /// Passkey ceremonies in progress, by the hash of their id.
+    pub(super) ceremonies: ExpiringMap<SecretHash, Ceremony>,
 }
 
 impl State {

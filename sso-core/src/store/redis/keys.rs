@@ -42,6 +42,10 @@ pub(super) fn key_ticket(kind: TicketKind, hash: &SecretHash) -> String {
     };
     format!("sso:{tag}:{{{}}}", hash.as_str())
 }
+/// A passkey ceremony in progress, under the hash of its id.
+pub(super) fn key_ceremony(hash: &SecretHash) -> String {
+    format!("sso:wa:{{{}}}", hash.as_str())
+}
 /// The key of the browser session stored under a cookie's hash (public for
 /// tests that find the cluster node holding a session).
 pub fn key_session(sid: &SecretHash) -> String {

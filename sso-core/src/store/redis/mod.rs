@@ -24,6 +24,7 @@
 //! | `sso:x:{<uuid>}`       | hash   | the user's sessions (index), TTL = last |
 //! | `sso:f:{<family>}`     | hash   | refresh-token chain: `cur` hash, `cli`, `end`, `rec` (JSON) |
 //! | `sso:v:{<hash>}` / `sso:w:{<hash>}` | string | email verification / password reset ticket (JSON), TTL = its lifetime |
+//! | `sso:wa:{<hash>}`      | string | passkey ceremony in progress (JSON), TTL = 5 min |
 //!
 //! Both directions of an SSO token link carry the service as hash tag, so
 //! one script changes them together in one slot.
@@ -69,9 +70,9 @@ use self::codec::{field_pairs, from_json, millis, parse_entry, reply_items, to_j
 use self::connection::{Conn, Target};
 pub use self::keys::key_session;
 use self::keys::{
-    SIGNOUT_USER, key_api_email, key_api_session, key_code, key_counter, key_deliveries, key_email,
-    key_index, key_revoked_tokens, key_ticket, key_token, key_token_prefix, key_user,
-    key_user_token, key_username,
+    SIGNOUT_USER, key_api_email, key_api_session, key_ceremony, key_code, key_counter,
+    key_deliveries, key_email, key_index, key_revoked_tokens, key_ticket, key_token,
+    key_token_prefix, key_user, key_user_token, key_username,
 };
 use self::scripts::{
     CLEAR, HIT, INDEX_ADD, INDEX_REMOVE, LINK, RAISE, RECORD_VISIT, REFRESH_ROTATE,

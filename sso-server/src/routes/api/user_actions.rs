@@ -98,6 +98,7 @@ pub async fn user_create(
         roles,
         api_user: true,
         email_verified: false,
+        passkeys: Vec::new(),
     };
     match state.store.insert_user(&user).await {
         Ok(()) => {}

@@ -11,8 +11,11 @@ use utoipa::openapi::{OpenApi as Document, RefOr};
 
 /// The request bodies (component names) this applies to.
 const FORMS: &[&str] = &[
+    "AddChallengeForm",
+    "AddPasskeyForm",
     "AuthorizeQuery",
     "ClearForm",
+    "DeletePasskeyForm",
     "EndSessionForm",
     "FedCmAssertion",
     "FedCmDisconnect",
@@ -24,7 +27,10 @@ const FORMS: &[&str] = &[
     "HostedVerifyForm",
     "LinkForm",
     "LogoutStatusForm",
+    "PasskeyChallengeForm",
+    "PasskeySignInForm",
     "RegisterForm",
+    "RenamePasskeyForm",
     "ResetPasswordForm",
     "RpLogoutForm",
     "SessionCreateForm",

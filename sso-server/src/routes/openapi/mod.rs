@@ -13,6 +13,7 @@ mod form_rules;
 use form_rules::FormRules;
 pub mod forms;
 pub mod oidc_forms;
+pub mod passkey_forms;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -35,6 +36,14 @@ use crate::state::AppState;
     paths(
         super::registration::register,
         super::registration::sign_in,
+        super::passkeys::sign_in::challenge,
+        super::passkeys::sign_in::sign_in,
+        super::passkeys::manage::add_challenge,
+        super::passkeys::manage::add,
+        super::passkeys::manage::list,
+        super::passkeys::manage::rename,
+        super::passkeys::manage::delete,
+        super::passkeys::well_known,
         super::account::api::forgot_password,
         super::account::api::reset_password,
         super::account::api::resend_verification,

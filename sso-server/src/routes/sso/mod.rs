@@ -12,7 +12,7 @@
 
 pub(super) mod authorize;
 pub(super) mod check;
-mod cookie;
+pub(super) mod cookie;
 pub(super) mod end;
 pub(super) mod end_session;
 mod establish;

@@ -8,14 +8,10 @@ use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
 use serde::Serialize;
 
 use crate::telemetry;
-use sso_core::accounts::AccountError;
+
+mod conversions;
+pub(crate) use conversions::via_api_error;
 use sso_core::domain::FieldError;
-use sso_core::machine_secret::CheckError;
-use sso_core::password::PasswordError;
-use sso_core::rate_limit::RateLimitError;
-use sso_core::recovery::RecoveryError;
-use sso_core::store::StoreError;
-use sso_core::tokens::TokenError;
 
 /// Catalog entries, without the per-occurrence details.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +31,9 @@ pub enum ErrorKind {
     TooManyCodes,
     ConfirmationInvalid,
     LinkInvalid,
+    PasskeyRefused,
+    PasskeyNotFound,
+    PasskeyConflict,
     AccessTokenInvalid,
     SessionNotFound,
     NotFound,
@@ -47,7 +46,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 24] = [
+    pub const ALL: [ErrorKind; 27] = [
         Self::MissingArgument,
         Self::InvalidArgument,
         Self::UnknownClient,
@@ -63,6 +62,9 @@ impl ErrorKind {
         Self::TooManyCodes,
         Self::ConfirmationInvalid,
         Self::LinkInvalid,
+        Self::PasskeyRefused,
+        Self::PasskeyNotFound,
+        Self::PasskeyConflict,
         Self::AccessTokenInvalid,
         Self::SessionNotFound,
         Self::NotFound,
@@ -93,6 +95,9 @@ impl ErrorKind {
             Self::TooManyCodes => (331, "too_many_codes", S::TOO_MANY_REQUESTS),
             Self::ConfirmationInvalid => (332, "confirmation_invalid", S::FORBIDDEN),
             Self::LinkInvalid => (333, "link_invalid", S::BAD_REQUEST),
+            Self::PasskeyRefused => (350, "passkey_refused", S::UNAUTHORIZED),
+            Self::PasskeyNotFound => (351, "passkey_not_found", S::NOT_FOUND),
+            Self::PasskeyConflict => (352, "passkey_conflict", S::CONFLICT),
             Self::AccessTokenInvalid => (340, "access_token_invalid", S::UNAUTHORIZED),
             Self::SessionNotFound => (341, "session_not_found", S::NOT_FOUND),
             Self::NotFound => (404, "not_found", S::NOT_FOUND),
@@ -147,6 +152,13 @@ pub enum ApiError {
     ConfirmationInvalid(&'static str),
     #[error("the link is unknown, expired or already used; ask for a new one")]
     LinkInvalid,
+    /// The core's sentence: which check failed (never which account).
+    #[error("{0}")]
+    PasskeyRefused(String),
+    #[error("the account has no passkey with this id")]
+    PasskeyNotFound,
+    #[error("{0}")]
+    PasskeyConflict(String),
     #[error("the access token is missing, unknown or expired")]
     AccessTokenInvalid,
     #[error("no session `{0}` among this person's sessions")]
@@ -159,6 +171,10 @@ pub enum ApiError {
     LibraryNotServed,
     #[error("this server sends no mail: its configuration has no [email] section")]
     MailNotConfigured,
+    #[error(
+        "this server offers no passkeys: its public_url names an IP address, and WebAuthn needs a host name"
+    )]
+    PasskeysOff,
     #[error("this endpoint does not accept that HTTP method")]
     MethodNotAllowed,
     #[error("the request body is larger than {0} bytes")]
@@ -195,11 +211,15 @@ impl ApiError {
             Self::TooManyCodes(..) => ErrorKind::TooManyCodes,
             Self::ConfirmationInvalid(_) => ErrorKind::ConfirmationInvalid,
             Self::LinkInvalid => ErrorKind::LinkInvalid,
+            Self::PasskeyRefused(_) => ErrorKind::PasskeyRefused,
+            Self::PasskeyNotFound => ErrorKind::PasskeyNotFound,
+            Self::PasskeyConflict(_) => ErrorKind::PasskeyConflict,
             Self::AccessTokenInvalid => ErrorKind::AccessTokenInvalid,
             Self::SessionNotFound(_) => ErrorKind::SessionNotFound,
-            Self::NotFound | Self::LibraryNotServed | Self::MailNotConfigured => {
-                ErrorKind::NotFound
-            }
+            Self::NotFound
+            | Self::LibraryNotServed
+            | Self::MailNotConfigured
+            | Self::PasskeysOff => ErrorKind::NotFound,
             Self::MethodNotAllowed => ErrorKind::MethodNotAllowed,
             Self::PayloadTooLarge(_) => ErrorKind::PayloadTooLarge,
             Self::RequestTimeout(_) => ErrorKind::RequestTimeout,
@@ -268,96 +288,6 @@ fn catalog_names() -> utoipa::openapi::Object {
         .schema_type(utoipa::openapi::Type::String)
         .enum_values(Some(ErrorKind::ALL.map(|k| k.identity().1)))
         .build()
-}
-
-impl From<StoreError> for ApiError {
-    fn from(err: StoreError) -> Self {
-        tracing::error!(error = %err, "store operation failed");
-        sso_core::metrics::global().store_errors.inc();
-        Self::StoreUnavailable
-    }
-}
-
-// The core's errors, each in its one public form.
-
-/// `From` impls that turn core errors into another public form (the API
-/// statuses, the OAuth errors) through [`ApiError`], so each is mapped once.
-macro_rules! via_api_error {
-    ($target:ty: $($err:ty),+) => {
-        $(impl From<$err> for $target {
-            fn from(err: $err) -> Self {
-                $crate::error::ApiError::from(err).into()
-            }
-        })+
-    };
-}
-pub(crate) use via_api_error;
-
-impl From<PasswordError> for ApiError {
-    fn from(err: PasswordError) -> Self {
-        tracing::error!(error = %err, "password hashing failed");
-        Self::Internal
-    }
-}
-
-impl From<AccountError> for ApiError {
-    fn from(err: AccountError) -> Self {
-        match err {
-            AccountError::InvalidCredentials => Self::InvalidCredentials,
-            AccountError::EmailAddressInUse => Self::EmailAddressInUse,
-            AccountError::PasswordIsEmail => Self::invalid(
-                "password",
-                FieldError::Malformed("different from the email address"),
-            ),
-            AccountError::RateLimited(err) => err.into(),
-            AccountError::Store(err) => err.into(),
-            AccountError::Password(err) => err.into(),
-        }
-    }
-}
-
-impl From<RecoveryError> for ApiError {
-    fn from(err: RecoveryError) -> Self {
-        match err {
-            RecoveryError::LinkInvalid => Self::LinkInvalid,
-            RecoveryError::PasswordIsEmail => Self::invalid(
-                "new_password",
-                FieldError::Malformed("different from the email address"),
-            ),
-            RecoveryError::RateLimited(err) => err.into(),
-            RecoveryError::Store(err) => err.into(),
-            RecoveryError::Password(err) => err.into(),
-        }
-    }
-}
-
-impl From<RateLimitError> for ApiError {
-    fn from(err: RateLimitError) -> Self {
-        match err {
-            RateLimitError::Limited(retry) => Self::RateLimited(retry),
-            RateLimitError::Store(err) => err.into(),
-        }
-    }
-}
-
-impl From<TokenError> for ApiError {
-    fn from(err: TokenError) -> Self {
-        match err {
-            TokenError::TooManyCodes(per, retry) => Self::TooManyCodes(per, retry),
-            TokenError::InvalidCode => Self::InvalidCode,
-            TokenError::AccessTokenInvalid => Self::AccessTokenInvalid,
-            TokenError::Store(err) => err.into(),
-        }
-    }
-}
-
-impl From<CheckError> for ApiError {
-    fn from(err: CheckError) -> Self {
-        match err {
-            CheckError::Store(err) => err.into(),
-            CheckError::Password(err) => err.into(),
-        }
-    }
 }
 
 impl ResponseError for ApiError {
