@@ -253,8 +253,11 @@ def main():
             "SSO_ADMIN_LISTEN": f"127.0.0.1:{admin_port}",
         })
         with open(log_path, "w") as log:
+            # `localhost` by name: WebAuthn needs a host name, so the passkey
+            # endpoints are on (an IP address would turn them off).
+            public_url = f"http://localhost:{port}"
             server = subprocess.Popen(
-                [args.server, "--listen", f"127.0.0.1:{port}", "--public-url", base],
+                [args.server, "--listen", f"127.0.0.1:{port}", "--public-url", public_url],
                 env=env, stdout=log, stderr=subprocess.STDOUT)
         children.append(server)
         wait_ready(f"{base}/readyz", server, "sso-server")

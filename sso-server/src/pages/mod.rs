@@ -105,6 +105,8 @@ pub struct Csp<'a> {
     pub form_action: Option<&'a str>,
     /// Scripts of this server (`script-src 'self'`).
     pub script_self: bool,
+    /// Those scripts' requests to this server (`connect-src 'self'`).
+    pub connect_self: bool,
     /// The `'sha256-…'` of the page's one style element.
     pub style_hash: Option<&'a str>,
     /// An origin images may come from (the brand's logo).
@@ -120,6 +122,9 @@ impl Csp<'_> {
         }
         if self.script_self {
             csp.push_str("; script-src 'self'");
+        }
+        if self.connect_self {
+            csp.push_str("; connect-src 'self'");
         }
         if let Some(hash) = self.style_hash {
             csp.push_str("; style-src '");

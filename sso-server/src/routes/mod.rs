@@ -161,6 +161,11 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
                     web::route().to(sso::authorize::sign_in),
                 ))
                 .service(one(
+                    "/authorize/passkey",
+                    Method::POST,
+                    web::route().to(passkeys::sign_in::hosted_challenge),
+                ))
+                .service(one(
                     "/authorize/create",
                     Method::POST,
                     web::route().to(sso::authorize::create),
@@ -196,6 +201,22 @@ pub fn configure(settings: &Settings) -> impl FnOnce(&mut web::ServiceConfig) {
                     "/verify",
                     account::verify_form,
                     account::verify_post,
+                ))
+                .service(one(
+                    "/passkeys",
+                    Method::GET,
+                    web::route().to(passkeys::page::page),
+                ))
+                .service(asset("/passkeys.js", passkeys::script))
+                .service(one(
+                    "/passkeys/rename",
+                    Method::POST,
+                    web::route().to(passkeys::manage::account_rename),
+                ))
+                .service(one(
+                    "/passkeys/delete",
+                    Method::POST,
+                    web::route().to(passkeys::manage::account_delete),
                 ))
                 .service(one(
                     "/passkeys/challenge",

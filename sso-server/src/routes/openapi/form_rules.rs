@@ -11,6 +11,8 @@ use utoipa::openapi::{OpenApi as Document, RefOr};
 
 /// The request bodies (component names) this applies to.
 const FORMS: &[&str] = &[
+    "AccountDeleteForm",
+    "AccountRenameForm",
     "AddChallengeForm",
     "AddPasskeyForm",
     "AuthorizeQuery",

@@ -67,3 +67,23 @@ pub struct DeletePasskeyForm {
     #[schema(pattern = "^[A-Za-z0-9_-]{1,1364}$")]
     id: String,
 }
+
+/// `POST /account/passkeys/rename`.
+#[derive(ToSchema, Deserialize)]
+pub struct AccountRenameForm {
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,64}$", examples("news"))]
+    client_id: String,
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,1364}$")]
+    id: String,
+    #[schema(min_length = 1, examples("Laptop"))]
+    name: String,
+}
+
+/// `POST /account/passkeys/delete`.
+#[derive(ToSchema, Deserialize)]
+pub struct AccountDeleteForm {
+    #[schema(pattern = "^[A-Za-z0-9_.-]{1,64}$", examples("news"))]
+    client_id: String,
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,1364}$")]
+    id: String,
+}

@@ -17,6 +17,7 @@ use crate::credentials::Authorization;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use sso_core::clock::unix_now;
+use sso_core::config::Client;
 use sso_core::domain::{PasskeyName, User, parse_passkey_id};
 use sso_core::passkeys::{Passkeys, RegistrationAnswer};
 use sso_core::tokens::token_user;
@@ -63,32 +64,30 @@ async fn bearer(state: &AppState, req: &HttpRequest) -> Result<User, ApiError> {
 /// asked by a script of the server's own origin (an exact `Origin`: a
 /// page of another site cannot add a passkey with the person's cookie).
 async fn browser(state: &AppState, req: &HttpRequest, p: &Params<'_>) -> Result<User, ApiError> {
-    let own = state.settings.public_url.origin().ascii_serialization();
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok());
-    if origin != Some(own.as_str()) {
-        return Err(ApiError::OriginNotAllowed(ApiError::echo(
-            origin.unwrap_or(""),
-        )));
-    }
-    let client = p.client(&state.settings)?;
-    let secret = cookie::read(req, &state.settings).ok_or(ApiError::AccessTokenInvalid)?;
-    let session = state
-        .store
-        .session(&secret.hash())
-        .await?
-        .without_expired(unix_now());
-    let found = std::iter::once(&client.segment)
-        .chain(client.federates_with.iter())
-        .find_map(|s| session.segments.get(s))
-        .ok_or(ApiError::AccessTokenInvalid)?;
-    state
-        .store
-        .user(found.user.id)
+    super::from_own_origin(state, req)?;
+    signed_in_user(state, req, p.client(&state.settings)?)
         .await?
         .ok_or(ApiError::AccessTokenInvalid)
+}
+
+/// The person this browser is signed in as for `client`'s family.
+pub(super) async fn signed_in_user(
+    state: &AppState,
+    req: &HttpRequest,
+    client: &Client,
+) -> Result<Option<User>, ApiError> {
+    let Some(secret) = cookie::read(req, &state.settings) else {
+        return Ok(None);
+    };
+    let session = state.store.session(&secret.hash()).await?;
+    let session = session.without_expired(unix_now());
+    let found = std::iter::once(&client.segment)
+        .chain(client.federates_with.iter())
+        .find_map(|s| session.segments.get(s));
+    match found {
+        Some(found) => Ok(state.store.user(found.user.id).await?),
+        None => Ok(None),
+    }
 }
 
 #[utoipa::path(
@@ -100,6 +99,7 @@ async fn browser(state: &AppState, req: &HttpRequest, p: &Params<'_>) -> Result<
         (status = 401, description = "`access_token_invalid`: this browser is not signed in for the client's family", body = ErrorBody),
         (status = 403, description = "`origin_not_allowed`: not a script of the server's own origin", body = ErrorBody),
         (status = 409, description = "`passkey_conflict`: the account has ten passkeys already", body = ErrorBody),
+        (status = 404, description = "`not_found`: passkeys are off (`public_url` names an IP address)", body = ErrorBody),
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 429, description = "`rate_limited`: more than 20 challenges a minute for this person", body = ErrorBody, headers(("Retry-After" = u64))),
         (status = 503, description = "`store_unavailable`", body = ErrorBody, headers(("Retry-After" = u64))),
@@ -131,6 +131,7 @@ pub async fn add_challenge(
         (status = 401, description = "`access_token_invalid` (not signed in), or `passkey_refused`: the challenge is used, expired, unknown or another person's, or the answer does not hold", body = ErrorBody),
         (status = 403, description = "`origin_not_allowed`: not a script of the server's own origin", body = ErrorBody),
         (status = 409, description = "`passkey_conflict`: ten passkeys already, or this one is registered", body = ErrorBody),
+        (status = 404, description = "`not_found`: passkeys are off (`public_url` names an IP address)", body = ErrorBody),
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 503, description = "`store_unavailable`", body = ErrorBody, headers(("Retry-After" = u64))),
     ),
@@ -188,10 +189,28 @@ pub async fn rename(
     form: Form,
 ) -> Result<HttpResponse, ApiError> {
     let user = bearer(&state, &req).await?;
-    let p = Params::new(form.into_inner());
+    rename_for(&state, &user, &Params::new(form.into_inner())).await
+}
+
+async fn rename_for(
+    state: &AppState,
+    user: &User,
+    p: &Params<'_>,
+) -> Result<HttpResponse, ApiError> {
     let id = p.parse("id", parse_passkey_id)?;
     let name = p.parse("name", PasskeyName::parse)?;
     let changed = Passkeys::rename(state.store.as_ref(), user.id, &id, name).await?;
+    Ok(list_of(&changed))
+}
+
+async fn delete_for(
+    state: &AppState,
+    user: &User,
+    p: &Params<'_>,
+) -> Result<HttpResponse, ApiError> {
+    let id = p.parse("id", parse_passkey_id)?;
+    let changed = Passkeys::delete(state.store.as_ref(), user.id, &id).await?;
+    tracing::info!(user = %user.id, "passkey deleted");
     Ok(list_of(&changed))
 }
 
@@ -214,9 +233,51 @@ pub async fn delete(
     form: Form,
 ) -> Result<HttpResponse, ApiError> {
     let user = bearer(&state, &req).await?;
+    delete_for(&state, &user, &Params::new(form.into_inner())).await
+}
+
+#[utoipa::path(
+    post, path = "/account/passkeys/rename", tag = "account",
+    request_body(content = passkey_forms::AccountRenameForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Renamed: the person's passkeys", body = PasskeyList),
+        (status = 400, description = "`missing_argument`, `invalid_argument`, `unknown_client`", body = ErrorBody),
+        (status = 401, description = "`access_token_invalid`: this browser is not signed in for the client's family", body = ErrorBody),
+        (status = 403, description = "`origin_not_allowed`: not a script of the server's own origin", body = ErrorBody),
+        (status = 404, description = "`passkey_not_found`", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 503, description = "`store_unavailable`", body = ErrorBody, headers(("Retry-After" = u64))),
+    ),
+)]
+pub async fn account_rename(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: Form,
+) -> Result<HttpResponse, ApiError> {
     let p = Params::new(form.into_inner());
-    let id = p.parse("id", parse_passkey_id)?;
-    let changed = Passkeys::delete(state.store.as_ref(), user.id, &id).await?;
-    tracing::info!(user = %user.id, "passkey deleted");
-    Ok(list_of(&changed))
+    let user = browser(&state, &req, &p).await?;
+    rename_for(&state, &user, &p).await
+}
+
+#[utoipa::path(
+    post, path = "/account/passkeys/delete", tag = "account",
+    request_body(content = passkey_forms::AccountDeleteForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Deleted: the person's passkeys", body = PasskeyList),
+        (status = 400, description = "`missing_argument`, `invalid_argument`, `unknown_client`", body = ErrorBody),
+        (status = 401, description = "`access_token_invalid`: this browser is not signed in for the client's family", body = ErrorBody),
+        (status = 403, description = "`origin_not_allowed`: not a script of the server's own origin", body = ErrorBody),
+        (status = 404, description = "`passkey_not_found`", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`", body = ErrorBody),
+        (status = 503, description = "`store_unavailable`", body = ErrorBody, headers(("Retry-After" = u64))),
+    ),
+)]
+pub async fn account_delete(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    form: Form,
+) -> Result<HttpResponse, ApiError> {
+    let p = Params::new(form.into_inner());
+    let user = browser(&state, &req, &p).await?;
+    delete_for(&state, &user, &p).await
 }

@@ -4,10 +4,11 @@
 //! share them (Related Origin Requests).
 
 pub mod manage;
+pub mod page;
 pub mod sign_in;
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -36,6 +37,31 @@ pub async fn well_known(state: web::Data<AppState>) -> Result<HttpResponse, ApiE
         .json(RelatedOrigins {
             origins: passkeys.related_origins(),
         }))
+}
+
+/// A request from a script of the server's own origin (an exact `Origin`:
+/// a page of another site cannot act with the person's cookie).
+fn from_own_origin(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+    let own = state.settings.public_url.origin().ascii_serialization();
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok());
+    if origin != Some(own.as_str()) {
+        return Err(ApiError::OriginNotAllowed(ApiError::echo(
+            origin.unwrap_or(""),
+        )));
+    }
+    Ok(())
+}
+
+/// The script of the passkey pages (`/account/passkeys.js`).
+pub async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(include_str!("../../../assets/passkeys.js"))
 }
 
 /// A browser's answer to a challenge, sent as the JSON of its

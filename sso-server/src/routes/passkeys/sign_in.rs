@@ -21,6 +21,7 @@ use sso_core::passkeys::{PasskeyError, SignInAnswer};
         (status = 200, description = "A sign-in challenge: `options` for `navigator.credentials.get`, `ceremony` to send back", body = super::Challenge<Object>),
         (status = 400, description = "`missing_argument`, `unknown_client`", body = ErrorBody),
         (status = 403, description = "`origin_not_allowed`: the `Origin` is not one of the client's", body = ErrorBody),
+        (status = 404, description = "`not_found`: passkeys are off (`public_url` names an IP address)", body = ErrorBody),
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 429, description = "`rate_limited`: too many attempts from this address", body = ErrorBody, headers(("Retry-After" = u64))),
         (status = 503, description = "`store_unavailable`", body = ErrorBody, headers(("Retry-After" = u64))),
@@ -46,6 +47,31 @@ pub async fn challenge(
 }
 
 #[utoipa::path(
+    post, path = "/oauth/authorize/passkey", tag = "oauth",
+    description = "The hosted sign-in page's script: a sign-in challenge for the browser's passkey autofill and button. The page then posts the answer with its form to `/oauth/authorize/sign-in` (`passkey_ceremony`, `passkey_credential`).",
+    responses(
+        (status = 200, description = "A sign-in challenge: `options` for `navigator.credentials.get`, `ceremony` to send back", body = super::Challenge<Object>),
+        (status = 403, description = "`origin_not_allowed`: not a script of the server's own origin", body = ErrorBody),
+        (status = 404, description = "`not_found`: passkeys are off (`public_url` names an IP address)", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many attempts from this address", body = ErrorBody, headers(("Retry-After" = u64))),
+        (status = 503, description = "`store_unavailable`", body = ErrorBody, headers(("Retry-After" = u64))),
+    ),
+)]
+pub async fn hosted_challenge(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    super::from_own_origin(&state, &req)?;
+    let passkeys = state.passkeys()?;
+    state
+        .accounts()
+        .attempt_from(registration::client_ip(&req))
+        .await?;
+    let (id, options) = passkeys.start_sign_in(state.store.as_ref()).await?;
+    Ok(super::challenge(id.expose(), options))
+}
+
+#[utoipa::path(
     post, path = "/oauth/auth_native_passkey", tag = "registration",
     request_body(content = passkey_forms::PasskeySignInForm, content_type = "application/x-www-form-urlencoded"),
     responses(
@@ -53,6 +79,7 @@ pub async fn challenge(
         (status = 400, description = "A parameter is missing or malformed, the client, flow, version or locale is unknown, or `redirect_uri` is not registered", body = ErrorBody),
         (status = 401, description = "`passkey_refused`: the challenge is used, expired or unknown, the passkey is no account's, or its answer does not hold (origin, signature, user verification, a counter gone backwards)", body = ErrorBody),
         (status = 403, description = "`origin_not_allowed`: the `Origin` is not one of the client's", body = ErrorBody),
+        (status = 404, description = "`not_found`: passkeys are off (`public_url` names an IP address)", body = ErrorBody),
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 429, description = "`rate_limited`: too many attempts from this address", body = ErrorBody, headers(("Retry-After" = u64))),
         (status = 503, description = "`store_unavailable`", body = ErrorBody, headers(("Retry-After" = u64))),

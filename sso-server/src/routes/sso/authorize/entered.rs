@@ -3,8 +3,11 @@
 
 use crate::pages::Text;
 use crate::routes::params::Params;
+use crate::state::AppState;
 use sso_core::accounts::NewAccount;
-use sso_core::domain::{DisplayName, Email, FieldError, Password};
+use sso_core::domain::{DisplayName, Email, FieldError, Password, User};
+use sso_core::passkeys::PasskeyError;
+use sso_core::store::StoreError;
 
 /// What a form shows beyond its labels: values to keep, and errors.
 #[derive(Default)]
@@ -36,6 +39,36 @@ pub(super) fn credentials(
         t,
     );
     Some((email?, password?))
+}
+
+/// The passkey answer the sign-in page's script put into the form (the
+/// ceremony and the credential's JSON), if it did.
+pub(super) fn passkey_answer<'p>(p: &'p Params<'_>) -> Option<(&'p str, &'p str)> {
+    let credential = p.optional("passkey_credential").ok().flatten()?;
+    let ceremony = p.optional("passkey_ceremony").ok().flatten().unwrap_or("");
+    Some((ceremony, credential))
+}
+
+/// The person whose passkey answered; `Ok(None)` when it is refused (the
+/// page says so, and the log says why).
+pub(super) async fn passkey_user(
+    state: &AppState,
+    (ceremony, credential): (&str, &str),
+) -> Result<Option<User>, StoreError> {
+    let (Ok(passkeys), Ok(answer)) = (state.passkeys(), serde_json::from_str(credential)) else {
+        return Ok(None);
+    };
+    match passkeys
+        .finish_sign_in(state.store.as_ref(), ceremony, &answer)
+        .await
+    {
+        Ok(user) => Ok(Some(user)),
+        Err(PasskeyError::Store(err)) => Err(err),
+        Err(reason) => {
+            tracing::info!(%reason, "hosted passkey sign-in refused");
+            Ok(None)
+        }
+    }
 }
 
 pub(super) fn new_account(p: &Params<'_>, shown: &mut Shown, t: &Text) -> Option<NewAccount> {

@@ -10,7 +10,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::entered::{Shown, credentials, new_account, text_field};
+use super::entered::{Shown, credentials, new_account, passkey_answer, passkey_user, text_field};
 use super::request::{Request, Target};
 use super::{PATH, issue, respond};
 use crate::error::ApiError;
@@ -29,6 +29,8 @@ use sso_core::domain::{Grant, User};
 
 pub const SIGN_IN_PATH: &str = "/oauth/authorize/sign-in";
 pub const CREATE_PATH: &str = "/oauth/authorize/create";
+/// The sign-in page's passkey challenge (`routes::passkeys::sign_in`).
+const PASSKEY_PATH: &str = "/oauth/authorize/passkey";
 
 struct FormView<'a> {
     action: &'static str,
@@ -37,6 +39,9 @@ struct FormView<'a> {
     other_page: String,
     /// "Forgot your password?", where the server sends mail.
     forgot_page: Option<String>,
+    /// Where the page's script gets a passkey challenge (passkeys on).
+    passkey_challenge: Option<&'static str>,
+    passkey_script: &'static str,
     email: String,
     display_name: String,
     problem: Option<&'static str>,
@@ -114,6 +119,8 @@ fn show(
             let lang = request.locale.text().lang;
             format!("{}?ui_locales={lang}", account::FORGOT_PATH)
         }),
+        passkey_challenge: (!create && state.passkeys.is_some()).then_some(PASSKEY_PATH),
+        passkey_script: crate::routes::passkeys::page::SCRIPT_PATH,
         email: shown.email,
         display_name: shown.display_name,
         problem: shown.problem,
@@ -134,8 +141,11 @@ fn show(
         .unwrap_or_default();
     // The sign-in's answer is a redirect to the client, which browsers
     // hold to `form-action`.
+    let scripted = form.passkey_challenge.is_some();
     let csp = Csp {
         form_action: Some(&redirect_origin),
+        script_self: scripted,
+        connect_self: scripted,
         ..style.csp()
     };
     let t = request.locale.text();
@@ -268,6 +278,15 @@ async fn posted(
             return again(shown, StatusCode::BAD_REQUEST);
         };
         accounts.register(new).await
+    } else if let Some(answer) = passkey_answer(&p) {
+        match passkey_user(state, answer).await {
+            Ok(Some(user)) => Ok(user),
+            Ok(None) => {
+                shown.problem = Some(t.passkey_refused);
+                return again(shown, StatusCode::UNAUTHORIZED);
+            }
+            Err(err) => Err(AccountError::Store(err)),
+        }
     } else {
         let Some((email, password)) = credentials(&p, &mut shown, t) else {
             return again(shown, StatusCode::BAD_REQUEST);

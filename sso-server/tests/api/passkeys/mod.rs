@@ -3,6 +3,8 @@
 //! server's own origin for the browser's sign-in, used on any site's form
 //! of the family, managed with an access token; every ceremony taken once.
 
+mod pages;
+
 use reqwest::{Response, StatusCode};
 use serde_json::Value;
 
@@ -10,14 +12,14 @@ use crate::helpers::*;
 use sso_test_support::{Authenticator, Backend, each_store};
 
 /// The server as a relying party needs a host name: `localhost`.
-async fn spawn(backend: Backend) -> TestApp {
+pub async fn spawn(backend: Backend) -> TestApp {
     spawn_app_with(backend, |s| {
         s.public_url = "http://localhost/".parse().unwrap()
     })
     .await
 }
 
-fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+pub fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -25,11 +27,11 @@ fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 impl TestApp {
-    fn own_origin(&self) -> String {
+    pub fn own_origin(&self) -> String {
         self.settings.public_url.origin().ascii_serialization()
     }
 
-    async fn post_as(
+    pub async fn post_as(
         &self,
         path: &str,
         form: &[(String, String)],
@@ -124,7 +126,7 @@ impl TestApp {
 }
 
 /// A person signed in on news in a browser, with one passkey added there.
-async fn person_with_passkey(app: &TestApp, email: &str) -> (SignedUp, String, Authenticator) {
+pub async fn person_with_passkey(app: &TestApp, email: &str) -> (SignedUp, String, Authenticator) {
     let (person, cookie) = app.signed_in_browser(&NEWS, email).await;
     let mut key = Authenticator::new(&app.own_origin());
     let added = app.add_passkey(&mut key, &cookie).await;
