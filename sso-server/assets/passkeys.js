@@ -71,8 +71,12 @@
         if (e.name !== 'AbortError') problem(button.dataset.refused);
       }));
     }
+    // After a refused passkey the person chooses again (the button or the
+    // password); an autofill request would only repeat the refusal.
     const conditional = PublicKeyCredential.isConditionalMediationAvailable;
-    if (conditional) conditional().then((yes) => yes && signIn(true)).catch(() => {});
+    if (conditional && !('passkeyRefused' in form.dataset)) {
+      conditional().then((yes) => yes && signIn(true)).catch(() => {});
+    }
   }
 
   // The "Your passkeys" page.

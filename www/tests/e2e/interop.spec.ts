@@ -89,7 +89,7 @@ test('oidc-client-ts: a public client signs in by redirect with PKCE and renews 
   await expect(page).toHaveURL(new RegExp(`^${servers.sso}/oauth/authorize\\?.*code_challenge_method=S256`));
   await page.getByLabel('Email address').fill(user.capture_user.email);
   await page.getByLabel('Password').fill('correct horse battery staple');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.locator('#status')).toHaveText(`signed in as ${user.capture_user.email}`);
 
   const first = await page.evaluate(async () => {

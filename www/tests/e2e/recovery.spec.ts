@@ -68,11 +68,11 @@ test('a forgotten password is reset through the mailed link', async ({ page, ser
   await page.goto(authorizeUrl(servers));
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('alert')).toContainText('wrong');
   await page.getByLabel('Password').fill('a brand new passphrase');
   const back = page.waitForRequest((r) => r.url().startsWith(`${servers.site.sport}/?`));
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   expect((await back).url()).toContain('code=');
 });
 

@@ -25,7 +25,7 @@ async function signInOnHostedPage(page: Page, demo: Servers, email: string) {
   await expect(page).toHaveURL(new RegExp(`^${demo.sso}/oauth/authorize\\?`));
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 test('signing in from the wiki on the hosted page signs news and sport in, not shop', async ({ page, demo }) => {

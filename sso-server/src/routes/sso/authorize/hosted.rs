@@ -42,6 +42,8 @@ struct FormView<'a> {
     /// Where the page's script gets a passkey challenge (passkeys on).
     passkey_challenge: Option<&'static str>,
     passkey_script: &'static str,
+    /// A passkey was just refused: no autofill request again by itself.
+    passkey_refused: bool,
     email: String,
     display_name: String,
     problem: Option<&'static str>,
@@ -121,6 +123,7 @@ fn show(
         }),
         passkey_challenge: (!create && state.passkeys.is_some()).then_some(PASSKEY_PATH),
         passkey_script: crate::routes::passkeys::page::SCRIPT_PATH,
+        passkey_refused: shown.problem == Some(request.locale.text().passkey_refused),
         email: shown.email,
         display_name: shown.display_name,
         problem: shown.problem,
