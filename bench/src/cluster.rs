@@ -144,6 +144,7 @@ fn one_sign_in() -> BrowserSession {
             expires: 4_000_000_000,
             last_used: 1_700_000_000,
             keep_me_logged_in: false,
+            method: sso_core::domain::AuthMethod::Password,
             visits: Default::default(),
         },
     );

@@ -30,6 +30,7 @@
 
 mod backchannel;
 mod cluster;
+mod passkeys;
 mod redemptions;
 mod refresh_grants;
 mod report;
@@ -78,6 +79,20 @@ async fn set_session(
         .await
         .unwrap_or_else(|e| panic!("/sso/set failed: {e}"));
     format!("sso_session={value}")
+}
+
+/// As many people signed in as the password figure has callers.
+async fn passkey_people<F, Fut>(sign_in: &F, run: &Running) -> Vec<String>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = String>,
+{
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut cookies = Vec::with_capacity(cores * 4);
+    for _ in 0..cores * 4 {
+        cookies.push(sign_in(run.url("")).await);
+    }
+    cookies
 }
 
 #[tokio::main]
@@ -146,6 +161,7 @@ async fn main() {
         redirect_uri: None,
         keep_me_logged_in: false,
         auth_time: 0,
+        method: sso_core::domain::AuthMethod::Password,
         flow: None,
         code_challenge: None,
         nonce: None,
@@ -196,6 +212,14 @@ async fn main() {
         let f =
             backchannel::figure(&run, &http, std::sync::Arc::new(store), &grant, &logouts).await;
         report::print_backchannel(&f);
+        return;
+    }
+    // `SSO_BENCH_ONLY=passkeys make bench`: figure 12 beside figure 4.
+    if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("passkeys") {
+        let passwords = sign_ins::per_core(&run, &http, password).await;
+        let people = passkey_people(&sign_in, &run).await;
+        let f = passkeys::figure(&run, &http, &people).await;
+        report::print_passkeys(&f, passwords.per_core);
         return;
     }
     // `SSO_BENCH_ONLY=silent make bench`: figure 11 alone.
@@ -281,6 +305,10 @@ async fn main() {
 
     // 4: sign-ins per second per core.
     let sign_ins = sign_ins::per_core(&run, &http, password).await;
+    // 12: passkey sign-ins, beside them.
+    let people = passkey_people(&sign_in, &run).await;
+    let passkey_sign_ins = passkeys::figure(&run, &http, &people).await;
+    let password_per_core = sign_ins.per_core;
 
     report::print(report::Summary {
         check,
@@ -299,4 +327,5 @@ async fn main() {
         listing,
         fleet,
     });
+    report::print_passkeys(&passkey_sign_ins, password_per_core);
 }

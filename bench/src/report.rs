@@ -296,6 +296,22 @@ pub fn print_cluster(f: &cluster::Figures) {
     );
 }
 
+pub fn print_passkeys(f: &crate::passkeys::Figure, password_per_core: f64) {
+    line(
+        "passkey sign-ins per second per core",
+        format!(
+            "{:.1} /s/core ({:.1} /s total on {} cores; {:.0}x password sign-ins, {:.1} /s/core)",
+            f.per_core,
+            f.total,
+            f.cores,
+            f.per_core / password_per_core,
+            password_per_core
+        ),
+        "(report, beside 4)",
+        true,
+    );
+}
+
 pub fn print_silent(f: &silent_authorization::Figures) {
     let ratio = f.authorize.rps / f.check.rps * 100.0;
     let rounds = f

@@ -134,6 +134,7 @@ mod tests {
             redirect_uri: Some("http://news.localhost:8081/".into()),
             keep_me_logged_in: false,
             auth_time: 1,
+            method: crate::domain::AuthMethod::Password,
             flow: Some("standard".into()),
             code_challenge: None,
             nonce: None,

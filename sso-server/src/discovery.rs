@@ -41,7 +41,7 @@ impl Discovery {
             "code_challenge_methods_supported": ["S256"],
             "scopes_supported": ["openid", "email", "profile", "offline_access"],
             "claims_supported":
-                ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "email", "email_verified", "name", "sid"],
+                ["iss", "sub", "aud", "exp", "iat", "auth_time", "amr", "nonce", "email", "email_verified", "name", "sid"],
             // OpenID Connect Back-Channel Logout 1.0: logout tokens carry `sid`.
             "backchannel_logout_supported": true,
             "backchannel_logout_session_supported": true,

@@ -29,6 +29,33 @@ impl CodeKind {
     }
 }
 
+/// How the person proved who they are at the sign-in behind a grant or a
+/// session; the ID token's `amr` (RFC 8176) says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    #[default]
+    Password,
+    /// A passkey with user verification: possession of the key, and the
+    /// device's check of the person (biometric or PIN).
+    Passkey,
+}
+
+impl AuthMethod {
+    pub fn is_password(&self) -> bool {
+        *self == Self::Password
+    }
+
+    /// The `amr` values (RFC 8176 §2): `pwd`; or `pop` and `mfa` for a
+    /// passkey whose authenticator verified the person.
+    pub fn amr(self) -> &'static [&'static str] {
+        match self {
+            Self::Password => &["pwd"],
+            Self::Passkey => &["pop", "mfa"],
+        }
+    }
+}
+
 /// What a one-time code stands for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grant {
@@ -38,8 +65,11 @@ pub struct Grant {
     /// The exact URL the code was delivered to; redeeming must repeat it.
     pub redirect_uri: Option<String>,
     pub keep_me_logged_in: bool,
-    /// Unix time of the password sign-in behind this grant.
+    /// Unix time of the sign-in behind this grant.
     pub auth_time: i64,
+    /// How the person signed in then (absent: a password).
+    #[serde(default, skip_serializing_if = "AuthMethod::is_password")]
+    pub method: AuthMethod,
     /// The flow the code was asked for: what the ID token may release.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<String>,

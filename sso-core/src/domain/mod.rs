@@ -23,7 +23,7 @@ pub use api::{ApiSession, RoleToken, ServiceId, Username};
 pub use authorization::{Prompt, ResponseMode, Scope, ScopeError, parse_max_age};
 pub use client_id::{ClientId, Segment, SegmentList};
 pub use field_error::FieldError;
-pub use grant::{CodeKind, Grant, PENDING_SIGN_IN_SECS, ResponseMethod, ResponseType};
+pub use grant::{AuthMethod, CodeKind, Grant, PENDING_SIGN_IN_SECS, ResponseMethod, ResponseType};
 pub use logout::{ClaimedLogouts, DeliveryState, LogoutJob, LogoutLease, SignoutStates};
 pub use machine_secret_hash::{MachineSecretHash, is_argon2id_phc};
 pub use passkey::{

@@ -29,6 +29,8 @@ pub struct SegmentSession {
     /// `TOUCH_EVERY_SECS` (the sign-in time until then).
     pub last_used: i64,
     pub keep_me_logged_in: bool,
+    /// How the person signed in.
+    pub method: super::AuthMethod,
     /// Sites that used this session, with the index of the logout URI they
     /// registered with (an index keeps the stored session small).
     pub visits: BTreeMap<ClientId, u8>,
@@ -74,6 +76,7 @@ mod tests {
             expires,
             last_used: 0,
             keep_me_logged_in: false,
+            method: crate::domain::AuthMethod::Password,
             visits: BTreeMap::new(),
         }
     }

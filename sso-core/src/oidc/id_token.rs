@@ -15,8 +15,12 @@ pub struct IdTokenClaims {
     pub aud: String,
     pub exp: i64,
     pub iat: i64,
-    /// When the user last signed in with a password.
+    /// When the person signed in.
     pub auth_time: i64,
+    /// How they signed in (RFC 8176): `["pwd"]`, or `["pop", "mfa"]` for a
+    /// passkey.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amr: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nonce: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,6 +73,7 @@ pub fn id_token_claims(
         exp: now + lifetime_secs,
         iat: now,
         auth_time: grant.auth_time,
+        amr: grant.method.amr().iter().map(|m| (*m).to_owned()).collect(),
         nonce: grant.nonce.as_ref().map(|n| n.as_str().to_owned()),
         email: releases(UserField::Email).then(|| user.email.clone()),
         email_verified: None,

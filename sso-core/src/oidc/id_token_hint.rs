@@ -86,6 +86,7 @@ mod tests {
             exp,
             iat: 0,
             auth_time: 0,
+            amr: Vec::new(),
             nonce: None,
             email: None,
             email_verified: None,

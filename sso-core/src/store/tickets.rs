@@ -12,6 +12,10 @@ use crate::domain::{
     Ceremony, MAX_PASSKEYS, PasskeyName, SecretHash, StoredPasskey, Ticket, TicketKind, User,
 };
 
+/// How stale a passkey's "last used" may get before a sign-in that changes
+/// nothing else writes it.
+const LAST_USED_EVERY_SECS: i64 = 60;
+
 /// A change to a stored user, applied to the record as it is when written
 /// (a concurrent change is read again, never overwritten).
 #[derive(Debug, Clone)]
@@ -110,7 +114,16 @@ impl UserChange {
                 else {
                     return false;
                 };
-                passkey.key.update_credential(result);
+                // Synced passkeys report no counter: a sign-in that changes
+                // nothing but a recent last use is not worth a write.
+                let changed = passkey.key.update_credential(result) == Some(true);
+                if !changed
+                    && passkey
+                        .last_used
+                        .is_some_and(|t| at - t < LAST_USED_EVERY_SECS)
+                {
+                    return false;
+                }
                 passkey.last_used = Some(*at);
             }
         }

@@ -18,7 +18,7 @@ use sso_core::accounts::{AccountError, NewAccount};
 use sso_core::clock::unix_now;
 use sso_core::config::{Client, Release};
 use sso_core::domain::{
-    ClientId, CodeKind, DisplayName, Email, Grant, Password, ResponseType, User,
+    AuthMethod, ClientId, CodeKind, DisplayName, Email, Grant, Password, ResponseType, User,
 };
 use sso_core::tokens::{issue_access_token, issue_code};
 
@@ -114,6 +114,7 @@ pub(super) async fn signed_in(
     user: &User,
     is_new: bool,
     keep_me_logged_in: bool,
+    method: AuthMethod,
 ) -> Result<HttpResponse, ApiError> {
     let client: &ClientId = &c.client.id;
     let now = unix_now();
@@ -123,6 +124,7 @@ pub(super) async fn signed_in(
         redirect_uri: None,
         keep_me_logged_in,
         auth_time: now,
+        method,
         flow: None,
         code_challenge: None,
         nonce: None,
@@ -208,7 +210,7 @@ pub async fn register(
         locale,
     };
     account::post(&state, job);
-    signed_in(&state, &c, &user, true, keep).await
+    signed_in(&state, &c, &user, true, keep, AuthMethod::Password).await
 }
 
 #[utoipa::path(
@@ -242,5 +244,5 @@ pub async fn sign_in(
         other => other?,
     };
     tracing::info!(user = %user.id, client = %c.client.id, "user signed in");
-    signed_in(&state, &c, &user, false, keep).await
+    signed_in(&state, &c, &user, false, keep, AuthMethod::Password).await
 }

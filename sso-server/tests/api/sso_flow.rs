@@ -267,6 +267,7 @@ async fn expired_segments_are_not_sessions(backend: Backend) {
             expires: now - 1,
             last_used: now - 100,
             keep_me_logged_in: false,
+            method: sso_core::domain::AuthMethod::Password,
             visits: BTreeMap::new(),
         },
     );

@@ -71,6 +71,7 @@ fn grant(client: &str) -> Grant {
         redirect_uri: Some("http://news.localhost:8081/".to_owned()),
         keep_me_logged_in: true,
         auth_time: 1_700_000_000,
+        method: sso_core::domain::AuthMethod::Password,
         // Every optional field set, so the round trip covers them all.
         flow: Some("standard".to_owned()),
         code_challenge: Some(
@@ -102,6 +103,7 @@ fn segment_session(visits: &[(&str, u8)]) -> SegmentSession {
         expires: 4_000_000_000,
         last_used: 1_700_000_000,
         keep_me_logged_in: false,
+        method: sso_core::domain::AuthMethod::Password,
         visits: visits
             .iter()
             .map(|(c, i)| (ClientId::parse(c).unwrap(), *i))

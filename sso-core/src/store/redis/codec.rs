@@ -7,7 +7,8 @@ use uuid::Uuid;
 
 use super::StoreError;
 use crate::domain::{
-    BrowserSession, ClientId, IndexEntry, Profile, Segment, SegmentSession, SessionId, UserId,
+    AuthMethod, BrowserSession, ClientId, IndexEntry, Profile, Segment, SegmentSession, SessionId,
+    UserId,
 };
 
 pub(super) fn from_json<T: serde::de::DeserializeOwned>(
@@ -31,6 +32,12 @@ pub(super) fn millis(ttl: Duration) -> u64 {
     u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
+/// One digit for two facts of a sign-in: bit 0 "keep me signed in", bit 1
+/// a passkey (older records hold 0 or 1: a password).
+fn flags(s: &SegmentSession) -> u8 {
+    u8::from(s.keep_me_logged_in) | (u8::from(s.method == AuthMethod::Passkey) << 1)
+}
+
 pub fn encode_session(session: &BrowserSession) -> Vec<(String, String)> {
     let mut fields = Vec::new();
     for (segment, s) in &session.segments {
@@ -41,7 +48,7 @@ pub fn encode_session(session: &BrowserSession) -> Vec<(String, String)> {
                 s.user.id.0.simple(),
                 s.created,
                 s.expires,
-                u8::from(s.keep_me_logged_in),
+                flags(s),
                 s.id,
             ),
         ));
@@ -73,7 +80,16 @@ pub fn decode_session<'a>(fields: &[(&'a str, &'a str)]) -> Result<BrowserSessio
         let user = Uuid::parse_str(next()?).map_err(|_| corrupt(field))?;
         let created = next()?.parse().map_err(|_| corrupt(field))?;
         let expires = next()?.parse().map_err(|_| corrupt(field))?;
-        let keep_me_logged_in = next()? == "1";
+        let flags: u8 = match next()? {
+            digit @ ("0" | "1" | "2" | "3") => digit.parse().map_err(|_| corrupt(field))?,
+            _ => return Err(corrupt(field)),
+        };
+        let keep_me_logged_in = flags & 1 == 1;
+        let method = if flags & 2 == 2 {
+            AuthMethod::Passkey
+        } else {
+            AuthMethod::Password
+        };
         let segment = segment(name, field)?;
         // Sign-ins stored before they had an id get one derived from the record.
         let id = match parts.next() {
@@ -93,6 +109,7 @@ pub fn decode_session<'a>(fields: &[(&'a str, &'a str)]) -> Result<BrowserSessio
                 expires,
                 last_used: created,
                 keep_me_logged_in,
+                method,
                 visits: Default::default(),
             },
         );
@@ -171,6 +188,7 @@ mod tests {
             expires: 1_700_043_200,
             last_used: 1_700_000_600,
             keep_me_logged_in: true,
+            method: AuthMethod::Passkey,
             visits: Default::default(),
         };
         seg.visits.insert(ClientId::parse("news").unwrap(), 0);
@@ -200,12 +218,20 @@ mod tests {
         let fields = encode_session(&first);
         let pairs: Vec<(&str, &str)> = fields.iter().map(|(f, v)| (&f[..], &v[..])).collect();
         assert_eq!(decode_session(&pairs).unwrap(), first);
+        // Its flag digit predates passkeys: a password sign-in.
+        assert_eq!(first.segments[&news].method, AuthMethod::Password);
+        assert!(!first.segments[&news].keep_me_logged_in);
     }
 
     #[test]
     fn corrupt_fields_are_reported_not_panicked_on() {
         let bad = [("s:news", "zzz")];
         assert!(matches!(decode_session(&bad), Err(StoreError::Corrupt(_))));
+        let flags = [("s:news", "0f0e0d0c0b0a09080706050403020100:1:2:4")];
+        assert!(matches!(
+            decode_session(&flags),
+            Err(StoreError::Corrupt(_))
+        ));
         assert!(decode_session(&[("x", "1")]).is_err());
     }
 }

@@ -12,6 +12,7 @@ use super::super::params::{Form, Params};
 use super::super::registration::{self, SignedIn};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
+use sso_core::domain::AuthMethod;
 use sso_core::passkeys::{PasskeyError, SignInAnswer};
 
 #[utoipa::path(
@@ -109,5 +110,5 @@ pub async fn sign_in(
         Ok(user) => user,
     };
     tracing::info!(user = %user.id, client = %c.client.id, "user signed in with a passkey");
-    registration::signed_in(&state, &c, &user, false, keep).await
+    registration::signed_in(&state, &c, &user, false, keep, AuthMethod::Passkey).await
 }

@@ -188,6 +188,7 @@ pub(super) async fn checked<'t>(
                 redirect_uri: Some(target.receiver.clone()),
                 keep_me_logged_in: found.keep_me_logged_in,
                 auth_time: found.created,
+                method: found.method,
                 flow: Some(flow.name.clone()),
                 code_challenge: code_options.code_challenge.clone(),
                 nonce: code_options.nonce.clone(),

@@ -70,6 +70,7 @@ pub async fn sign_in(
             expires,
             last_used: now,
             keep_me_logged_in: grant.keep_me_logged_in,
+            method: grant.method,
             visits: [(client.id.clone(), logout_index)].into(),
         },
     );

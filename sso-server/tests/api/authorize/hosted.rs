@@ -36,6 +36,7 @@ async fn signing_in_on_the_hosted_page_signs_the_family_in(backend: Backend) {
     let id = id_claims(&app.redeem_code(&SPORT, &code, &[]).await);
     assert_eq!(id["sub"], user.uuid.as_str());
     assert_eq!(id["nonce"], "nonce-1");
+    assert_eq!(id["amr"], serde_json::json!(["pwd"]));
 
     // The library sites of the family find the session; shop does not.
     let cookie = jar.get("sso_session").expect("the SSO session").to_owned();

@@ -73,9 +73,16 @@ async fn a_passkey_signs_in_on_the_hosted_page_without_a_password(backend: Backe
     let code = code_of(&app, &r, &SPORT);
     let id = id_claims(&app.redeem_code(&SPORT, &code, &[]).await);
     assert_eq!(id["sub"], person.uuid.as_str());
+    // RFC 8176: possession of a key, and the device's check of the person.
+    assert_eq!(id["amr"], serde_json::json!(["pop", "mfa"]));
     // The family is signed in, as after a password.
     let cookie = jar.get("sso_session").expect("the SSO session").to_owned();
     assert_eq!(app.check(&NEWS, Some(&cookie)).await.status(), "success");
+    // The stored sign-in remembers how it was made: a silent code for
+    // another client of the family says the same.
+    let silent = code_of(&app, &app.authorize(&request(&NEWS), &jar).await, &NEWS);
+    let id = id_claims(&app.redeem_code(&NEWS, &silent, &[]).await);
+    assert_eq!(id["amr"], serde_json::json!(["pop", "mfa"]));
 
     // The challenge is for the server's own pages only.
     let foreign = app

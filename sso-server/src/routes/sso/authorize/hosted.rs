@@ -25,7 +25,7 @@ use sso_core::accounts::AccountError;
 use sso_core::clock::unix_now;
 use sso_core::config::Branding;
 use sso_core::confirmations::Purpose;
-use sso_core::domain::{Grant, User};
+use sso_core::domain::{AuthMethod, Grant, User};
 
 pub const SIGN_IN_PATH: &str = "/oauth/authorize/sign-in";
 pub const CREATE_PATH: &str = "/oauth/authorize/create";
@@ -276,6 +276,7 @@ async fn posted(
         return refused(again, shown, t, err);
     }
     let keep = p.flag("keep_me_logged_in").unwrap_or(false);
+    let mut method = AuthMethod::Password;
     let outcome = if create {
         let Some(new) = new_account(&p, &mut shown, t) else {
             return again(shown, StatusCode::BAD_REQUEST);
@@ -283,7 +284,10 @@ async fn posted(
         accounts.register(new).await
     } else if let Some(answer) = passkey_answer(&p) {
         match passkey_user(state, answer).await {
-            Ok(Some(user)) => Ok(user),
+            Ok(Some(user)) => {
+                method = AuthMethod::Passkey;
+                Ok(user)
+            }
             Ok(None) => {
                 shown.problem = Some(t.passkey_refused);
                 return again(shown, StatusCode::UNAUTHORIZED);
@@ -305,7 +309,7 @@ async fn posted(
         let (user, locale) = (user.clone(), request.locale);
         account::post(state, account::MailJob::Verify { user, locale });
     }
-    match complete(state, req, &target, &request, &user, keep).await {
+    match complete(state, req, &target, &request, &user, keep, method).await {
         Ok(response) => response,
         Err(err) => respond::error(issuer, &target, &AuthorizeError::from(err)),
     }
@@ -357,6 +361,7 @@ async fn complete(
     request: &Request<'_>,
     user: &User,
     keep: bool,
+    method: AuthMethod,
 ) -> Result<HttpResponse, ApiError> {
     let client = target.client;
     let grant = Grant {
@@ -365,6 +370,7 @@ async fn complete(
         redirect_uri: None,
         keep_me_logged_in: keep,
         auth_time: unix_now(),
+        method,
         flow: None,
         code_challenge: None,
         nonce: None,

@@ -172,6 +172,7 @@ async fn issue(
         redirect_uri: Some(target.redirect_uri.to_owned()),
         keep_me_logged_in: session.keep_me_logged_in,
         auth_time: session.created,
+        method: session.method,
         flow: client.flows.first().cloned(),
         code_challenge: request.code_challenge.clone(),
         nonce: request.nonce.clone(),

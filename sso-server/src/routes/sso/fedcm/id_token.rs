@@ -56,6 +56,7 @@ pub(super) async fn id_token_for(
         redirect_uri: None,
         keep_me_logged_in: found.keep_me_logged_in,
         auth_time: found.created,
+        method: found.method,
         flow: flow.map(|f| f.name.clone()),
         code_challenge: None,
         nonce,
