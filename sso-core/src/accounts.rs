@@ -109,3 +109,19 @@ impl Accounts<'_> {
         Ok(user)
     }
 }
+
+/// Whether `client` may be given the person `user`: always, unless it
+/// requires a confirmed email address (`require_verified_email`) and the
+/// person has not confirmed theirs. Read from the record, never from a
+/// session's profile copy, so it holds as soon as the link is followed;
+/// clients without the requirement cost no read.
+pub async fn may_receive(
+    store: &dyn Store,
+    client: &crate::config::Client,
+    user: UserId,
+) -> Result<bool, StoreError> {
+    if !client.require_verified_email {
+        return Ok(true);
+    }
+    Ok(store.user(user).await?.is_some_and(|u| u.email_verified))
+}

@@ -147,6 +147,8 @@ pub struct Client {
     /// How the hosted pages look for this client (the global branding
     /// with the client's own keys over it).
     pub branding: Branding,
+    /// Only people who confirmed their email address are given to it.
+    pub require_verified_email: bool,
 }
 
 impl Client {

@@ -31,6 +31,7 @@ pub enum ErrorKind {
     TooManyCodes,
     ConfirmationInvalid,
     LinkInvalid,
+    EmailNotVerified,
     PasskeyRefused,
     PasskeyNotFound,
     PasskeyConflict,
@@ -46,7 +47,7 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 27] = [
+    pub const ALL: [ErrorKind; 28] = [
         Self::MissingArgument,
         Self::InvalidArgument,
         Self::UnknownClient,
@@ -62,6 +63,7 @@ impl ErrorKind {
         Self::TooManyCodes,
         Self::ConfirmationInvalid,
         Self::LinkInvalid,
+        Self::EmailNotVerified,
         Self::PasskeyRefused,
         Self::PasskeyNotFound,
         Self::PasskeyConflict,
@@ -95,6 +97,7 @@ impl ErrorKind {
             Self::TooManyCodes => (331, "too_many_codes", S::TOO_MANY_REQUESTS),
             Self::ConfirmationInvalid => (332, "confirmation_invalid", S::FORBIDDEN),
             Self::LinkInvalid => (333, "link_invalid", S::BAD_REQUEST),
+            Self::EmailNotVerified => (334, "email_not_verified", S::FORBIDDEN),
             Self::PasskeyRefused => (350, "passkey_refused", S::UNAUTHORIZED),
             Self::PasskeyNotFound => (351, "passkey_not_found", S::NOT_FOUND),
             Self::PasskeyConflict => (352, "passkey_conflict", S::CONFLICT),
@@ -152,6 +155,10 @@ pub enum ApiError {
     ConfirmationInvalid(&'static str),
     #[error("the link is unknown, expired or already used; ask for a new one")]
     LinkInvalid,
+    #[error(
+        "this site admits only people who confirmed their email address: follow the link mailed to it, then sign in again"
+    )]
+    EmailNotVerified,
     /// The core's sentence: which check failed (never which account).
     #[error("{0}")]
     PasskeyRefused(String),
@@ -211,6 +218,7 @@ impl ApiError {
             Self::TooManyCodes(..) => ErrorKind::TooManyCodes,
             Self::ConfirmationInvalid(_) => ErrorKind::ConfirmationInvalid,
             Self::LinkInvalid => ErrorKind::LinkInvalid,
+            Self::EmailNotVerified => ErrorKind::EmailNotVerified,
             Self::PasskeyRefused(_) => ErrorKind::PasskeyRefused,
             Self::PasskeyNotFound => ErrorKind::PasskeyNotFound,
             Self::PasskeyConflict(_) => ErrorKind::PasskeyConflict,

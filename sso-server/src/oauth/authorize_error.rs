@@ -23,6 +23,8 @@ pub enum AuthorizeError {
     RequestNotSupported,
     #[error("request objects by reference (`request_uri`) are not supported")]
     RequestUriNotSupported,
+    #[error("{0}")]
+    AccessDenied(String),
     #[error("the session store is unavailable, or too many codes are pending; try again shortly")]
     TemporarilyUnavailable,
     #[error("an internal error occurred")]
@@ -31,7 +33,7 @@ pub enum AuthorizeError {
 
 impl AuthorizeError {
     /// Every `error` the redirect may carry (the README's table).
-    pub const CODES: [&'static str; 9] = [
+    pub const CODES: [&'static str; 10] = [
         "invalid_request",
         "unsupported_response_type",
         "invalid_scope",
@@ -39,6 +41,7 @@ impl AuthorizeError {
         "consent_required",
         "request_not_supported",
         "request_uri_not_supported",
+        "access_denied",
         "temporarily_unavailable",
         "server_error",
     ];
@@ -52,6 +55,7 @@ impl AuthorizeError {
             Self::ConsentRequired => "consent_required",
             Self::RequestNotSupported => "request_not_supported",
             Self::RequestUriNotSupported => "request_uri_not_supported",
+            Self::AccessDenied(_) => "access_denied",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
             Self::ServerError => "server_error",
         }
@@ -64,6 +68,7 @@ impl From<ApiError> for AuthorizeError {
             ApiError::MissingArgument(_)
             | ApiError::InvalidArgument { .. }
             | ApiError::UnreadableRequest(_) => Self::InvalidRequest(err.to_string()),
+            ApiError::EmailNotVerified => Self::AccessDenied(err.to_string()),
             ApiError::StoreUnavailable | ApiError::TooManyCodes(..) | ApiError::RateLimited(_) => {
                 Self::TemporarilyUnavailable
             }
@@ -86,6 +91,7 @@ mod tests {
             AuthorizeError::ConsentRequired,
             AuthorizeError::RequestNotSupported,
             AuthorizeError::RequestUriNotSupported,
+            AuthorizeError::AccessDenied(String::new()),
             AuthorizeError::TemporarilyUnavailable,
             AuthorizeError::ServerError,
         ];

@@ -116,6 +116,9 @@ pub(super) async fn signed_in(
     keep_me_logged_in: bool,
     method: AuthMethod,
 ) -> Result<HttpResponse, ApiError> {
+    if c.client.require_verified_email && !user.email_verified {
+        return Err(ApiError::EmailNotVerified);
+    }
     let client: &ClientId = &c.client.id;
     let now = unix_now();
     let sso_grant = Grant {

@@ -29,3 +29,4 @@ mod slow_requests;
 mod sso_flow;
 mod storage_access;
 mod userinfo;
+mod verified_email;

@@ -307,4 +307,6 @@ pub(super) struct RawClient {
     pub refresh_token_absolute_secs: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branding: Option<RawBranding>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub require_verified_email: bool,
 }

@@ -136,6 +136,7 @@ pub(super) fn validate_clients(
             auth_method,
             refresh_idle,
             refresh_absolute,
+            require_verified_email: c.require_verified_email,
             branding: match &c.branding {
                 Some(raw) => raw.over(branding, &format!("client `{name}` branding"))?,
                 None => branding.clone(),

@@ -150,6 +150,11 @@ pub(super) async fn checked<'t>(
         return Ok(Checked::Other(no_session(target)));
     };
     let user = &found.user;
+    // A client that admits only confirmed addresses reads the record (the
+    // session's profile copy may be older than the confirmation).
+    if !sso_core::accounts::may_receive(state.store.as_ref(), client, user.id).await? {
+        return Err(ApiError::EmailNotVerified);
+    }
     // The session holds the profile and the token is MAC'd, so a repeat
     // check from a site (every page load) is one store read. The visit is
     // written only when new, and concurrently with a code, which the

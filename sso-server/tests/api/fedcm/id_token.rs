@@ -114,7 +114,34 @@ async fn only_an_account_signed_in_here_for_the_family_gets_one(backend: Backend
     assert!(why.contains("nonce"), "{why}");
 }
 
+async fn a_client_requiring_a_confirmed_address_gets_no_token_for_anyone_else(backend: Backend) {
+    let app = spawn_app_with(backend, |s| {
+        let sport = sso_core::domain::ClientId::parse("sport").unwrap();
+        s.clients.get_mut(&sport).unwrap().require_verified_email = true;
+    })
+    .await;
+    let email = "fedcm-unconfirmed@example.com";
+    let (user, cookie) = app.signed_in_browser(&NEWS, email).await;
+    let form = site_form(&SPORT, &user.uuid, None);
+    let answer = app
+        .fedcm_assertion(&form, Some(&cookie), &from_origin(SPORT.origin))
+        .await;
+    assert_eq!(answer.status(), StatusCode::FORBIDDEN);
+    let body: Value = answer.json().await.unwrap();
+    assert!(body.get("token").is_none(), "{body}");
+    assert!(body.to_string().contains("email_not_verified"), "{body}");
+    // Confirmed, the same browser gets its token.
+    let change = sso_core::store::UserChange::VerifyEmail {
+        email_normalized: email.to_owned(),
+    };
+    let id = sso_core::domain::UserId::parse(&user.uuid).unwrap();
+    app.store.update_user(id, change).await.unwrap();
+    let token = app.fedcm_id_token(&form, &cookie, &SPORT).await;
+    assert_eq!(app.verify_id_token(&token, "sport").await.sub, user.uuid);
+}
+
 each_store!(
     a_site_without_the_library_gets_a_verifiable_id_token,
     only_an_account_signed_in_here_for_the_family_gets_one,
+    a_client_requiring_a_confirmed_address_gets_no_token_for_anyone_else,
 );

@@ -166,6 +166,10 @@ async fn issue(
     session: &SegmentSession,
 ) -> Result<String, ApiError> {
     let client = target.client;
+    let store = state.store.as_ref();
+    if !sso_core::accounts::may_receive(store, client, session.user.id).await? {
+        return Err(ApiError::EmailNotVerified);
+    }
     let grant = Grant {
         user: session.user.clone(),
         client: client.id.clone(),
@@ -182,7 +186,6 @@ async fn issue(
         }),
         sid: Some(session.id.clone()),
     };
-    let store = state.store.as_ref();
     let visit = async {
         if session.visits.contains_key(&client.id) {
             return Ok(());
