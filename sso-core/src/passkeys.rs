@@ -7,11 +7,12 @@
 
 use std::time::Duration;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use url::Url;
 use webauthn_rs::prelude::{
     CreationChallengeResponse, DiscoverableAuthentication, DiscoverableKey, PasskeyRegistration,
-    PublicKeyCredential, RegisterPublicKeyCredential, RequestChallengeResponse, Webauthn,
-    WebauthnBuilder, WebauthnError,
+    PublicKeyCredential, RequestChallengeResponse, Webauthn, WebauthnBuilder, WebauthnError,
 };
 use webauthn_rs_proto::ResidentKeyRequirement;
 
@@ -150,29 +151,26 @@ impl Passkeys {
         Ok((id, options))
     }
 
-    /// Finishes adding a passkey: the person's record, now with it.
+    /// Finishes adding a passkey to `user` (as the caller read them): the
+    /// person's record, now with it.
     pub async fn finish_registration(
         &self,
         store: &dyn Store,
-        user: UserId,
+        user: &User,
         ceremony: &str,
-        credential: &RegisterPublicKeyCredential,
+        credential: &RegistrationAnswer,
         name: PasskeyName,
     ) -> Result<User, PasskeyError> {
         let state: PasskeyRegistration = self
-            .take(store, ceremony, CeremonyKind::Register(user))
+            .take(store, ceremony, CeremonyKind::Register(user.id))
             .await?;
         // The browser was told to exclude the person's own keys; one that
         // answers anyway is named here (webauthn-rs reports it as an
-        // altered algorithm).
-        let person = store
-            .user(user)
-            .await?
-            .ok_or(PasskeyError::CeremonyInvalid)?;
-        if person
-            .passkeys
-            .iter()
-            .any(|p| p.key.cred_id().as_slice() == credential.raw_id.as_slice())
+        // altered algorithm). A concurrent addition of the same key is
+        // caught by `AddPasskey` below.
+        if user
+            .passkey(&URL_SAFE_NO_PAD.encode(credential.raw_id.as_slice()))
+            .is_some()
         {
             return Err(PasskeyError::AlreadyRegistered);
         }
@@ -187,18 +185,16 @@ impl Passkeys {
             key,
         };
         let id = passkey.id();
+        let had = user.passkeys.len();
         let change = UserChange::AddPasskey(Box::new(passkey));
-        let Some(changed) = store.update_user(user, change).await? else {
-            return Err(PasskeyError::CeremonyInvalid);
-        };
+        let changed = store
+            .update_user(user.id, change)
+            .await?
+            .ok_or(PasskeyError::CeremonyInvalid)?;
         match changed.passkey(&id) {
-            Some(stored)
-                if stored.last_used.is_none() && changed.passkeys.len() <= MAX_PASSKEYS =>
-            {
-                Ok(changed)
-            }
-            Some(_) => Err(PasskeyError::AlreadyRegistered),
             None => Err(PasskeyError::TooMany),
+            Some(_) if changed.passkeys.len() > had => Ok(changed),
+            Some(_) => Err(PasskeyError::AlreadyRegistered),
         }
     }
 

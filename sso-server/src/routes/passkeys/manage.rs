@@ -11,12 +11,11 @@ use serde::Serialize;
 
 use super::super::openapi::passkey_forms;
 use super::super::params::{Form, Params};
-use super::super::sso::cookie;
+use super::super::sso::authorize::signed_in;
 use super::PasskeyView;
 use crate::credentials::Authorization;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
-use sso_core::clock::unix_now;
 use sso_core::config::Client;
 use sso_core::domain::{PasskeyName, User, parse_passkey_id};
 use sso_core::passkeys::{Passkeys, RegistrationAnswer};
@@ -76,16 +75,8 @@ pub(super) async fn signed_in_user(
     req: &HttpRequest,
     client: &Client,
 ) -> Result<Option<User>, ApiError> {
-    let Some(secret) = cookie::read(req, &state.settings) else {
-        return Ok(None);
-    };
-    let session = state.store.session(&secret.hash()).await?;
-    let session = session.without_expired(unix_now());
-    let found = std::iter::once(&client.segment)
-        .chain(client.federates_with.iter())
-        .find_map(|s| session.segments.get(s));
-    match found {
-        Some(found) => Ok(state.store.user(found.user.id).await?),
+    match signed_in(state, req, client).await? {
+        Some((_, _, found)) => Ok(state.store.user(found.user.id).await?),
         None => Ok(None),
     }
 }
@@ -151,7 +142,7 @@ pub async fn add(
     let store = state.store.as_ref();
     let changed = state
         .passkeys()?
-        .finish_registration(store, user.id, ceremony, &credential, name)
+        .finish_registration(store, &user, ceremony, &credential, name)
         .await?;
     tracing::info!(user = %user.id, passkeys = changed.passkeys.len(), "passkey added");
     Ok(list_of(&changed))

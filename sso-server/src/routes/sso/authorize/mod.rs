@@ -100,8 +100,10 @@ async fn decide(
         return Err(AuthorizeError::ConsentRequired);
     }
     let now = unix_now();
-    let found = signed_in(state, req, target).await?.filter(|(_, _, s)| {
-        !prompt.forces_sign_in()
+    let found = signed_in(state, req, target.client)
+        .await?
+        .filter(|(_, _, s)| {
+            !prompt.forces_sign_in()
             && !prompt.create
             // `max_age=0` is `prompt=login` (Core §3.1.2.1).
             && request.max_age.is_none_or(|max| max > 0 && now - s.created <= max)
@@ -109,7 +111,7 @@ async fn decide(
                 .hint
                 .as_ref()
                 .is_none_or(|h| h.subject == s.user.id.to_string())
-    });
+        });
     match found {
         Some((sid, segment, session)) => {
             let code = issue(state, target, request, &sid, &segment, &session).await?;
@@ -132,17 +134,17 @@ async fn decide(
     }
 }
 
-/// The browser's sign-in in a segment the client may use: its own first.
-async fn signed_in(
+/// The browser's sign-in in a segment the client may use: its own first
+/// (also what the passkey pages act for).
+pub(crate) async fn signed_in(
     state: &AppState,
     req: &HttpRequest,
-    target: &Target<'_>,
+    client: &sso_core::config::Client,
 ) -> Result<Option<(SecretHash, Segment, SegmentSession)>, ApiError> {
     let Some(secret) = cookie::read(req, &state.settings) else {
         return Ok(None);
     };
     let sid = secret.hash();
-    let client = target.client;
     let mut session = state.store.session(&sid).await?.without_expired(unix_now());
     let segment = std::iter::once(&client.segment)
         .chain(client.federates_with.iter())
