@@ -110,17 +110,27 @@ impl Accounts<'_> {
     }
 }
 
-/// Whether `client` may be given the person `user`: always, unless it
-/// requires a confirmed email address (`require_verified_email`) and the
+/// Whether the client or the flow it asks through requires a confirmed
+/// email address (`require_verified_email` on either).
+pub fn requires_verified_email(
+    client: &crate::config::Client,
+    flow: Option<&crate::config::Flow>,
+) -> bool {
+    client.require_verified_email || flow.is_some_and(|f| f.require_verified_email)
+}
+
+/// Whether `client`, through `flow`, may be given the person `user`:
+/// always, unless one of them requires a confirmed email address and the
 /// person has not confirmed theirs. Read from the record, never from a
 /// session's profile copy, so it holds as soon as the link is followed;
-/// clients without the requirement cost no read.
+/// without the requirement it costs no read.
 pub async fn may_receive(
     store: &dyn Store,
     client: &crate::config::Client,
+    flow: Option<&crate::config::Flow>,
     user: UserId,
 ) -> Result<bool, StoreError> {
-    if !client.require_verified_email {
+    if !requires_verified_email(client, flow) {
         return Ok(true);
     }
     Ok(store.user(user).await?.is_some_and(|u| u.email_verified))

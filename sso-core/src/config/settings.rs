@@ -110,6 +110,9 @@ pub struct Flow {
     pub versions: Vec<String>,
     pub locales: Vec<String>,
     pub user_data: Vec<UserField>,
+    /// Every client is given, through this flow, only people who confirmed
+    /// their email address (as a client's own `require_verified_email`).
+    pub require_verified_email: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -116,7 +116,8 @@ pub(super) async fn signed_in(
     keep_me_logged_in: bool,
     method: AuthMethod,
 ) -> Result<HttpResponse, ApiError> {
-    if c.client.require_verified_email && !user.email_verified {
+    let flow = state.settings.flows.get(&c.flow);
+    if sso_core::accounts::requires_verified_email(c.client, flow) && !user.email_verified {
         return Err(ApiError::EmailNotVerified);
     }
     let client: &ClientId = &c.client.id;
@@ -152,7 +153,7 @@ pub(super) async fn signed_in(
     };
     match c.response_type {
         ResponseType::Token => {
-            let release = Release::of(state.settings.flows.get(&c.flow));
+            let release = Release::of(flow);
             body.access_token = Some(issue_access_token(
                 &state.access_tokens,
                 &state.settings,

@@ -286,6 +286,7 @@ async fn entity_shows_only_what_the_flow_released(backend: Backend) {
                 name: "minimal".into(),
                 versions: vec!["1".into()],
                 locales: vec!["en-US".into()],
+                require_verified_email: false,
                 user_data: vec![UserField::Uuid],
             },
         );

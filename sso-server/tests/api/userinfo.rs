@@ -80,6 +80,7 @@ async fn userinfo_releases_only_what_the_flow_released(backend: Backend) {
             name: "f".into(),
             versions: vec!["1".into()],
             locales: vec!["en-US".into()],
+            require_verified_email: false,
             user_data: fields.to_vec(),
         };
         Release::of(Some(&flow))

@@ -3,6 +3,7 @@
 //! API, `/sso/check` (and so FedCM's library path, which runs the check),
 //! `/oauth/authorize` (silent and hosted). Clients without it are not
 //! affected, and the person is admitted as soon as the link is followed.
+//! A flow may require it too: then every client asking through that flow.
 
 use reqwest::StatusCode;
 
@@ -84,7 +85,60 @@ async fn clients_without_the_requirement_read_nothing_more(backend: Backend) {
     );
 }
 
+/// Sport's sign-in, then news through a flow that requires confirmed
+/// addresses (`confirmed`, news's first, beside `standard`): its OpenID
+/// Connect requests go through its first flow.
+async fn a_flow_that_requires_it_admits_no_one_unconfirmed_through_it(backend: Backend) {
+    use sso_core::config::Flow;
+    let app = spawn_app_with(backend, |s| {
+        let confirmed = Flow {
+            name: "confirmed".into(),
+            require_verified_email: true,
+            ..s.flows["standard"].clone()
+        };
+        s.flows.insert("confirmed".into(), confirmed);
+        let news = ClientId::parse("news").unwrap();
+        s.clients.get_mut(&news).unwrap().flows.insert(0, "confirmed".into());
+    })
+    .await;
+    let email = "flow-unconfirmed@example.com";
+    let (person, cookie) = app.signed_in_browser(&SPORT, email).await;
+    let through = |mut form: Vec<(String, String)>, flow: &str| {
+        form.iter_mut()
+            .filter(|(k, _)| k == "flow")
+            .for_each(|(_, v)| *v = flow.to_owned());
+        form
+    };
+    let sign_in = |flow: &'static str| {
+        let mut form = through(NEWS.form(), flow);
+        form.push(("signInEmailAddress".into(), email.into()));
+        form.push(("currentPassword".into(), PASSWORD.into()));
+        let app = &app;
+        async move { app.post_form("/oauth/auth_native_traditional", &form).await }
+    };
+    let check = |flow: &'static str| {
+        let (app, cookie, params) = (&app, &cookie, through(NEWS.check_params(), flow));
+        async move { delivery(&app.sso("/sso/check", &params, Some(cookie), &[]).await) }
+    };
+
+    assert_error(sign_in("confirmed").await, StatusCode::FORBIDDEN, "email_not_verified").await;
+    assert_eq!(check("confirmed").await.error(), "email_not_verified");
+    // The same client through its other flow: no requirement.
+    assert_eq!(sign_in("standard").await.status(), StatusCode::OK);
+    assert_eq!(check("standard").await.status(), "success");
+    // Its OpenID Connect requests go through its first flow.
+    let jar = Jar::with_session(&cookie);
+    let a = answer(&app.authorize(&request(&NEWS), &jar).await, &NEWS.redirect_uri());
+    assert_eq!(a["error"], "access_denied", "{a:?}");
+
+    confirm(&app, &person.uuid, email).await;
+    assert_eq!(sign_in("confirmed").await.status(), StatusCode::OK);
+    assert_eq!(check("confirmed").await.status(), "success");
+    code_of(&app, &app.authorize(&request(&NEWS), &jar).await, &NEWS);
+}
+
 each_store!(
+    a_flow_that_requires_it_admits_no_one_unconfirmed_through_it,
     an_unconfirmed_person_is_given_to_no_client_that_requires_it,
     clients_without_the_requirement_read_nothing_more,
 );

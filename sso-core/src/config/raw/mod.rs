@@ -271,6 +271,8 @@ pub(super) struct RawFlow {
     pub versions: Vec<String>,
     pub locales: Vec<String>,
     pub user_data: Vec<String>,
+    #[serde(default)]
+    pub require_verified_email: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

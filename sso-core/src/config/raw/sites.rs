@@ -40,6 +40,7 @@ pub(super) fn validate_flows(raw: Vec<RawFlow>) -> Result<HashMap<String, Flow>,
             versions: f.versions,
             locales: f.locales,
             user_data,
+            require_verified_email: f.require_verified_email,
         };
         if flows.insert(f.name.clone(), flow).is_some() {
             return Err(invalid(format!("flow `{}` is defined twice", f.name)));

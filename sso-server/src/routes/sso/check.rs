@@ -152,7 +152,7 @@ pub(super) async fn checked<'t>(
     let user = &found.user;
     // A client that admits only confirmed addresses reads the record (the
     // session's profile copy may be older than the confirmation).
-    if !sso_core::accounts::may_receive(state.store.as_ref(), client, user.id).await? {
+    if !sso_core::accounts::may_receive(state.store.as_ref(), client, Some(flow), user.id).await? {
         return Err(ApiError::EmailNotVerified);
     }
     // The session holds the profile and the token is MAC'd, so a repeat

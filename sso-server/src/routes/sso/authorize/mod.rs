@@ -169,7 +169,9 @@ async fn issue(
 ) -> Result<String, ApiError> {
     let client = target.client;
     let store = state.store.as_ref();
-    if !sso_core::accounts::may_receive(store, client, session.user.id).await? {
+    let flow = client.flows.first();
+    let flow_settings = flow.and_then(|f| state.settings.flows.get(f));
+    if !sso_core::accounts::may_receive(store, client, flow_settings, session.user.id).await? {
         return Err(ApiError::EmailNotVerified);
     }
     let grant = Grant {
@@ -179,7 +181,7 @@ async fn issue(
         keep_me_logged_in: session.keep_me_logged_in,
         auth_time: session.created,
         method: session.method,
-        flow: client.flows.first().cloned(),
+        flow: flow.cloned(),
         code_challenge: request.code_challenge.clone(),
         nonce: request.nonce.clone(),
         session: Some(SessionBinding {
