@@ -20,6 +20,8 @@ mkdir -p "$work"
 "${WASM_BINDGEN:-wasm-bindgen}" --target no-modules --no-typescript --omit-default-module-path --out-name sso --out-dir "$work" "$wasm"
 # Code of the glue this bundle never runs (see the script).
 node "$here/trim-glue.mjs" "$work/sso.js"
+# The allocator's out-of-memory handler, a trap (see the script).
+node "$here/trim-wasm.mjs" "$work/sso_bg.wasm"
 # wasm-opt runs without a name section and with the features Rust's wasm32
 # target enables by default.
 "$bin/wasm-opt" -Oz --converge --zero-filled-memory --strip-target-features --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
@@ -46,5 +48,5 @@ version=$(sha256sum "$out/sso_bg.wasm" | cut -c1-16)
   --preamble "/* SSO browser library: check_session, set_session, end_session. */" \
   -o "$out/sso.js"
 cp "$here/js/sso.d.ts" "$out/sso.d.ts"
-rm -rf "$work"
+[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 echo "bundle: $out/sso.js $(wc -c < "$out/sso.js") B, $out/sso_bg.wasm $(wc -c < "$out/sso_bg.wasm") B (version $version)"

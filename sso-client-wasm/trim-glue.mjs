@@ -1,5 +1,5 @@
 // Cuts from wasm-bindgen's glue (--target no-modules) the code this bundle
-// can never run, which terser cannot prove dead: 151 B gzipped. Each cut
+// can never run, which terser cannot prove dead. Each cut
 // names its exact text and must match once, so a wasm-bindgen upgrade that
 // changes the glue fails the build here rather than shipping it half cut.
 // Usage: node trim-glue.mjs <sso.js from wasm-bindgen>
@@ -12,10 +12,16 @@ let glue = readFileSync(path, "utf8");
 // including) `until`, or `from` alone when there is no `until`.
 const CUTS = [
   [
-    "initSync: bootstrap.js loads the module with the async init only",
+    "the async init: bootstrap.js fetches the module itself and passes its bytes to initSync",
     "Object.assign(__wbg_init, { initSync }, exports)",
     null,
-    "Object.assign(__wbg_init, exports)",
+    "Object.assign(exports, { initSync })",
+  ],
+  [
+    "initSync's guards: bootstrap.js calls it once, with the module's bytes",
+    "    function initSync(module) {",
+    "        const instance = new WebAssembly.Instance(module, imports);",
+    "    function initSync(module) {\n        const imports = __wbg_get_imports();\n        module = new WebAssembly.Module(module);\n",
   ],
   [
     "TextEncoder.encodeInto: in every browser with WebAssembly reference types",
@@ -28,12 +34,6 @@ const CUTS = [
     "        if (realloc === undefined) {",
     "        let len = arg.length;",
     "",
-  ],
-  [
-    "a compiled module instead of a Response: bootstrap.js passes a URL, fetched",
-    "        } else {\n            const instance = await WebAssembly.instantiate(module, imports);",
-    "        function expectedResponseType",
-    "        }\n\n",
   ],
 ];
 

@@ -1,10 +1,11 @@
 // What the bundle (bundle.sh) joins the page-side files with, for
 // `tsc --checkJs` (make lint): each file is checked on its own.
 
-/** wasm-bindgen's `--target no-modules` glue: the init function, which also
- *  carries the library's exports (src/browser/exports.rs) once loaded. */
+/** wasm-bindgen's `--target no-modules` glue, trimmed (trim-glue.mjs): the
+ *  library's exports (src/browser/exports.rs), usable once `initSync` has
+ *  instantiated the module from its bytes. */
 interface WasmBindgen {
-  (init: { module_or_path: URL }): Promise<unknown>;
+  initSync(bytes: ArrayBuffer): unknown;
   [exported: string]: any;
 }
 
