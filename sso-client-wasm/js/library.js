@@ -172,14 +172,6 @@ function library(core) {
     return true;
   }
 
-  // localStorage: read (no value), removed (null) or written; null where
-  // it is refused.
-  function local(key, value) {
-    try {
-      return value === undefined ? localStorage.getItem(key) : value === null ? localStorage.removeItem(key) : localStorage.setItem(key, value);
-    } catch (e) { return null; }
-  }
-
   function url(call, state, topLevel) {
     return core.url(call.op, topLevel, [state, call.code, call.sso_server, call.logout_uri, call.confirm].join("\0"));
   }
@@ -192,11 +184,6 @@ function library(core) {
     return target;
   }
 
-  // A confirmation or sign-out token as the server makes them.
-  function isToken(value) {
-    return typeof value === "string" && /^[\w-]{16,64}$/.test(value);
-  }
-
   // 128 random bits as 32 hex digits; without a random source the call
   // fails and the answer is null.
   function newState(call) {
@@ -207,20 +194,6 @@ function library(core) {
       fail(call, core.problem(NO_RANDOM, call.op));
       return null;
     }
-  }
-
-  // A hidden frame, or in `element` a visible one (request_storage_access).
-  function hiddenFrame(src, element) {
-    let frame = document.createElement("iframe");
-    frame.title = "sso";
-    frame.src = src;
-    if (!element) {
-      frame.style.display = "none";
-      frame.setAttribute("aria-hidden", "true");
-      frame.tabIndex = -1;
-    }
-    (element || document.body || document.documentElement).appendChild(frame);
-    return frame;
   }
 
   // A check in `call.element` shows the SSO server's Storage Access button
@@ -369,7 +342,36 @@ function library(core) {
     return result && core.take(record, result, Date.now());
   }
 
+  // A sign-in with the family's passkey on the site's own form (WebAuthn
+  // Related Origin Requests): the server's challenge, the browser's
+  // passkey, and the server's answer as to a password sign-in, whose
+  // sso_code the site passes to set_session. The form is the check's query
+  // (core.url gives the check's for PASSKEY, which is no wire operation:
+  // client, flow, locale, response type) with the receiver as
+  // redirect_uri, and `fields` (keepMeLoggedIn, form).
+  function passkey(fields) {
+    return begin(PASSKEY, function (call) {
+      if (!site) return fail(call, core.problem(NO_CONFIG, PASSKEY));
+      let target = url(call, "", false), form = new URL(target).searchParams;
+      function post(path) {
+        return fetch(target.replace(/sso\/check\?.*/, path), { method: "POST", body: form }).then(function (r) { return r.json(); });
+      }
+      form.set("redirect_uri", form.get("xd_receiver"));
+      for (let name in fields) form.set(name, fields[name]);
+      post("oauth/passkey_challenge").then(function (challenge) {
+        form.set("ceremony", challenge.ceremony);
+        return challenge.options ? navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(challenge.options.publicKey) }).then(function (credential) {
+          form.set("credential", JSON.stringify(credential));
+          return post("oauth/auth_native_passkey");
+        }) : challenge;
+      }).then(function (obj) {
+        obj.stat === "ok" ? settle(call, 0, obj) : fail(call, obj.error + "\n" + obj.error_description);
+      }, function (e) { fail(call, "browser_error\nthe passkey sign-in failed: " + e); });
+    });
+  }
+
   return {
+    passkey_sign_in: passkey,
     check_session: function (config, supported, segment) { return check_session(config, supported, segment); },
     continue_as: function (config, supported, segment) { return check_session(config, supported, segment, 1); },
     // A check through the SSO server's Storage Access button, shown in

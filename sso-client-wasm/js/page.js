@@ -1,11 +1,9 @@
 // @ts-check
-// What every call of the library uses, whatever the page's state: the
-// calls' names, sessionStorage that may refuse, site callbacks that may
-// throw, and failures as the site sees them (console, capture_error, a
-// rejected Promise). library.js builds the calls on these; bundle.sh joins
+// What every call of the library uses, whatever the page's state:
+// sessionStorage and localStorage that may refuse, site callbacks that may
+// throw, failures as the site sees them (console, capture_error, a
+// rejected Promise), tokens' shape and hidden frames. library.js builds the calls on these; bundle.sh joins
 // both into one closure.
-
-const OPS = ["check_session", "set_session", "end_session", "request_storage_access"];
 
 // The type letters of `describe`.
 const TYPES = { string: "s", number: "n", boolean: "b", function: "f", object: "o" };
@@ -60,4 +58,31 @@ function describe(value) {
 function settle(call, callback, obj) {
   invoke(callback, obj);
   call.resolve(obj);
+}
+
+// localStorage: read (no value), removed (null) or written; null where
+// it is refused.
+function local(key, value) {
+  try {
+    return value === undefined ? localStorage.getItem(key) : value === null ? localStorage.removeItem(key) : localStorage.setItem(key, value);
+  } catch (e) { return null; }
+}
+
+// A confirmation or sign-out token as the server makes them.
+function isToken(value) {
+  return typeof value === "string" && /^[\w-]{16,64}$/.test(value);
+}
+
+// A hidden frame, or in `element` a visible one (request_storage_access).
+function hiddenFrame(src, element) {
+  let frame = document.createElement("iframe");
+  frame.title = "sso";
+  frame.src = src;
+  if (!element) {
+    frame.style.display = "none";
+    frame.setAttribute("aria-hidden", "true");
+    frame.tabIndex = -1;
+  }
+  (element || document.body || document.documentElement).appendChild(frame);
+  return frame;
 }

@@ -1,11 +1,12 @@
 // @ts-check
 // Generated from the sso-protocol crate by
 // `UPDATE_PROTOCOL_JS=1 cargo test -p sso-client-wasm`; do not edit.
-// The numbers and storage keys the page script shares with the wasm core.
+// The numbers, names and storage keys the page script shares with the wasm core.
 const CHECK = 0;
 const SET = 1;
 const END = 2;
 const ACCESS = 3;
+const PASSKEY = 4;
 const NO_CONFIG = 0;
 const TIMEOUT = 1;
 const NO_FRAME = 2;
@@ -26,3 +27,4 @@ const CONFIRMING_KEY = "sso.confirming";
 const SIGN_OUT = ".signout";
 const ALREADY_CHECKED = "already_checked";
 const NO_SESSION_STATUS = "no_session";
+const OPS = ["check_session", "set_session", "end_session", "request_storage_access", "passkey_sign_in"];

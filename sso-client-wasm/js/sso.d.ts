@@ -98,6 +98,35 @@ declare namespace SSO {
    *  `element` is not an Element. */
   function request_storage_access(element: Element): Promise<Result>;
 
+  /** What a passkey sign-in answers: the registration API's password
+   *  sign-in answer (`POST /oauth/auth_native_passkey`). */
+  interface SignedIn {
+    stat: "ok";
+    capture_user: { uuid: string; email: string; displayName?: string; [field: string]: unknown };
+    is_new: boolean;
+    /** For set_session: it starts the family's SSO session. */
+    sso_code: string;
+    /** With the config's response_type "token". */
+    access_token?: string;
+    expires_in?: number;
+    /** With response_type "code": for the site's backend to redeem. */
+    authorization_code?: string;
+  }
+
+  /** A sign-in with the family's passkey on the site's own form, for the
+   *  site of the latest check_session: asks the SSO server for a challenge
+   *  (`POST /oauth/passkey_challenge`), the browser for a passkey of the
+   *  server's relying party (Related Origin Requests: Chromium and Edge
+   *  128+, Safari 18+), and posts the answer with the config's client,
+   *  flow, locale and response type. Resolves with the server's answer,
+   *  whose `sso_code` the site passes to set_session; rejects with the
+   *  server's error (passkey_refused, ...), with no_config before any
+   *  check_session, or with browser_error when the browser gave no passkey
+   *  (the person cancelled, or the browser cannot use the family's
+   *  passkeys on this site). `fields` are sent too (`keepMeLoggedIn:
+   *  "true"`, `form`). */
+  function passkey_sign_in(fields?: Record<string, string>): Promise<SignedIn>;
+
   /** The withdrawn library's names. */
   namespace CAPTURE {
     function check_login(config: Config & { supported_segments?: string; segment?: string }): Promise<Result>;

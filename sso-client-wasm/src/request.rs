@@ -18,13 +18,6 @@ pub enum Op {
 }
 
 impl Op {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Check => "check_session",
-            Self::Set => "set_session",
-            Self::End => "end_session",
-        }
-    }
     fn path(self) -> &'static str {
         match self {
             Self::Check => "/sso/check",

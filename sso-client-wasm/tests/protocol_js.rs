@@ -10,12 +10,13 @@ fn render() -> String {
         "// @ts-check\n\
          // Generated from the sso-protocol crate by\n\
          // `UPDATE_PROTOCOL_JS=1 cargo test -p sso-client-wasm`; do not edit.\n\
-         // The numbers and storage keys the page script shares with the wasm core.\n",
+         // The numbers, names and storage keys the page script shares with the wasm core.\n",
     );
     for (name, value) in JS_CONSTANTS {
         let value = match value {
             JsValue::Number(n) => n.to_string(),
             JsValue::Text(t) => format!("{t:?}"),
+            JsValue::Names(names) => format!("{names:?}"),
         };
         out.push_str(&format!("const {name} = {value};\n"));
     }

@@ -79,6 +79,20 @@ pub enum Op {
 /// check (its requests are [`Op::Check`]'s), named apart in messages.
 pub const REQUEST_STORAGE_ACCESS: u8 = 3;
 
+/// `passkey_sign_in`'s number in the page script's problems: its requests
+/// are the registration API's, not an [`Op`]'s.
+pub const PASSKEY_SIGN_IN: u8 = 4;
+
+/// The library's calls by their numbers ([`Op`]'s, then
+/// [`REQUEST_STORAGE_ACCESS`] and [`PASSKEY_SIGN_IN`]), as messages name them.
+pub const CALLS: [&str; 5] = [
+    "check_session",
+    "set_session",
+    "end_session",
+    "request_storage_access",
+    "passkey_sign_in",
+];
+
 /// Problems the page script meets by itself and reports by number (the
 /// core's `problem` words them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,11 +141,12 @@ pub mod storage {
 
 /// The JavaScript constants the page script uses, as `(name, value)` with
 /// the value already written as JavaScript: what `js/protocol.js` declares.
-pub const JS_CONSTANTS: [(&str, JsValue); 24] = [
+pub const JS_CONSTANTS: [(&str, JsValue); 26] = [
     ("CHECK", JsValue::Number(Op::Check as u8)),
     ("SET", JsValue::Number(Op::Set as u8)),
     ("END", JsValue::Number(Op::End as u8)),
     ("ACCESS", JsValue::Number(REQUEST_STORAGE_ACCESS)),
+    ("PASSKEY", JsValue::Number(PASSKEY_SIGN_IN)),
     ("NO_CONFIG", JsValue::Number(PageProblem::NoConfig as u8)),
     ("TIMEOUT", JsValue::Number(PageProblem::Timeout as u8)),
     ("NO_FRAME", JsValue::Number(PageProblem::NoFrame as u8)),
@@ -161,6 +176,7 @@ pub const JS_CONSTANTS: [(&str, JsValue); 24] = [
     ("SIGN_OUT", JsValue::Text(storage::SIGN_OUT_SUFFIX)),
     ("ALREADY_CHECKED", JsValue::Text(status::ALREADY_CHECKED)),
     ("NO_SESSION_STATUS", JsValue::Text(status::NO_SESSION)),
+    ("OPS", JsValue::Names(&CALLS)),
 ];
 
 /// A constant's value for `js/protocol.js`.
@@ -168,4 +184,22 @@ pub const JS_CONSTANTS: [(&str, JsValue); 24] = [
 pub enum JsValue {
     Number(u8),
     Text(&'static str),
+    Names(&'static [&'static str]),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_call_is_named_at_its_number() {
+        assert_eq!(CALLS[Op::Check as usize], "check_session");
+        assert_eq!(CALLS[Op::Set as usize], "set_session");
+        assert_eq!(CALLS[Op::End as usize], "end_session");
+        assert_eq!(
+            CALLS[usize::from(REQUEST_STORAGE_ACCESS)],
+            "request_storage_access"
+        );
+        assert_eq!(CALLS[usize::from(PASSKEY_SIGN_IN)], "passkey_sign_in");
+    }
 }

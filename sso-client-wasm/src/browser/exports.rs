@@ -15,7 +15,7 @@ use crate::outcome::classify as classify_result;
 use crate::request::{self, Op, Overrides};
 use crate::segments::Segments;
 use crate::text::{self, cat};
-use sso_protocol::{PageProblem, REQUEST_STORAGE_ACCESS};
+use sso_protocol::{CALLS, PageProblem};
 
 /// The latest valid `check_session` config: `set_session` and
 /// `end_session` use it too.
@@ -112,11 +112,10 @@ fn valid_code(code: &str) -> bool {
 /// `library.js`); `op` names the call.
 #[wasm_bindgen]
 pub fn problem(kind: u8, op_index: u8) -> String {
-    let name = if op_index == REQUEST_STORAGE_ACCESS {
-        "request_storage_access"
-    } else {
-        op(op_index).name()
-    };
+    let name = CALLS
+        .get(usize::from(op_index))
+        .copied()
+        .unwrap_or(CALLS[0]);
     let problem = match PageProblem::from_u8(kind) {
         Some(PageProblem::NoConfig) => Problem::NoConfig(name),
         Some(PageProblem::Timeout) => Problem::Timeout(name),
@@ -137,7 +136,9 @@ pub fn problem(kind: u8, op_index: u8) -> String {
 /// The endpoint URL for a call on the current site. `args` holds, NUL
 /// separated, the state, the sso_code and the overrides of `sso_server` and
 /// `logout_uri` (`JANRAIN.SSO.CAPTURE.logout`), each empty when not given;
-/// the script passes only values [`is_url`] accepted.
+/// the script passes only values [`is_url`] accepted. A call number that
+/// is no [`Op`] (`request_storage_access`, `passkey_sign_in`) gets the
+/// check's URL, whose query those calls reuse.
 #[wasm_bindgen]
 pub fn url(op_index: u8, top_level: bool, args: &str) -> String {
     let site = SITE.0.take();
