@@ -8,7 +8,7 @@ import type { Options } from './tests/support/fixtures';
 // second time where production runs: HTTPS on production-like names
 // (sso.family.test, news.test, ...), where Chromium relaxes none of the
 // checks it relaxes on http://*.localhost. The fleet suite stays on http.
-const HTTPS_SUITES = ['library/**', 'e2e/fedcm.spec.ts', 'e2e/demo.spec.ts'];
+const HTTPS_SUITES = ['library/**', 'e2e/fedcm.spec.ts', 'e2e/demo.spec.ts', 'e2e/passkeys-related-origins.spec.ts'];
 
 export default defineConfig<Options & { tls: boolean }>({
   testDir: './tests',

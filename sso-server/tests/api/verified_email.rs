@@ -98,7 +98,11 @@ async fn a_flow_that_requires_it_admits_no_one_unconfirmed_through_it(backend: B
         };
         s.flows.insert("confirmed".into(), confirmed);
         let news = ClientId::parse("news").unwrap();
-        s.clients.get_mut(&news).unwrap().flows.insert(0, "confirmed".into());
+        s.clients
+            .get_mut(&news)
+            .unwrap()
+            .flows
+            .insert(0, "confirmed".into());
     })
     .await;
     let email = "flow-unconfirmed@example.com";
@@ -121,14 +125,22 @@ async fn a_flow_that_requires_it_admits_no_one_unconfirmed_through_it(backend: B
         async move { delivery(&app.sso("/sso/check", &params, Some(cookie), &[]).await) }
     };
 
-    assert_error(sign_in("confirmed").await, StatusCode::FORBIDDEN, "email_not_verified").await;
+    assert_error(
+        sign_in("confirmed").await,
+        StatusCode::FORBIDDEN,
+        "email_not_verified",
+    )
+    .await;
     assert_eq!(check("confirmed").await.error(), "email_not_verified");
     // The same client through its other flow: no requirement.
     assert_eq!(sign_in("standard").await.status(), StatusCode::OK);
     assert_eq!(check("standard").await.status(), "success");
     // Its OpenID Connect requests go through its first flow.
     let jar = Jar::with_session(&cookie);
-    let a = answer(&app.authorize(&request(&NEWS), &jar).await, &NEWS.redirect_uri());
+    let a = answer(
+        &app.authorize(&request(&NEWS), &jar).await,
+        &NEWS.redirect_uri(),
+    );
     assert_eq!(a["error"], "access_denied", "{a:?}");
 
     confirm(&app, &person.uuid, email).await;

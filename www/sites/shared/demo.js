@@ -185,14 +185,29 @@ function submit(form, endpoint, fields) {
       .then(function (r) { return r.json(); })
       .then(function (answer) {
         if (answer.stat !== "ok") return showError(answer.error_description);
-        var u = answer.capture_user;
-        // No token yet: the one the check after set_session brings is
-        // bound to the SSO session.
-        signedIn({ uuid: u.uuid, email: u.email, displayName: u.displayName });
-        return SSO.set_session(answer.sso_code);
+        return startSession(answer);
       })
       .catch(function (e) { showError(e.message); });
   });
+}
+
+// A sign-in's answer: its sso_code starts the family's SSO session. No
+// token yet: the one the check after set_session brings is bound to it.
+function startSession(answer) {
+  var u = answer.capture_user;
+  signedIn({ uuid: u.uuid, email: u.email, displayName: u.displayName });
+  return SSO.set_session(answer.sso_code);
+}
+
+// The family's passkey on this site's own form: the library asks the SSO
+// server for a challenge, the browser for the passkey (Related Origin
+// Requests), and answers as a password sign-in does.
+function signInWithPasskey() {
+  showError("");
+  var keep = document.getElementById("sign-in").elements.keepMeLoggedIn.checked;
+  SSO.passkey_sign_in(keep ? { keepMeLoggedIn: "true" } : {})
+    .then(startSession)
+    .catch(function (e) { showError(e.message); });
 }
 
 // "Forgot password?": the registration API mails a reset link (the same
@@ -225,6 +240,7 @@ document.addEventListener("DOMContentLoaded", function () {
   submit(document.getElementById("register"), "register_native_traditional",
     ["emailAddress", "displayName", "password", "keepMeLoggedIn"]);
   document.getElementById("forgot").addEventListener("click", forgotPassword);
+  document.getElementById("use-passkey").addEventListener("click", signInWithPasskey);
   document.getElementById("use-fedcm").addEventListener("click", function () {
     SSO.continue_as(config(), SITE.supported_segments, SITE.segment);
   });

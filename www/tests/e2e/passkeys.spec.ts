@@ -3,44 +3,9 @@
 // the person): added on the server's "Your passkeys" page, then the only
 // thing a person needs to sign in at the wiki, a stock OpenID Connect
 // application, through the hosted page.
-import { CDPSession, Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
 import { test, expect, navigations, register } from '../support/fixtures';
-import { Servers } from '../support/servers';
 import { signInWithForm, visit } from '../support/demo';
-
-async function virtualAuthenticator(page: Page): Promise<{ cdp: CDPSession; id: string }> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('WebAuthn.enable', { enableUI: false });
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2',
-      transport: 'internal',
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return { cdp, id: authenticatorId };
-}
-
-async function accessible(page: Page, what: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${v.id}: ${v.help}`), `${what}: ${page.url()}`).toEqual([]);
-}
-
-/** Adds a passkey on the server's page for the browser's person. */
-async function addPasskey(page: Page, demo: Servers) {
-  await page.goto(`${demo.sso}/account/passkeys?client_id=news`);
-  await expect(page.getByText('You have no passkeys yet.')).toBeVisible();
-  await accessible(page, 'Your passkeys');
-  await page.getByRole('button', { name: 'Add a passkey' }).click();
-  await expect(page.locator('form.passkey input[name=name]')).toHaveValue('Passkey 1');
-  await expect(page.getByText('Last used: Not used yet')).toBeVisible();
-  await accessible(page, 'Your passkeys, with one');
-}
+import { accessible, addPasskey, virtualAuthenticator } from '../support/passkeys';
 
 test('a passkey added on the server\'s page signs in at the wiki with no password', async ({ page, demo }) => {
   if (!demo.wiki) throw new Error('the demo runs without its wiki');

@@ -38,6 +38,24 @@ test('request_storage_access needs a check_session config and an element, and sa
   expect(await page.locator('iframe:not([aria-hidden])').count()).toBe(0);
 });
 
+test('passkey_sign_in needs a check_session config, and passes the server\'s refusal on', async ({ page, servers }) => {
+  await page.goto(`${servers.site.sport}/app.html`);
+  const attempt = () => page.evaluate(async () => {
+    try {
+      await window.SSO.passkey_sign_in();
+      return 'resolved';
+    } catch (e: any) {
+      return `${e.error}: ${e.message}`;
+    }
+  });
+  expect(await attempt()).toBe(
+    'no_config: SSO passkey_sign_in: passkey_sign_in needs the config of an earlier check_session call');
+  // News's config on sport's page: the server gives a challenge for news to
+  // news's origins only, and the library passes its answer on.
+  await page.evaluate((config) => { void window.SSO.check_session({ ...(config as any), response_method: 'jsonp' }, 'news-sport', 'news'); }, siteConfig(servers, 'news'));
+  expect(await attempt()).toMatch(/^origin_not_allowed: SSO passkey_sign_in: .+/);
+});
+
 test('each missing required parameter is named in capture_error, the rejection and the console', async ({ page, servers, console }) => {
   await page.goto(`${servers.site.news}/app.html`);
   const results = await page.evaluate(async ([config, required]) => {

@@ -66,19 +66,23 @@ export function tlsMaterial(root: string): TlsMaterial {
 }
 
 /** Chromium's flags for a worker: the names resolve to loopback, with
- *  `https://family.test` (port 443, where FedCM looks) on the port of the
- *  registrable domains' listener, and the authority is trusted. */
+ *  `https://family.test` (port 443, where FedCM looks) and the SSO hosts
+ *  (port 443, where WebAuthn looks for `/.well-known/webauthn`) on the port
+ *  of the registrable domains' listener, and the authority is trusted.
+ *  Every request to an SSO host then goes through that listener, to the
+ *  same server. */
 export function chromiumArgs(tls: TlsMaterial, registrable: RegistrableDomain): string[] {
-  const families = FAMILIES.map((f) => `MAP ${f} 127.0.0.1:${registrable.port}`);
+  const families = [...FAMILIES, TLS_HOSTS.sso, DEMO_SSO_HOST].map((f) => `MAP ${f} 127.0.0.1:${registrable.port}`);
   return [`--host-resolver-rules=${families.join(', ')}, MAP *.test 127.0.0.1`, tls.trust];
 }
 
 /** The families' own sites (`https://family.test`, ...), reduced to what
  *  the README asks of them: each proxies `/.well-known/web-identity` (here,
- *  every request) to its SSO server, once `forwardTo` names the server. */
+ *  every request) to its SSO server, once `forwardTo` names the server; and
+ *  the SSO hosts on port 443. */
 export interface RegistrableDomain {
   port: number;
-  /** Forwards the registrable domain of `ssoUrl`'s host to `port`. */
+  /** Forwards `ssoUrl`'s host and its registrable domain to `port`. */
   forwardTo(ssoUrl: string, port: number): void;
   close(): Promise<void>;
 }
@@ -88,7 +92,11 @@ export async function registrableDomain(tls: TlsMaterial): Promise<RegistrableDo
   const server = await tlsTerminator(0, (name) => upstream.get(name ?? '') ?? 0, tls);
   return {
     port: (server.address() as AddressInfo).port,
-    forwardTo: (ssoUrl, port) => upstream.set(new URL(ssoUrl).hostname.split('.').slice(1).join('.'), port),
+    forwardTo: (ssoUrl, port) => {
+      const host = new URL(ssoUrl).hostname;
+      upstream.set(host, port);
+      upstream.set(host.split('.').slice(1).join('.'), port);
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
