@@ -6,7 +6,7 @@ SHELL := /bin/bash
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_UPDATED := /tmp/.sso-apt-updated
 
-.PHONY: help run build client test lint bench soak fuzz contract deps-build deps-test deps-bench deps-client deps-www deps-browser deps-wiki deps-fuzz deps-contract clean
+.PHONY: help run build client test lint bench profile soak fuzz contract deps-build deps-test deps-bench deps-client deps-www deps-browser deps-wiki deps-fuzz deps-contract clean
 
 # The browser bundle the server serves at /sso.js.
 CLIENT_DIR := target/sso-client
@@ -22,6 +22,7 @@ help:
 	@echo "make test   install what is missing, then run every test"
 	@echo "make bench  run the benchmarks and print each figure beside its target"
 	@echo "make build  build everything in release mode"
+	@echo "make profile  a flame graph of /sso/check under load (target/profile/check.svg)"
 	@echo "make fuzz   fuzz every parser of untrusted input (nightly; FUZZ_SECONDS per target)"
 	@echo "make contract  schemathesis against the server's OpenAPI document (part of make test)"
 	@echo "make soak   three instances on a local Redis Cluster under load, a master and an instance restarted (SOAK_SECONDS, 600)"
@@ -156,6 +157,18 @@ contract: deps-contract deps-test
 bench: deps-bench deps-browser build
 	cargo run --release -q -p sso-bench
 	cd www && npx playwright test -c playwright.bench.config.ts
+
+# Where a check spends its time: the release server built with frame
+# pointers (its own target folder), perf's samples while wrk loads
+# /sso/check, inferno's flame graph (bench/src/profile.rs); the driver
+# itself only sets up and waits, so it runs unoptimised.
+PROFILE_SERVER := target/profile-build/release/sso-server
+profile: deps-bench client
+	$(call apt_install,perf,linux-perf)
+	@command -v inferno-flamegraph >/dev/null 2>&1 || cargo install --locked inferno
+	RUSTFLAGS="-C force-frame-pointers=yes" CARGO_PROFILE_RELEASE_DEBUG=line-tables-only \
+	  cargo build --release -p sso-server --target-dir target/profile-build
+	SSO_BENCH_SERVER=$(PROFILE_SERVER) SSO_BENCH_ONLY=profile cargo run -q -p sso-bench
 
 # Not part of make test: ten minutes by default (SOAK_SECONDS).
 soak: deps-test build

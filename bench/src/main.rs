@@ -31,6 +31,7 @@
 mod backchannel;
 mod cluster;
 mod passkeys;
+mod profile;
 mod redemptions;
 mod refresh_grants;
 mod report;
@@ -195,6 +196,11 @@ async fn main() {
             .await
         }
     };
+    // `make profile`: the flame graph of the check (profile.rs).
+    if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("profile") {
+        report::print_profile(&profile::check(&run, check_path, &cookie));
+        return;
+    }
     // `SSO_BENCH_ONLY=cluster make bench`: figure 8 alone.
     if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("cluster") {
         report::print_cluster(&cluster::figure(&run, check_path, sign_in).await);

@@ -59,6 +59,11 @@ impl Running {
         self.redis.url()
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.server.id()
+    }
+
     /// Resident set size of the server process, KiB.
     pub fn rss_kib(&self) -> u64 {
         sso_fleet::rss_kib(self.server.id())

@@ -104,12 +104,18 @@ pub fn news_form(email: &str, password: &str, sign_in: bool) -> Vec<(&'static st
     f
 }
 
-/// The release `sso-server` of this workspace (`make build`).
+/// The release `sso-server` of this workspace (`make build`), or the one
+/// `SSO_BENCH_SERVER` names (`make profile`'s, built with frame pointers).
 pub fn release_server() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../target/release/sso-server"
-    ))
+    std::env::var_os("SSO_BENCH_SERVER").map_or_else(
+        || {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../target/release/sso-server"
+            ))
+        },
+        PathBuf::from,
+    )
 }
 
 /// A free loopback port (bound, then released for the process to take).
