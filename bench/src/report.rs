@@ -344,7 +344,8 @@ pub fn print_silent(f: &silent_authorization::Figures) {
 
 /// `make profile`: the frames of most weight in the check's samples.
 pub fn print_profile(frames: &[(f64, String)]) {
-    println!("GET /sso/check under wrk: share of the server's samples per frame (inclusive)");
+    println!("GET /sso/check under wrk: share of the server's samples per frame (inclusive),");
+    println!("the heaviest, then the heaviest of this project's crates");
     println!("flame graph: target/profile/check.svg, stacks: target/profile/check.folded");
     for (share, frame) in frames {
         println!("{share:6.1} %  {frame}");
