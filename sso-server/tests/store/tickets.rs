@@ -110,9 +110,44 @@ async fn user_changes_keep_each_other(store: DynStore) {
     assert_eq!(missing.await.unwrap(), None);
 }
 
+/// Defect: a person's record took at most eight compare-and-swap rounds,
+/// so more concurrent changes than that (one person signing in with a
+/// passkey in many tabs) failed with a store error. Every change lands.
+async fn many_concurrent_changes_of_one_person_all_land(store: DynStore) {
+    let someone = user("busy@example.com");
+    store.insert_user(&someone).await.unwrap();
+    let changes = (0..24).map(|i| UserChange::SetPassword {
+        hash: format!("$argon2id$v=19$m=19456,t=2,p=1$salt{i}$hash"),
+    });
+    for changed in join_all(changes.map(|c| store.update_user(someone.id, c))).await {
+        assert!(changed.unwrap().is_some());
+    }
+}
+
 suite!(
+    many_concurrent_changes_of_one_person_all_land,
     tickets_are_taken_once_and_only_as_their_kind,
     tickets_expire,
     ceremonies_are_taken_once_and_expire,
     user_changes_keep_each_other,
 );
+
+/// Two instances changing one person at once: only the other instance's
+/// changes can make a swap fail, and every change still lands.
+#[tokio::test]
+async fn two_instances_changing_one_person_both_land_every_change() {
+    use sso_core::store::{RedisStore, Store, UserStore};
+    let server = sso_test_support::RedisServer::start();
+    let a = RedisStore::open(&server.url()).await.unwrap();
+    let b = RedisStore::open(&server.url()).await.unwrap();
+    let someone = user("two-instances@example.com");
+    a.insert_user(&someone).await.unwrap();
+    let change = |i: usize| UserChange::SetPassword {
+        hash: format!("$argon2id$v=19$m=19456,t=2,p=1$salt{i}$hash"),
+    };
+    let stores: [&dyn Store; 2] = [&a, &b];
+    let changes = (0..24).map(|i| stores[i % 2].update_user(someone.id, change(i)));
+    for changed in join_all(changes).await {
+        assert!(changed.unwrap().is_some());
+    }
+}

@@ -116,6 +116,9 @@ pub struct RedisStore {
     /// Replicas a sign-in's record (or a sign-out's deletion) must reach
     /// before it is answered.
     acks: Option<ReplicaAcks>,
+    /// Changes of one person's record made by this process take turns
+    /// (`users.rs`), one lock per stripe of people.
+    user_turns: Box<[tokio::sync::Mutex<()>]>,
 }
 
 impl RedisStore {
@@ -148,6 +151,7 @@ impl RedisStore {
             swap_if_equal: Script::new(SWAP_IF_EQUAL),
             legacy_adopted: std::sync::atomic::AtomicBool::new(false),
             acks: None,
+            user_turns: (0..64).map(|_| tokio::sync::Mutex::new(())).collect(),
         };
         if let Err(err) = store.conn().await {
             tracing::warn!(error = %err, "redis is not reachable yet; serving 503 until it is");

@@ -59,11 +59,20 @@ impl UserStore for RedisStore {
         id: UserId,
         change: crate::store::UserChange,
     ) -> Result<Option<User>, StoreError> {
+        // Read, change, swap if unchanged meanwhile. This process's changes
+        // of one person wait for each other, so only another instance's can
+        // make a swap fail; then a short random pause lets the rivals spread
+        // out. (Without the turns, a person's 24 concurrent passkey sign-ins
+        // in one instance exhausted the rounds: a store error.)
+        let stripe = (id.0.as_u128() % self.user_turns.len() as u128) as usize;
+        let _turn = self.user_turns[stripe].lock().await;
         let mut conn = self.conn().await?;
         let key = key_user(id);
-        // Read, change, swap if unchanged meanwhile; each retry needs a
-        // concurrent change of the same person, so a few are plenty.
-        for _ in 0..8 {
+        for round in 0..8u32 {
+            if round > 0 {
+                let pause = rand::random_range(0..(250u64 << round));
+                tokio::time::sleep(Duration::from_micros(pause)).await;
+            }
             let Some(raw) = timed(conn.get::<_, Option<String>>(&key)).await? else {
                 return Ok(None);
             };
