@@ -467,6 +467,27 @@ async fn redis_keys(app: &TestApp) -> (::redis::aio::MultiplexedConnection, Vec<
     (conn, keys)
 }
 
+/// Defect: a sign-in's field had grown past 64 bytes and the index held
+/// JSON entries of about 150, so Redis kept both hashes of a sign-in as
+/// hashtables (432 and 464 B for one sign-in) instead of compact listpacks.
+#[tokio::test]
+async fn a_sign_ins_hashes_stay_in_redis_compact_encoding() {
+    let app = spawn_app(Backend::Redis).await;
+    app.signed_in_browser(&NEWS, "compact@example.com").await;
+    let (mut conn, keys) = redis_keys(&app).await;
+    for prefix in ["sso:s:", "sso:x:"] {
+        let hashes: Vec<&String> = keys.iter().filter(|k| k.starts_with(prefix)).collect();
+        assert_eq!(hashes.len(), 1, "{keys:?}");
+        let encoding: String = ::redis::cmd("OBJECT")
+            .arg("ENCODING")
+            .arg(hashes[0])
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(encoding, "listpack", "{}", hashes[0]);
+    }
+}
+
 /// Request text (emails, usernames, rate-limit keys) reaches Redis keys
 /// only as a digest, so no input picks a cluster slot.
 #[tokio::test]

@@ -667,6 +667,49 @@ async fn an_unreadable_code_in_redis_is_taken_and_refused() {
     assert_eq!(left, None, "taken: gone from the store");
 }
 
+/// Index entries written as JSON, before the compact form, are still
+/// listed, counted for the limit (an expired one dropped, an old one
+/// evicted) and taken out whole.
+#[tokio::test]
+async fn index_entries_stored_as_json_still_work() {
+    let (store, redis) = Backend::Redis.store().await;
+    let server = redis.as_ref().unwrap();
+    let user = UserId::new();
+    let now = unix_now();
+    let old = browser_entry("news", now - 100, now + 600);
+    let gone = browser_entry("news", now - 200, now - 1);
+    let mut conn = ::redis::Client::open(server.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let key = format!("sso:x:{{{}}}", user.0.simple());
+    for entry in [&old, &gone] {
+        let json = serde_json::to_string(entry).unwrap();
+        ::redis::cmd("HSET")
+            .arg(&key)
+            .arg(format!("e:{}", entry.id))
+            .arg(json)
+            .arg(format!("u:{}", entry.id))
+            .arg(entry.last_used)
+            .query_async::<()>(&mut conn)
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.user_sessions(user).await.unwrap(), vec![old.clone()]);
+    // A new sign-in with a limit of one: the expired entry is dropped and
+    // the old one evicted, whole.
+    let new = browser_entry("news", now, now + 600);
+    let evicted = store.index_session(user, &new, &[], 1).await.unwrap();
+    assert_eq!(evicted, vec![old]);
+    assert_eq!(store.user_sessions(user).await.unwrap(), vec![new.clone()]);
+    let removed = store
+        .unindex_sessions(user, std::slice::from_ref(&new.id))
+        .await
+        .unwrap();
+    assert_eq!(removed, vec![new]);
+}
+
 /// `rediss://` with a password: the store works over TLS; a wrong password
 /// and a plain-text connection to the TLS port are refused (503s, not a
 /// silent success).

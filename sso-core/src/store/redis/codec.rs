@@ -7,8 +7,7 @@ use uuid::Uuid;
 
 use super::StoreError;
 use crate::domain::{
-    AuthMethod, BrowserSession, ClientId, IndexEntry, Profile, Segment, SegmentSession, SessionId,
-    UserId,
+    AuthMethod, BrowserSession, ClientId, Profile, Segment, SegmentSession, SessionId, UserId,
 };
 
 pub(super) fn from_json<T: serde::de::DeserializeOwned>(
@@ -23,11 +22,6 @@ pub(super) fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("record serialises")
 }
 
-pub(super) fn parse_entry(json: String) -> Result<IndexEntry, StoreError> {
-    serde_json::from_str(&json)
-        .map_err(|e| StoreError::Corrupt(format!("session index entry: {e}")))
-}
-
 pub(super) fn millis(ttl: Duration) -> u64 {
     u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1)
 }
@@ -38,6 +32,27 @@ fn flags(s: &SegmentSession) -> u8 {
     u8::from(s.keep_me_logged_in) | (u8::from(s.method == AuthMethod::Passkey) << 1)
 }
 
+/// The person's uuid in a sign-in's field: base64url, 22 characters, so
+/// that the field stays within the 64 bytes under which Redis keeps a small
+/// hash in its compact listpack encoding (with the hex form it was 73, and
+/// every session hash was a hashtable).
+fn encode_user(user: UserId) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(user.0.as_bytes())
+}
+
+/// The base64url form, or the 32 hex digits of records written before it.
+fn decode_user(text: &str) -> Option<Uuid> {
+    use base64::Engine;
+    if text.len() == 22 {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text)
+            .ok()?;
+        return Uuid::from_slice(&bytes).ok();
+    }
+    Uuid::parse_str(text).ok()
+}
+
 pub fn encode_session(session: &BrowserSession) -> Vec<(String, String)> {
     let mut fields = Vec::new();
     for (segment, s) in &session.segments {
@@ -45,7 +60,7 @@ pub fn encode_session(session: &BrowserSession) -> Vec<(String, String)> {
             format!("s:{segment}"),
             format!(
                 "{}:{}:{}:{}:{}",
-                s.user.id.0.simple(),
+                encode_user(s.user.id),
                 s.created,
                 s.expires,
                 flags(s),
@@ -77,7 +92,7 @@ pub fn decode_session<'a>(fields: &[(&'a str, &'a str)]) -> Result<BrowserSessio
         };
         let mut parts = value.split(':');
         let mut next = || parts.next().ok_or_else(|| corrupt(field));
-        let user = Uuid::parse_str(next()?).map_err(|_| corrupt(field))?;
+        let user = decode_user(next()?).ok_or_else(|| corrupt(field))?;
         let created = next()?.parse().map_err(|_| corrupt(field))?;
         let expires = next()?.parse().map_err(|_| corrupt(field))?;
         let flags: u8 = match next()? {
@@ -223,9 +238,45 @@ mod tests {
         assert!(!first.segments[&news].keep_me_logged_in);
     }
 
+    /// Redis keeps a small hash compact (listpack) only while every value
+    /// is at most 64 bytes; a sign-in's field must fit, and the hex form of
+    /// older records still reads as the same person.
+    #[test]
+    fn a_sign_in_field_fits_in_64_bytes_and_older_ones_still_read() {
+        let mut session = BrowserSession::default();
+        let user = UserId::new();
+        let segment = Segment::parse("news").unwrap();
+        let sign_in = SegmentSession {
+            id: SessionId::generate(),
+            user: Profile {
+                id: user,
+                email: String::new(),
+                display_name: String::new(),
+            },
+            created: 9_999_999_999,
+            expires: 9_999_999_999,
+            last_used: 9_999_999_999,
+            keep_me_logged_in: true,
+            method: AuthMethod::Passkey,
+            visits: Default::default(),
+        };
+        session.segments.insert(segment.clone(), sign_in.clone());
+        let fields = encode_session(&session);
+        let (_, value) = fields.iter().find(|(f, _)| f == "s:news").unwrap();
+        assert!(value.len() <= 64, "{value}: {} bytes", value.len());
+
+        let old = format!("{}:9999999999:9999999999:3:{}", user.0.simple(), sign_in.id);
+        let decoded = decode_session(&[("s:news", &old)]).unwrap();
+        assert_eq!(decoded.segments[&segment].user.id, user);
+        assert_eq!(decoded.segments[&segment].id, sign_in.id);
+    }
+
     #[test]
     fn corrupt_fields_are_reported_not_panicked_on() {
         let bad = [("s:news", "zzz")];
+        assert!(matches!(decode_session(&bad), Err(StoreError::Corrupt(_))));
+        // 22 characters that are not base64url of 16 bytes.
+        let bad = [("s:news", "!!!!!!!!!!!!!!!!!!!!!!:1:2:0")];
         assert!(matches!(decode_session(&bad), Err(StoreError::Corrupt(_))));
         let flags = [("s:news", "0f0e0d0c0b0a09080706050403020100:1:2:4")];
         assert!(matches!(

@@ -30,7 +30,8 @@
 //! one script changes them together in one slot.
 //!
 //! A session hash has, per segment, a field `s:<segment>` =
-//! `<uuid hex>:<created>:<expires>:<kmli 0|1>:<sign-in id>` and the released profile in
+//! `<uuid base64url>:<created>:<expires>:<flags>:<sign-in id>` (older
+//! records: the uuid in hex) and the released profile in
 //! `e:<segment>` (email) and `n:<segment>` (display name), each value short
 //! so that Redis keeps the hash in its compact listpack encoding (values of
 //! at most 64 bytes by default). A field `v:<segment>:<client>` =
@@ -39,7 +40,8 @@
 //! its creation.
 //!
 //! A user's index `sso:x:{<uuid>}` (hash) has per session `e:<id>` = the
-//! entry (compact JSON: what it points to, created, expires, device) and
+//! entry (`kind:sid:segment:created:expires:kmli`, `entries.rs`;
+//! older entries are JSON), `d:<id>` = its device label and
 //! `u:<id>` = last used, so a touch is one `HSET`. It expires with its
 //! last entry; expired entries are dropped by every script that reads it.
 
@@ -47,6 +49,7 @@ mod codec;
 mod codes;
 mod connection;
 mod counters;
+mod entries;
 mod keys;
 mod logout_queue;
 mod refresh_tokens;
@@ -66,8 +69,9 @@ use redis::{AsyncCommands, Script};
 use uuid::Uuid;
 
 pub use self::codec::{decode_session, encode_session};
-use self::codec::{field_pairs, from_json, millis, parse_entry, reply_items, to_json};
+use self::codec::{field_pairs, from_json, millis, reply_items, to_json};
 use self::connection::{Conn, Target};
+use self::entries::{decode_entry, decode_taken, encode_entry};
 pub use self::keys::key_session;
 use self::keys::{
     SIGNOUT_USER, key_api_email, key_api_session, key_ceremony, key_code, key_counter,

@@ -1,33 +1,41 @@
 //! The Lua scripts of multi-field operations, each on the keys of one slot.
 
 /// Adds an entry to a user's index and evicts beyond a limit, atomically.
-/// KEYS: the index. ARGV: id, entry JSON, now, limit, then the ids it
-/// replaces. Takes out the replaced entries, sets `e:<id>` and `u:<id>`, and
-/// extends the key's life to the entry's expiry. Only when the index holds
-/// more than `limit` entries is it read whole: expired entries are dropped,
-/// then the least recently used others (ties by id) beyond the limit are
-/// taken out and their JSON returned. A sign-in under the limit costs a few
-/// field writes, however large the index.
+/// KEYS: the index. ARGV: id, entry (`entries.rs`), now, limit,
+/// last use, device label, then the ids it replaces. Takes out the replaced
+/// entries, sets `e:<id>`, `u:<id>` and (when there is a label) `d:<id>`,
+/// and extends the key's life to the entry's expiry. Only when the index
+/// holds more than `limit` entries is it read whole: expired entries are
+/// dropped, then the least recently used others (ties by id) beyond the
+/// limit are taken out and returned as `<id>\n<entry>\n<last use>\n<device>`. A sign-in under the
+/// limit costs a few field writes, however large the index. Entries written
+/// before the compact form are JSON, whose expiry is `x`.
 pub(super) const INDEX_ADD: &str = r"
 local key, new, now, limit = KEYS[1], ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
-for i = 5, #ARGV do redis.call('HDEL', key, 'e:' .. ARGV[i], 'u:' .. ARGV[i]) end
-local entry = cjson.decode(ARGV[2])
-redis.call('HSET', key, 'e:' .. new, ARGV[2], 'u:' .. new, entry.u)
-if redis.call('EXPIRETIME', key) < entry.x then redis.call('EXPIREAT', key, entry.x) end
+local function expiry(v)
+  if string.sub(v, 1, 1) == '{' then return cjson.decode(v).x end
+  return tonumber(string.match(v, '^[^:]*:[^:]*:[^:]*:[^:]*:(%d+)'))
+end
+for i = 7, #ARGV do redis.call('HDEL', key, 'e:' .. ARGV[i], 'u:' .. ARGV[i], 'd:' .. ARGV[i]) end
+redis.call('HSET', key, 'e:' .. new, ARGV[2], 'u:' .. new, ARGV[5])
+if ARGV[6] ~= '' then redis.call('HSET', key, 'd:' .. new, ARGV[6]) end
+local x = expiry(ARGV[2])
+if redis.call('EXPIRETIME', key) < x then redis.call('EXPIREAT', key, x) end
 if limit <= 0 or redis.call('HLEN', key) / 2 <= limit then return {} end
 local all = redis.call('HGETALL', key)
-local json, used = {}, {}
+local stored, used, device = {}, {}, {}
 for i = 1, #all, 2 do
   local kind, id = string.sub(all[i], 1, 2), string.sub(all[i], 3)
-  if kind == 'e:' then json[id] = all[i + 1] elseif kind == 'u:' then used[id] = tonumber(all[i + 1]) end
+  if kind == 'e:' then stored[id] = all[i + 1]
+  elseif kind == 'u:' then used[id] = tonumber(all[i + 1])
+  elseif kind == 'd:' then device[id] = all[i + 1] end
 end
 local others = {}
-for id, j in pairs(json) do
-  local e = cjson.decode(j)
-  if e.x <= now then
-    redis.call('HDEL', key, 'e:' .. id, 'u:' .. id)
+for id, v in pairs(stored) do
+  if expiry(v) <= now then
+    redis.call('HDEL', key, 'e:' .. id, 'u:' .. id, 'd:' .. id)
   elseif id ~= new then
-    others[#others + 1] = { id = id, json = j, used = used[id] or e.u }
+    others[#others + 1] = { id = id, entry = v, used = used[id] or 0 }
   end
 end
 local evicted = {}
@@ -37,20 +45,23 @@ if #others + 1 > limit then
     return a.id < b.id
   end)
   for i = 1, #others + 1 - limit do
-    redis.call('HDEL', key, 'e:' .. others[i].id, 'u:' .. others[i].id)
-    evicted[#evicted + 1] = others[i].json
+    redis.call('HDEL', key, 'e:' .. others[i].id, 'u:' .. others[i].id, 'd:' .. others[i].id)
+    local o = others[i]
+    evicted[#evicted + 1] = o.id .. '\n' .. o.entry .. '\n' .. (used[o.id] or '') .. '\n' .. (device[o.id] or '')
   end
 end
 return evicted";
 
-/// KEYS: the index. ARGV: ids. Takes the entries out, returns their JSON.
+/// KEYS: the index. ARGV: ids. Takes the entries out, returns them as
+/// `<id>\n<entry>\n<last use>\n<device>`.
 pub(super) const INDEX_REMOVE: &str = r"
 local out = {}
 for i = 1, #ARGV do
-  local j = redis.call('HGET', KEYS[1], 'e:' .. ARGV[i])
-  if j then
-    out[#out + 1] = j
-    redis.call('HDEL', KEYS[1], 'e:' .. ARGV[i], 'u:' .. ARGV[i])
+  local id = ARGV[i]
+  local v = redis.call('HMGET', KEYS[1], 'e:' .. id, 'u:' .. id, 'd:' .. id)
+  if v[1] then
+    out[#out + 1] = id .. '\n' .. v[1] .. '\n' .. (v[2] or '') .. '\n' .. (v[3] or '')
+    redis.call('HDEL', KEYS[1], 'e:' .. ARGV[i], 'u:' .. ARGV[i], 'd:' .. ARGV[i])
   end
 end
 return out";

@@ -41,14 +41,16 @@ impl SessionIndexStore for RedisStore {
         let mut conn = self.conn().await?;
         let mut call = self.index_add.key(key_index(user));
         call.arg(entry.id().as_str())
-            .arg(to_json(entry))
+            .arg(encode_entry(entry))
             .arg(unix_now())
-            .arg(limit);
+            .arg(limit)
+            .arg(entry.last_used)
+            .arg(&entry.device);
         for old in replaces {
             call.arg(old.as_str());
         }
         let evicted: Vec<String> = timed(call.invoke_async(&mut conn)).await?;
-        evicted.into_iter().map(parse_entry).collect()
+        evicted.iter().map(|e| decode_taken(e)).collect()
     }
 
     async fn start_api_session(
@@ -78,15 +80,17 @@ impl SessionIndexStore for RedisStore {
             .arg(1)
             .arg(key_index(user))
             .arg(entry.id().as_str())
-            .arg(to_json(entry))
+            .arg(encode_entry(entry))
             .arg(unix_now())
             .arg(limit)
+            .arg(entry.last_used)
+            .arg(&entry.device)
             .pset_ex(key_api_session(sid), to_json(session), millis(ttl))
             .ignore();
         let (evicted,): (Vec<String>,) = timed(pipe.query_async(&mut conn)).await?;
         self.await_replicas(&mut conn, &key_api_session(sid))
             .await?;
-        evicted.into_iter().map(parse_entry).collect()
+        evicted.iter().map(|e| decode_taken(e)).collect()
     }
 
     async fn user_sessions(&self, user: UserId) -> Result<Vec<IndexEntry>, StoreError> {
@@ -94,14 +98,13 @@ impl SessionIndexStore for RedisStore {
         let fields: HashMap<String, String> = timed(conn.hgetall(key_index(user))).await?;
         let now = unix_now();
         let mut entries = Vec::new();
-        for (field, json) in &fields {
+        for (field, text) in &fields {
             let Some(id) = field.strip_prefix("e:") else {
                 continue;
             };
-            let mut entry = parse_entry(json.clone())?;
-            if let Some(used) = fields.get(&format!("u:{id}")).and_then(|u| u.parse().ok()) {
-                entry.last_used = used;
-            }
+            let used = fields.get(&format!("u:{id}")).and_then(|u| u.parse().ok());
+            let device = fields.get(&format!("d:{id}")).map_or("", String::as_str);
+            let entry = decode_entry(id, text, used, device)?;
             if entry.expires > now {
                 entries.push(entry);
             }
@@ -123,7 +126,7 @@ impl SessionIndexStore for RedisStore {
             call.arg(id.as_str());
         }
         let removed: Vec<String> = timed(call.invoke_async(&mut conn)).await?;
-        removed.into_iter().map(parse_entry).collect()
+        removed.iter().map(|e| decode_taken(e)).collect()
     }
 
     async fn touch_session(
