@@ -9,9 +9,8 @@ use crate::domain::{IndexEntry, SecretHash, Segment, SessionId, SessionTarget};
 /// browser sign-in, `a` for an API session, whose segment is empty). At
 /// most 64 bytes for segment names of up to 15 characters, so that the
 /// index stays a compact listpack in Redis (longer names cost memory, not
-/// correctness); the
-/// last use is in `u:<id>` and the device label in `d:<id>`. Entries written
-/// before this form are JSON, and still read.
+/// correctness); the last use is in `u:<id>` and the device label in
+/// `d:<id>`. Entries written before this form are JSON, and still read.
 pub(super) fn encode_entry(entry: &IndexEntry) -> String {
     let (kind, sid, segment) = match &entry.target {
         SessionTarget::Browser { sid, segment } => ("b", sid.as_str(), segment.as_str()),
