@@ -378,6 +378,11 @@ impl Settings {
         self.clients.get(id)
     }
 
+    /// The flow a standard OpenID Connect client asks through: its first.
+    pub fn first_flow(&self, client: &Client) -> Option<&Flow> {
+        client.flows.first().and_then(|f| self.flows.get(f))
+    }
+
     /// The OpenID issuer: the public URL without its trailing slash.
     pub fn issuer(&self) -> &str {
         self.public_url.as_str().trim_end_matches('/')

@@ -16,7 +16,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use sso_core::accounts::{AccountError, NewAccount};
 use sso_core::clock::unix_now;
-use sso_core::config::{Client, Release};
+use sso_core::config::{Client, Flow, Release};
 use sso_core::domain::{
     AuthMethod, ClientId, CodeKind, DisplayName, Email, Grant, Password, ResponseType, User,
 };
@@ -48,7 +48,7 @@ pub struct SignedIn<'a> {
 /// What every registration API call carries besides the form's own fields.
 pub(super) struct Common<'s> {
     pub client: &'s Client,
-    flow: String,
+    flow: &'s Flow,
     redirect_uri: String,
     response_type: ResponseType,
     code_options: CodeOptions,
@@ -100,7 +100,7 @@ pub(super) async fn common<'s>(
     })?;
     Ok(Common {
         client,
-        flow: flow.name.clone(),
+        flow,
         redirect_uri: redirect_uri.to_owned(),
         response_type,
         code_options: p.code_options()?,
@@ -116,8 +116,7 @@ pub(super) async fn signed_in(
     keep_me_logged_in: bool,
     method: AuthMethod,
 ) -> Result<HttpResponse, ApiError> {
-    let flow = state.settings.flows.get(&c.flow);
-    if sso_core::accounts::requires_verified_email(c.client, flow) && !user.email_verified {
+    if sso_core::accounts::requires_verified_email(c.client, Some(c.flow)) && !user.email_verified {
         return Err(ApiError::EmailNotVerified);
     }
     let client: &ClientId = &c.client.id;
@@ -153,7 +152,7 @@ pub(super) async fn signed_in(
     };
     match c.response_type {
         ResponseType::Token => {
-            let release = Release::of(flow);
+            let release = Release::of(Some(c.flow));
             body.access_token = Some(issue_access_token(
                 &state.access_tokens,
                 &state.settings,
@@ -167,7 +166,7 @@ pub(super) async fn signed_in(
         ResponseType::Code => {
             let grant = Grant {
                 redirect_uri: Some(c.redirect_uri.clone()),
-                flow: Some(c.flow.clone()),
+                flow: Some(c.flow.name.clone()),
                 code_challenge: c.code_options.code_challenge.clone(),
                 nonce: c.code_options.nonce.clone(),
                 ..sso_grant

@@ -169,9 +169,8 @@ async fn issue(
 ) -> Result<String, ApiError> {
     let client = target.client;
     let store = state.store.as_ref();
-    let flow = client.flows.first();
-    let flow_settings = flow.and_then(|f| state.settings.flows.get(f));
-    if !sso_core::accounts::may_receive(store, client, flow_settings, session.user.id).await? {
+    let flow = state.settings.first_flow(client);
+    if !sso_core::accounts::may_receive(store, client, flow, session.user.id).await? {
         return Err(ApiError::EmailNotVerified);
     }
     let grant = Grant {
@@ -181,7 +180,7 @@ async fn issue(
         keep_me_logged_in: session.keep_me_logged_in,
         auth_time: session.created,
         method: session.method,
-        flow: flow.cloned(),
+        flow: flow.map(|f| f.name.clone()),
         code_challenge: request.code_challenge.clone(),
         nonce: request.nonce.clone(),
         session: Some(SessionBinding {

@@ -43,7 +43,7 @@ pub(super) async fn id_token_for(
         .filter_map(|s| session.segments.get(s).map(|found| (s, found)))
         .find(|(_, found)| found.user.id == account)
         .ok_or_else(not_signed_in)?;
-    let flow = client.flows.first().and_then(|f| settings.flows.get(f));
+    let flow = settings.first_flow(client);
     if !sso_core::accounts::may_receive(state.store.as_ref(), client, flow, account).await? {
         return Err(ApiError::EmailNotVerified);
     }
