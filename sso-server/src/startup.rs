@@ -117,9 +117,7 @@ impl Application {
             confirmations: Confirmations::new(&key),
             id_tokens,
             discovery,
-            openapi: routes::openapi::document(settings.issuer(), &settings.cookie.name)
-                .to_json()
-                .expect("the OpenAPI document serialises"),
+            openapi: std::sync::OnceLock::new(),
             secrets: VerifiedSecrets::default(),
             auth_pacing: FailurePacing::new(settings.rate_limit.auth_failure_delay),
             backchannel: Backchannel::new(&settings),

@@ -31,8 +31,9 @@ pub struct AppState {
     pub codes: AuthorizationCodes,
     pub id_tokens: SigningKeys,
     pub discovery: Discovery,
-    /// `/openapi.json`, rendered at start.
-    pub openapi: String,
+    /// `/openapi.json`, rendered on its first request: building it runs
+    /// megabytes of generated code that a start need not page in.
+    pub openapi: std::sync::OnceLock<String>,
     /// Client and application secrets that have verified once.
     pub secrets: VerifiedSecrets,
     /// Tokens that confirm a sign-in or sign-out came from the site's library.

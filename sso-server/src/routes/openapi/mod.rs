@@ -164,11 +164,19 @@ pub fn document(public_url: &str, session_cookie: &str) -> Document {
     doc
 }
 
+fn rendered(state: &AppState) -> &str {
+    state.openapi.get_or_init(|| {
+        document(state.settings.issuer(), &state.settings.cookie.name)
+            .to_json()
+            .expect("the OpenAPI document serialises")
+    })
+}
+
 /// `GET /openapi.json`.
 pub async fn serve(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .body(state.openapi.clone())
+        .body(rendered(&state).to_owned())
 }
