@@ -94,6 +94,7 @@ deps-contract:
 deps-bench: deps-test
 	$(call apt_install,wrk,wrk)
 	$(call npm_ci,bench/browser)
+	$(call npm_ci,bench/peer)
 
 client: deps-client
 	cargo build --profile wasm-release --target wasm32-unknown-unknown -p sso-client-wasm

@@ -24,12 +24,15 @@
 //! 11. Silent authorization: `/oauth/authorize` with `prompt=none` for a
 //!     signed-in browser, beside `/sso/check` and `/healthz`
 //!     (`silent_authorization.rs`).
+//! 13. The code check (`response_type=code`) beside the token check,
+//!     `/healthz` and node oidc-provider's `prompt=none` (`code_check.rs`).
 //! 8. `/sso/check` on three instances sharing a six-node Redis Cluster
 //!    beside one instance on one Redis node, and the cost of waiting for a
 //!    replica at sign-in (`cluster.rs`).
 
 mod backchannel;
 mod cluster;
+mod code_check;
 mod passkeys;
 mod profile;
 mod redemptions;
@@ -228,6 +231,11 @@ async fn main() {
         report::print_passkeys(&f, passwords.per_core);
         return;
     }
+    // `SSO_BENCH_ONLY=code make bench`: figure 13 alone.
+    if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("code") {
+        report::print_code_check(&code_check::figure(&run, &http, check_path, &cookie).await);
+        return;
+    }
     // `SSO_BENCH_ONLY=silent make bench`: figure 11 alone.
     if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("silent") {
         let f = silent_authorization::figure(&run, &http, check_path, &cookie).await;
@@ -288,6 +296,8 @@ async fn main() {
 
     // 11: silent authorization beside the check.
     let silent = silent_authorization::figure(&run, &http, check_path, &cookie).await;
+    // 13: the code check beside the token check and node oidc-provider.
+    let code_check = code_check::figure(&run, &http, check_path, &cookie).await;
 
     let scratch = std::env::temp_dir().join(format!("sso-bench-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
@@ -329,6 +339,7 @@ async fn main() {
         redemptions,
         refresh,
         silent,
+        code_check,
         logouts: logout_figures,
         listing,
         fleet,

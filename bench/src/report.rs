@@ -2,7 +2,7 @@
 
 use crate::redemptions::{self, Beside};
 use crate::sign_ins::{Flood, PerCore};
-use crate::{SESSIONS, backchannel, cluster, sessions_list, silent_authorization, wrk};
+use crate::{SESSIONS, backchannel, cluster, code_check, sessions_list, silent_authorization, wrk};
 
 /// Everything measured, for [`print`].
 pub struct Summary {
@@ -20,6 +20,7 @@ pub struct Summary {
     /// Refresh-token grants beside /healthz.
     pub refresh: Beside,
     pub silent: silent_authorization::Figures,
+    pub code_check: code_check::Figures,
     pub logouts: backchannel::Figures,
     pub listing: sessions_list::Figures,
     pub fleet: cluster::Figures,
@@ -76,6 +77,7 @@ pub fn print(summary: Summary) {
                 rounds: refresh_rounds,
             },
         silent,
+        code_check,
         logouts: logout_figures,
         listing,
         fleet,
@@ -196,6 +198,7 @@ pub fn print(summary: Summary) {
         true,
     );
     print_silent(&silent);
+    print_code_check(&code_check);
     print_backchannel(&logout_figures);
     print_sessions_list(&listing);
     print_cluster(&fleet);
@@ -336,6 +339,37 @@ pub fn print_silent(f: &silent_authorization::Figures) {
             f.authorize.rps / f.health.rps * 100.0,
             f.authorize.p50_ms,
             f.authorize.p99_ms
+        ),
+        "(report)",
+        true,
+    );
+}
+
+pub fn print_code_check(f: &code_check::Figures) {
+    let ratio = f.code.rps / f.peer.rps;
+    let rounds = f
+        .ratios
+        .iter()
+        .map(|r| format!("{r:.1}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    line(
+        "code check / oidc-provider prompt=none",
+        format!(
+            "{ratio:.1}x ({:.0}/s vs {:.0}/s; rounds {rounds}x)",
+            f.code.rps, f.peer.rps
+        ),
+        ">= 25x",
+        ratio >= 25.0,
+    );
+    line(
+        "  code check / token check, / healthz",
+        format!(
+            "{:.0} %, {:.0} % (p50 {:.2} ms, p99 {:.2} ms)",
+            f.code.rps / f.token.rps * 100.0,
+            f.code.rps / f.health.rps * 100.0,
+            f.code.p50_ms,
+            f.code.p99_ms
         ),
         "(report)",
         true,
