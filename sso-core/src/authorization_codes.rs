@@ -70,30 +70,29 @@ impl AuthorizationCodes {
         serde_json::from_slice(&self.sealer.open(text)?).ok()
     }
 
-    /// Redeems `presented` for `client`: its grant, once. The first
-    /// presentation of a code spends it, whether or not it succeeds.
-    pub async fn redeem(
+    /// The grant of `presented` if this key minted it and it has not
+    /// expired; nothing is spent yet (see [`Self::spend`]). Anything else is
+    /// refused without a store call.
+    pub fn open_unexpired(&self, presented: &str) -> Result<Grant, TokenError> {
+        match self.unseal(presented) {
+            Some(sealed) if sealed.exp > unix_now_ms() => Ok(sealed.grant),
+            _ => Err(rejected()),
+        }
+    }
+
+    /// Spends `presented`, whose grant [`Self::open_unexpired`] gave, for
+    /// `client`: it redeems once. The first presentation spends it,
+    /// whether or not it succeeds (another client's code is burned too).
+    /// One store call, which the caller may run beside the reads its
+    /// answer needs: nothing is answered before this has succeeded.
+    pub async fn spend(
         &self,
         store: &dyn Store,
         settings: &Settings,
         presented: &str,
+        grant: &Grant,
         client: &ClientId,
-    ) -> Result<Grant, TokenError> {
-        let counters = metrics::global();
-        let rejected = || {
-            counters
-                .codes_rejected
-                .with_label_values(&["authorization_code"])
-                .inc();
-            TokenError::InvalidCode
-        };
-        let Some(sealed) = self.unseal(presented) else {
-            return Err(rejected());
-        };
-        let now = unix_now_ms();
-        if sealed.exp <= now {
-            return Err(rejected());
-        }
+    ) -> Result<(), TokenError> {
         // Marked for at least the code's remaining life: a second
         // presentation within it finds the mark.
         let key = format!("code-used:{}", SecretHash::of_sso_token(presented).as_str());
@@ -102,20 +101,29 @@ impl AuthorizationCodes {
             tracing::warn!(%client, "an authorization code was presented again");
             return Err(rejected());
         }
-        if &sealed.grant.client != client {
+        if &grant.client != client {
             tracing::warn!(
-                issued_to = %sealed.grant.client,
+                issued_to = %grant.client,
                 presented_by = %client,
                 "code presented by another client; burned"
             );
             return Err(rejected());
         }
-        counters
+        metrics::global()
             .codes_redeemed
             .with_label_values(&["authorization_code"])
             .inc();
-        Ok(sealed.grant)
+        Ok(())
     }
+}
+
+/// A refused code, counted.
+fn rejected() -> TokenError {
+    metrics::global()
+        .codes_rejected
+        .with_label_values(&["authorization_code"])
+        .inc();
+    TokenError::InvalidCode
 }
 
 #[cfg(test)]

@@ -15,9 +15,9 @@ use crate::error::ErrorBody;
 use crate::oauth::{ClientCredentials, TokenError, TokenErrorBody, authenticate};
 use crate::state::AppState;
 use sso_core::clock::{unix_now, unix_now_ms};
-use sso_core::config::Release;
+use sso_core::config::{Flow, Release};
 use sso_core::domain::{CodeVerifier, Grant};
-use sso_core::oidc::id_token_claims;
+use sso_core::oidc::{IdTokenClaims, id_token_claims};
 use sso_core::refresh_tokens::{issue_refresh_token, redeem_refresh_token};
 use sso_core::tokens::issue_access_token;
 
@@ -95,7 +95,11 @@ pub async fn token(
         )
         .await?;
         tracing::info!(user = %grant.user.id, client = %client.id, "refresh token redeemed");
-        return tokens(&state, &grant, Some(next)).await;
+        let claims = claims(&state, &grant)
+            .with_email_verified(state.store.as_ref(), grant.user.id)
+            .await
+            .map_err(crate::error::ApiError::from)?;
+        return Ok(tokens(&state, &grant, claims, Some(next)));
     }
     let code = required("code")?;
     let verifier = field("code_verifier")
@@ -110,11 +114,19 @@ pub async fn token(
         ));
     }
     // Presenting the code spends it: a redemption that fails below cannot
-    // be retried with the same code.
-    let grant = state
-        .codes
-        .redeem(state.store.as_ref(), &state.settings, code, &client.id)
-        .await?;
+    // be retried with the same code. The spend mark and the person's record
+    // (for `email_verified`) are one round trip; the claims are answered
+    // only once the spend has succeeded.
+    let grant = state.codes.open_unexpired(code)?;
+    let store = state.store.as_ref();
+    let (spent, claims) = tokio::join!(
+        state
+            .codes
+            .spend(store, &state.settings, code, &grant, &client.id),
+        claims(&state, &grant).with_email_verified(store, grant.user.id)
+    );
+    spent?;
+    let claims = claims.map_err(crate::error::ApiError::from)?;
     if grant.redirect_uri.as_deref() != field("redirect_uri") {
         return Err(TokenError::InvalidGrant(
             "`redirect_uri` must repeat exactly the URL the code was delivered to",
@@ -151,33 +163,41 @@ pub async fn token(
         None
     };
     tracing::info!(user = %grant.user.id, client = %client.id, "authorization code redeemed");
-    tokens(&state, &grant, refresh_token).await
+    Ok(tokens(&state, &grant, claims, refresh_token))
 }
 
-/// The answer for a grant: an access token and an ID token for its client
-/// and sign-in, and the refresh token when there is one.
-async fn tokens(
-    state: &AppState,
-    grant: &Grant,
-    refresh_token: Option<String>,
-) -> Result<HttpResponse, TokenError> {
-    let lifetime = state.settings.ttl.access_token.as_secs();
-    let now = unix_now();
-    let flow = grant
+/// The flow a grant was made through, if it still exists.
+fn flow_of<'s>(state: &'s AppState, grant: &Grant) -> Option<&'s Flow> {
+    grant
         .flow
         .as_ref()
-        .and_then(|f| state.settings.flows.get(f));
-    let claims = id_token_claims(
+        .and_then(|f| state.settings.flows.get(f))
+}
+
+/// The ID token's claims for a grant, before `email_verified` is read.
+fn claims(state: &AppState, grant: &Grant) -> IdTokenClaims {
+    let lifetime = state.settings.ttl.access_token.as_secs();
+    let flow = flow_of(state, grant);
+    id_token_claims(
         state.settings.issuer(),
         grant,
         flow,
-        now,
+        unix_now(),
         i64::try_from(lifetime).unwrap_or(i64::MAX),
     )
-    .with_email_verified(state.store.as_ref(), grant.user.id)
-    .await
-    .map_err(crate::error::ApiError::from)?;
-    let id_token = state.id_tokens.sign_id_token(&claims, now);
+}
+
+/// The answer for a grant: an access token and the ID token of `claims`
+/// for its client and sign-in, and the refresh token when there is one.
+fn tokens(
+    state: &AppState,
+    grant: &Grant,
+    claims: IdTokenClaims,
+    refresh_token: Option<String>,
+) -> HttpResponse {
+    let lifetime = state.settings.ttl.access_token.as_secs();
+    let flow = flow_of(state, grant);
+    let id_token = state.id_tokens.sign_id_token(&claims, claims.iat);
     let access_token = issue_access_token(
         &state.access_tokens,
         &state.settings,
@@ -186,7 +206,7 @@ async fn tokens(
         Release::of(flow),
         grant.session.clone(),
     );
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))
         .json(TokenResponse {
@@ -196,5 +216,5 @@ async fn tokens(
             id_token: &id_token,
             scope: "openid",
             refresh_token,
-        }))
+        })
 }
