@@ -231,6 +231,15 @@ async fn main() {
         report::print_passkeys(&f, passwords.per_core);
         return;
     }
+    // `SSO_BENCH_ONLY=api make bench`: figure 5 alone.
+    if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("api") {
+        let scratch = std::env::temp_dir().join(format!("sso-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&scratch).unwrap();
+        let codes = AuthorizationCodes::new(&key);
+        report::print_api(&redemptions::figure(&run, &http, &codes, &grant, &scratch).await);
+        std::fs::remove_dir_all(&scratch).unwrap();
+        return;
+    }
     // `SSO_BENCH_ONLY=code make bench`: figure 13 alone.
     if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("code") {
         report::print_code_check(&code_check::figure(&run, &http, check_path, &cookie).await);

@@ -49,27 +49,7 @@ pub fn print(summary: Summary) {
                 ratios: flood_ratios,
                 flood,
             },
-        redemptions:
-            redemptions::Figures {
-                redeem:
-                    Beside {
-                        rps: redeem_rps,
-                        ratio: redeem_ratio,
-                        rounds: redeem_rounds,
-                    },
-                create:
-                    Beside {
-                        rps: create_rps,
-                        ratio: create_ratio,
-                        rounds: create_rounds,
-                    },
-                partner:
-                    Beside {
-                        rps: partner_rps,
-                        ratio: partner_ratio,
-                        ..
-                    },
-            },
+        redemptions,
         refresh:
             Beside {
                 rps: refresh_rps,
@@ -107,8 +87,8 @@ pub fn print(summary: Summary) {
     line(
         "check rate / healthz rate (median round)",
         format!("{ratio:.0} % (rounds: {} %)", ratios.join(", ")),
-        ">= 50 %",
-        ratio >= 50.0,
+        ">= 60 %",
+        ratio >= 60.0,
     );
     line(
         "Redis bytes per SSO session (100,000)",
@@ -144,12 +124,6 @@ pub fn print(summary: Summary) {
         "(context)",
         true,
     );
-    let rounds = |r: &[f64]| {
-        r.iter()
-            .map(|x| format!("{x:.0}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let flood_ratio = flooded_p50 / idle_p50;
     line(
         "sign-in p50 under wrong-secret flood / idle",
@@ -170,24 +144,7 @@ pub fn print(summary: Summary) {
         "(context)",
         true,
     );
-    line(
-        "/oauth/token redemptions / healthz",
-        format!(
-            "{redeem_ratio:.0} % ({redeem_rps:.0}/s; rounds {} %)",
-            rounds(&redeem_rounds)
-        ),
-        ">= 30 %",
-        redeem_ratio >= 30.0,
-    );
-    line(
-        "session/createwithsso / healthz",
-        format!(
-            "{create_ratio:.0} % ({create_rps:.0}/s; rounds {} %)",
-            rounds(&create_rounds)
-        ),
-        ">= 30 %",
-        create_ratio >= 30.0,
-    );
+    print_api(&redemptions);
     line(
         "/oauth/token refresh grants / healthz",
         format!(
@@ -202,12 +159,63 @@ pub fn print(summary: Summary) {
     print_backchannel(&logout_figures);
     print_sessions_list(&listing);
     print_cluster(&fleet);
+}
+
+/// Figure 5: code redemptions and createwithsso beside /healthz.
+pub fn print_api(f: &redemptions::Figures) {
+    let redemptions::Figures {
+        redeem:
+            Beside {
+                rps: redeem_rps,
+                ratio: redeem_ratio,
+                rounds: redeem_rounds,
+            },
+        create:
+            Beside {
+                rps: create_rps,
+                ratio: create_ratio,
+                rounds: create_rounds,
+            },
+        partner:
+            Beside {
+                rps: partner_rps,
+                ratio: partner_ratio,
+                ..
+            },
+    } = f;
+    let (redeem_ratio, create_ratio) = (*redeem_ratio, *create_ratio);
+    line(
+        "/oauth/token redemptions / healthz",
+        format!(
+            "{redeem_ratio:.0} % ({redeem_rps:.0}/s; rounds {} %)",
+            rounds(redeem_rounds)
+        ),
+        ">= 30 %",
+        redeem_ratio >= 30.0,
+    );
+    line(
+        "session/createwithsso / healthz",
+        format!(
+            "{create_ratio:.0} % ({create_rps:.0}/s; rounds {} %)",
+            rounds(create_rounds)
+        ),
+        ">= 30 %",
+        create_ratio >= 30.0,
+    );
     line(
         "  context: createwithsso, signature checked",
         format!("{partner_ratio:.0} % ({partner_rps:.0}/s; an oidc service's ES256 response)"),
         "(context)",
         true,
     );
+}
+
+/// Every round's ratio, rounded, for a line.
+fn rounds(r: &[f64]) -> String {
+    r.iter()
+        .map(|x| format!("{x:.0}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn line(name: &str, value: String, target: &str, ok: bool) {
