@@ -1052,3 +1052,43 @@ each_store!(
     federated_responses_signed_here_or_elsewhere_are_both_checked,
     every_status_of_the_catalog_is_reachable,
 );
+
+/// Defect: on one Redis node an API session's index entry and its record
+/// were two commands of a pipeline, so an entry that failed left the record
+/// standing: a session that ending all of its person's sessions could not
+/// find. One script now writes the entry, then the record.
+#[tokio::test]
+async fn an_api_session_whose_index_entry_fails_is_not_created() {
+    let app = spawn_app(Backend::Redis).await;
+    let (response, _) = app.id_token(&NEWS, "unindexed@example.com").await;
+    let user = app.create_user("unindexed@example.com").await;
+    let link = [
+        ("user", user.as_str()),
+        ("service", "federation"),
+        ("response", &response),
+    ];
+    assert!(app.api("user/linkssotoken", PORTAL, &link).await.is("OK"));
+    // The person's index cannot take an entry: a string where its hash goes.
+    let client = ::redis::Client::open(app.redis.as_ref().unwrap().url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let index = format!("sso:x:{{{}}}", user.replace('-', ""));
+    let () = ::redis::cmd("SET")
+        .arg(&index)
+        .arg("not an index")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+
+    let sso = [("service", "federation"), ("response", response.as_str())];
+    let a = app.api("session/createwithsso", PORTAL, &sso).await;
+    assert!(a.is("STORE_UNAVAILABLE"), "{a:?}");
+    let records: Vec<String> = ::redis::cmd("KEYS")
+        .arg("sso:p:*")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(
+        records.is_empty(),
+        "a record without its entry: {records:?}"
+    );
+}

@@ -79,8 +79,8 @@ use self::keys::{
     key_token_prefix, key_user, key_user_token, key_username,
 };
 use self::scripts::{
-    CLEAR, HIT, INDEX_ADD, INDEX_REMOVE, LINK, RAISE, RECORD_VISIT, REFRESH_ROTATE,
-    REMOVE_SEGMENTS, SET_IF_PRESENT, SWAP_IF_EQUAL,
+    CLEAR, HIT, INDEX_REMOVE, LINK, RAISE, RECORD_VISIT, REFRESH_ROTATE, REMOVE_SEGMENTS,
+    SET_IF_PRESENT, SWAP_IF_EQUAL, index_add, index_add_api,
 };
 use super::{
     CodeStore, CounterStore, InsertUserError, LinkError, LogoutStore, Removal, SessionIndexStore,
@@ -109,6 +109,8 @@ pub struct RedisStore {
     link: Script,
     clear: Script,
     index_add: Script,
+    /// `index_add` and an API session's record in one call (one node).
+    index_add_api: Script,
     index_remove: Script,
     set_if_present: Script,
     raise: Script,
@@ -147,7 +149,8 @@ impl RedisStore {
             hit: Script::new(HIT),
             link: Script::new(LINK),
             clear: Script::new(CLEAR),
-            index_add: Script::new(INDEX_ADD),
+            index_add: Script::new(&index_add()),
+            index_add_api: Script::new(&index_add_api()),
             index_remove: Script::new(INDEX_REMOVE),
             set_if_present: Script::new(SET_IF_PRESENT),
             raise: Script::new(RAISE),

@@ -1,56 +1,82 @@
 //! The Lua scripts of multi-field operations, each on the keys of one slot.
 
-/// Adds an entry to a user's index and evicts beyond a limit, atomically.
-/// KEYS: the index. ARGV: id, entry (`entries.rs`), now, limit,
-/// last use, device label, then the ids it replaces. Takes out the replaced
-/// entries, sets `e:<id>`, `u:<id>` and (when there is a label) `d:<id>`,
-/// and extends the key's life to the entry's expiry. Only when the index
-/// holds more than `limit` entries is it read whole: expired entries are
-/// dropped, then the least recently used others (ties by id) beyond the
-/// limit are taken out and returned as `<id>\n<entry>\n<last use>\n<device>`. A sign-in under the
+/// Adds an entry to a user's index and evicts beyond a limit, atomically:
+/// the Lua function `index_add(key, id, entry, now, limit, last_use,
+/// device, replaced_ids)` that [`INDEX_ADD`] and [`INDEX_ADD_API`] call.
+/// Takes out the replaced entries, sets `e:<id>` (the entry, `entries.rs`),
+/// `u:<id>` and (when there is a label) `d:<id>`, and extends the key's
+/// life to the entry's expiry. Only when the index holds more than `limit`
+/// entries is it read whole: expired entries are dropped, then the least
+/// recently used others (ties by id) beyond the limit are taken out and
+/// returned as `<id>\n<entry>\n<last use>\n<device>`. A sign-in under the
 /// limit costs a few field writes, however large the index. Entries written
 /// before the compact form are JSON, whose expiry is `x`.
-pub(super) const INDEX_ADD: &str = r"
-local key, new, now, limit = KEYS[1], ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
-local function expiry(v)
-  if string.sub(v, 1, 1) == '{' then return cjson.decode(v).x end
-  return tonumber(string.match(v, '^[^:]*:[^:]*:[^:]*:[^:]*:(%d+)'))
-end
-for i = 7, #ARGV do redis.call('HDEL', key, 'e:' .. ARGV[i], 'u:' .. ARGV[i], 'd:' .. ARGV[i]) end
-redis.call('HSET', key, 'e:' .. new, ARGV[2], 'u:' .. new, ARGV[5])
-if ARGV[6] ~= '' then redis.call('HSET', key, 'd:' .. new, ARGV[6]) end
-local x = expiry(ARGV[2])
-if redis.call('EXPIRETIME', key) < x then redis.call('EXPIREAT', key, x) end
-if limit <= 0 or redis.call('HLEN', key) / 2 <= limit then return {} end
-local all = redis.call('HGETALL', key)
-local stored, used, device = {}, {}, {}
-for i = 1, #all, 2 do
-  local kind, id = string.sub(all[i], 1, 2), string.sub(all[i], 3)
-  if kind == 'e:' then stored[id] = all[i + 1]
-  elseif kind == 'u:' then used[id] = tonumber(all[i + 1])
-  elseif kind == 'd:' then device[id] = all[i + 1] end
-end
-local others = {}
-for id, v in pairs(stored) do
-  if expiry(v) <= now then
-    redis.call('HDEL', key, 'e:' .. id, 'u:' .. id, 'd:' .. id)
-  elseif id ~= new then
-    others[#others + 1] = { id = id, entry = v, used = used[id] or 0 }
+const INDEX_ADD_FN: &str = r"
+local function index_add(key, new, entry, now, limit, used, device, replaced)
+  local function expiry(v)
+    if string.sub(v, 1, 1) == '{' then return cjson.decode(v).x end
+    return tonumber(string.match(v, '^[^:]*:[^:]*:[^:]*:[^:]*:(%d+)'))
   end
-end
-local evicted = {}
-if #others + 1 > limit then
-  table.sort(others, function(a, b)
-    if a.used ~= b.used then return a.used < b.used end
-    return a.id < b.id
-  end)
-  for i = 1, #others + 1 - limit do
-    redis.call('HDEL', key, 'e:' .. others[i].id, 'u:' .. others[i].id, 'd:' .. others[i].id)
-    local o = others[i]
-    evicted[#evicted + 1] = o.id .. '\n' .. o.entry .. '\n' .. (used[o.id] or '') .. '\n' .. (device[o.id] or '')
+  for _, old in ipairs(replaced) do redis.call('HDEL', key, 'e:' .. old, 'u:' .. old, 'd:' .. old) end
+  redis.call('HSET', key, 'e:' .. new, entry, 'u:' .. new, used)
+  if device ~= '' then redis.call('HSET', key, 'd:' .. new, device) end
+  local x = expiry(entry)
+  if redis.call('EXPIRETIME', key) < x then redis.call('EXPIREAT', key, x) end
+  if limit <= 0 or redis.call('HLEN', key) / 2 <= limit then return {} end
+  local all = redis.call('HGETALL', key)
+  local stored, used_at, labels = {}, {}, {}
+  for i = 1, #all, 2 do
+    local kind, id = string.sub(all[i], 1, 2), string.sub(all[i], 3)
+    if kind == 'e:' then stored[id] = all[i + 1]
+    elseif kind == 'u:' then used_at[id] = tonumber(all[i + 1])
+    elseif kind == 'd:' then labels[id] = all[i + 1] end
   end
+  local others = {}
+  for id, v in pairs(stored) do
+    if expiry(v) <= now then
+      redis.call('HDEL', key, 'e:' .. id, 'u:' .. id, 'd:' .. id)
+    elseif id ~= new then
+      others[#others + 1] = { id = id, entry = v, used = used_at[id] or 0 }
+    end
+  end
+  local evicted = {}
+  if #others + 1 > limit then
+    table.sort(others, function(a, b)
+      if a.used ~= b.used then return a.used < b.used end
+      return a.id < b.id
+    end)
+    for i = 1, #others + 1 - limit do
+      local o = others[i]
+      redis.call('HDEL', key, 'e:' .. o.id, 'u:' .. o.id, 'd:' .. o.id)
+      evicted[#evicted + 1] = o.id .. '\n' .. o.entry .. '\n' .. (used_at[o.id] or '') .. '\n' .. (labels[o.id] or '')
+    end
+  end
+  return evicted
 end
-return evicted";
+";
+
+/// KEYS: the index. ARGV: id, entry, now, limit, last use, device label,
+/// then the ids it replaces. Returns the evicted entries.
+pub(super) fn index_add() -> String {
+    format!(
+        "{INDEX_ADD_FN}return index_add(KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3]), \
+         tonumber(ARGV[4]), ARGV[5], ARGV[6], {{unpack(ARGV, 7)}})"
+    )
+}
+
+/// An API session on one Redis node: its index entry, then its record, in
+/// one atomic call (on a cluster the two keys are in different slots).
+/// KEYS: the index, the record. ARGV: as [`index_add`] with no replaced
+/// ids, then the record and its lifetime in milliseconds. A failure in the
+/// index leaves no record, so no session exists that a sign-out of all of
+/// its person's sessions could miss.
+pub(super) fn index_add_api() -> String {
+    format!(
+        "{INDEX_ADD_FN}local evicted = index_add(KEYS[1], ARGV[1], ARGV[2], \
+         tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6], {{}})\n\
+         redis.call('SET', KEYS[2], ARGV[7], 'PX', ARGV[8])\nreturn evicted"
+    )
+}
 
 /// KEYS: the index. ARGV: ids. Takes the entries out, returns them as
 /// `<id>\n<entry>\n<last use>\n<device>`.

@@ -62,32 +62,28 @@ impl SessionIndexStore for RedisStore {
         session: &ApiSession,
         ttl: Duration,
     ) -> Result<Vec<IndexEntry>, StoreError> {
-        // The entry is written before the record. On one node, one
-        // connection runs a pipeline's commands in order: one round trip.
-        // EVAL, not EVALSHA: a script missing from the cache after a Redis
-        // restart cannot fail the first command while the second runs. On a
-        // cluster the two keys live in different slots (the record is found
-        // by its bearer's hash alone), so they are two round trips, in order.
+        // The entry is written before the record: on one node in one
+        // script (EVALSHA, so the script's text is not sent and hashed on
+        // every call); on a cluster the two keys live in different slots
+        // (the record is found by its bearer's hash alone), so they are two
+        // round trips, in order.
         if self.target.is_cluster() {
             let evicted = self.index_session(user, entry, &[], limit).await?;
             self.put_api_session(sid, session, ttl).await?;
             return Ok(evicted);
         }
         let mut conn = self.conn().await?;
-        let mut pipe = redis::pipe();
-        pipe.cmd("EVAL")
-            .arg(INDEX_ADD)
-            .arg(1)
-            .arg(key_index(user))
+        let mut call = self.index_add_api.key(key_index(user));
+        call.key(key_api_session(sid))
             .arg(entry.id().as_str())
             .arg(encode_entry(entry))
             .arg(unix_now())
             .arg(limit)
             .arg(entry.last_used)
             .arg(&entry.device)
-            .pset_ex(key_api_session(sid), to_json(session), millis(ttl))
-            .ignore();
-        let (evicted,): (Vec<String>,) = timed(pipe.query_async(&mut conn)).await?;
+            .arg(to_json(session))
+            .arg(millis(ttl));
+        let evicted: Vec<String> = timed(call.invoke_async(&mut conn)).await?;
         self.await_replicas(&mut conn, &key_api_session(sid))
             .await?;
         evicted.iter().map(|e| decode_taken(e)).collect()
