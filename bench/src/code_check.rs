@@ -82,7 +82,7 @@ pub async fn figure(
         "{location}"
     );
     let peer = Peer::start();
-    let mut rounds: Vec<[wrk::Load; 4]> = (0..API_ROUNDS)
+    let rounds: Vec<[wrk::Load; 4]> = (0..API_ROUNDS)
         .map(|_| {
             [
                 wrk::run(&run.url(&code_path), Some(cookie)),
@@ -93,10 +93,7 @@ pub async fn figure(
         })
         .collect();
     drop(peer);
-    let ratio = |r: &[wrk::Load; 4]| r[0].rps / r[3].rps;
-    rounds.sort_by(|a, b| ratio(a).total_cmp(&ratio(b)));
-    let ratios = rounds.iter().map(ratio).collect();
-    let [code, token, health, peer] = rounds.swap_remove(API_ROUNDS / 2);
+    let ([code, token, health, peer], ratios) = wrk::median_round(rounds, |r| r[0].rps / r[3].rps);
     Figures {
         code,
         token,

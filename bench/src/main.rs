@@ -85,6 +85,13 @@ async fn set_session(
     format!("sso_session={value}")
 }
 
+/// A fresh folder for the request bodies of wrk's POST figures.
+fn scratch_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sso-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// As many people signed in as the password figure has callers.
 async fn passkey_people<F, Fut>(sign_in: &F, run: &Running) -> Vec<String>
 where
@@ -233,8 +240,7 @@ async fn main() {
     }
     // `SSO_BENCH_ONLY=api make bench`: figure 5 alone.
     if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("api") {
-        let scratch = std::env::temp_dir().join(format!("sso-bench-{}", std::process::id()));
-        std::fs::create_dir_all(&scratch).unwrap();
+        let scratch = scratch_dir();
         let codes = AuthorizationCodes::new(&key);
         report::print_api(&redemptions::figure(&run, &http, &codes, &grant, &scratch).await);
         std::fs::remove_dir_all(&scratch).unwrap();
@@ -287,29 +293,21 @@ async fn main() {
     let per_session = (after - before) as f64 / SESSIONS as f64;
     let rss_after = run.rss_kib();
 
-    // 1: check vs healthz.
-    // Alternating rounds: two cores shared by wrk, Redis and the server make
-    // single runs noisy; the round with the median ratio is reported.
-    let mut rounds: Vec<(wrk::Load, wrk::Load)> = (0..ROUNDS)
+    // 1: check vs healthz, alternating rounds.
+    let rounds: Vec<(wrk::Load, wrk::Load)> = (0..ROUNDS)
         .map(|_| {
             let check = wrk::run(&run.url(check_path), Some(&cookie));
             (check, wrk::run(&run.url("/healthz"), None))
         })
         .collect();
-    rounds.sort_by(|a, b| (a.0.rps / a.1.rps).total_cmp(&(b.0.rps / b.1.rps)));
-    let ratios: Vec<String> = rounds
-        .iter()
-        .map(|(c, h)| format!("{:.0}", c.rps / h.rps * 100.0))
-        .collect();
-    let (check, health) = rounds.swap_remove(ROUNDS / 2);
+    let ((check, health), ratios) = wrk::median_round(rounds, |(c, h)| c.rps / h.rps * 100.0);
 
     // 11: silent authorization beside the check.
     let silent = silent_authorization::figure(&run, &http, check_path, &cookie).await;
     // 13: the code check beside the token check and node oidc-provider.
     let code_check = code_check::figure(&run, &http, check_path, &cookie).await;
 
-    let scratch = std::env::temp_dir().join(format!("sso-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch).unwrap();
+    let scratch = scratch_dir();
     // 5: code redemptions and createwithsso, beside /healthz.
     let codes = AuthorizationCodes::new(&key);
     let redemptions = redemptions::figure(&run, &http, &codes, &grant, &scratch).await;

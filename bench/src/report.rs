@@ -9,7 +9,7 @@ pub struct Summary {
     pub check: wrk::Load,
     pub health: wrk::Load,
     /// check / healthz, every round, in percent.
-    pub check_rounds: Vec<String>,
+    pub check_rounds: Vec<f64>,
     pub per_session: f64,
     pub rss_idle: u64,
     pub rss_after: u64,
@@ -86,7 +86,7 @@ pub fn print(summary: Summary) {
     );
     line(
         "check rate / healthz rate (median round)",
-        format!("{ratio:.0} % (rounds: {} %)", ratios.join(", ")),
+        format!("{ratio:.0} % (rounds: {} %)", rounds(&ratios, 0)),
         ">= 60 %",
         ratio >= 60.0,
     );
@@ -149,7 +149,7 @@ pub fn print(summary: Summary) {
         "/oauth/token refresh grants / healthz",
         format!(
             "{refresh_ratio:.0} % ({refresh_rps:.0}/s; rounds {} %)",
-            rounds(&refresh_rounds)
+            rounds(&refresh_rounds, 0)
         ),
         "(report)",
         true,
@@ -188,7 +188,7 @@ pub fn print_api(f: &redemptions::Figures) {
         "/oauth/token redemptions / healthz",
         format!(
             "{redeem_ratio:.0} % ({redeem_rps:.0}/s; rounds {} %)",
-            rounds(redeem_rounds)
+            rounds(redeem_rounds, 0)
         ),
         ">= 30 %",
         redeem_ratio >= 30.0,
@@ -197,7 +197,7 @@ pub fn print_api(f: &redemptions::Figures) {
         "session/createwithsso / healthz",
         format!(
             "{create_ratio:.0} % ({create_rps:.0}/s; rounds {} %)",
-            rounds(create_rounds)
+            rounds(create_rounds, 0)
         ),
         ">= 30 %",
         create_ratio >= 30.0,
@@ -210,10 +210,10 @@ pub fn print_api(f: &redemptions::Figures) {
     );
 }
 
-/// Every round's ratio, rounded, for a line.
-fn rounds(r: &[f64]) -> String {
+/// Every round's ratio, to `decimals` places, for a line.
+fn rounds(r: &[f64], decimals: usize) -> String {
     r.iter()
-        .map(|x| format!("{x:.0}"))
+        .map(|x| format!("{x:.decimals$}"))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -325,12 +325,7 @@ pub fn print_passkeys(f: &crate::passkeys::Figure, password_per_core: f64) {
 
 pub fn print_silent(f: &silent_authorization::Figures) {
     let ratio = f.authorize.rps / f.check.rps * 100.0;
-    let rounds = f
-        .ratios
-        .iter()
-        .map(|r| format!("{r:.0}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let rounds = rounds(&f.ratios, 0);
     line(
         "silent authorization / /sso/check",
         format!(
@@ -355,12 +350,7 @@ pub fn print_silent(f: &silent_authorization::Figures) {
 
 pub fn print_code_check(f: &code_check::Figures) {
     let ratio = f.code.rps / f.peer.rps;
-    let rounds = f
-        .ratios
-        .iter()
-        .map(|r| format!("{r:.1}"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let rounds = rounds(&f.ratios, 1);
     line(
         "code check / oidc-provider prompt=none",
         format!(

@@ -39,16 +39,15 @@ pub async fn figure(
         location.starts_with("http://sport.localhost:8082/?code="),
         "{location}"
     );
-    let mut rounds: Vec<(wrk::Load, wrk::Load, wrk::Load)> = (0..API_ROUNDS)
+    let rounds: Vec<(wrk::Load, wrk::Load, wrk::Load)> = (0..API_ROUNDS)
         .map(|_| {
             let authorize = wrk::run(&run.url(AUTHORIZE_PATH), Some(cookie));
             let check = wrk::run(&run.url(check_path), Some(cookie));
             (authorize, check, wrk::run(&run.url("/healthz"), None))
         })
         .collect();
-    rounds.sort_by(|a, b| (a.0.rps / a.1.rps).total_cmp(&(b.0.rps / b.1.rps)));
-    let ratios = rounds.iter().map(|r| r.0.rps / r.1.rps * 100.0).collect();
-    let (authorize, check, health) = rounds.swap_remove(API_ROUNDS / 2);
+    let ((authorize, check, health), ratios) =
+        wrk::median_round(rounds, |r| r.0.rps / r.1.rps * 100.0);
     Figures {
         authorize,
         check,

@@ -22,6 +22,16 @@ fn millis(text: &str) -> f64 {
     }
 }
 
+/// Of rounds that alternate the loads compared (two cores shared by wrk,
+/// Redis and the server make single runs noisy): the round with the median
+/// `ratio`, and every round's ratio, sorted.
+pub fn median_round<T>(mut rounds: Vec<T>, ratio: impl Fn(&T) -> f64) -> (T, Vec<f64>) {
+    rounds.sort_by(|a, b| ratio(a).total_cmp(&ratio(b)));
+    let ratios = rounds.iter().map(&ratio).collect();
+    let median = rounds.swap_remove(rounds.len() / 2);
+    (median, ratios)
+}
+
 pub fn run(url: &str, cookie: Option<&str>) -> Load {
     let mut cmd = command();
     if let Some(c) = cookie {

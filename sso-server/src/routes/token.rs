@@ -95,11 +95,12 @@ pub async fn token(
         )
         .await?;
         tracing::info!(user = %grant.user.id, client = %client.id, "refresh token redeemed");
-        let claims = claims(&state, &grant)
+        let flow = flow_of(&state, &grant);
+        let claims = claims(&state, &grant, flow)
             .with_email_verified(state.store.as_ref(), grant.user.id)
             .await
             .map_err(crate::error::ApiError::from)?;
-        return Ok(tokens(&state, &grant, claims, Some(next)));
+        return Ok(tokens(&state, &grant, flow, claims, Some(next)));
     }
     let code = required("code")?;
     let verifier = field("code_verifier")
@@ -119,11 +120,12 @@ pub async fn token(
     // only once the spend has succeeded.
     let grant = state.codes.open_unexpired(code)?;
     let store = state.store.as_ref();
+    let flow = flow_of(&state, &grant);
     let (spent, claims) = tokio::join!(
         state
             .codes
             .spend(store, &state.settings, code, &grant, &client.id),
-        claims(&state, &grant).with_email_verified(store, grant.user.id)
+        claims(&state, &grant, flow).with_email_verified(store, grant.user.id)
     );
     spent?;
     let claims = claims.map_err(crate::error::ApiError::from)?;
@@ -163,7 +165,7 @@ pub async fn token(
         None
     };
     tracing::info!(user = %grant.user.id, client = %client.id, "authorization code redeemed");
-    Ok(tokens(&state, &grant, claims, refresh_token))
+    Ok(tokens(&state, &grant, flow, claims, refresh_token))
 }
 
 /// The flow a grant was made through, if it still exists.
@@ -175,9 +177,8 @@ fn flow_of<'s>(state: &'s AppState, grant: &Grant) -> Option<&'s Flow> {
 }
 
 /// The ID token's claims for a grant, before `email_verified` is read.
-fn claims(state: &AppState, grant: &Grant) -> IdTokenClaims {
+fn claims(state: &AppState, grant: &Grant, flow: Option<&Flow>) -> IdTokenClaims {
     let lifetime = state.settings.ttl.access_token.as_secs();
-    let flow = flow_of(state, grant);
     id_token_claims(
         state.settings.issuer(),
         grant,
@@ -192,11 +193,11 @@ fn claims(state: &AppState, grant: &Grant) -> IdTokenClaims {
 fn tokens(
     state: &AppState,
     grant: &Grant,
+    flow: Option<&Flow>,
     claims: IdTokenClaims,
     refresh_token: Option<String>,
 ) -> HttpResponse {
     let lifetime = state.settings.ttl.access_token.as_secs();
-    let flow = flow_of(state, grant);
     let id_token = state.id_tokens.sign_id_token(&claims, claims.iat);
     let access_token = issue_access_token(
         &state.access_tokens,

@@ -2,7 +2,7 @@
 
 /// Adds an entry to a user's index and evicts beyond a limit, atomically:
 /// the Lua function `index_add(key, id, entry, now, limit, last_use,
-/// device, replaced_ids)` that [`INDEX_ADD`] and [`INDEX_ADD_API`] call.
+/// device, replaced_ids)` that [`index_add`] and [`index_add_api`] call.
 /// Takes out the replaced entries, sets `e:<id>` (the entry, `entries.rs`),
 /// `u:<id>` and (when there is a label) `d:<id>`, and extends the key's
 /// life to the entry's expiry. Only when the index holds more than `limit`

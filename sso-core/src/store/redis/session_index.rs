@@ -40,12 +40,7 @@ impl SessionIndexStore for RedisStore {
     ) -> Result<Vec<IndexEntry>, StoreError> {
         let mut conn = self.conn().await?;
         let mut call = self.index_add.key(key_index(user));
-        call.arg(entry.id().as_str())
-            .arg(encode_entry(entry))
-            .arg(unix_now())
-            .arg(limit)
-            .arg(entry.last_used)
-            .arg(&entry.device);
+        index_args(&mut call, entry, limit);
         for old in replaces {
             call.arg(old.as_str());
         }
@@ -73,19 +68,13 @@ impl SessionIndexStore for RedisStore {
             return Ok(evicted);
         }
         let mut conn = self.conn().await?;
+        let record = key_api_session(sid);
         let mut call = self.index_add_api.key(key_index(user));
-        call.key(key_api_session(sid))
-            .arg(entry.id().as_str())
-            .arg(encode_entry(entry))
-            .arg(unix_now())
-            .arg(limit)
-            .arg(entry.last_used)
-            .arg(&entry.device)
-            .arg(to_json(session))
-            .arg(millis(ttl));
+        call.key(&record);
+        index_args(&mut call, entry, limit);
+        call.arg(to_json(session)).arg(millis(ttl));
         let evicted: Vec<String> = timed(call.invoke_async(&mut conn)).await?;
-        self.await_replicas(&mut conn, &key_api_session(sid))
-            .await?;
+        self.await_replicas(&mut conn, &record).await?;
         evicted.iter().map(|e| decode_taken(e)).collect()
     }
 
@@ -154,4 +143,15 @@ impl SessionIndexStore for RedisStore {
         }
         Ok(())
     }
+}
+
+/// The arguments of the index function both index scripts call (`scripts.rs`):
+/// id, entry, now, limit, last use, device label.
+fn index_args(call: &mut redis::ScriptInvocation<'_>, entry: &IndexEntry, limit: u32) {
+    call.arg(entry.id().as_str())
+        .arg(encode_entry(entry))
+        .arg(unix_now())
+        .arg(limit)
+        .arg(entry.last_used)
+        .arg(&entry.device);
 }
