@@ -710,6 +710,60 @@ async fn index_entries_stored_as_json_still_work() {
     assert_eq!(removed, vec![new]);
 }
 
+/// A sign-in's index entry keeps no `u:` field until its first touch (its
+/// last use is its creation: 33 bytes a person saved), and reads, touches
+/// and re-indexes the same either way.
+#[tokio::test]
+async fn an_untouched_index_entry_stores_no_last_use() {
+    let (store, redis) = Backend::Redis.store().await;
+    let server = redis.as_ref().unwrap();
+    let mut conn = ::redis::Client::open(server.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let user = UserId::new();
+    let now = unix_now();
+    let key = format!("sso:x:{{{}}}", user.0.simple());
+    let entry = browser_entry("news", now - 100, now + 600);
+    let last_use = format!("u:{}", entry.id);
+    store.index_session(user, &entry, &[], 0).await.unwrap();
+    let stored = |conn: &mut ::redis::aio::MultiplexedConnection| {
+        let mut conn = conn.clone();
+        let field = last_use.clone();
+        let key = key.clone();
+        async move {
+            ::redis::cmd("HGET")
+                .arg(&key)
+                .arg(&field)
+                .query_async::<Option<i64>>(&mut conn)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(stored(&mut conn).await, None, "no u: until a touch");
+    assert_eq!(
+        store.user_sessions(user).await.unwrap(),
+        vec![entry.clone()]
+    );
+    store
+        .touch_session(user, &entry.id, &entry.target, now - 10)
+        .await
+        .unwrap();
+    assert_eq!(stored(&mut conn).await, Some(now - 10));
+    // Indexed again under the same id (its record moved to a new cookie),
+    // with the last use it had and then with none: the field follows.
+    let moved = IndexEntry {
+        last_used: now - 10,
+        ..entry.clone()
+    };
+    store.index_session(user, &moved, &[], 0).await.unwrap();
+    assert_eq!(stored(&mut conn).await, Some(now - 10));
+    store.index_session(user, &entry, &[], 0).await.unwrap();
+    assert_eq!(stored(&mut conn).await, None);
+    assert_eq!(store.user_sessions(user).await.unwrap(), vec![entry]);
+}
+
 /// `rediss://` with a password: the store works over TLS; a wrong password
 /// and a plain-text connection to the TLS port are refused (503s, not a
 /// silent success).

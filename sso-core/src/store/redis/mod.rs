@@ -41,9 +41,10 @@
 //!
 //! A user's index `sso:x:{<uuid>}` (hash) has per session `e:<id>` = the
 //! entry (`kind:sid:segment:created:expires:kmli`, `entries.rs`;
-//! older entries are JSON), `d:<id>` = its device label and
-//! `u:<id>` = last used, so a touch is one `HSET`. It expires with its
-//! last entry; expired entries are dropped by every script that reads it.
+//! older entries are JSON), `d:<id>` = its device label and `u:<id>` =
+//! last used, once that is not the creation, so a touch is one `HSET`. It
+//! expires with its last entry; expired entries are dropped by every script
+//! that reads it.
 
 mod codec;
 mod codes;

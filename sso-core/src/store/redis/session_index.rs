@@ -146,12 +146,17 @@ impl SessionIndexStore for RedisStore {
 }
 
 /// The arguments of the index function both index scripts call (`scripts.rs`):
-/// id, entry, now, limit, last use, device label.
+/// id, entry, now, limit, last use (empty while it is the creation: no
+/// `u:` field is stored for it), device label.
 fn index_args(call: &mut redis::ScriptInvocation<'_>, entry: &IndexEntry, limit: u32) {
     call.arg(entry.id().as_str())
         .arg(encode_entry(entry))
         .arg(unix_now())
-        .arg(limit)
-        .arg(entry.last_used)
-        .arg(&entry.device);
+        .arg(limit);
+    if entry.last_used == entry.created {
+        call.arg("");
+    } else {
+        call.arg(entry.last_used);
+    }
+    call.arg(&entry.device);
 }
