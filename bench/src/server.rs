@@ -27,7 +27,7 @@ impl Running {
             .arg(&path)
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(["--admin-listen", "127.0.0.1:0"])
-            .args(["--store", &redis.url(), "--log", "warn"])
+            .args(["--store", &store(&redis), "--log", "warn"])
             .stdout(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {} (run `make build`): {e}", bin.display()));
@@ -68,6 +68,13 @@ impl Running {
     pub fn rss_kib(&self) -> u64 {
         sso_fleet::rss_kib(self.server.id())
     }
+}
+
+/// The server's store: the bench's Redis, or `SSO_BENCH_STORE` (`memory`
+/// shows what the HTTP figures are worth with no store round trip; the
+/// figures that read Redis themselves need Redis).
+fn store(redis: &RedisServer) -> String {
+    std::env::var("SSO_BENCH_STORE").unwrap_or_else(|_| redis.url())
 }
 
 impl Drop for Running {
