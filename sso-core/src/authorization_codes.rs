@@ -97,7 +97,7 @@ impl AuthorizationCodes {
         // presentation within it finds the mark.
         let key = format!("code-used:{}", SecretHash::of_sso_token(presented).as_str());
         let window = settings.ttl.authorization_code.max(Duration::from_secs(1));
-        if store.hit(&key, window).await? > 1 {
+        if !store.mark_once(&key, window).await? {
             tracing::warn!(%client, "an authorization code was presented again");
             return Err(rejected());
         }

@@ -354,6 +354,11 @@ pub trait CounterStore {
     /// The count under `key` without adding to it.
     async fn hits(&self, key: &str) -> Result<u64, StoreError>;
 
+    /// Marks `key` for `window` unless it holds a mark or a count already;
+    /// whether this call marked it. A spend mark: one plain write where a
+    /// [`hit`](Self::hit) needs a script.
+    async fn mark_once(&self, key: &str, window: Duration) -> Result<bool, StoreError>;
+
     async fn clear_hits(&self, key: &str) -> Result<(), StoreError>;
 }
 

@@ -313,6 +313,22 @@ async fn counters_count_within_their_window(store: DynStore) {
     assert_eq!(store.hit("k", window).await.unwrap(), 1);
 }
 
+/// A spend mark is set once per window, by exactly one of many concurrent
+/// callers, counts a counter already there as a mark, and ends with its
+/// window.
+async fn marks_are_set_once_within_their_window(store: DynStore) {
+    let window = Duration::from_millis(400);
+    let tries = (0..8).map(|_| store.mark_once("m", window));
+    let marked = join_all(tries).await;
+    let firsts = marked.into_iter().filter(|m| *m.as_ref().unwrap()).count();
+    assert_eq!(firsts, 1, "one caller marks it");
+    assert!(!store.mark_once("m", window).await.unwrap());
+    store.hit("counted", window).await.unwrap();
+    assert!(!store.mark_once("counted", window).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(store.mark_once("m", window).await.unwrap(), "window over");
+}
+
 async fn ping_answers(store: DynStore) {
     store.ping().await.unwrap();
 }
@@ -625,6 +641,7 @@ suite!(
     removing_segments_returns_them_and_keeps_the_rest,
     sessions_expire,
     counters_count_within_their_window,
+    marks_are_set_once_within_their_window,
     ping_answers,
     the_index_lists_replaces_and_removes_entries,
     expired_index_entries_are_not_listed,

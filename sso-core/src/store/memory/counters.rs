@@ -25,6 +25,15 @@ impl CounterStore for MemoryStore {
             .unwrap_or(0))
     }
 
+    async fn mark_once(&self, key: &str, window: Duration) -> Result<bool, StoreError> {
+        let mut state = self.lock();
+        if state.counters.get(&key.to_owned()).is_some() {
+            return Ok(false);
+        }
+        state.counters.insert(key.to_owned(), 1, window);
+        Ok(true)
+    }
+
     async fn clear_hits(&self, key: &str) -> Result<(), StoreError> {
         self.lock().counters.remove(&key.to_owned());
         Ok(())

@@ -20,6 +20,21 @@ impl CounterStore for RedisStore {
             .unwrap_or(0))
     }
 
+    async fn mark_once(&self, key: &str, window: Duration) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        let set: Option<String> = timed(
+            redis::cmd("SET")
+                .arg(key_counter(key))
+                .arg(1)
+                .arg("NX")
+                .arg("PX")
+                .arg(millis(window))
+                .query_async(&mut conn),
+        )
+        .await?;
+        Ok(set.is_some())
+    }
+
     async fn clear_hits(&self, key: &str) -> Result<(), StoreError> {
         let mut conn = self.conn().await?;
         timed(conn.del::<_, ()>(key_counter(key))).await
