@@ -734,7 +734,7 @@ async fn index_entries_stored_as_json_still_work() {
 async fn an_untouched_index_entry_stores_no_last_use() {
     let (store, redis) = Backend::Redis.store().await;
     let server = redis.as_ref().unwrap();
-    let mut conn = ::redis::Client::open(server.url())
+    let conn = ::redis::Client::open(server.url())
         .unwrap()
         .get_multiplexed_async_connection()
         .await
@@ -745,20 +745,11 @@ async fn an_untouched_index_entry_stores_no_last_use() {
     let entry = browser_entry("news", now - 100, now + 600);
     let last_use = format!("u:{}", entry.id);
     store.index_session(user, &entry, &[], 0).await.unwrap();
-    let stored = |conn: &mut ::redis::aio::MultiplexedConnection| {
-        let mut conn = conn.clone();
-        let field = last_use.clone();
-        let key = key.clone();
-        async move {
-            ::redis::cmd("HGET")
-                .arg(&key)
-                .arg(&field)
-                .query_async::<Option<i64>>(&mut conn)
-                .await
-                .unwrap()
-        }
+    let stored = |mut conn: ::redis::aio::MultiplexedConnection| {
+        let get = ::redis::cmd("HGET").arg(&key).arg(&last_use).clone();
+        async move { get.query_async::<Option<i64>>(&mut conn).await.unwrap() }
     };
-    assert_eq!(stored(&mut conn).await, None, "no u: until a touch");
+    assert_eq!(stored(conn.clone()).await, None, "no u: until a touch");
     assert_eq!(
         store.user_sessions(user).await.unwrap(),
         vec![entry.clone()]
@@ -767,7 +758,7 @@ async fn an_untouched_index_entry_stores_no_last_use() {
         .touch_session(user, &entry.id, &entry.target, now - 10)
         .await
         .unwrap();
-    assert_eq!(stored(&mut conn).await, Some(now - 10));
+    assert_eq!(stored(conn.clone()).await, Some(now - 10));
     // Indexed again under the same id (its record moved to a new cookie),
     // with the last use it had and then with none: the field follows.
     let moved = IndexEntry {
@@ -775,9 +766,9 @@ async fn an_untouched_index_entry_stores_no_last_use() {
         ..entry.clone()
     };
     store.index_session(user, &moved, &[], 0).await.unwrap();
-    assert_eq!(stored(&mut conn).await, Some(now - 10));
+    assert_eq!(stored(conn.clone()).await, Some(now - 10));
     store.index_session(user, &entry, &[], 0).await.unwrap();
-    assert_eq!(stored(&mut conn).await, None);
+    assert_eq!(stored(conn.clone()).await, None);
     assert_eq!(store.user_sessions(user).await.unwrap(), vec![entry]);
 }
 

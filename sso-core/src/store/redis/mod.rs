@@ -15,7 +15,7 @@
 //! | `sso:a:{<hash>}`       | string | authorization code grant (no longer written: codes are sealed) |
 //! | `sso:q:{<hash>}`       | string | sign-in awaiting confirmation, TTL 120 s |
 //! | `sso:s:{<hash>}`       | hash   | browser session, TTL = latest segment   |
-//! | `sso:r:{<digest>}`     | string | rate-limit counter, TTL = window        |
+//! | `sso:r:{<digest>}`     | string | rate-limit counter or a code's spend mark, TTL = window |
 //! | `sso:ae:{<digest>}`    | string | uuid of the API user with that email    |
 //! | `sso:n:{<digest>}`     | string | uuid of the API user with that username |
 //! | `sso:k:{<svc>}:<hash>` | string | uuid the SSO token (hash) is linked to  |
