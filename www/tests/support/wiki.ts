@@ -3,7 +3,7 @@
 // renders it) on a port of its own.
 import { spawn, ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,11 +21,17 @@ export interface Wiki {
  *  server at `sso`; resolves once it answers. */
 export async function startWiki(root: string, origin: string, sso: string): Promise<Wiki> {
   const dir = mkdtempSync(join(tmpdir(), 'sso-wiki-'));
+  // httpd's workers run as www-data: the pages are served from a copy in
+  // the run folder, opened to them, since the checkout may sit in a folder
+  // only its owner can enter (`mktemp -d` makes one).
+  chmodSync(dir, 0o755);
+  const htdocs = join(dir, 'htdocs');
+  cpSync(join(root, 'www', 'wiki', 'htdocs'), htdocs, { recursive: true });
   const port = new URL(origin).port;
   const conf = readFileSync(join(root, 'www', 'wiki', 'httpd.conf.in'), 'utf8')
     .replaceAll('@PORT@', port)
     .replaceAll('@RUN_DIR@', dir)
-    .replaceAll('@HTDOCS@', join(root, 'www', 'wiki', 'htdocs'))
+    .replaceAll('@HTDOCS@', htdocs)
     .replaceAll('@SSO@', sso)
     .replaceAll('@WIKI@', origin)
     .replaceAll('@PASSPHRASE@', randomBytes(24).toString('hex'));
