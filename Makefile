@@ -77,8 +77,10 @@ deps-wiki:
 	  echo "installing apache2 libapache2-mod-auth-openidc"; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends apache2 libapache2-mod-auth-openidc >/dev/null; }
 
-# The wiki's httpd configuration for `make run`, from www/wiki/httpd.conf.in.
-WIKI_DIR := target/wiki
+# The wiki's httpd for `make run` runs from a fresh folder under /tmp holding
+# its configuration (www/wiki/httpd.conf.in, rendered) and a copy of its
+# pages: httpd's workers run as www-data, and the checkout may sit in a
+# folder only its owner can enter (`mktemp -d` makes one).
 APACHE := $(shell command -v apache2 2>/dev/null || echo /usr/sbin/apache2)
 
 # Schemathesis and its dependencies, pinned, in a venv of their own;
@@ -104,11 +106,6 @@ build: deps-build client
 	cargo build --release --workspace
 
 run: build deps-wiki
-	@mkdir -p $(WIKI_DIR)
-	@sed -e 's#@PORT@#8084#' -e 's#@RUN_DIR@#$(CURDIR)/$(WIKI_DIR)#g' \
-	  -e 's#@HTDOCS@#$(CURDIR)/www/wiki/htdocs#g' -e 's#@SSO@#http://sso.localhost:8080#' \
-	  -e 's#@WIKI@#http://wiki.localhost:8084#g' -e "s#@PASSPHRASE@#$$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')#" \
-	  www/wiki/httpd.conf.in > $(WIKI_DIR)/httpd.conf
 	@echo
 	@echo "  SSO server      http://sso.localhost:8080   (embedded in-process store)"
 	@echo "  browser library http://sso.localhost:8080/sso.js"
@@ -119,11 +116,16 @@ run: build deps-wiki
 	@echo
 	@echo "  Ctrl-C stops everything."
 	@echo
-	@./target/release/www >/dev/null & www=$$!; \
-	  $(APACHE) -f $(CURDIR)/$(WIKI_DIR)/httpd.conf -DFOREGROUND & wiki=$$!; \
+	@dir=$$(mktemp -d /tmp/sso-wiki.XXXXXX) && chmod 0755 $$dir && cp -R www/wiki/htdocs $$dir/ && \
+	  sed -e 's#@PORT@#8084#' -e "s#@RUN_DIR@#$$dir#g" -e "s#@HTDOCS@#$$dir/htdocs#g" \
+	  -e 's#@SSO@#http://sso.localhost:8080#' -e 's#@WIKI@#http://wiki.localhost:8084#g' \
+	  -e "s#@PASSPHRASE@#$$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')#" \
+	  www/wiki/httpd.conf.in > $$dir/httpd.conf && \
+	  { ./target/release/www >/dev/null & www=$$!; \
+	  $(APACHE) -f $$dir/httpd.conf -DFOREGROUND & wiki=$$!; \
 	  ./target/release/mail-sink --smtp 127.0.0.1:2525 --http 127.0.0.1:8085 & mail=$$!; \
-	  trap 'kill $$www $$wiki $$mail 2>/dev/null' EXIT; \
-	  ./target/release/sso-server --demo --assets-dir $(CLIENT_DIR)
+	  trap 'kill $$www $$wiki $$mail 2>/dev/null; sleep 1; rm -rf $$dir' EXIT; \
+	  ./target/release/sso-server --demo --assets-dir $(CLIENT_DIR); }
 
 # The architecture's rules (ARCHITECTURE.md, "Crates"): no import cycle
 # between the top-level modules of a crate, no source file over 400 lines,
