@@ -26,6 +26,9 @@
 //!     (`silent_authorization.rs`).
 //! 13. The code check (`response_type=code`) beside the token check,
 //!     `/healthz` and node oidc-provider's `prompt=none` (`code_check.rs`).
+//! 14. `SSO_BENCH_ONLY=layout` alone: figure 2 for the session layout and
+//!     its alternatives, modelled in Redis without a server
+//!     (`layout_model.rs`).
 //! 8. `/sso/check` on three instances sharing a six-node Redis Cluster
 //!    beside one instance on one Redis node, and the cost of waiting for a
 //!    replica at sign-in (`cluster.rs`).
@@ -33,6 +36,7 @@
 mod backchannel;
 mod cluster;
 mod code_check;
+mod layout_model;
 mod passkeys;
 mod profile;
 mod redemptions;
@@ -108,6 +112,11 @@ where
 
 #[tokio::main]
 async fn main() {
+    // `SSO_BENCH_ONLY=layout make bench`: figure 2's layouts modelled, no server.
+    if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("layout") {
+        report::print_layouts(&layout_model::figure());
+        return;
+    }
     let logouts = backchannel::Receiver::start();
     // The server's key, so that the bench can seal codes as it does.
     let key = AccessTokenKey::generate();

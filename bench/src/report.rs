@@ -383,3 +383,11 @@ pub fn print_profile(frames: &[(f64, String)]) {
         println!("{share:6.1} %  {frame}");
     }
 }
+
+/// `SSO_BENCH_ONLY=layout`: bytes per person of each modelled layout.
+pub fn print_layouts(rows: &[(&str, &str, f64)]) {
+    println!("Redis bytes per signed-in person, 100,000 people, INFO memory delta");
+    for (layout, what, bytes) in rows {
+        println!("{layout:<16} {bytes:>6.0} B  {what}");
+    }
+}
