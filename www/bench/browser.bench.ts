@@ -55,7 +55,7 @@ test('bundle size beside the JavaScript SDKs', async () => {
 // GAP ms apart, each on an idle page, as a site's one check per page load.
 test('time from check_session to capture_success', async () => {
   const servers = await startServers({
-    serverBin: process.env.SSO_SERVER_BIN ?? join(ROOT, 'target/release/sso-server'),
+    build: 'release',
   });
   // The bench page of `site`, given the site's config and `query`.
   const benchUrl = (site: SiteName, query: Record<string, string>) =>

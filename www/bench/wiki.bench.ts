@@ -7,10 +7,9 @@
 // wiki's own session cookie is dropped, so each run signs in anew.
 import { test } from '@playwright/test';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { launch, register } from '../tests/support/fixtures';
 import { signInWithForm } from '../tests/support/demo';
-import { ROOT, startServers } from '../tests/support/servers';
+import { startServers } from '../tests/support/servers';
 
 const RUNS = 20;
 
@@ -25,7 +24,7 @@ function median(xs: number[]) {
 test('the wiki opened by a person signed in on news', async () => {
   const demo = await startServers({
     demo: true,
-    serverBin: process.env.SSO_SERVER_BIN ?? join(ROOT, 'target/release/sso-server'),
+    build: 'release',
   });
   try {
     const wiki = demo.wiki!.origin;

@@ -171,7 +171,10 @@ flows = ["standard"]
 
 export interface ServerOptions {
   demo?: boolean;
-  serverBin?: string;
+  /** The cargo profile whose binaries run (sso-server, www, mail-sink,
+   *  sso-fleet): `debug`, what `make test` builds, unless set; the bench
+   *  runs on `release`, what `make build` builds. */
+  build?: 'debug' | 'release';
   /** Three sso-server instances on a local Redis Cluster behind a
    *  round-robin proxy (the `sso-fleet` binary) instead of one instance on
    *  the in-process store. Answers name their instance in `x-sso-instance`. */
@@ -182,8 +185,7 @@ export interface ServerOptions {
 }
 
 /** With `demo`, news, sport and shop are the demo sites served by the `www`
- *  binary; otherwise they are static servers of the test pages. `serverBin`
- *  defaults to $SSO_SERVER_BIN, else the debug build. Ports are chosen free
+ *  binary; otherwise they are static servers of the test pages. Ports are chosen free
  *  and then bound, so a parallel worker can take one in between: a start
  *  that fails is cleaned up and tried again on other ports. */
 export async function startServers(options: ServerOptions = {}): Promise<Servers> {
@@ -199,7 +201,7 @@ export async function startServers(options: ServerOptions = {}): Promise<Servers
 }
 
 async function startOnce(
-  { demo = false, serverBin = process.env.SSO_SERVER_BIN, fleet = false, tls: https = false }: ServerOptions,
+  { demo = false, build = 'debug', fleet = false, tls: https = false }: ServerOptions,
   cleanup: (() => Promise<unknown>)[],
 ): Promise<Servers> {
   if (https && fleet) throw new Error('the fleet runs on http://*.localhost only');
@@ -236,7 +238,7 @@ async function startOnce(
   // inbox page the tests open as a person would.
   const mailPorts = { smtp: await freePort(), http: await freePort() };
   const sink = spawn(
-    join(ROOT, 'target', 'debug', 'mail-sink'),
+    join(ROOT, 'target', build, 'mail-sink'),
     ['--smtp', `127.0.0.1:${mailPorts.smtp}`, '--http', `127.0.0.1:${mailPorts.http}`],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
@@ -251,13 +253,13 @@ async function startOnce(
     join(dir, 'partner-idp.jwks.json'),
   );
 
-  const bin = serverBin ?? join(ROOT, 'target', 'debug', 'sso-server');
+  const bin = join(ROOT, 'target', build, 'sso-server');
   const assets = join(ROOT, 'target', 'sso-client');
   // The fleet stops when its standard input closes, so it never outlives
   // this process.
   const child: ChildProcess = fleet
     ? spawn(
-        join(ROOT, 'target', 'debug', 'sso-fleet'),
+        join(ROOT, 'target', build, 'sso-fleet'),
         ['--config', configFile, '--server-bin', bin, '--assets-dir', assets, '--listen', `127.0.0.1:${ports.sso}`],
         { stdio: ['pipe', 'ignore', 'inherit'] },
       )
@@ -292,7 +294,7 @@ async function startOnce(
     cleanup.push(() => new Promise((r) => server.close(r)));
   }
   if (demo) {
-    const wwwBin = process.env.WWW_BIN ?? join(ROOT, 'target', 'debug', 'www');
+    const wwwBin = join(ROOT, 'target', build, 'www');
     const args = ['--sso-server', sso, '--ports', `${wwwPorts.news}`, `${wwwPorts.sport}`, `${wwwPorts.shop}`];
     if (tls) {
       args.push('--origins', origins.news, origins.sport, origins.shop);
