@@ -115,7 +115,28 @@ impl RedisCluster {
             return None;
         }
         cluster.wait_until_ready();
+        cluster.wait_for_replicas();
         Some(cluster)
+    }
+
+    /// Every replica of a new cluster linked to its master. Right after
+    /// `--cluster create` a replica may still report itself a master, which
+    /// `wait_until_ready` cannot tell from one: a sign-in that waits for a
+    /// replica's acknowledgement then gets none and fails closed.
+    fn wait_for_replicas(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self
+            .live_ports()
+            .filter(|p| redis_cli(*p, &["INFO", "replication"]).contains("master_link_status:up"))
+            .count()
+            < MASTERS
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the cluster's replicas did not link to their masters"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     fn spawn(&mut self, i: usize) {
