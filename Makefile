@@ -77,10 +77,6 @@ deps-wiki:
 	  echo "installing apache2 libapache2-mod-auth-openidc"; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends apache2 libapache2-mod-auth-openidc >/dev/null; }
 
-# The wiki's httpd for `make run` runs from a fresh folder under /tmp holding
-# its configuration (www/wiki/httpd.conf.in, rendered) and a copy of its
-# pages: httpd's workers run as www-data, and the checkout may sit in a
-# folder only its owner can enter (`mktemp -d` makes one).
 APACHE := $(shell command -v apache2 2>/dev/null || echo /usr/sbin/apache2)
 
 # Schemathesis and its dependencies, pinned, in a venv of their own;
@@ -116,11 +112,8 @@ run: build deps-wiki
 	@echo
 	@echo "  Ctrl-C stops everything."
 	@echo
-	@dir=$$(mktemp -d /tmp/sso-wiki.XXXXXX) && chmod 0755 $$dir && cp -R www/wiki/htdocs $$dir/ && \
-	  sed -e 's#@PORT@#8084#' -e "s#@RUN_DIR@#$$dir#g" -e "s#@HTDOCS@#$$dir/htdocs#g" \
-	  -e 's#@SSO@#http://sso.localhost:8080#' -e 's#@WIKI@#http://wiki.localhost:8084#g' \
-	  -e "s#@PASSPHRASE@#$$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')#" \
-	  www/wiki/httpd.conf.in > $$dir/httpd.conf && \
+	@dir=$$(mktemp -d /tmp/sso-wiki.XXXXXX) && \
+	  www/wiki/render.sh $$dir 8084 http://sso.localhost:8080 http://wiki.localhost:8084 && \
 	  { ./target/release/www >/dev/null & www=$$!; \
 	  $(APACHE) -f $$dir/httpd.conf -DFOREGROUND & wiki=$$!; \
 	  ./target/release/mail-sink --smtp 127.0.0.1:2525 --http 127.0.0.1:8085 & mail=$$!; \
