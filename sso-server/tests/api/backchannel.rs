@@ -416,14 +416,21 @@ async fn a_restart_mid_retry_loses_nothing_on_redis() {
     let url = news.url.clone();
     let tweak = move |s: &mut sso_core::config::Settings| {
         takes_logouts(s, "news", &url);
+        add_helpdesk(s);
         s.backchannel.retry = Duration::from_secs(30);
     };
     let first = spawn_app_with(Backend::Redis, tweak.clone()).await;
-    let (_, cookie) = first.signed_in_browser(&NEWS, "restart@example.com").await;
-    first.end(&NEWS, Some(&cookie)).await;
-    // The first attempt fails; the job waits for its retry. Then the
-    // instance stops, as a crash would.
-    assert_eq!(news.wait_for(1, Duration::from_secs(2)).await.len(), 1);
+    let (user, _) = first.signed_in_browser(&NEWS, "restart@example.com").await;
+    let signout = first.end_everything(&user.uuid).await;
+    // The first attempt fails; the job waits for its retry (the receiver
+    // having been called is not enough: until the instance has put the job
+    // back, it is held under the attempt's lease, which outlasts this
+    // test's wait by design). Then the instance stops, as a crash would.
+    let states = first
+        .wait_for_state(&signout, "retrying", Duration::from_secs(5))
+        .await;
+    assert_eq!(states, [("news".to_owned(), "retrying".to_owned())]);
+    assert_eq!(news.tokens().len(), 1);
     first.task.abort();
     let redis = first.redis;
     tokio::time::sleep(Duration::from_millis(200)).await;
