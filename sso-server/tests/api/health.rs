@@ -93,12 +93,29 @@ async fn random_requests(app: &TestApp, count: usize, seed: u64) {
             )
         })
         .collect();
-    stream::iter(requests)
-        .for_each_concurrent(32, |(method, path)| async move {
-            // Whatever the server answers; a refused connection is an answer too.
-            let _ = app.http.request(method, app.url(&path)).send().await;
+    // Whatever the server answers; a refused connection is an answer too.
+    // No answer at all is not: it is named here, where without a bound the
+    // test would wait forever (it once did in CI, past the run's limit).
+    let unanswered: Vec<String> = stream::iter(requests)
+        .map(|(method, path)| async move {
+            let sent = app.http.request(method.clone(), app.url(&path)).send();
+            match tokio::time::timeout(std::time::Duration::from_secs(30), sent).await {
+                Ok(_) => None,
+                Err(_) => Some(format!(
+                    "{} {path}",
+                    &method.as_str()[..method.as_str().len().min(40)]
+                )),
+            }
         })
+        .buffer_unordered(32)
+        .filter_map(|unanswered| async move { unanswered })
+        .collect()
         .await;
+    assert!(
+        unanswered.is_empty(),
+        "{} requests got no answer within 30 s: {unanswered:?}",
+        unanswered.len()
+    );
 }
 
 /// Defect: every distinct method became a Prometheus series, kept forever
