@@ -34,6 +34,7 @@
 //!    replica at sign-in (`cluster.rs`).
 
 mod backchannel;
+mod check_parts;
 mod cluster;
 mod code_check;
 mod layout_model;
@@ -258,6 +259,11 @@ async fn main() {
     // `SSO_BENCH_ONLY=code make bench`: figure 13 alone.
     if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("code") {
         report::print_code_check(&code_check::figure(&run, &http, check_path, &cookie).await);
+        return;
+    }
+    // `SSO_BENCH_ONLY=parts make bench`: figure 1's gap, part by part.
+    if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("parts") {
+        check_parts::print(&check_parts::figure(&run, check_path, &cookie));
         return;
     }
     // `SSO_BENCH_ONLY=silent make bench`: figure 11 alone.
