@@ -9,21 +9,20 @@
 use crate::server::Running;
 use crate::{API_ROUNDS, wrk};
 
-pub struct Figures {
-    pub health: wrk::Load,
-    /// `/healthz` with the check's query string and cookie.
-    pub health_as_check: wrk::Load,
-    /// `/sso/check` without a cookie: `no_session`.
-    pub no_session: wrk::Load,
-    pub check: wrk::Load,
-    /// Per round, sorted by the check's share: the three shares, %.
-    pub rounds: Vec<[f64; 3]>,
+/// One round: `/healthz`, then the three loads compared with it.
+type Round = [wrk::Load; 4];
+
+/// The rounds, sorted by the signed-in check's share.
+pub struct Figures(Vec<Round>);
+
+fn share(round: &Round, i: usize) -> f64 {
+    round[i].rps / round[0].rps * 100.0
 }
 
 pub fn figure(run: &Running, check_path: &str, cookie: &str) -> Figures {
     let query = check_path.split_once('?').map_or("", |(_, q)| q);
     let health_as_check = run.url(&format!("/healthz?{query}"));
-    let rounds: Vec<[wrk::Load; 4]> = (0..API_ROUNDS)
+    let mut rounds: Vec<Round> = (0..API_ROUNDS)
         .map(|_| {
             [
                 wrk::run(&run.url("/healthz"), None),
@@ -33,56 +32,35 @@ pub fn figure(run: &Running, check_path: &str, cookie: &str) -> Figures {
             ]
         })
         .collect();
-    let share = |r: &[wrk::Load; 4], i: usize| r[i].rps / r[0].rps * 100.0;
-    let mut shares: Vec<[f64; 3]> = rounds
-        .iter()
-        .map(|r| [share(r, 1), share(r, 2), share(r, 3)])
-        .collect();
-    shares.sort_by(|a, b| a[2].total_cmp(&b[2]));
-    let ([health, health_as_check, no_session, check], _) =
-        wrk::median_round(rounds, |r| share(r, 3));
-    Figures {
-        health,
-        health_as_check,
-        no_session,
-        check,
-        rounds: shares,
-    }
+    rounds.sort_by(|a, b| share(a, 3).total_cmp(&share(b, 3)));
+    Figures(rounds)
 }
 
-pub fn print(f: &Figures) {
-    let share = |l: &wrk::Load| l.rps / f.health.rps * 100.0;
-    let each = |i: usize| {
-        f.rounds
-            .iter()
-            .map(|r| format!("{:.0}", r[i]))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+pub fn print(Figures(rounds): &Figures) {
+    let median = &rounds[rounds.len() / 2];
     crate::report::line(
         "/healthz",
-        format!("{:.0}/s", f.health.rps),
+        format!("{:.0}/s", median[0].rps),
         "(report)",
         true,
     );
-    for (i, (name, load)) in [
-        (
-            "  /healthz, the check's query and cookie",
-            &f.health_as_check,
-        ),
-        ("  /sso/check without a cookie", &f.no_session),
-        ("  /sso/check, signed in (figure 1)", &f.check),
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    let names = [
+        "  /healthz, the check's query and cookie",
+        "  /sso/check without a cookie",
+        "  /sso/check, signed in (figure 1)",
+    ];
+    for (i, name) in (1..).zip(names) {
+        let each: Vec<String> = rounds
+            .iter()
+            .map(|r| format!("{:.0}", share(r, i)))
+            .collect();
         crate::report::line(
             name,
             format!(
                 "{:.0} % ({:.0}/s; rounds {} %)",
-                share(load),
-                load.rps,
-                each(i)
+                share(median, i),
+                median[i].rps,
+                each.join(", ")
             ),
             "(report)",
             true,

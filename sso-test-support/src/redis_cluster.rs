@@ -158,16 +158,24 @@ impl RedisCluster {
     pub fn wait_until_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let mut linked = 0;
-            let mut live = 0;
-            let ready = self.live_ports().all(|p| {
-                live += 1;
-                let replication = redis_cli(p, &["INFO", "replication"]);
-                linked += usize::from(replication.contains("master_link_status:up"));
-                redis_cli(p, &["CLUSTER", "INFO"]).contains("cluster_state:ok")
+            let nodes: Vec<(String, String)> = self
+                .live_ports()
+                .map(|p| {
+                    (
+                        redis_cli(p, &["CLUSTER", "INFO"]),
+                        redis_cli(p, &["INFO", "replication"]),
+                    )
+                })
+                .collect();
+            let served = nodes.iter().all(|(cluster, replication)| {
+                cluster.contains("cluster_state:ok")
                     && !replication.contains("master_link_status:down")
             });
-            if ready && linked + MASTERS == live {
+            let linked = nodes
+                .iter()
+                .filter(|(_, replication)| replication.contains("master_link_status:up"))
+                .count();
+            if served && linked + MASTERS == nodes.len() {
                 return;
             }
             assert!(
