@@ -13,6 +13,7 @@ mod pkce;
 mod refresh;
 mod secret;
 mod session;
+mod session_cookie;
 mod session_index;
 mod state;
 mod ticket;
@@ -35,7 +36,11 @@ pub use refresh::{
 };
 pub use secret::{Secret, SecretHash};
 pub use session::{BrowserSession, SegmentSession, SessionBinding};
-pub use session_index::{IndexEntry, SessionId, SessionTarget, TOUCH_EVERY_SECS, device_label};
+pub use session_cookie::{MAX_PEOPLE, SessionCookie, decode_person, encode_person};
+pub use session_index::{
+    IndexEntry, SessionId, SessionTarget, TOUCH_EVERY_SECS, device_code, device_from_code,
+    device_label,
+};
 pub use state::State;
 pub use ticket::{Ticket, TicketKind};
 pub use user::{Profile, User, UserId};

@@ -132,38 +132,91 @@ pub const TOUCH_EVERY_SECS: i64 = 60;
 pub fn device_label(user_agent: Option<&str>) -> String {
     let ua = user_agent.unwrap_or("");
     // Order matters: Edge and Opera also say Chrome, Chrome also says Safari.
-    let browser = [
-        ("Edg/", "Edge"),
-        ("OPR/", "Opera"),
-        ("Firefox/", "Firefox"),
-        ("Chrome/", "Chrome"),
-        ("Chromium/", "Chromium"),
-        ("Safari/", "Safari"),
-    ]
-    .into_iter()
-    .find(|(token, _)| ua.contains(token))
-    .map_or("a browser", |(_, name)| name);
-    let system = [
-        ("iPhone", "iPhone"),
-        ("iPad", "iPad"),
-        ("Android", "Android"),
-        ("Windows", "Windows"),
-        ("Mac OS X", "macOS"),
-        ("CrOS", "ChromeOS"),
-        ("Linux", "Linux"),
-    ]
-    .into_iter()
-    .find(|(token, _)| ua.contains(token))
-    .map(|(_, name)| name);
+    let browser = BROWSERS
+        .into_iter()
+        .skip(1)
+        .find(|(token, _)| ua.contains(token))
+        .map_or(BROWSERS[0].1, |(_, name)| name);
+    let system = SYSTEMS
+        .into_iter()
+        .skip(1)
+        .find(|(token, _)| ua.contains(token))
+        .map(|(_, name)| name);
     match system {
         Some(system) => format!("{browser} on {system}"),
         None => browser.to_owned(),
     }
 }
 
+/// User-Agent token and name of each browser [`device_label`] knows; the
+/// first is the name of any other.
+const BROWSERS: [(&str, &str); 7] = [
+    ("", "a browser"),
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+];
+/// The same for systems; the first stands for none.
+const SYSTEMS: [(&str, &str); 8] = [
+    ("", ""),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+];
+
+/// A label [`device_label`] makes, in two digits (browser, system), for a
+/// store that keeps it inside a short field; `None` for any other label.
+pub fn device_code(label: &str) -> Option<String> {
+    let (browser, system) = label.split_once(" on ").unwrap_or((label, ""));
+    let b = BROWSERS.iter().position(|(_, name)| *name == browser)?;
+    let s = SYSTEMS.iter().position(|(_, name)| *name == system)?;
+    Some(format!("{b}{s}"))
+}
+
+/// The label of a [`device_code`].
+pub fn device_from_code(code: &str) -> Option<String> {
+    let digit = |i: usize| {
+        code.as_bytes()
+            .get(i)
+            .map(|d| usize::from(d.wrapping_sub(b'0')))
+    };
+    if code.len() != 2 {
+        return None;
+    }
+    let browser = BROWSERS.get(digit(0)?)?.1;
+    match SYSTEMS.get(digit(1)?)?.1 {
+        "" => Some(browser.to_owned()),
+        system => Some(format!("{browser} on {system}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_device_label_has_a_two_digit_code() {
+        for (b, _) in BROWSERS {
+            for (s, _) in SYSTEMS {
+                let label = device_label(Some(&format!("{s} {b}")));
+                let code = device_code(&label).unwrap();
+                assert_eq!(code.len(), 2);
+                assert_eq!(device_from_code(&code).as_deref(), Some(&label[..]));
+            }
+        }
+        assert_eq!(device_code("application portal"), None);
+        assert_eq!(device_code("Firefox on Plan 9"), None);
+        for bad in ["", "9", "79", "08", "x0", "000"] {
+            assert_eq!(device_from_code(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn ids_are_random_or_derived_and_parse_back() {
