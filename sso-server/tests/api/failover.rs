@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use sso_core::config::ReplicaAcks;
-use sso_core::domain::Secret;
+use sso_core::domain::SessionCookie;
 use sso_core::store::RedisStore;
 use sso_test_support::RedisCluster;
 
@@ -48,7 +48,9 @@ async fn check(app: &TestApp, cookie: &str) -> Outcome {
 }
 
 fn session_key(cookie: &str) -> String {
-    let sid = Secret::parse(cookie).expect("a session cookie").hash();
+    let sid = SessionCookie::parse(cookie)
+        .expect("a session cookie")
+        .sid();
     sso_core::store::redis_session_key(&sid)
 }
 

@@ -42,6 +42,7 @@ macro_rules! suite {
 }
 
 mod logout_queue;
+mod person_sessions;
 mod tickets;
 
 fn user(email: &str) -> User {

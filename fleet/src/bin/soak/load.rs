@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use sso_core::domain::Secret;
+use sso_core::domain::SessionCookie;
 use sso_fleet::flows::{delivered, set_session, transport};
 use sso_fleet::news_form;
 
@@ -279,6 +279,8 @@ pub(crate) async fn capacity(load: &Arc<Load>, concurrency: usize, period: Durat
 }
 
 pub(crate) fn session_key(cookie: &str) -> String {
-    let sid = Secret::parse(cookie).expect("a session cookie").hash();
+    let sid = SessionCookie::parse(cookie)
+        .expect("a session cookie")
+        .sid();
     sso_core::store::redis_session_key(&sid)
 }

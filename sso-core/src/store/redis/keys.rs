@@ -46,10 +46,19 @@ pub(super) fn key_ticket(kind: TicketKind, hash: &SecretHash) -> String {
 pub(super) fn key_ceremony(hash: &SecretHash) -> String {
     format!("sso:wa:{{{}}}", hash.as_str())
 }
-/// The key of the browser session stored under a cookie's hash (public for
-/// tests that find the cluster node holding a session).
-pub fn key_session(sid: &SecretHash) -> String {
+/// The key of a browser session of the older form (a sid that names no
+/// people), stored under its cookie's hash.
+pub(super) fn key_session(sid: &SecretHash) -> String {
     format!("sso:s:{{{}}}", sid.as_str())
+}
+/// Where a browser session's sign-ins live: for a sid that names people,
+/// the first one's hash; for one of the older form, its own (public for
+/// tests that find the cluster node holding a session).
+pub fn key_browser_session(sid: &SecretHash) -> String {
+    match sid.people().first() {
+        Some(person) => key_index(*person),
+        None => key_session(sid),
+    }
 }
 pub(super) fn key_counter(key: &str) -> String {
     format!("sso:r:{{{}}}", tag(key))

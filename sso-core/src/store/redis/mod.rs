@@ -14,14 +14,14 @@
 //! | `sso:c:{<hash>}`       | string | sso_code grant (JSON), TTL ≤ 60 s       |
 //! | `sso:a:{<hash>}`       | string | authorization code grant (no longer written: codes are sealed) |
 //! | `sso:q:{<hash>}`       | string | sign-in awaiting confirmation, TTL 120 s |
-//! | `sso:s:{<hash>}`       | hash   | browser session, TTL = latest segment   |
+//! | `sso:s:{<hash>}`       | hash   | browser session of the older form (a cookie naming no people), TTL = latest segment |
 //! | `sso:r:{<digest>}`     | string | rate-limit counter or a code's spend mark, TTL = window |
 //! | `sso:ae:{<digest>}`    | string | uuid of the API user with that email    |
 //! | `sso:n:{<digest>}`     | string | uuid of the API user with that username |
 //! | `sso:k:{<svc>}:<hash>` | string | uuid the SSO token (hash) is linked to  |
 //! | `sso:l:{<svc>}:<uuid>` | string | hash of the user's SSO token            |
 //! | `sso:p:{<hash>}`       | string | API session (JSON), TTL = its lifetime  |
-//! | `sso:x:{<uuid>}`       | hash   | the user's sessions (index), TTL = last |
+//! | `sso:x:{<uuid>}`       | hash   | the user's sessions (index) and browser sign-ins, TTL = last |
 //! | `sso:f:{<family>}`     | hash   | refresh-token chain: `cur` hash, `cli`, `end`, `rec` (JSON) |
 //! | `sso:v:{<hash>}` / `sso:w:{<hash>}` | string | email verification / password reset ticket (JSON), TTL = its lifetime |
 //! | `sso:wa:{<hash>}`      | string | passkey ceremony in progress (JSON), TTL = 5 min |
@@ -29,7 +29,12 @@
 //! Both directions of an SSO token link carry the service as hash tag, so
 //! one script changes them together in one slot.
 //!
-//! A session hash has, per segment, a field `s:<segment>` =
+//! A browser sign-in whose sid names its person (the cookie names the people
+//! signed in in the browser) is kept in that person's index hash: its entry
+//! `e:<id>` (kind `c`) is its record's first field, beside the profile copy,
+//! visits and last use (`person_records.rs`, `person_sessions.rs`). A session
+//! of the older form, written before cookies named people, is a hash of its
+//! own, read until it expires: per segment a field `s:<segment>` =
 //! `<uuid base64url>:<created>:<expires>:<flags>:<sign-in id>` (older
 //! records: the uuid in hex) and the released profile in
 //! `e:<segment>` (email) and `n:<segment>` (display name), each value short
@@ -53,6 +58,9 @@ mod counters;
 mod entries;
 mod keys;
 mod logout_queue;
+mod person_records;
+mod person_scripts;
+mod person_sessions;
 mod refresh_tokens;
 mod scripts;
 mod session_index;
@@ -72,16 +80,16 @@ use uuid::Uuid;
 pub use self::codec::{decode_session, encode_session};
 use self::codec::{field_pairs, from_json, millis, reply_items, to_json};
 use self::connection::{Conn, Target};
-use self::entries::{decode_entry, decode_taken, encode_entry};
-pub use self::keys::key_session;
+use self::entries::{decode_entry, decode_taken, device_in_entry, encode_entry};
+pub use self::keys::key_browser_session;
 use self::keys::{
     SIGNOUT_USER, key_api_email, key_api_session, key_ceremony, key_code, key_counter,
-    key_deliveries, key_email, key_index, key_revoked_tokens, key_ticket, key_token,
+    key_deliveries, key_email, key_index, key_revoked_tokens, key_session, key_ticket, key_token,
     key_token_prefix, key_user, key_user_token, key_username,
 };
 use self::scripts::{
-    CLEAR, HIT, INDEX_REMOVE, LINK, RAISE, RECORD_VISIT, REFRESH_ROTATE, REMOVE_SEGMENTS,
-    SET_IF_PRESENT, SWAP_IF_EQUAL, index_add, index_add_api,
+    CLEAR, HIT, LINK, RAISE, RECORD_VISIT, REFRESH_ROTATE, REMOVE_SEGMENTS, SET_IF_PRESENT,
+    SWAP_IF_EQUAL, index_add, index_add_api,
 };
 use super::{
     CodeStore, CounterStore, InsertUserError, LinkError, LogoutStore, Removal, SessionIndexStore,
@@ -113,6 +121,10 @@ pub struct RedisStore {
     /// `index_add` and an API session's record in one call (one node).
     index_add_api: Script,
     index_remove: Script,
+    /// A browser's sign-ins in their person's hash (`person_scripts.rs`).
+    person_save: Script,
+    person_drop: Script,
+    person_visit: Script,
     set_if_present: Script,
     raise: Script,
     refresh_rotate: Script,
@@ -152,7 +164,10 @@ impl RedisStore {
             clear: Script::new(CLEAR),
             index_add: Script::new(&index_add()),
             index_add_api: Script::new(&index_add_api()),
-            index_remove: Script::new(INDEX_REMOVE),
+            index_remove: Script::new(&person_scripts::index_remove()),
+            person_save: Script::new(&person_scripts::save()),
+            person_drop: Script::new(&person_scripts::drop_sign_ins()),
+            person_visit: Script::new(&person_scripts::visit()),
             set_if_present: Script::new(SET_IF_PRESENT),
             raise: Script::new(RAISE),
             refresh_rotate: Script::new(REFRESH_ROTATE),

@@ -1,5 +1,7 @@
 //! The Lua scripts of multi-field operations, each on the keys of one slot.
 
+use super::person_scripts::PRELUDE;
+
 /// Adds an entry to a user's index and evicts beyond a limit, atomically:
 /// the Lua function `index_add(key, id, entry, now, limit, last_use,
 /// device, replaced_ids)` that [`index_add`] and [`index_add_api`] call.
@@ -13,7 +15,10 @@
 /// beyond the limit are taken out and returned as
 /// `<id>\n<entry>\n<last use>\n<device>`. A sign-in under the limit costs a
 /// few field writes, however large the index. Entries written before the
-/// compact form are JSON, whose expiry is `x` and creation `c`.
+/// compact form are JSON, whose expiry is `x` and creation `c`. An entry
+/// of a browser sign-in kept in this hash (kind `c`) is taken out with
+/// `unindex` (`person_scripts.rs`): its record stays, under `r:<id>`, for
+/// the caller to end; an expired one goes with its record.
 const INDEX_ADD_FN: &str = r"
 local function index_add(key, new, entry, now, limit, used, device, replaced)
   local function expiry(v)
@@ -24,7 +29,7 @@ local function index_add(key, new, entry, now, limit, used, device, replaced)
     if string.sub(v, 1, 1) == '{' then return cjson.decode(v).c end
     return tonumber(string.match(v, '^[^:]*:[^:]*:[^:]*:(%d+)'))
   end
-  for _, old in ipairs(replaced) do redis.call('HDEL', key, 'e:' .. old, 'u:' .. old, 'd:' .. old) end
+  for _, old in ipairs(replaced) do unindex(key, old) end
   redis.call('HSET', key, 'e:' .. new, entry)
   if used == '' then redis.call('HDEL', key, 'u:' .. new) else redis.call('HSET', key, 'u:' .. new, used) end
   if device ~= '' then redis.call('HSET', key, 'd:' .. new, device) end
@@ -32,21 +37,24 @@ local function index_add(key, new, entry, now, limit, used, device, replaced)
   if redis.call('EXPIRETIME', key) < x then redis.call('EXPIREAT', key, x) end
   if limit <= 0 or redis.call('HLEN', key) / 2 <= limit then return {} end
   local all = redis.call('HGETALL', key)
-  local stored, used_at, labels = {}, {}, {}
+  local stored, used_at, labels, expired = {}, {}, {}, {}
   for i = 1, #all, 2 do
     local kind, id = string.sub(all[i], 1, 2), string.sub(all[i], 3)
     if kind == 'e:' then stored[id] = all[i + 1]
+    elseif kind == 'r:' and expiry(all[i + 1]) <= now then expired[id] = true
     elseif kind == 'u:' then used_at[id] = tonumber(all[i + 1])
     elseif kind == 'd:' then labels[id] = all[i + 1] end
   end
   local others = {}
   for id, v in pairs(stored) do
     if expiry(v) <= now then
-      redis.call('HDEL', key, 'e:' .. id, 'u:' .. id, 'd:' .. id)
+      if string.sub(v, 1, 2) == 'c:' then expired[id] = true
+      else redis.call('HDEL', key, 'e:' .. id, 'u:' .. id, 'd:' .. id) end
     elseif id ~= new then
       others[#others + 1] = { id = id, entry = v, used = used_at[id] or created(v) or 0 }
     end
   end
+  drop(key, fields_of(all, expired))
   local evicted = {}
   if #others + 1 > limit then
     table.sort(others, function(a, b)
@@ -55,7 +63,7 @@ local function index_add(key, new, entry, now, limit, used, device, replaced)
     end)
     for i = 1, #others + 1 - limit do
       local o = others[i]
-      redis.call('HDEL', key, 'e:' .. o.id, 'u:' .. o.id, 'd:' .. o.id)
+      unindex(key, o.id)
       evicted[#evicted + 1] = o.id .. '\n' .. o.entry .. '\n' .. (used_at[o.id] or '') .. '\n' .. (labels[o.id] or '')
     end
   end
@@ -67,7 +75,7 @@ end
 /// then the ids it replaces. Returns the evicted entries.
 pub(super) fn index_add() -> String {
     format!(
-        "{INDEX_ADD_FN}return index_add(KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3]), \
+        "{PRELUDE}{INDEX_ADD_FN}return index_add(KEYS[1], ARGV[1], ARGV[2], tonumber(ARGV[3]), \
          tonumber(ARGV[4]), ARGV[5], ARGV[6], {{unpack(ARGV, 7)}})"
     )
 }
@@ -80,25 +88,11 @@ pub(super) fn index_add() -> String {
 /// its person's sessions could miss.
 pub(super) fn index_add_api() -> String {
     format!(
-        "{INDEX_ADD_FN}local evicted = index_add(KEYS[1], ARGV[1], ARGV[2], \
+        "{PRELUDE}{INDEX_ADD_FN}local evicted = index_add(KEYS[1], ARGV[1], ARGV[2], \
          tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5], ARGV[6], {{}})\n\
          redis.call('SET', KEYS[2], ARGV[7], 'PX', ARGV[8])\nreturn evicted"
     )
 }
-
-/// KEYS: the index. ARGV: ids. Takes the entries out, returns them as
-/// `<id>\n<entry>\n<last use>\n<device>`.
-pub(super) const INDEX_REMOVE: &str = r"
-local out = {}
-for i = 1, #ARGV do
-  local id = ARGV[i]
-  local v = redis.call('HMGET', KEYS[1], 'e:' .. id, 'u:' .. id, 'd:' .. id)
-  if v[1] then
-    out[#out + 1] = id .. '\n' .. v[1] .. '\n' .. (v[2] or '') .. '\n' .. (v[3] or '')
-    redis.call('HDEL', KEYS[1], 'e:' .. ARGV[i], 'u:' .. ARGV[i], 'd:' .. ARGV[i])
-  end
-end
-return out";
 
 /// KEYS: a string. ARGV: the value it must still have, its new value.
 /// Returns 1 if it was swapped (a read-modify-write that loses no

@@ -45,7 +45,7 @@ impl SessionIndexStore for RedisStore {
             call.arg(old.as_str());
         }
         let evicted: Vec<String> = timed(call.invoke_async(&mut conn)).await?;
-        evicted.iter().map(|e| decode_taken(e)).collect()
+        evicted.iter().map(|e| decode_taken(user, e)).collect()
     }
 
     async fn start_api_session(
@@ -75,7 +75,7 @@ impl SessionIndexStore for RedisStore {
         call.arg(to_json(session)).arg(millis(ttl));
         let evicted: Vec<String> = timed(call.invoke_async(&mut conn)).await?;
         self.await_replicas(&mut conn, &record).await?;
-        evicted.iter().map(|e| decode_taken(e)).collect()
+        evicted.iter().map(|e| decode_taken(user, e)).collect()
     }
 
     async fn user_sessions(&self, user: UserId) -> Result<Vec<IndexEntry>, StoreError> {
@@ -89,7 +89,7 @@ impl SessionIndexStore for RedisStore {
             };
             let used = fields.get(&format!("u:{id}")).and_then(|u| u.parse().ok());
             let device = fields.get(&format!("d:{id}")).map_or("", String::as_str);
-            let entry = decode_entry(id, text, used, device)?;
+            let entry = decode_entry(user, id, text, used, device)?;
             if entry.expires > now {
                 entries.push(entry);
             }
@@ -111,7 +111,7 @@ impl SessionIndexStore for RedisStore {
             call.arg(id.as_str());
         }
         let removed: Vec<String> = timed(call.invoke_async(&mut conn)).await?;
-        removed.iter().map(|e| decode_taken(e)).collect()
+        removed.iter().map(|e| decode_taken(user, e)).collect()
     }
 
     async fn touch_session(
@@ -124,7 +124,11 @@ impl SessionIndexStore for RedisStore {
         let mut conn = self.conn().await?;
         let mut index = self.set_if_present.key(key_index(user));
         index.arg(format!("e:{id}")).arg(format!("u:{id}")).arg(now);
-        if let SessionTarget::Browser { sid, segment } = target {
+        // A sign-in kept in its person's hash has one last use, beside its
+        // entry: the index's touch is the record's.
+        if let SessionTarget::Browser { sid, segment } = target
+            && !sid.names_people()
+        {
             // Two keys in two slots: two commands, sent together.
             let mut record = self.set_if_present.key(key_session(sid));
             record
@@ -158,5 +162,9 @@ fn index_args(call: &mut redis::ScriptInvocation<'_>, entry: &IndexEntry, limit:
     } else {
         call.arg(entry.last_used);
     }
-    call.arg(&entry.device);
+    // A device the entry holds itself needs no `d:` field.
+    match device_in_entry(entry) {
+        Some(_) => call.arg(""),
+        None => call.arg(&entry.device),
+    };
 }

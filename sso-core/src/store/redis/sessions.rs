@@ -1,4 +1,6 @@
-//! Browser sessions: one record per SSO cookie, segment by segment.
+//! Browser sessions: a sid that names its people is kept in their hashes
+//! (`person_sessions.rs`); one of the older form (a bare secret's hash) in
+//! a hash of its own, segment by segment, until it expires.
 
 use async_trait::async_trait;
 
@@ -7,6 +9,9 @@ use super::*;
 #[async_trait]
 impl SessionStore for RedisStore {
     async fn session(&self, sid: &SecretHash) -> Result<BrowserSession, StoreError> {
+        if sid.names_people() {
+            return self.person_session(sid).await;
+        }
         let mut conn = self.conn().await?;
         let reply = timed(
             redis::cmd("HGETALL")
@@ -30,6 +35,9 @@ impl SessionStore for RedisStore {
         session: &BrowserSession,
         ttl: Duration,
     ) -> Result<(), StoreError> {
+        if sid.names_people() {
+            return self.person_save(sid, session).await;
+        }
         let mut conn = self.conn().await?;
         let key = key_session(sid);
         let fields = encode_session(session);
@@ -49,6 +57,9 @@ impl SessionStore for RedisStore {
     }
 
     async fn delete_session(&self, sid: &SecretHash) -> Result<(), StoreError> {
+        if sid.names_people() {
+            return self.person_drop(sid, &[]).await.map(drop);
+        }
         let mut conn = self.conn().await?;
         let key = key_session(sid);
         timed(conn.del::<_, ()>(&key)).await?;
@@ -62,6 +73,9 @@ impl SessionStore for RedisStore {
         client: &ClientId,
         logout_index: u8,
     ) -> Result<(), StoreError> {
+        if sid.names_people() {
+            return self.person_visit(sid, segment, client, logout_index).await;
+        }
         let mut conn = self.conn().await?;
         let mut call = self.record_visit.key(key_session(sid));
         call.arg(format!("s:{segment}"))
@@ -76,6 +90,17 @@ impl SessionStore for RedisStore {
         sid: &SecretHash,
         segments: &[Segment],
     ) -> Result<Removal, StoreError> {
+        if sid.names_people() {
+            if segments.is_empty() {
+                // Nothing to remove; whether anything is left.
+                let left = self.person_session(sid).await?;
+                return Ok(Removal {
+                    session_gone: left.is_empty(),
+                    ..Removal::default()
+                });
+            }
+            return self.person_drop(sid, segments).await;
+        }
         let mut conn = self.conn().await?;
         let key = key_session(sid);
         let mut call = self.remove_segments.key(&key);

@@ -138,7 +138,7 @@ pub(super) async fn checked<'t>(
             Cookie::Sent => no_session(target),
         }));
     };
-    let sid = secret.hash();
+    let sid = secret.sid();
     let session = state.store.session(&sid).await?.without_expired(unix_now());
     let Some((segment, found)) = segments.iter().find_map(|s| {
         session
@@ -150,6 +150,9 @@ pub(super) async fn checked<'t>(
         return Ok(Checked::Other(no_session(target)));
     };
     let user = &found.user;
+    // The sign-in's own sid (the hash and its person): what the store finds
+    // it by and what a token bound to it keeps.
+    let own_sid = sid.for_person(user.id);
     // A client that admits only confirmed addresses reads the record (the
     // session's profile copy may be older than the confirmation).
     if !sso_core::accounts::may_receive(state.store.as_ref(), client, Some(flow), user.id).await? {
@@ -165,11 +168,11 @@ pub(super) async fn checked<'t>(
         }
         state
             .store
-            .record_visit(&sid, segment, &client.id, logout_index)
+            .record_visit(&own_sid, segment, &client.id, logout_index)
             .await
     };
     let binding = SessionBinding {
-        sid: sid.clone(),
+        sid: own_sid.clone(),
         segment: segment.clone(),
     };
     // Both are sealed: minting one costs no store write.
@@ -211,7 +214,7 @@ pub(super) async fn checked<'t>(
             return Ok(());
         }
         let target = SessionTarget::Browser {
-            sid: sid.clone(),
+            sid: own_sid.clone(),
             segment: segment.clone(),
         };
         state

@@ -1,6 +1,7 @@
 //! The SSO session cookie: `HttpOnly; Secure; SameSite=None; Path=/`, with the
 //! `__Host-` prefix on https (set in the configuration). Its value is a
-//! 256-bit secret; the store keys the session by the value's hash.
+//! 256-bit secret and the people signed in in the browser
+//! ([`SessionCookie`]); the store keys the session by the secret's hash.
 
 use actix_web::HttpRequest;
 use actix_web::cookie::time::Duration as CookieDuration;
@@ -8,11 +9,11 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
 
 use sso_core::config::Settings;
-use sso_core::domain::Secret;
+use sso_core::domain::{Secret, SessionCookie};
 
-/// The session secret the browser presented, if it is one of ours.
-pub fn read(req: &HttpRequest, settings: &Settings) -> Option<Secret> {
-    read_named(req, &settings.cookie.name)
+/// The session cookie the browser presented, if it is one of ours.
+pub fn read(req: &HttpRequest, settings: &Settings) -> Option<SessionCookie> {
+    values(req, &settings.cookie.name).find_map(|v| SessionCookie::parse(v).ok())
 }
 
 /// Pending cookies read at most: sign-ins parked in this browser within
@@ -51,13 +52,19 @@ fn pending_name(settings: &Settings, secret: &Secret) -> String {
 /// The `Cookie` headers are scanned in place rather than through
 /// `HttpRequest::cookies`, which copies every cookie of the site.
 fn read_named(req: &HttpRequest, name: &str) -> Option<Secret> {
+    values(req, name).find_map(|v| Secret::parse(v).ok())
+}
+
+/// The values of the cookies called `name`, as sent.
+fn values<'r>(req: &'r HttpRequest, name: &'r str) -> impl Iterator<Item = &'r str> {
     req.headers()
         .get_all(header::COOKIE)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .filter_map(|c| Cookie::parse(c.trim()).ok())
-        .filter(|c| c.name() == name)
-        .find_map(|c| Secret::parse(c.value()).ok())
+        .filter_map(move |c| {
+            let (n, v) = c.split_once('=')?;
+            (n.trim() == name).then_some(v.trim())
+        })
 }
 
 /// The pending cookie of a sign-in awaiting confirmation.
@@ -90,8 +97,8 @@ fn named(name: String, value: String) -> Cookie<'static> {
 
 /// A new session cookie; `max_age` makes it persistent (keepMeLoggedIn),
 /// `None` makes it end with the browser session.
-pub fn issue(settings: &Settings, secret: &Secret, max_age: Option<i64>) -> Cookie<'static> {
-    let mut cookie = base(settings, secret.expose().to_owned());
+pub fn issue(settings: &Settings, value: &SessionCookie, max_age: Option<i64>) -> Cookie<'static> {
+    let mut cookie = base(settings, value.value());
     if let Some(secs) = max_age {
         cookie.set_max_age(CookieDuration::seconds(secs));
     }

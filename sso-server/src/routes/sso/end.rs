@@ -55,7 +55,7 @@ async fn answer(
         return Ok(target.deliver(&result));
     };
 
-    let sid = secret.hash();
+    let sid = secret.sid();
     let confirmations = &state.confirmations;
     let confirmed = p
         .optional(param::CONFIRM)?

@@ -157,7 +157,7 @@ async fn end(
     let Some(secret) = cookie::read(req, settings) else {
         return Ok(finish(r)); // nobody is signed in here: nothing to end
     };
-    let sid = secret.hash();
+    let sid = secret.sid();
     let segments: Vec<_> = r.client.federates_with.iter().cloned().collect();
     let session = state.store.session(&sid).await?.without_expired(unix_now());
     let signed_in: Vec<_> = segments

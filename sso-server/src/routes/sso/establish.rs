@@ -15,8 +15,8 @@ use sso_core::backchannel;
 use sso_core::clock::unix_now;
 use sso_core::config::Client;
 use sso_core::domain::{
-    BrowserSession, Grant, IndexEntry, Secret, SecretHash, SegmentSession, SessionId,
-    SessionTarget, UserId, device_label,
+    BrowserSession, Grant, IndexEntry, Secret, SecretHash, SegmentSession, SessionCookie,
+    SessionId, SessionTarget, UserId, device_label,
 };
 use sso_core::metrics;
 use sso_core::sessions;
@@ -25,8 +25,6 @@ use sso_core::sessions;
 pub struct SignedIn {
     /// The session cookie to set.
     pub cookie: Cookie<'static>,
-    /// Its value.
-    pub secret: Secret,
     /// The hash the store keys the session by.
     pub sid: SecretHash,
     /// The segment's new sign-in.
@@ -49,7 +47,7 @@ pub async fn sign_in(
     let mut session = match &old {
         Some(secret) => state
             .store
-            .session(&secret.hash())
+            .session(&secret.sid())
             .await?
             .without_expired(now),
         None => Default::default(),
@@ -79,9 +77,14 @@ pub async fn sign_in(
     // value planted or seen before sign-in is worthless afterwards.
     let latest = session.expires().unwrap_or(expires);
     let keep_for = Duration::from_secs(u64::try_from(latest - now).unwrap_or(1));
-    let secret = Secret::generate();
-    let sid = secret.hash();
-    let old_sid = old.as_ref().map(Secret::hash);
+    // The new value names the browser's people, so that the store finds
+    // each one's sign-ins in that person's own record.
+    let secret = SessionCookie::new(
+        Secret::generate(),
+        session.segments.values().map(|s| s.user.id),
+    );
+    let sid = secret.sid();
+    let old_sid = old.as_ref().map(SessionCookie::sid);
     // Every segment is indexed under the new value before it is written
     // (sso_core::sessions): each in place of its entry under the old value when
     // it stays with the same person.
@@ -96,7 +99,7 @@ pub async fn sign_in(
         let entry = IndexEntry {
             id: seg.id.clone(),
             target: SessionTarget::Browser {
-                sid: sid.clone(),
+                sid: sid.for_person(seg.user.id),
                 segment: segment.clone(),
             },
             created: seg.created,
@@ -163,6 +166,5 @@ pub async fn sign_in(
         cookie,
         sid,
         segment: session.segments[&client.segment].clone(),
-        secret,
     })
 }

@@ -141,10 +141,9 @@ async fn sign_in(
 ) -> Result<HttpResponse, ApiError> {
     let client = target.client;
     let done = establish::sign_in(state, req, client, &grant, logout_index).await?;
-    let secret = &done.secret;
     let sign_out = state
         .confirmations
-        .token(Purpose::SignOut, &secret.hash(), &client.id);
+        .token(Purpose::SignOut, &done.sid, &client.id);
     let result = target.ok(
         ACTION,
         status::SUCCESS,

@@ -382,7 +382,7 @@ async fn complete(
         state,
         target,
         request,
-        &signed.sid,
+        &signed.sid.for_person(signed.segment.user.id),
         &client.segment,
         &signed.segment,
     )

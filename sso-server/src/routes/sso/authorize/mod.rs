@@ -144,7 +144,7 @@ pub(crate) async fn signed_in(
     let Some(secret) = cookie::read(req, &state.settings) else {
         return Ok(None);
     };
-    let sid = secret.hash();
+    let sid = secret.sid();
     let mut session = state.store.session(&sid).await?.without_expired(unix_now());
     let segment = std::iter::once(&client.segment)
         .chain(client.federates_with.iter())
@@ -152,7 +152,7 @@ pub(crate) async fn signed_in(
         .cloned();
     Ok(segment.and_then(|segment| {
         let found = session.segments.remove(&segment)?;
-        Some((sid, segment, found))
+        Some((sid.for_person(found.user.id), segment, found))
     }))
 }
 

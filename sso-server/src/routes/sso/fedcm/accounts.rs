@@ -49,7 +49,7 @@ pub async fn accounts(state: web::Data<AppState>, req: HttpRequest) -> HttpRespo
     let Some(secret) = cookie::read(&req, &state.settings) else {
         return json_answer(&Accounts { accounts: vec![] });
     };
-    let session = match state.store.session(&secret.hash()).await {
+    let session = match state.store.session(&secret.sid()).await {
         Ok(session) => session.without_expired(unix_now()),
         Err(err) => return error(&err.into(), None),
     };

@@ -61,7 +61,7 @@ pub async fn disconnect(
         let secret = cookie::read(&req, &state.settings).ok_or_else(nobody)?;
         let session = state
             .store
-            .session(&secret.hash())
+            .session(&secret.sid())
             .await?
             .without_expired(unix_now());
         let client = form.client(&state.settings)?;

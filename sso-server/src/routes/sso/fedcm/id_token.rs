@@ -34,7 +34,7 @@ pub(super) async fn id_token_for(
         )
     };
     let secret = cookie::read(req, settings).ok_or_else(not_signed_in)?;
-    let sid = secret.hash();
+    let sid = secret.sid();
     let now = unix_now();
     let session = state.store.session(&sid).await?.without_expired(now);
     // The client's own segment first, then those it federates with.
@@ -47,6 +47,7 @@ pub(super) async fn id_token_for(
     if !sso_core::accounts::may_receive(state.store.as_ref(), client, flow, account).await? {
         return Err(ApiError::EmailNotVerified);
     }
+    let sid = sid.for_person(account);
     if !found.visits.contains_key(&client.id) {
         state
             .store
