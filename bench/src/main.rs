@@ -3,7 +3,8 @@
 //!
 //! 1. `/sso/check` with a live session vs `/healthz`, same server, same run
 //!    (wrk, alternating rounds, the median reported).
-//! 2. Redis bytes per SSO session after 100,000 sessions (`INFO memory` delta).
+//! 2. Redis bytes per SSO session after 100,000 sessions (`INFO memory` delta;
+//!    `SSO_BENCH_ONLY=bytes` runs figures 1 to 3 alone).
 //! 3. Server RSS idle and after those sessions.
 //! 4. Password sign-ins per second per core (argon2id, OWASP parameters).
 //! 5. Code redemptions at `/oauth/token` and `session/createwithsso` calls
@@ -316,6 +317,18 @@ async fn main() {
         })
         .collect();
     let ((check, health), ratios) = wrk::median_round(rounds, |(c, h)| c.rps / h.rps * 100.0);
+    // `SSO_BENCH_ONLY=bytes make bench`: figures 1 to 3 alone.
+    if std::env::var("SSO_BENCH_ONLY").as_deref() == Ok("bytes") {
+        let median = check.rps / health.rps * 100.0;
+        println!("Redis bytes per SSO session (100,000): {per_session:.0} B (target <= 400 B)");
+        println!("  100,000 sign-ins through /sso/set in {set_secs:.1} s");
+        println!("server RSS idle {rss_idle} KiB, after the sign-ins {rss_after} KiB");
+        println!(
+            "check / healthz: {median:.0} % ({:.0} vs {:.0} req/s; rounds {ratios:.0?} %)",
+            check.rps, health.rps
+        );
+        return;
+    }
 
     // 11: silent authorization beside the check.
     let silent = silent_authorization::figure(&run, &http, check_path, &cookie).await;
