@@ -110,9 +110,7 @@ impl SessionIndexStore for MemoryStore {
     ) -> Result<(), StoreError> {
         let mut state = self.lock();
         if let SessionTarget::Browser { sid, segment } = target
-            && let Some(entry) = state
-                .sessions
-                .get_mut(&SecretHash::from_stored(sid.browser_hash().to_owned()))
+            && let Some(entry) = state.sessions.get_mut(&sessions::key(sid))
             && let Some(seg) = entry.value.segments.get_mut(segment)
         {
             seg.last_used = now;

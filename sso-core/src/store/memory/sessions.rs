@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use super::*;
 
 /// The record's key: the secret's hash, whatever people the sid names.
-fn key(sid: &SecretHash) -> SecretHash {
+pub(super) fn key(sid: &SecretHash) -> SecretHash {
     SecretHash::from_stored(sid.browser_hash().to_owned())
 }
 

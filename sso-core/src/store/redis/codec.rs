@@ -28,8 +28,23 @@ pub(super) fn millis(ttl: Duration) -> u64 {
 
 /// One digit for two facts of a sign-in: bit 0 "keep me signed in", bit 1
 /// a passkey (older records hold 0 or 1: a password).
-fn flags(s: &SegmentSession) -> u8 {
+pub(super) fn flags(s: &SegmentSession) -> u8 {
     u8::from(s.keep_me_logged_in) | (u8::from(s.method == AuthMethod::Passkey) << 1)
+}
+
+/// The two facts of a [`flags`] digit: "keep me signed in" and the method;
+/// `None` for anything but such a digit.
+pub(super) fn read_flags(digit: &str) -> Option<(bool, AuthMethod)> {
+    let flags: u8 = match digit {
+        "0" | "1" | "2" | "3" => digit.parse().ok()?,
+        _ => return None,
+    };
+    let method = if flags & 2 == 2 {
+        AuthMethod::Passkey
+    } else {
+        AuthMethod::Password
+    };
+    Some((flags & 1 == 1, method))
 }
 
 /// The person's uuid in a sign-in's field: base64url, 22 characters, so
@@ -95,16 +110,7 @@ pub fn decode_session<'a>(fields: &[(&'a str, &'a str)]) -> Result<BrowserSessio
         let user = decode_user(next()?).ok_or_else(|| corrupt(field))?;
         let created = next()?.parse().map_err(|_| corrupt(field))?;
         let expires = next()?.parse().map_err(|_| corrupt(field))?;
-        let flags: u8 = match next()? {
-            digit @ ("0" | "1" | "2" | "3") => digit.parse().map_err(|_| corrupt(field))?,
-            _ => return Err(corrupt(field)),
-        };
-        let keep_me_logged_in = flags & 1 == 1;
-        let method = if flags & 2 == 2 {
-            AuthMethod::Passkey
-        } else {
-            AuthMethod::Password
-        };
+        let (keep_me_logged_in, method) = read_flags(next()?).ok_or_else(|| corrupt(field))?;
         let segment = segment(name, field)?;
         // Sign-ins stored before they had an id get one derived from the record.
         let id = match parts.next() {

@@ -18,15 +18,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::StoreError;
+use super::codec::{flags, read_flags};
 use crate::domain::{
-    AuthMethod, BrowserSession, ClientId, Profile, Segment, SegmentSession, SessionId, UserId,
+    BrowserSession, ClientId, Profile, Segment, SegmentSession, SessionId, UserId,
 };
-
-/// One digit for two facts of a sign-in: bit 0 "keep me signed in", bit 1
-/// a passkey.
-pub(super) fn flags(s: &SegmentSession) -> u8 {
-    u8::from(s.keep_me_logged_in) | (u8::from(s.method == AuthMethod::Passkey) << 1)
-}
 
 /// The arguments that write one sign-in (the save script's, in
 /// `person_scripts.rs`): id, entry, profile, last use (empty while it is
@@ -96,10 +91,7 @@ pub(super) fn decode_browsers<'f>(
         let segment = Segment::parse(next()?).map_err(|_| corrupt(field))?;
         let created = next()?.parse().map_err(|_| corrupt(field))?;
         let expires = next()?.parse().map_err(|_| corrupt(field))?;
-        let flags: u8 = match next()? {
-            digit @ ("0" | "1" | "2" | "3") => digit.parse().map_err(|_| corrupt(field))?,
-            _ => return Err(corrupt(field)),
-        };
+        let (keep_me_logged_in, method) = read_flags(next()?).ok_or_else(|| corrupt(field))?;
         let sign_in = SegmentSession {
             id: SessionId::parse(id).map_err(|_| corrupt(field))?,
             user: Profile {
@@ -110,12 +102,8 @@ pub(super) fn decode_browsers<'f>(
             created,
             expires,
             last_used: created,
-            keep_me_logged_in: flags & 1 == 1,
-            method: if flags & 2 == 2 {
-                AuthMethod::Passkey
-            } else {
-                AuthMethod::Password
-            },
+            keep_me_logged_in,
+            method,
             visits: Default::default(),
         };
         found.insert(id, (browser, segment, sign_in));
@@ -163,6 +151,7 @@ pub(super) fn decode_browsers<'f>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::AuthMethod;
 
     fn sign_in(person: UserId) -> SegmentSession {
         let mut s = SegmentSession {

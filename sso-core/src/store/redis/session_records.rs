@@ -89,10 +89,12 @@ impl RedisStore {
         // Each key once, in the order first needed.
         let per_target: Vec<Vec<(&str, String)>> = targets.iter().map(|t| keys(t)).collect();
         let mut unique: Vec<(&str, &str)> = Vec::new();
+        let mut position: HashMap<&str, usize> = HashMap::new();
         for (command, key) in per_target.iter().flatten() {
-            if !unique.iter().any(|(_, k)| k == key) {
+            position.entry(key).or_insert_with(|| {
                 unique.push((command, key));
-            }
+                unique.len() - 1
+            });
         }
         // The browsers listed: only their sign-ins are decoded.
         let wanted: HashSet<&str> = targets
@@ -126,10 +128,7 @@ impl RedisStore {
         if replies.len() != unique.len() {
             return Err(StoreError::Corrupt("session records reply".to_owned()));
         }
-        let reply_of = |key: &str| {
-            let at = unique.iter().position(|(_, k)| *k == key).unwrap_or(0);
-            &replies[at]
-        };
+        let reply_of = |key: &str| &replies[position[key]];
         let mut decoded = HashMap::new();
         targets
             .iter()
