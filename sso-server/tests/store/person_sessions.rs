@@ -197,7 +197,42 @@ async fn a_sign_in_the_limit_took_out_keeps_its_record_until_ended(store: DynSto
     assert_eq!(removal.removed.segments[&seg("sport")], late);
 }
 
+/// Concurrent sign-ins index their entries before any of them writes its
+/// record, so the index holds entries with no other field beside them: the
+/// limit counts those exactly as it counts written ones (a count read off
+/// the number of fields once let a fourth of a limit of three stand).
+async fn entries_without_records_count_against_the_limit(store: DynStore) {
+    let person = UserId::new();
+    let now = unix_now();
+    let entries: Vec<IndexEntry> = (0..4)
+        .map(|i| {
+            let browser = SessionCookie::new(Secret::generate(), [person]);
+            entry(&browser, "news", &sign_in(person, now - 40 + 10 * i, &[]))
+        })
+        .collect();
+    for e in &entries[..3] {
+        assert!(
+            store
+                .index_session(person, e, &[], 3)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+    let evicted = store
+        .index_session(person, &entries[3], &[], 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        evicted,
+        vec![entries[0].clone()],
+        "the least recently used goes"
+    );
+    assert_eq!(store.user_sessions(person).await.unwrap().len(), 3);
+}
+
 suite!(
     a_browser_of_two_people_is_read_whole_and_by_person,
     a_sign_in_the_limit_took_out_keeps_its_record_until_ended,
+    entries_without_records_count_against_the_limit,
 );

@@ -9,16 +9,19 @@ use super::person_scripts::PRELUDE;
 /// `u:<id>` (only when a last use is given: until its first touch a
 /// sign-in's last use is its creation, and 33 bytes a person are not spent
 /// on saying so) and (when there is a label) `d:<id>`, and extends the
-/// key's life to the entry's expiry. Only when the index holds more than
-/// `limit` entries is it read whole: expired entries are dropped, then the
-/// least recently used others (by `u:`, else the creation; ties by id)
-/// beyond the limit are taken out and returned as
-/// `<id>\n<entry>\n<last use>\n<device>`. A sign-in under the limit costs a
-/// few field writes, however large the index. Entries written before the
-/// compact form are JSON, whose expiry is `x` and creation `c`. An entry
-/// of a browser sign-in kept in this hash (kind `c`) is taken out with
-/// `unindex` (`person_scripts.rs`): its record stays, under `r:<id>`, for
-/// the caller to end; an expired one goes with its record.
+/// key's life to the entry's expiry. Only when the hash holds more than
+/// `limit` fields is it read whole: every entry is at least its `e:` field
+/// (a sign-in indexed by a concurrent request may not have written its
+/// record's fields yet), so fewer fields cannot be over the limit, while
+/// any count of fields per entry could undercount. Read whole, expired
+/// entries are dropped, then the least recently used others (by `u:`, else
+/// the creation; ties by id) beyond the limit are taken out and returned as
+/// `<id>\n<entry>\n<last use>\n<device>`. A sign-in of a person with
+/// fewer fields than the limit costs a few field writes. Entries written
+/// before the compact form are JSON, whose expiry is `x` and creation `c`.
+/// An entry of a browser sign-in kept in this hash (kind `c`) is taken out
+/// with `unindex` (`person_scripts.rs`): its record stays, under `r:<id>`,
+/// for the caller to end; an expired one goes with its record.
 const INDEX_ADD_FN: &str = r"
 local function index_add(key, new, entry, now, limit, used, device, replaced)
   local function expiry(v)
@@ -35,7 +38,7 @@ local function index_add(key, new, entry, now, limit, used, device, replaced)
   if device ~= '' then redis.call('HSET', key, 'd:' .. new, device) end
   local x = expiry(entry)
   if redis.call('EXPIRETIME', key) < x then redis.call('EXPIREAT', key, x) end
-  if limit <= 0 or redis.call('HLEN', key) / 2 <= limit then return {} end
+  if limit <= 0 or redis.call('HLEN', key) <= limit then return {} end
   local all = redis.call('HGETALL', key)
   local stored, used_at, labels, expired = {}, {}, {}, {}
   for i = 1, #all, 2 do
