@@ -53,14 +53,18 @@ impl SessionCookie {
         let mut parts = raw.split(SEP);
         let secret = Secret::parse(parts.next().unwrap_or_default())?;
         let mut people = Vec::new();
+        let foreign = FieldError::Malformed("a value issued by this server");
         for part in parts {
             if people.len() == MAX_PEOPLE {
-                return Err(FieldError::Malformed("a value issued by this server"));
+                return Err(foreign);
             }
-            people.push(
-                decode_person(part)
-                    .ok_or(FieldError::Malformed("a value issued by this server"))?,
-            );
+            let person = decode_person(part).ok_or(foreign.clone())?;
+            // `new` never names a person twice: a repeat is forged, and
+            // would have the stores read and end that person's sign-ins twice.
+            if people.contains(&person) {
+                return Err(foreign);
+            }
+            people.push(person);
         }
         Ok(Self { secret, people })
     }
@@ -221,10 +225,12 @@ mod tests {
             format!("{s}.{}", "é".repeat(11)),
             format!("{s}{}", format!(".{person}").repeat(MAX_PEOPLE + 1)),
             format!("x.{person}"),
+            format!("{s}.{person}.{person}"),
         ] {
             assert!(SessionCookie::parse(&bad).is_err(), "{bad}");
         }
-        let full = format!("{s}{}", format!(".{person}").repeat(MAX_PEOPLE));
-        assert!(SessionCookie::parse(&full).is_ok());
+        let full = SessionCookie::new(secret, (0..MAX_PEOPLE).map(|_| UserId::new()));
+        assert_eq!(full.people().len(), MAX_PEOPLE);
+        assert_eq!(SessionCookie::parse(&full.value()).unwrap(), full);
     }
 }
