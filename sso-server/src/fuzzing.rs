@@ -12,11 +12,11 @@ use sso_core::access_token::{AccessClaims, AccessTokens};
 use sso_core::authorization_codes::AuthorizationCodes;
 use sso_core::config::AccessTokenKey;
 use sso_core::config::{Overrides, Release, Settings};
-use sso_core::domain::Secret;
 use sso_core::domain::{
     ApiSession, ClientId, CodeChallenge, CodeVerifier, DisplayName, Email, Grant, Nonce, Password,
     SegmentList, State, UserId,
 };
+use sso_core::domain::{MAX_PEOPLE, Secret, SessionCookie};
 use sso_core::oidc::SigningKeys;
 use sso_core::sso_service::OwnIssuer;
 
@@ -141,6 +141,7 @@ pub fn stored_records(data: &[u8]) {
             assert_eq!(again, session);
         }
     }
+    person_records(data);
     if let Ok(grant) = serde_json::from_slice::<Grant>(data) {
         let json = serde_json::to_vec(&grant).expect("serialises");
         assert_eq!(serde_json::from_slice::<Grant>(&json).ok(), Some(grant));
@@ -151,6 +152,60 @@ pub fn stored_records(data: &[u8]) {
             serde_json::from_slice::<ApiSession>(&json).ok(),
             Some(session)
         );
+    }
+}
+
+/// A person's hash (`field\tvalue` records, separated by NUL so that a
+/// profile's line break fits): the sign-ins of the browser of the first
+/// sign-in entry encode back to fields that decode to them again.
+fn person_records(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let fields: Vec<(&str, &str)> = text
+        .split('\0')
+        .filter_map(|record| record.split_once('\t'))
+        .collect();
+    let browser = fields
+        .iter()
+        .find_map(|(_, v)| v.strip_prefix("c:")?.split(':').next())
+        .unwrap_or("h");
+    let person = UserId(uuid::Uuid::nil());
+    if let Ok(session) = sso_core::store::decode_sign_ins(&fields, browser, person) {
+        let encoded = sso_core::store::encode_sign_ins(browser, &session);
+        let pairs: Vec<(&str, &str)> = encoded
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let again = sso_core::store::decode_sign_ins(&pairs, browser, person).expect("re-decodes");
+        assert_eq!(again, session);
+    }
+}
+
+/// Session cookie values, as a browser presents them: whatever parses is a
+/// value this server would issue (distinct people, at most
+/// [`MAX_PEOPLE`]), reads back to itself, and its sid names exactly those
+/// people under the secret's hash.
+pub fn session_cookie(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(cookie) = SessionCookie::parse(text) else {
+        return;
+    };
+    assert_eq!(cookie.value(), text);
+    let people = cookie.people();
+    assert!(people.len() <= MAX_PEOPLE);
+    let issued = SessionCookie::new(cookie.secret().clone(), people.iter().copied());
+    assert_eq!(issued, cookie, "a value `new` would not issue");
+    let sid = cookie.sid();
+    assert_eq!(sid.names_people(), !people.is_empty());
+    assert_eq!(sid.people(), people);
+    assert_eq!(sid.browser_hash(), cookie.secret().hash().as_str());
+    for &person in people {
+        let one = sid.for_person(person);
+        assert_eq!(one.people(), vec![person]);
+        assert_eq!(one.browser_hash(), sid.browser_hash());
     }
 }
 
@@ -214,7 +269,7 @@ pub fn config_file(data: &[u8]) {
 pub type Target = fn(&[u8]);
 
 /// Every target, by name: what the corpus replay runs.
-pub const TARGETS: [(&str, Target); 7] = [
+pub const TARGETS: [(&str, Target); 8] = [
     ("sso_query", sso_query),
     ("form_fields", form_fields),
     ("access_token", access_token),
@@ -222,4 +277,5 @@ pub const TARGETS: [(&str, Target); 7] = [
     ("client_credentials", client_credentials),
     ("external_id_token", external_id_token),
     ("config_file", config_file),
+    ("session_cookie", session_cookie),
 ];

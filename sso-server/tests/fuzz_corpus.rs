@@ -57,4 +57,5 @@ corpus_tests!(
     client_credentials,
     external_id_token,
     config_file,
+    session_cookie,
 );

@@ -26,7 +26,7 @@ use crate::domain::{
 pub use self::memory::MemoryStore;
 pub use self::redis::{RedisStore, key_browser_session as redis_session_key};
 /// How a browser session is written to Redis, for the fuzz targets.
-pub use self::redis::{decode_session, encode_session};
+pub use self::redis::{decode_session, decode_sign_ins, encode_session, encode_sign_ins};
 pub use self::refresh_tokens::RefreshStore;
 pub use self::tickets::{TicketStore, UserChange};
 

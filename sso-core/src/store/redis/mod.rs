@@ -87,6 +87,7 @@ use self::keys::{
     key_deliveries, key_email, key_index, key_revoked_tokens, key_session, key_ticket, key_token,
     key_token_prefix, key_user, key_user_token, key_username,
 };
+pub use self::person_records::{decode_sign_ins, encode_sign_ins};
 use self::scripts::{
     CLEAR, HIT, LINK, RAISE, RECORD_VISIT, REFRESH_ROTATE, REMOVE_SEGMENTS, SET_IF_PRESENT,
     SWAP_IF_EQUAL, index_add, index_add_api,

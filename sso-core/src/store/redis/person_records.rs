@@ -50,9 +50,28 @@ pub(super) fn sign_in_args(browser: &str, segment: &Segment, s: &SegmentSession)
     ]
 }
 
+/// The fields that hold browser `browser`'s sign-ins in its person's hash,
+/// as the save script writes them from [`sign_in_args`] (no `u:` while the
+/// last use is the creation, no `v:` before a visit).
+pub fn encode_sign_ins(browser: &str, session: &BrowserSession) -> Vec<(String, String)> {
+    let mut fields = Vec::with_capacity(4 * session.segments.len());
+    for (segment, s) in &session.segments {
+        let [id, entry, profile, used, visits] = sign_in_args(browser, segment, s);
+        fields.push((format!("e:{id}"), entry));
+        fields.push((format!("p:{id}"), profile));
+        if !used.is_empty() {
+            fields.push((format!("u:{id}"), used));
+        }
+        if !visits.is_empty() {
+            fields.push((format!("v:{id}"), visits));
+        }
+    }
+    fields
+}
+
 /// The sign-ins of browser `browser` among `person`'s hash fields (given as
 /// name-value pairs): those whose record is written.
-pub(super) fn decode_sign_ins(
+pub fn decode_sign_ins(
     fields: &[(&str, &str)],
     browser: &str,
     person: UserId,
@@ -173,18 +192,13 @@ mod tests {
         s
     }
 
-    /// The fields the save script writes, from its arguments.
-    fn fields(args: &[String; 5]) -> Vec<(String, String)> {
-        let id = &args[0];
-        let mut out = vec![
-            (format!("e:{id}"), args[1].clone()),
-            (format!("p:{id}"), args[2].clone()),
-            (format!("v:{id}"), args[4].clone()),
-        ];
-        if !args[3].is_empty() {
-            out.push((format!("u:{id}"), args[3].clone()));
-        }
-        out
+    /// One sign-in's fields in browser `browser`'s segment `news`.
+    fn fields(browser: &str, s: &SegmentSession) -> Vec<(String, String)> {
+        let mut session = BrowserSession::default();
+        session
+            .segments
+            .insert(Segment::parse("news").unwrap(), s.clone());
+        encode_sign_ins(browser, &session)
     }
 
     #[test]
@@ -194,9 +208,9 @@ mod tests {
         let s = sign_in(person);
         let args = sign_in_args("browserA", &news, &s);
         assert!(args[1].len() <= 64, "{}", args[1]);
-        let mut stored = fields(&args);
+        let mut stored = fields("browserA", &s);
         // Another browser of the same person, and an API entry.
-        stored.extend(fields(&sign_in_args("browserB", &news, &sign_in(person))));
+        stored.extend(fields("browserB", &sign_in(person)));
         stored.push(("e:apiapiapiapiapia".into(), "a:x::1:2:0".into()));
         let pairs: Vec<(&str, &str)> = stored.iter().map(|(f, v)| (&f[..], &v[..])).collect();
         let read = decode_sign_ins(&pairs, "browserA", person).unwrap();
@@ -207,13 +221,13 @@ mod tests {
     #[test]
     fn an_indexed_sign_in_without_its_record_is_not_a_session_yet() {
         let person = UserId::new();
-        let args = sign_in_args("h", &Segment::parse("news").unwrap(), &sign_in(person));
-        let entry = [(format!("e:{}", args[0]), args[1].clone())];
-        let pairs: Vec<(&str, &str)> = entry.iter().map(|(f, v)| (&f[..], &v[..])).collect();
+        let s = sign_in(person);
+        let mut stored = fields("h", &s);
+        let pairs: Vec<(&str, &str)> = stored[..1].iter().map(|(f, v)| (&f[..], &v[..])).collect();
+        assert!(pairs[0].0.starts_with("e:"));
         assert!(decode_sign_ins(&pairs, "h", person).unwrap().is_empty());
         // Taken out of the index (`r:`), a written record still reads.
-        let mut stored = fields(&args);
-        stored[0].0 = format!("r:{}", args[0]);
+        stored[0].0 = format!("r:{}", s.id);
         let pairs: Vec<(&str, &str)> = stored.iter().map(|(f, v)| (&f[..], &v[..])).collect();
         assert_eq!(
             decode_sign_ins(&pairs, "h", person).unwrap().segments.len(),
