@@ -133,11 +133,7 @@ pub fn stored_records(data: &[u8]) {
             .collect();
         if let Ok(session) = sso_core::store::decode_session(&fields) {
             let encoded = sso_core::store::encode_session(&session);
-            let pairs: Vec<(&str, &str)> = encoded
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let again = sso_core::store::decode_session(&pairs).expect("re-decodes");
+            let again = sso_core::store::decode_session(&borrowed(&encoded)).expect("re-decodes");
             assert_eq!(again, session);
         }
     }
@@ -153,6 +149,14 @@ pub fn stored_records(data: &[u8]) {
             Some(session)
         );
     }
+}
+
+/// Encoded fields as the decoders take them.
+fn borrowed(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
 }
 
 /// A person's hash (`field\tvalue` records, separated by NUL so that a
@@ -173,11 +177,8 @@ fn person_records(data: &[u8]) {
     let person = UserId(uuid::Uuid::nil());
     if let Ok(session) = sso_core::store::decode_sign_ins(&fields, browser, person) {
         let encoded = sso_core::store::encode_sign_ins(browser, &session);
-        let pairs: Vec<(&str, &str)> = encoded
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let again = sso_core::store::decode_sign_ins(&pairs, browser, person).expect("re-decodes");
+        let again = sso_core::store::decode_sign_ins(&borrowed(&encoded), browser, person)
+            .expect("re-decodes");
         assert_eq!(again, session);
     }
 }
